@@ -1,0 +1,53 @@
+//! The domain's one error type. Validation problems carry the field path and a
+//! Chinese reason so that importers can name the sheet, row and column.
+
+use serde::Serialize;
+
+/// One thing wrong with an input: where (a field path such as `items[3].length`)
+/// and why, in words a department's catalog clerk understands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub field: String,
+    pub reason: String,
+}
+
+impl Problem {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Problem { field: field.into(), reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("输入无效 (invalid input): {}", join(.0))]
+    Invalid(Vec<Problem>),
+    #[error("{what} 不存在 (not found): {key}")]
+    NotFound { what: &'static str, key: String },
+    #[error("冲突 (conflict): {0}")]
+    Conflict(String),
+    #[error("无权操作 (forbidden): {0}")]
+    Forbidden(String),
+    #[error("状态不允许此操作 (illegal transition): {action} 不能用于 {from} 状态")]
+    IllegalTransition { action: String, from: String },
+}
+
+fn join(problems: &[Problem]) -> String {
+    problems.iter().map(Problem::to_string).collect::<Vec<_>>().join("; ")
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Invalid(vec![Problem::new(field, reason)])
+    }
+    pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
+        Error::NotFound { what, key: key.into() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
