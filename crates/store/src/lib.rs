@@ -1,1 +1,117 @@
-//! stub
+//! govshare storage: one `Store` over SQLite (embedded, the default) or PostgreSQL,
+//! chosen by the URL's scheme. Repository code is written once against the `Conn`
+//! trait and runs on blocking threads; each backend module owns its connections,
+//! dialect and migrations.
+
+pub mod conn;
+pub mod error;
+mod migrate;
+mod pool;
+mod postgres;
+pub mod repo;
+mod sqlite;
+pub mod testing;
+pub mod value;
+
+pub use error::{Result, StoreError};
+pub use repo::caller::Caller;
+
+use conn::Conn;
+use std::sync::Arc;
+
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Postgres(postgres::PostgresBackend),
+}
+
+/// The database behind govshare. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<Backend>,
+}
+
+/// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (relative, or absolute with a third slash) or
+    /// `postgres://...`, and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        let url = url.to_string();
+        tokio::task::spawn_blocking(move || Store::open_blocking(&url))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+
+    fn open_blocking(url: &str) -> Result<Store> {
+        let backend = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(StoreError::Unavailable("sqlite URL needs a file path".into()));
+            }
+            Backend::Sqlite(sqlite::SqliteBackend::open(std::path::Path::new(path))?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(postgres::PostgresBackend::open(url, 16)?)
+        } else {
+            return Err(StoreError::Unavailable(format!(
+                "unknown database URL scheme in “{}”: use sqlite:// or postgres://",
+                url.split(':').next().unwrap_or("")
+            )));
+        };
+        let store = Store { backend: Arc::new(backend) };
+        store.write_blocking(migrate::run)?;
+        Ok(store)
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    fn read_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.read(f),
+            Backend::Postgres(b) => b.read(f),
+        }
+    }
+
+    fn write_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.write(f),
+            Backend::Postgres(b) => b.write(f),
+        }
+    }
+
+    /// Runs read-only repository code on a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+
+    /// Runs repository code in one transaction on a blocking thread: all or nothing.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write_blocking(f))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+
+    /// Is the database answering?
+    pub async fn ping(&self) -> Result<()> {
+        self.read(|c| c.query_one("SELECT 1", &[]).map(|_| ())).await
+    }
+}

@@ -1,0 +1,14 @@
+//! Repository code: one module per stored concept, each with synchronous functions
+//! over `&mut dyn Conn` and the async `Store` methods that call them.
+
+pub mod caller;
+pub mod changes;
+pub mod classes;
+pub mod edit;
+pub mod history;
+pub mod import;
+pub mod orgs;
+pub mod resources;
+mod resource_write;
+pub mod themes;
+pub mod users;
