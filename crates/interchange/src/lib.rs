@@ -1,1 +1,147 @@
-//! stub
+//! Catalog files in and out: the national spreadsheet layout as XLSX (a resources
+//! sheet and an information-items sheet) or CSV (one row per item, UTF-8 or GBK),
+//! and JSON (`{"resources": [...]}`). Every problem is reported with its sheet, row
+//! and column; nothing here touches the store.
+
+pub mod columns;
+mod csv_io;
+mod json_io;
+mod tabular;
+mod xlsx;
+
+use govshare_domain::resource::CatalogRecord;
+use govshare_domain::Problem;
+use serde::Serialize;
+
+/// The biggest catalog file accepted.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "xlsx" => Some(Format::Xlsx),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    /// The format of a file, from its first bytes, else its name's extension.
+    pub fn detect(file_name: &str, bytes: &[u8]) -> Option<Format> {
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Some(Format::Xlsx);
+        }
+        let ext = file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        Format::parse(ext)
+    }
+}
+
+/// Where a problem is: sheet, row (1-based, as a spreadsheet shows it) and column
+/// header for spreadsheets; a JSON path for JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Location {
+    pub sheet: Option<String>,
+    pub row: Option<usize>,
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(s) = &self.sheet {
+            write!(f, "[{s}] ")?;
+        }
+        if let Some(r) = self.row {
+            write!(f, "第{r}行 ")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, "“{c}” ")?;
+        }
+        write!(f, "{}", self.reason)
+    }
+}
+
+/// The rows a record came from.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    Rows { sheet: String, row: usize, item_sheet: String, item_rows: Vec<usize> },
+    Json { index: usize },
+}
+
+/// A parsed catalog file: its records and where each came from.
+#[derive(Debug)]
+pub struct ParsedCatalog {
+    pub records: Vec<CatalogRecord>,
+    origins: Vec<Origin>,
+}
+
+impl ParsedCatalog {
+    /// Places a problem that the rules or the store found in record `index`.
+    pub fn locate(&self, index: usize, problem: &Problem) -> Location {
+        match &self.origins[index] {
+            Origin::Json { index } => Location {
+                sheet: None,
+                row: None,
+                column: Some(format!("resources[{index}].{}", problem.field)),
+                reason: problem.reason.clone(),
+            },
+            Origin::Rows { sheet, row, item_sheet, item_rows } => {
+                let header = columns::header_of(&problem.field);
+                let item_index = item_index(&problem.field);
+                let (sheet, row) = match (header, item_index) {
+                    (Some((_, true)), Some(i)) if i < item_rows.len() => (item_sheet.clone(), item_rows[i]),
+                    _ => (sheet.clone(), *row),
+                };
+                Location {
+                    sheet: Some(sheet),
+                    row: Some(row),
+                    column: Some(header.map_or(problem.field.clone(), |(h, _)| h.to_string())),
+                    reason: problem.reason.clone(),
+                }
+            }
+        }
+    }
+}
+
+fn item_index(field: &str) -> Option<usize> {
+    let rest = field.strip_prefix("items[")?;
+    rest.split(']').next()?.parse().ok()
+}
+
+/// Reads a catalog file. All problems of form (bad cells, unknown headers, broken
+/// structure) are returned together.
+pub fn read_catalog(bytes: &[u8], format: Format) -> Result<ParsedCatalog, Vec<Location>> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(vec![Location {
+            sheet: None,
+            row: None,
+            column: None,
+            reason: format!("文件过大（{} MB），上限为 {} MB", bytes.len() / (1024 * 1024), MAX_FILE_BYTES / (1024 * 1024)),
+        }]);
+    }
+    match format {
+        Format::Json => json_io::read(bytes),
+        Format::Csv => tabular::records(vec![csv_io::read(bytes)?]),
+        Format::Xlsx => tabular::records(xlsx::read(bytes)?),
+    }
+}
+
+/// Writes a catalog file; records are written in the order given.
+pub fn write_catalog(records: &[CatalogRecord], format: Format) -> Result<Vec<u8>, String> {
+    match format {
+        Format::Json => json_io::write(records),
+        Format::Csv => Ok(csv_io::write(records)),
+        Format::Xlsx => xlsx::write(records),
+    }
+}
+
+pub(crate) fn whole_file(reason: impl Into<String>) -> Vec<Location> {
+    vec![Location { sheet: None, row: None, column: None, reason: reason.into() }]
+}
