@@ -1,1 +1,5 @@
-fn main(){}
+//! Entry point of the `govshare` binary.
+
+fn main() -> std::process::ExitCode {
+    govshare::commands::main()
+}

@@ -1,1 +1,86 @@
-//! stub
+//! govshare's HTTP layer: the JSON API under `/api/v1/`, health, and the OpenAPI
+//! document. The server is a library: `app(state)` builds the router and `serve`
+//! runs it on a listener, so tests start it in-process on port 0.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod indexer;
+pub mod openapi;
+mod routes;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use govshare_search::SearchIndex;
+use govshare_store::Store;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Largest JSON request body accepted.
+pub const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
+/// Longest query string accepted.
+pub const MAX_QUERY_CHARS: usize = 4096;
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// How long a sign-in lasts.
+    pub session_hours: i64,
+    /// Where this node keeps its search index (in memory when absent).
+    pub index_dir: Option<PathBuf>,
+    /// How often to look for catalog changes made elsewhere.
+    pub follow_every: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { session_hours: 12, index_dir: None, follow_every: Duration::from_secs(2) }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub search: Arc<SearchIndex>,
+    pub config: Arc<ServerConfig>,
+    indexing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    /// Opens the search index and brings it up to date with the store.
+    pub async fn new(store: Store, config: ServerConfig) -> Result<AppState, error::ApiError> {
+        let dir = config.index_dir.clone();
+        let search = tokio::task::spawn_blocking(move || SearchIndex::open(dir.as_deref()))
+            .await
+            .map_err(|e| error::ApiError::Internal(e.to_string()))??;
+        let state = AppState { store, search: Arc::new(search), config: Arc::new(config), indexing: Default::default() };
+        indexer::sync(&state).await?;
+        Ok(state)
+    }
+}
+
+async fn limit_query(req: Request, next: Next) -> Response {
+    if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_CHARS) {
+        return error::ApiError::UriTooLong(MAX_QUERY_CHARS).into_response();
+    }
+    next.run(req).await
+}
+
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(axum::middleware::from_fn(limit_query))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, following the change feed in the background.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let follower = tokio::spawn(indexer::follow(state.clone(), state.config.follow_every));
+    let result = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    follower.abort();
+    result
+}

@@ -8,6 +8,8 @@ pub enum Caller {
     User(Principal),
     /// A local operator at the command line or a background job, named for the history.
     System(String),
+    /// Someone not signed in: sees the open catalog, changes nothing.
+    Public,
 }
 
 impl Caller {
@@ -15,13 +17,14 @@ impl Caller {
         match self {
             Caller::User(p) => Visibility::of(Some(p)),
             Caller::System(_) => Visibility::All,
+            Caller::Public => Visibility::PublicOpen,
         }
     }
 
     pub fn user_id(&self) -> Option<i64> {
         match self {
             Caller::User(p) => Some(p.user_id),
-            Caller::System(_) => None,
+            Caller::System(_) | Caller::Public => None,
         }
     }
 
@@ -29,6 +32,7 @@ impl Caller {
         match self {
             Caller::User(p) => p.username.clone(),
             Caller::System(n) => n.clone(),
+            Caller::Public => "anonymous".into(),
         }
     }
 
@@ -37,6 +41,7 @@ impl Caller {
         match self {
             Caller::User(p) => f(p),
             Caller::System(_) => Ok(()),
+            Caller::Public => Err(govshare_domain::Error::Forbidden("请先登录".into())),
         }
     }
 }

@@ -1,0 +1,143 @@
+//! Configuration in layers: defaults → TOML file → `GOVSHARE_*` environment →
+//! command-line flags. The database URL's password never appears when printed.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    pub database_url: String,
+    /// Address the server listens on.
+    pub listen: String,
+    /// Where local files live (the search index).
+    pub data_dir: PathBuf,
+    /// How long a sign-in lasts, in hours.
+    pub session_hours: i64,
+    /// Log filter, e.g. `info` or `govshare=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://govshare-data/govshare.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("govshare-data"),
+            session_hours: 12,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Hides the password of a URL such as `postgres://u:secret@h/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((auth, host)) = rest.rsplit_once('@') else { return url.to_string() };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("session_hours", &self.session_hours)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// Values given on the command line (highest precedence).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Overrides {
+    /// Configuration file (default: ./govshare.toml when it exists).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Database URL (sqlite://PATH or postgres://...).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Listen address, e.g. 127.0.0.1:8080.
+    #[arg(long, global = true)]
+    pub listen: Option<String>,
+    /// Data directory.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Builds the configuration from all layers; `env` is the process environment.
+    pub fn load(o: &Overrides, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let mut c = match &o.config {
+            Some(path) => Config::from_file(path)?,
+            None if Path::new("govshare.toml").exists() => Config::from_file(Path::new("govshare.toml"))?,
+            None => Config::default(),
+        };
+        if let Some(v) = env("GOVSHARE_DATABASE_URL") {
+            c.database_url = v;
+        }
+        if let Some(v) = env("GOVSHARE_LISTEN") {
+            c.listen = v;
+        }
+        if let Some(v) = env("GOVSHARE_DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = env("GOVSHARE_SESSION_HOURS") {
+            c.session_hours = v.parse().map_err(|_| anyhow::anyhow!("GOVSHARE_SESSION_HOURS 应为整数：{v}"))?;
+        }
+        if let Some(v) = env("GOVSHARE_LOG") {
+            c.log = v;
+        }
+        if let Some(v) = &o.database_url {
+            c.database_url = v.clone();
+        }
+        if let Some(v) = &o.listen {
+            c.listen = v.clone();
+        }
+        if let Some(v) = &o.data_dir {
+            c.data_dir = v.clone();
+        }
+        if !(1..=24 * 30).contains(&c.session_hours) {
+            anyhow::bail!("session_hours 应在1到720之间");
+        }
+        Ok(c)
+    }
+
+    fn from_file(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("无法读取配置文件 {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误: {e}", path.display()))
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("search-index")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order_and_secrets_are_hidden() {
+        let dir = std::env::temp_dir().join(format!("govshare_cfg_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("g.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsession_hours = 4\ndatabase_url = \"postgres://gs:topsecret@db/gs\"\n").unwrap();
+        let o = Overrides { config: Some(file.clone()), listen: Some("127.0.0.1:1".into()), ..Default::default() };
+        let env = |k: &str| (k == "GOVSHARE_SESSION_HOURS").then(|| "8".to_string());
+        let c = Config::load(&o, env).unwrap();
+        assert_eq!((c.listen.as_str(), c.session_hours), ("127.0.0.1:1", 8));
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("topsecret") && printed.contains("gs:***@db"), "{printed}");
+        std::fs::write(&file, "listen = 1\n").unwrap();
+        assert!(Config::load(&o, |_| None).is_err());
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        assert!(Config::load(&o, |_| None).unwrap_err().to_string().contains("lisen"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,80 @@
+//! Sign-in with argon2-hashed passwords; bearer tokens are random, shown once and
+//! stored only as SHA-256 hashes. Extractors give handlers the caller.
+
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use govshare_domain::access::Principal;
+use govshare_store::Caller;
+use sha2::{Digest, Sha256};
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// A fresh random token (256 bits, hex).
+pub fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn bearer(parts: &Parts) -> ApiResult<Option<&str>> {
+    let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
+    match value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
+        Some(t) if !t.trim().is_empty() && t.len() <= 256 => Ok(Some(t.trim())),
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// The caller if signed in; anonymous callers pass as `None`. A token that is
+/// present but wrong or expired is refused rather than treated as anonymous.
+pub struct MaybeUser(pub Option<Principal>);
+
+/// A signed-in caller (401 otherwise).
+pub struct User(pub Principal);
+
+impl MaybeUser {
+    pub fn caller(&self) -> Caller {
+        self.0.clone().map_or(Caller::Public, Caller::User)
+    }
+}
+
+impl User {
+    pub fn caller(&self) -> Caller {
+        Caller::User(self.0.clone())
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let Some(token) = bearer(parts)? else { return Ok(MaybeUser(None)) };
+        let principal = state.store.session_principal(token_hash(token)).await?;
+        principal.map(|p| MaybeUser(Some(p))).ok_or(ApiError::Unauthorized)
+    }
+}
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        match MaybeUser::from_request_parts(parts, state).await?.0 {
+            Some(p) => Ok(User(p)),
+            None => Err(ApiError::Unauthorized),
+        }
+    }
+}

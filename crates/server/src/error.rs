@@ -1,0 +1,113 @@
+//! The HTTP layer's one error type and its exhaustive mapping to status codes and
+//! JSON bodies: a stable code, a Chinese message and, for invalid input, the problems.
+//! Internal causes are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use govshare_domain::{Error as DomainError, Problem};
+use govshare_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("未登录或登录已过期 (unauthorized)")]
+    Unauthorized,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("请求体过大 (payload too large): 上限 {0} 字节")]
+    TooLarge(usize),
+    #[error("查询字符串过长 (URI too long): 上限 {0} 字符")]
+    UriTooLong(usize),
+    /// A file that could not be read, with the place of each problem.
+    #[error("文件有误 (invalid file)")]
+    InvalidFile(Vec<govshare_interchange::Location>),
+    #[error("服务暂不可用 (service unavailable)")]
+    Unavailable(String),
+    #[error("服务器内部错误 (internal error)")]
+    Internal(String),
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid_input`, `not_found`.
+    pub code: &'static str,
+    /// Human-readable message (Chinese, with English in brackets).
+    pub message: String,
+    /// For `invalid_input`: each problem with its field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+    /// For `invalid_file`: each problem with its sheet, row and column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<govshare_interchange::Location>,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Domain(d) => ApiError::Domain(d),
+            StoreError::Unique(c) => ApiError::Domain(DomainError::Conflict(format!("记录已存在 ({c})"))),
+            StoreError::Db(m) => ApiError::Internal(m),
+            StoreError::Unavailable(m) => ApiError::Unavailable(m),
+        }
+    }
+}
+
+impl From<govshare_search::SearchError> for ApiError {
+    fn from(e: govshare_search::SearchError) -> Self {
+        match e {
+            govshare_search::SearchError::BadQuery(m) => ApiError::BadRequest(m),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Domain(DomainError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            ApiError::Domain(DomainError::NotFound { .. }) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Domain(DomainError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Domain(DomainError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Domain(DomainError::IllegalTransition { .. }) => (StatusCode::CONFLICT, "illegal_transition"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "uri_too_long"),
+            ApiError::InvalidFile(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "unavailable"),
+            _ => {}
+        }
+        let message = self.to_string();
+        let (problems, locations) = match self {
+            ApiError::Domain(DomainError::Invalid(p)) => (p, vec![]),
+            ApiError::InvalidFile(l) => (vec![], l),
+            _ => (vec![], vec![]),
+        };
+        let body = ErrorBody { error: ErrorDetail { code, message, problems, locations } };
+        let mut resp = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

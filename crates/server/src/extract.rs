@@ -1,0 +1,60 @@
+//! Request extractors whose rejections are `ApiError`s, so that a malformed body,
+//! a wrong type or an oversized upload gets the same JSON error as everything else.
+
+use crate::error::ApiError;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::FromRequest;
+use axum::extract::FromRequestParts;
+
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// The raw request body (for file uploads), within the route's size limit.
+pub struct Body(pub bytes::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        bytes::Bytes::from_request(req, state).await.map(Body).map_err(ApiError::from)
+    }
+}
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+fn too_large(status: axum::http::StatusCode) -> bool {
+    status == axum::http::StatusCode::PAYLOAD_TOO_LARGE
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        if too_large(r.status()) {
+            return ApiError::TooLarge(crate::MAX_JSON_BODY);
+        }
+        ApiError::BadRequest(format!("请求体不是有效的JSON：{}", r.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest(format!("查询参数有误：{}", r.body_text()))
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        if too_large(r.status()) {
+            return ApiError::TooLarge(govshare_interchange::MAX_FILE_BYTES);
+        }
+        ApiError::BadRequest(r.body_text())
+    }
+}

@@ -1,0 +1,23 @@
+//! The classification tree (类/项/目/细目).
+
+use crate::auth::User;
+use crate::error::ApiResult;
+use crate::extract::Json;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use govshare_domain::classification::ClassNode;
+
+/// Every classification node, by code.
+#[utoipa::path(get, path = "/api/v1/classification", tag = "classification", responses((status = 200, body = [ClassNode])))]
+pub async fn list_classes(State(state): State<AppState>) -> ApiResult<Json<Vec<ClassNode>>> {
+    Ok(Json(state.store.list_classes().await?))
+}
+
+/// Creates or renames nodes, parents first (bureau only).
+#[utoipa::path(post, path = "/api/v1/classification", tag = "classification", request_body = [ClassNode], security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn upsert_classes(State(state): State<AppState>, user: User, Json(nodes): Json<Vec<ClassNode>>) -> ApiResult<StatusCode> {
+    state.store.upsert_classes(&user.caller(), nodes).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

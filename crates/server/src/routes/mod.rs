@@ -1,0 +1,61 @@
+//! The API's routes, one module per resource.
+
+mod catalog_files;
+mod changes;
+mod classes;
+mod health;
+mod orgs;
+mod resources;
+mod search;
+mod session;
+mod themes;
+mod users;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub(crate) use catalog_files::*;
+pub(crate) use changes::*;
+pub(crate) use classes::*;
+pub(crate) use health::*;
+pub(crate) use orgs::*;
+pub(crate) use resources::*;
+pub(crate) use search::*;
+pub(crate) use session::*;
+pub(crate) use themes::*;
+pub(crate) use users::*;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(crate::openapi::serve_openapi))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/users", post(create_user))
+        .route("/api/v1/orgs", get(list_orgs).post(upsert_org))
+        .route("/api/v1/orgs/{code}", get(get_org))
+        .route("/api/v1/classification", get(list_classes).post(upsert_classes))
+        .route("/api/v1/themes", get(list_themes).post(upsert_themes))
+        .route("/api/v1/themes/{code}", get(get_theme))
+        .route("/api/v1/resources", get(list_resources).post(create_resource))
+        .route("/api/v1/resources/{class}/{seq}", get(get_resource).put(update_resource))
+        .route("/api/v1/resources/{class}/{seq}/transitions", post(transition_resource))
+        .route("/api/v1/resources/{class}/{seq}/history", get(resource_history))
+        .route("/api/v1/search", get(search))
+        .route("/api/v1/changes", get(list_changes))
+        .route("/api/v1/catalog/export", get(export_catalog))
+        .route(
+            "/api/v1/catalog/import",
+            post(import_catalog).layer(axum::extract::DefaultBodyLimit::max(govshare_interchange::MAX_FILE_BYTES)),
+        )
+}
+
+/// Brings the search index up to date after a write; a failure is logged, the
+/// write stands, and the background follower retries.
+pub(crate) async fn reindex(state: &AppState) {
+    if let Err(e) = crate::indexer::sync(state).await {
+        tracing::warn!(error = %e, "search index not updated");
+    }
+}

@@ -1,0 +1,41 @@
+//! Creating users (the bureau anywhere; an organisation's admin in their own).
+
+use crate::auth::{hash_password, User};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Json;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use govshare_domain::access::Role;
+use govshare_store::repo::users::{NewUser, User as UserInfo};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub username: String,
+    pub display_name: String,
+    /// At least 8 characters.
+    pub password: String,
+    pub role: Role,
+    /// Credit code of the user's organisation.
+    pub org_code: String,
+}
+
+/// Creates a user.
+#[utoipa::path(post, path = "/api/v1/users", tag = "auth", request_body = CreateUser, security(("bearer" = [])),
+    responses((status = 201, body = UserInfo), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn create_user(State(state): State<AppState>, user: User, Json(req): Json<CreateUser>) -> ApiResult<(StatusCode, Json<UserInfo>)> {
+    if req.password.chars().count() < 8 || req.password.len() > 256 {
+        return Err(govshare_domain::Error::invalid("password", "密码至少8位").into());
+    }
+    let org = state.store.org_by_code(&req.org_code).await?;
+    let password = req.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?;
+    let new = NewUser { username: req.username, display_name: req.display_name, password_hash: hash, role: req.role, org_id: org.id };
+    let created = state.store.create_user(&user.caller(), new).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
