@@ -33,8 +33,12 @@ impl Default for Config {
 
 /// Hides the password of a URL such as `postgres://u:secret@h/db`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((auth, host)) = rest.rsplit_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((auth, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
     match auth.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
@@ -75,7 +79,9 @@ impl Config {
     pub fn load(o: &Overrides, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
         let mut c = match &o.config {
             Some(path) => Config::from_file(path)?,
-            None if Path::new("govshare.toml").exists() => Config::from_file(Path::new("govshare.toml"))?,
+            None if Path::new("govshare.toml").exists() => {
+                Config::from_file(Path::new("govshare.toml"))?
+            }
             None => Config::default(),
         };
         if let Some(v) = env("GOVSHARE_DATABASE_URL") {
@@ -88,7 +94,9 @@ impl Config {
             c.data_dir = v.into();
         }
         if let Some(v) = env("GOVSHARE_SESSION_HOURS") {
-            c.session_hours = v.parse().map_err(|_| anyhow::anyhow!("GOVSHARE_SESSION_HOURS 应为整数：{v}"))?;
+            c.session_hours = v
+                .parse()
+                .map_err(|_| anyhow::anyhow!("GOVSHARE_SESSION_HOURS 应为整数：{v}"))?;
         }
         if let Some(v) = env("GOVSHARE_LOG") {
             c.log = v;
@@ -109,7 +117,8 @@ impl Config {
     }
 
     fn from_file(path: &Path) -> anyhow::Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("无法读取配置文件 {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误: {e}", path.display()))
     }
 
@@ -128,16 +137,28 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("g.toml");
         std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsession_hours = 4\ndatabase_url = \"postgres://gs:topsecret@db/gs\"\n").unwrap();
-        let o = Overrides { config: Some(file.clone()), listen: Some("127.0.0.1:1".into()), ..Default::default() };
+        let o = Overrides {
+            config: Some(file.clone()),
+            listen: Some("127.0.0.1:1".into()),
+            ..Default::default()
+        };
         let env = |k: &str| (k == "GOVSHARE_SESSION_HOURS").then(|| "8".to_string());
         let c = Config::load(&o, env).unwrap();
         assert_eq!((c.listen.as_str(), c.session_hours), ("127.0.0.1:1", 8));
         let printed = format!("{c:?}");
-        assert!(!printed.contains("topsecret") && printed.contains("gs:***@db"), "{printed}");
+        assert!(
+            !printed.contains("topsecret") && printed.contains("gs:***@db"),
+            "{printed}"
+        );
         std::fs::write(&file, "listen = 1\n").unwrap();
         assert!(Config::load(&o, |_| None).is_err());
         std::fs::write(&file, "lisen = \"x\"\n").unwrap();
-        assert!(Config::load(&o, |_| None).unwrap_err().to_string().contains("lisen"));
+        assert!(
+            Config::load(&o, |_| None)
+                .unwrap_err()
+                .to_string()
+                .contains("lisen")
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -26,13 +26,21 @@ pub struct Seeded {
 const LOGINS: &[(&str, &str, Role, &str)] = &[
     ("admin", "Admin@2026", Role::BureauAdmin, "大数据"),
     ("gaj_admin", "Demo@2026", Role::OrgAdmin, "公安局"),
-    ("scjg_operator", "Demo@2026", Role::OrgOperator, "市场监督管理局"),
+    (
+        "scjg_operator",
+        "Demo@2026",
+        Role::OrgOperator,
+        "市场监督管理局",
+    ),
     ("yuzhong_admin", "Demo@2026", Role::OrgAdmin, "渝中区"),
 ];
 
 /// Loads everything of the demo city but its catalog entries: organisations,
 /// classification, themes and the demo users.
-pub async fn seed_reference(store: &Store, demo: &govshare_demo::DemoCatalog) -> anyhow::Result<Vec<DemoLogin>> {
+pub async fn seed_reference(
+    store: &Store,
+    demo: &govshare_demo::DemoCatalog,
+) -> anyhow::Result<Vec<DemoLogin>> {
     let system = Caller::System("demo".into());
     for org in &demo.orgs {
         store.upsert_org(&system, org.clone()).await?;
@@ -48,29 +56,54 @@ pub async fn seed_reference(store: &Store, demo: &govshare_demo::DemoCatalog) ->
             .ok_or_else(|| anyhow::anyhow!("demo organisation {org_word} missing"))?;
         let org_id = store.org_by_code(&org.credit_code).await?.id;
         if store.credentials(username).await?.is_none() {
-            let hash = govshare_server::auth::hash_password(password).map_err(anyhow::Error::msg)?;
-            let user = NewUser { username: username.to_string(), display_name: format!("{}演示用户", org.short_name_or_name()), password_hash: hash, role: *role, org_id };
+            let hash =
+                govshare_server::auth::hash_password(password).map_err(anyhow::Error::msg)?;
+            let user = NewUser {
+                username: username.to_string(),
+                display_name: format!("{}演示用户", org.short_name_or_name()),
+                password_hash: hash,
+                role: *role,
+                org_id,
+            };
             store.create_user(&system, user).await?;
         }
-        logins.push(DemoLogin { username, password, role: *role, org: org.name.clone() });
+        logins.push(DemoLogin {
+            username,
+            password,
+            role: *role,
+            org: org.name.clone(),
+        });
     }
     Ok(logins)
 }
 
 /// Loads the whole demo city, catalog included.
-pub async fn seed_demo(store: &Store, progress: impl FnMut(usize) + Send + 'static) -> anyhow::Result<Seeded> {
+pub async fn seed_demo(
+    store: &Store,
+    progress: impl FnMut(usize) + Send + 'static,
+) -> anyhow::Result<Seeded> {
     let demo = govshare_demo::catalog();
     let logins = seed_reference(store, &demo).await?;
     let system = Caller::System("demo".into());
     let mut imported = 0;
     if store.count_resources().await? == 0 {
-        let outcome = store.import_catalog(&system, demo.resources, ImportMode::AllOrNothing, progress).await?;
+        let outcome = store
+            .import_catalog(&system, demo.resources, ImportMode::AllOrNothing, progress)
+            .await?;
         if let Some(first) = outcome.rejected.first() {
-            anyhow::bail!("demo catalog entry {} is invalid: {:?}", first.index, first.problems);
+            anyhow::bail!(
+                "demo catalog entry {} is invalid: {:?}",
+                first.index,
+                first.problems
+            );
         }
         imported = outcome.imported;
     }
-    Ok(Seeded { logins, imported, resources: store.count_resources().await? })
+    Ok(Seeded {
+        logins,
+        imported,
+        resources: store.count_resources().await?,
+    })
 }
 
 trait ShortName {
@@ -79,6 +112,10 @@ trait ShortName {
 
 impl ShortName for govshare_domain::org::OrgSpec {
     fn short_name_or_name(&self) -> &str {
-        if self.short_name.is_empty() { &self.name } else { &self.short_name }
+        if self.short_name.is_empty() {
+            &self.name
+        } else {
+            &self.short_name
+        }
     }
 }

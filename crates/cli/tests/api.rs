@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{class_of, org_code, resource_body, TestServer};
+use common::{TestServer, class_of, org_code, resource_body};
 use reqwest::Method;
 use serde_json::json;
 
@@ -11,9 +11,27 @@ use serde_json::json;
 async fn sign_in_and_denials() {
     for backend in common::backends() {
         let s = TestServer::start(backend, false).await;
-        let (status, body) = s.send_json(Method::POST, "/api/v1/auth/login", None, json!({"username": "admin", "password": "wrong-password"})).await;
-        assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")), "{backend}");
-        let (status, _) = s.send_json(Method::POST, "/api/v1/auth/login", None, json!({"username": "nobody", "password": "x"})).await;
+        let (status, body) = s
+            .send_json(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "admin", "password": "wrong-password"}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (401, Some("unauthorized")),
+            "{backend}"
+        );
+        let (status, _) = s
+            .send_json(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "nobody", "password": "x"}),
+            )
+            .await;
         assert_eq!(status, 401);
         let token = s.login("admin", "Admin@2026").await;
         let (status, me) = s.get_json("/api/v1/me", Some(&token)).await;
@@ -23,10 +41,14 @@ async fn sign_in_and_denials() {
         assert_eq!(status, 401);
         // Writes need a sign-in.
         let body = resource_body(&org_code("公安局"), &class_of("公安局"), "测试资源");
-        let (status, _) = s.send_json(Method::POST, "/api/v1/resources", None, body).await;
+        let (status, _) = s
+            .send_json(Method::POST, "/api/v1/resources", None, body)
+            .await;
         assert_eq!(status, 401);
         // After logout the token is dead.
-        let resp = s.call(Method::POST, "/api/v1/auth/logout", Some(&token), None).await;
+        let resp = s
+            .call(Method::POST, "/api/v1/auth/logout", Some(&token), None)
+            .await;
         assert_eq!(resp.status(), 204);
         let (status, _) = s.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!(status, 401, "{backend}");
@@ -41,7 +63,14 @@ async fn an_entry_from_draft_to_published() {
         let market = s.login("scjg_operator", "Demo@2026").await;
         let bureau = s.login("admin", "Admin@2026").await;
         let class = class_of("公安局");
-        let (status, created) = s.send_json(Method::POST, "/api/v1/resources", Some(&police), resource_body(&org_code("公安局"), &class, "流动人口居住登记信息")).await;
+        let (status, created) = s
+            .send_json(
+                Method::POST,
+                "/api/v1/resources",
+                Some(&police),
+                resource_body(&org_code("公安局"), &class, "流动人口居住登记信息"),
+            )
+            .await;
         assert_eq!(status, 201, "{backend}: {created}");
         let code = created["code"].as_str().unwrap().to_string();
         assert!(code.starts_with(&format!("{class}/")), "{code}");
@@ -51,32 +80,107 @@ async fn an_entry_from_draft_to_published() {
         // Another department neither sees the draft nor may create for the police.
         assert_eq!(s.get_json(&path, Some(&market)).await.0, 404);
         assert_eq!(s.get_json(&path, None).await.0, 404);
-        let (status, body) = s.send_json(Method::POST, "/api/v1/resources", Some(&market), resource_body(&org_code("公安局"), &class, "越权")).await;
-        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+        let (status, body) = s
+            .send_json(
+                Method::POST,
+                "/api/v1/resources",
+                Some(&market),
+                resource_body(&org_code("公安局"), &class, "越权"),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("forbidden"))
+        );
         // Search finds the draft for its owner only.
         let (_, found) = s.get_json("/api/v1/search?q=流动人口", Some(&police)).await;
-        assert_eq!(found["results"][0]["code"], code.as_str(), "{backend}: {found}");
+        assert_eq!(
+            found["results"][0]["code"],
+            code.as_str(),
+            "{backend}: {found}"
+        );
         let (_, hidden) = s.get_json("/api/v1/search?q=流动人口", Some(&market)).await;
         assert_eq!(hidden["total"], 0);
         // Update with the right and a stale version.
         let mut body = resource_body(&org_code("公安局"), &class, "流动人口居住登记信息");
         body["summary"] = json!("流动人口居住登记、居住证办理信息，覆盖全市");
-        let resp = s.client.put(s.url(&path)).bearer_auth(&police).header("If-Match", "\"1\"").json(&body).send().await.unwrap();
+        let resp = s
+            .client
+            .put(s.url(&path))
+            .bearer_auth(&police)
+            .header("If-Match", "\"1\"")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200);
         assert_eq!(resp.headers()["etag"], "\"2\"");
-        let resp = s.client.put(s.url(&path)).bearer_auth(&police).header("If-Match", "\"1\"").json(&body).send().await.unwrap();
+        let resp = s
+            .client
+            .put(s.url(&path))
+            .bearer_auth(&police)
+            .header("If-Match", "\"1\"")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 409);
         // Reviews belong to the bureau; a return needs a reason.
         let t = format!("{path}/transitions");
-        assert_eq!(s.send_json(Method::POST, &t, Some(&police), json!({"action": "submit"})).await.0, 200);
-        assert_eq!(s.send_json(Method::POST, &t, Some(&police), json!({"action": "register"})).await.0, 403);
-        let (status, err) = s.send_json(Method::POST, &t, Some(&bureau), json!({"action": "return"})).await;
-        assert_eq!((status, err["error"]["problems"][0]["field"].as_str()), (422, Some("reason")));
-        assert_eq!(s.send_json(Method::POST, &t, Some(&bureau), json!({"action": "register"})).await.0, 200);
-        let (status, err) = s.send_json(Method::POST, &t, Some(&bureau), json!({"action": "submit"})).await;
-        assert_eq!((status, err["error"]["code"].as_str()), (409, Some("illegal_transition")));
-        let (status, published) = s.send_json(Method::POST, &t, Some(&bureau), json!({"action": "publish"})).await;
-        assert_eq!((status, published["state"].as_str()), (200, Some("published")));
+        assert_eq!(
+            s.send_json(Method::POST, &t, Some(&police), json!({"action": "submit"}))
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &t,
+                Some(&police),
+                json!({"action": "register"})
+            )
+            .await
+            .0,
+            403
+        );
+        let (status, err) = s
+            .send_json(Method::POST, &t, Some(&bureau), json!({"action": "return"}))
+            .await;
+        assert_eq!(
+            (status, err["error"]["problems"][0]["field"].as_str()),
+            (422, Some("reason"))
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &t,
+                Some(&bureau),
+                json!({"action": "register"})
+            )
+            .await
+            .0,
+            200
+        );
+        let (status, err) = s
+            .send_json(Method::POST, &t, Some(&bureau), json!({"action": "submit"}))
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (409, Some("illegal_transition"))
+        );
+        let (status, published) = s
+            .send_json(
+                Method::POST,
+                &t,
+                Some(&bureau),
+                json!({"action": "publish"}),
+            )
+            .await;
+        assert_eq!(
+            (status, published["state"].as_str()),
+            (200, Some("published"))
+        );
         assert!(published["published_on"].is_string());
         // Now other departments see it; the public does not, as it is not open.
         assert_eq!(s.get_json(&path, Some(&market)).await.0, 200);
@@ -85,8 +189,16 @@ async fn an_entry_from_draft_to_published() {
         assert_eq!(found["total"], 1, "{backend}");
         // The history tells who did what.
         let (_, history) = s.get_json(&format!("{path}/history"), Some(&police)).await;
-        let actions: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["create", "update", "submit", "register", "publish"]);
+        let actions: Vec<&str> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            ["create", "update", "submit", "register", "publish"]
+        );
         assert_eq!(history[1]["changed"], json!(["summary"]));
         assert_eq!(history[3]["actor"], "admin");
     }
@@ -102,32 +214,68 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         let before = s.store.count_resources().await.unwrap();
         let mut body = resource_body(&org_code("公安局"), &class, "有条件但没有条件");
         body["sharing_type"] = json!("conditional");
-        let (status, err) = s.send_json(Method::POST, "/api/v1/resources", Some(&police), body).await;
-        assert_eq!((status, err["error"]["problems"][0]["field"].as_str()), (422, Some("sharing_condition")), "{err}");
+        let (status, err) = s
+            .send_json(Method::POST, "/api/v1/resources", Some(&police), body)
+            .await;
+        assert_eq!(
+            (status, err["error"]["problems"][0]["field"].as_str()),
+            (422, Some("sharing_condition")),
+            "{err}"
+        );
         let mut body = resource_body(&org_code("公安局"), &class, "不予共享");
         body["sharing_type"] = json!("not_shared");
         body["sharing_method"] = json!(null);
-        let (_, err) = s.send_json(Method::POST, "/api/v1/resources", Some(&police), body).await;
+        let (_, err) = s
+            .send_json(Method::POST, "/api/v1/resources", Some(&police), body)
+            .await;
         assert_eq!(err["error"]["problems"][0]["field"], "not_shared_basis");
         let mut body = resource_body(&org_code("公安局"), &class, "类型");
         body["items"][0]["data_type"] = json!("Z");
-        let (status, err) = s.send_json(Method::POST, "/api/v1/resources", Some(&police), body).await;
-        assert_eq!((status, err["error"]["code"].as_str()), (400, Some("bad_request")));
-        assert!(err["error"]["message"].as_str().unwrap().contains("字符型"), "{err}");
+        let (status, err) = s
+            .send_json(Method::POST, "/api/v1/resources", Some(&police), body)
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (400, Some("bad_request"))
+        );
+        assert!(
+            err["error"]["message"].as_str().unwrap().contains("字符型"),
+            "{err}"
+        );
         let mut body = resource_body(&org_code("公安局"), &class, "代码");
         body["code"] = json!("101001-000001");
-        let (_, err) = s.send_json(Method::POST, "/api/v1/resources", Some(&police), body).await;
+        let (_, err) = s
+            .send_json(Method::POST, "/api/v1/resources", Some(&police), body)
+            .await;
         assert_eq!(err["error"]["problems"][0]["field"], "code");
         // Malformed JSON, an oversized body, a hostile query string.
-        let resp = s.client.post(s.url("/api/v1/resources")).bearer_auth(&police).header("content-type", "application/json").body("{\"name\": ").send().await.unwrap();
+        let resp = s
+            .client
+            .post(s.url("/api/v1/resources"))
+            .bearer_auth(&police)
+            .header("content-type", "application/json")
+            .body("{\"name\": ")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 400);
         let huge = json!({"name": "x".repeat(3 * 1024 * 1024)});
-        let (status, err) = s.send_json(Method::POST, "/api/v1/resources", Some(&police), huge).await;
-        assert_eq!((status, err["error"]["code"].as_str()), (413, Some("payload_too_large")));
+        let (status, err) = s
+            .send_json(Method::POST, "/api/v1/resources", Some(&police), huge)
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (413, Some("payload_too_large"))
+        );
         let long = format!("/api/v1/search?q={}", "x".repeat(10_000));
         let (status, err) = s.get_json(&long, None).await;
-        assert_eq!((status, err["error"]["code"].as_str()), (414, Some("uri_too_long")));
-        let (status, _) = s.get_json("/api/v1/search?q=%27%20OR%201%3D1%20--&limit=5", None).await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (414, Some("uri_too_long"))
+        );
+        let (status, _) = s
+            .get_json("/api/v1/search?q=%27%20OR%201%3D1%20--&limit=5", None)
+            .await;
         assert_eq!(status, 200);
         let (status, _) = s.get_json("/api/v1/resources?secret=1", None).await;
         assert_eq!(status, 400);
@@ -135,19 +283,47 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         assert_eq!(status, 400);
         // An organisation with a bad credit code check digit.
         let org = json!({"credit_code": "11500000MB1532456Y", "name": "测试局", "kind": "department", "level": "provincial", "region_code": "500000"});
-        let (status, err) = s.send_json(Method::POST, "/api/v1/orgs", Some(&bureau), org.clone()).await;
-        assert_eq!((status, err["error"]["problems"][0]["field"].as_str()), (422, Some("credit_code")), "{err}");
-        assert!(err["error"]["problems"][0]["reason"].as_str().unwrap().contains("校验位"));
+        let (status, err) = s
+            .send_json(Method::POST, "/api/v1/orgs", Some(&bureau), org.clone())
+            .await;
+        assert_eq!(
+            (status, err["error"]["problems"][0]["field"].as_str()),
+            (422, Some("credit_code")),
+            "{err}"
+        );
+        assert!(
+            err["error"]["problems"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("校验位")
+        );
         // Only the bureau registers organisations.
-        assert_eq!(s.send_json(Method::POST, "/api/v1/orgs", Some(&police), org).await.0, 403);
-        assert_eq!(s.store.count_resources().await.unwrap(), before, "{backend}");
+        assert_eq!(
+            s.send_json(Method::POST, "/api/v1/orgs", Some(&police), org)
+                .await
+                .0,
+            403
+        );
+        assert_eq!(
+            s.store.count_resources().await.unwrap(),
+            before,
+            "{backend}"
+        );
     }
 }
 
 #[tokio::test]
 async fn the_served_openapi_document_is_the_committed_one() {
     let s = TestServer::start("sqlite", false).await;
-    let served = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().text().await.unwrap();
+    let served = s
+        .client
+        .get(s.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(

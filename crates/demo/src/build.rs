@@ -280,6 +280,7 @@ pub fn build() -> (DemoCatalog, Vec<Meta>) {
                 update_cycle,
                 published_on,
                 related_codes,
+                keywords: p.meta.aliases.clone(),
                 themes: themes::assign(&mut r, &p.name, &p.dept_kw),
                 system_name,
                 storage_location,

@@ -74,7 +74,10 @@ impl Principal {
         if state.is_editable() || self.role == Role::OrgAdmin {
             Ok(())
         } else {
-            Err(Error::Forbidden(format!("“{}”状态的目录只能由单位管理员修改", state.label())))
+            Err(Error::Forbidden(format!(
+                "“{}”状态的目录只能由单位管理员修改",
+                state.label()
+            )))
         }
     }
 
@@ -84,7 +87,9 @@ impl Principal {
         let allowed = match action {
             a if a.is_review() => self.is_bureau(),
             Action::Submit => self.is_bureau() || self.owns(owner_org_id),
-            Action::Withdraw => self.is_bureau() || (self.owns(owner_org_id) && self.role == Role::OrgAdmin),
+            Action::Withdraw => {
+                self.is_bureau() || (self.owns(owner_org_id) && self.role == Role::OrgAdmin)
+            }
             _ => false,
         };
         if allowed {
@@ -96,7 +101,11 @@ impl Principal {
 
     /// Bureau-only administration: organisations, classification, themes, users of other orgs.
     pub fn check_bureau(&self) -> Result<()> {
-        if self.is_bureau() { Ok(()) } else { Err(Error::Forbidden("仅大数据局管理员可操作".into())) }
+        if self.is_bureau() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("仅大数据局管理员可操作".into()))
+        }
     }
 }
 
@@ -105,7 +114,12 @@ mod tests {
     use super::*;
 
     fn user(role: Role, org: i64) -> Principal {
-        Principal { user_id: 1, username: "u".into(), org_id: org, role }
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            org_id: org,
+            role,
+        }
     }
 
     #[test]
@@ -114,8 +128,16 @@ mod tests {
         assert!(op.check_edit(7, State::Draft).is_ok());
         assert!(op.check_edit(7, State::Published).is_err());
         assert!(op.check_edit(8, State::Draft).is_err());
-        assert!(user(Role::OrgAdmin, 7).check_edit(7, State::Published).is_ok());
-        assert!(user(Role::BureauAdmin, 1).check_edit(7, State::Published).is_ok());
+        assert!(
+            user(Role::OrgAdmin, 7)
+                .check_edit(7, State::Published)
+                .is_ok()
+        );
+        assert!(
+            user(Role::BureauAdmin, 1)
+                .check_edit(7, State::Published)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -125,15 +147,29 @@ mod tests {
         assert!(admin.check_action(7, Action::Register).is_err());
         assert!(admin.check_action(7, Action::Publish).is_err());
         assert!(admin.check_action(7, Action::Withdraw).is_ok());
-        assert!(user(Role::OrgOperator, 7).check_action(7, Action::Withdraw).is_err());
+        assert!(
+            user(Role::OrgOperator, 7)
+                .check_action(7, Action::Withdraw)
+                .is_err()
+        );
         assert!(admin.check_action(8, Action::Submit).is_err());
-        assert!(user(Role::BureauAdmin, 1).check_action(7, Action::Publish).is_ok());
+        assert!(
+            user(Role::BureauAdmin, 1)
+                .check_action(7, Action::Publish)
+                .is_ok()
+        );
     }
 
     #[test]
     fn visibility_by_caller() {
         assert_eq!(Visibility::of(None), Visibility::PublicOpen);
-        assert_eq!(Visibility::of(Some(&user(Role::OrgOperator, 3))), Visibility::PublishedAndOwn(3));
-        assert_eq!(Visibility::of(Some(&user(Role::BureauAdmin, 1))), Visibility::All);
+        assert_eq!(
+            Visibility::of(Some(&user(Role::OrgOperator, 3))),
+            Visibility::PublishedAndOwn(3)
+        );
+        assert_eq!(
+            Visibility::of(Some(&user(Role::BureauAdmin, 1))),
+            Visibility::All
+        );
     }
 }

@@ -60,7 +60,10 @@ pub struct ClassNode {
 
 impl ClassNode {
     pub fn new(code: &str, name: &str) -> Self {
-        ClassNode { code: code.into(), name: name.into() }
+        ClassNode {
+            code: code.into(),
+            name: name.into(),
+        }
     }
 
     pub fn level(&self) -> Option<ClassLevel> {
@@ -82,7 +85,11 @@ impl ClassNode {
         let level = self.level().ok_or_else(|| {
             Error::invalid(
                 "code",
-                format!("分类代码“{}”应为1位（类）、3位（项）、6位（目）或{}位（细目）数字", self.code, 6 + DETAIL_DIGITS),
+                format!(
+                    "分类代码“{}”应为1位（类）、3位（项）、6位（目）或{}位（细目）数字",
+                    self.code,
+                    6 + DETAIL_DIGITS
+                ),
             )
         })?;
         if level == ClassLevel::Category && !matches!(self.code.as_str(), "1" | "2" | "3") {
@@ -110,20 +117,35 @@ impl ResourceCode {
             .ok_or_else(|| format!("资源代码“{code}”应为“分类代码/顺序号”，如 101001/000001"))?;
         match ClassLevel::of_code(class) {
             Some(level) if level.holds_resources() => {}
-            _ => return Err(format!("资源代码“{code}”的分类部分“{class}”应为6位（目）或{}位（细目）数字", 6 + DETAIL_DIGITS)),
+            _ => {
+                return Err(format!(
+                    "资源代码“{code}”的分类部分“{class}”应为6位（目）或{}位（细目）数字",
+                    6 + DETAIL_DIGITS
+                ));
+            }
         }
         if seq.len() != SEQUENCE_DIGITS || !seq.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("资源代码“{code}”的顺序号应为{SEQUENCE_DIGITS}位数字"));
+            return Err(format!(
+                "资源代码“{code}”的顺序号应为{SEQUENCE_DIGITS}位数字"
+            ));
         }
-        let sequence: u32 = seq.parse().map_err(|_| format!("资源代码“{code}”的顺序号无效"))?;
+        let sequence: u32 = seq
+            .parse()
+            .map_err(|_| format!("资源代码“{code}”的顺序号无效"))?;
         if sequence == 0 {
             return Err(format!("资源代码“{code}”的顺序号从000001开始"));
         }
-        Ok(ResourceCode { classification: class.to_string(), sequence })
+        Ok(ResourceCode {
+            classification: class.to_string(),
+            sequence,
+        })
     }
 
     pub fn format(classification: &str, sequence: u32) -> String {
-        format!("{classification}/{sequence:0width$}", width = SEQUENCE_DIGITS)
+        format!(
+            "{classification}/{sequence:0width$}",
+            width = SEQUENCE_DIGITS
+        )
     }
 }
 
@@ -135,13 +157,33 @@ pub fn national_classes() -> Vec<ClassNode> {
         ClassNode::new("2", "主题信息资源"),
         ClassNode::new("3", "部门信息资源"),
     ];
-    let base = ["人口", "法人单位", "自然资源和空间地理", "社会信用", "电子证照"];
+    let base = [
+        "人口",
+        "法人单位",
+        "自然资源和空间地理",
+        "社会信用",
+        "电子证照",
+    ];
     let thematic = [
-        "公共服务", "健康保障", "社会保障", "食品药品安全", "安全生产", "价格监管", "能源安全", "信用体系",
-        "城乡建设", "社区治理", "生态环保", "应急维稳",
+        "公共服务",
+        "健康保障",
+        "社会保障",
+        "食品药品安全",
+        "安全生产",
+        "价格监管",
+        "能源安全",
+        "信用体系",
+        "城乡建设",
+        "社区治理",
+        "生态环保",
+        "应急维稳",
     ];
     let department = ["中央国家机关", "省级（直辖市）部门", "区县"];
-    for (class, names) in [("1", &base[..]), ("2", &thematic[..]), ("3", &department[..])] {
+    for (class, names) in [
+        ("1", &base[..]),
+        ("2", &thematic[..]),
+        ("3", &department[..]),
+    ] {
         for (i, name) in names.iter().enumerate() {
             nodes.push(ClassNode::new(&format!("{class}{:02}", i + 1), name));
         }

@@ -13,7 +13,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Problem { field: field.into(), reason: reason.into() }
+        Problem {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -38,7 +41,11 @@ pub enum Error {
 }
 
 fn join(problems: &[Problem]) -> String {
-    problems.iter().map(Problem::to_string).collect::<Vec<_>>().join("; ")
+    problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Error {
@@ -46,7 +53,10 @@ impl Error {
         Error::Invalid(vec![Problem::new(field, reason)])
     }
     pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
-        Error::NotFound { what, key: key.into() }
+        Error::NotFound {
+            what,
+            key: key.into(),
+        }
     }
 }
 

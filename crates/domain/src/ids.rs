@@ -11,10 +11,15 @@ pub enum CreditCheck {
 }
 
 const CREDIT_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn credit_value(c: u8) -> Option<u32> {
-    CREDIT_ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
+    CREDIT_ALPHABET
+        .iter()
+        .position(|&a| a == c)
+        .map(|p| p as u32)
 }
 
 /// The check character for the first 17 characters of a credit code.
@@ -35,7 +40,10 @@ pub fn credit_code_check_char(first17: &str) -> Option<char> {
 /// 31-character alphabet, with the region part numeric. Returns a reason on error.
 pub fn check_credit_code(code: &str) -> Result<CreditCheck, String> {
     if code.chars().count() != 18 {
-        return Err(format!("统一社会信用代码应为18位，实际为{}位", code.chars().count()));
+        return Err(format!(
+            "统一社会信用代码应为18位，实际为{}位",
+            code.chars().count()
+        ));
     }
     if let Some(bad) = code.bytes().find(|&b| credit_value(b).is_none()) {
         return Err(format!("统一社会信用代码含非法字符“{}”", bad as char));
@@ -69,7 +77,11 @@ pub fn citizen_id_check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(ID_WEIGHTS)
+        .map(|(b, w)| (b - b'0') as u32 * w)
+        .sum();
     Some(ID_CHECK[(sum % 11) as usize] as char)
 }
 
@@ -77,7 +89,10 @@ pub fn citizen_id_check_char(first17: &str) -> Option<char> {
 /// check character (an upper- or lower-case X is accepted).
 pub fn validate_citizen_id(id: &str) -> Result<(), String> {
     if id.len() != 18 {
-        return Err(format!("公民身份号码应为18位，实际为{}位", id.chars().count()));
+        return Err(format!(
+            "公民身份号码应为18位，实际为{}位",
+            id.chars().count()
+        ));
     }
     let check = citizen_id_check_char(&id[..17]).ok_or("公民身份号码前17位应为数字")?;
     let birth = &id[6..14];
@@ -120,7 +135,8 @@ pub fn validate_org_code(code: &str) -> Result<(), String> {
     if compact.len() != 9 {
         return Err("组织机构代码应为9位（8位本体+1位校验码）".into());
     }
-    let expected = org_code_check_char(&compact[..8]).ok_or("组织机构代码本体只能含数字和大写字母")?;
+    let expected =
+        org_code_check_char(&compact[..8]).ok_or("组织机构代码本体只能含数字和大写字母")?;
     if compact.as_bytes()[8] as char != expected {
         return Err(format!("组织机构代码校验位错误，应为“{expected}”"));
     }
@@ -136,20 +152,35 @@ mod tests {
         assert_eq!(citizen_id_check_char("11010519491231002"), Some('X'));
         assert!(validate_citizen_id("11010519491231002X").is_ok());
         assert!(validate_citizen_id("11010519491231002x").is_ok());
-        assert!(validate_citizen_id("110105194912310021").unwrap_err().contains("校验位"));
-        assert!(validate_citizen_id("110105194902300028").unwrap_err().contains("出生日期"));
+        assert!(
+            validate_citizen_id("110105194912310021")
+                .unwrap_err()
+                .contains("校验位")
+        );
+        assert!(
+            validate_citizen_id("110105194902300028")
+                .unwrap_err()
+                .contains("出生日期")
+        );
     }
 
     #[test]
     fn credit_code_example() {
         assert_eq!(credit_code_check_char("91350100M000100Y4"), Some('3'));
-        assert_eq!(check_credit_code("91350100M000100Y43"), Ok(CreditCheck::Valid));
+        assert_eq!(
+            check_credit_code("91350100M000100Y43"),
+            Ok(CreditCheck::Valid)
+        );
         assert_eq!(
             check_credit_code("91350100M000100Y44"),
             Ok(CreditCheck::CheckDigitMismatch { expected: '3' })
         );
         assert!(check_credit_code("91350100M000100Y4").is_err());
-        assert!(check_credit_code("91350100M00010OY43").unwrap_err().contains("非法字符"));
+        assert!(
+            check_credit_code("91350100M00010OY43")
+                .unwrap_err()
+                .contains("非法字符")
+        );
     }
 
     #[test]

@@ -44,8 +44,21 @@ pub fn max_length(t: DataType) -> u32 {
 /// Item names that are personal or otherwise sensitive by their nature.
 pub fn looks_sensitive(name: &str) -> bool {
     const WORDS: &[&str] = &[
-        "身份证", "身份号码", "证件号", "手机", "电话", "联系方式", "住址", "地址", "银行账号", "账号",
-        "护照", "病历", "诊断", "收入", "存款",
+        "身份证",
+        "身份号码",
+        "证件号",
+        "手机",
+        "电话",
+        "联系方式",
+        "住址",
+        "地址",
+        "银行账号",
+        "账号",
+        "护照",
+        "病历",
+        "诊断",
+        "收入",
+        "存款",
     ];
     WORDS.iter().any(|w| name.contains(w))
 }
@@ -75,14 +88,18 @@ pub fn is_valid_column(code: &str) -> bool {
     !b.is_empty()
         && b.len() <= 60
         && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
 
 /// Fills empty column codes from the names, making them unique within the list
 /// by suffixing `_2`, `_3`, ...
 pub fn assign_columns(items: &mut [Item]) {
-    let mut taken: std::collections::HashSet<String> =
-        items.iter().filter(|i| !i.column.is_empty()).map(|i| i.column.clone()).collect();
+    let mut taken: std::collections::HashSet<String> = items
+        .iter()
+        .filter(|i| !i.column.is_empty())
+        .map(|i| i.column.clone())
+        .collect();
     for item in items.iter_mut().filter(|i| i.column.is_empty()) {
         let base = column_code_for(&item.name);
         let mut candidate = base.clone();

@@ -137,12 +137,18 @@ coded_enum! {
 impl FormatCategory {
     /// Formats whose data is structured rows that a data pool can hold.
     pub fn is_structured(self) -> bool {
-        matches!(self, FormatCategory::Database | FormatCategory::Spreadsheet | FormatCategory::Service)
+        matches!(
+            self,
+            FormatCategory::Database | FormatCategory::Spreadsheet | FormatCategory::Service
+        )
     }
 
     /// Formats that can only be shared as files.
     pub fn is_file_like(self) -> bool {
-        matches!(self, FormatCategory::ElectronicFile | FormatCategory::Image | FormatCategory::Streaming)
+        matches!(
+            self,
+            FormatCategory::ElectronicFile | FormatCategory::Image | FormatCategory::Streaming
+        )
     }
 }
 
@@ -164,10 +170,16 @@ mod tests {
     #[test]
     fn parses_codes_labels_and_aliases() {
         assert_eq!(SharingType::parse("2"), Some(SharingType::Conditional));
-        assert_eq!(SharingType::parse(" 不予共享 "), Some(SharingType::NotShared));
+        assert_eq!(
+            SharingType::parse(" 不予共享 "),
+            Some(SharingType::NotShared)
+        );
         assert_eq!(DataType::parse("c"), Some(DataType::String));
         assert_eq!(DataType::parse("日期时间型"), Some(DataType::DateTime));
-        assert_eq!(SharingMethod::parse("接口（服务）"), Some(SharingMethod::Api));
+        assert_eq!(
+            SharingMethod::parse("接口（服务）"),
+            Some(SharingMethod::Api)
+        );
         assert_eq!(UpdateCycle::parse("每半年"), Some(UpdateCycle::HalfYearly));
         assert_eq!(DataType::parse("X"), None);
     }
@@ -177,7 +189,9 @@ mod tests {
         assert_eq!(serde_json::to_string(&DataType::Integer).unwrap(), "\"I\"");
         let back: OpenType = serde_json::from_str("\"有条件开放\"").unwrap();
         assert_eq!(back, OpenType::Conditional);
-        let err = serde_json::from_str::<UpdateCycle>("\"hourly\"").unwrap_err().to_string();
+        let err = serde_json::from_str::<UpdateCycle>("\"hourly\"")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("每季度"), "{err}");
     }
 }

@@ -78,7 +78,15 @@ mod tests {
     #[test]
     fn the_happy_path_and_the_detours() {
         let mut s = State::Draft;
-        for a in [Action::Submit, Action::Return, Action::Submit, Action::Register, Action::Publish, Action::Withdraw, Action::Publish] {
+        for a in [
+            Action::Submit,
+            Action::Return,
+            Action::Submit,
+            Action::Register,
+            Action::Publish,
+            Action::Withdraw,
+            Action::Publish,
+        ] {
             s = next_state(s, a).unwrap();
         }
         assert_eq!(s, State::Published);

@@ -2,7 +2,7 @@
 //! platforms above and below. Districts stand on the same footing as departments.
 
 use crate::error::{Error, Problem, Result};
-use crate::ids::{check_credit_code, CreditCheck};
+use crate::ids::{CreditCheck, check_credit_code};
 use crate::labels::coded_enum;
 use crate::region::validate_region_code;
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,10 @@ impl OrgSpec {
             Err(reason) => problems.push(Problem::new("credit_code", reason)),
             Ok(CreditCheck::CheckDigitMismatch { expected }) => problems.push(Problem::new(
                 "credit_code",
-                format!("统一社会信用代码“{}”校验位错误，应为“{expected}”", self.credit_code),
+                format!(
+                    "统一社会信用代码“{}”校验位错误，应为“{expected}”",
+                    self.credit_code
+                ),
             )),
             Ok(CreditCheck::Valid) => {}
         }
@@ -75,6 +78,10 @@ impl OrgSpec {
         if self.parent_code.as_deref() == Some(self.credit_code.as_str()) {
             problems.push(Problem::new("parent_code", "机构不能以自己为上级"));
         }
-        if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(problems))
+        }
     }
 }

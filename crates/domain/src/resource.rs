@@ -62,6 +62,9 @@ pub struct ResourceSpec {
     /// 关联资源代码.
     #[serde(default)]
     pub related_codes: Vec<String>,
+    /// 关键字: everyday words people use for this resource (e.g. 社保卡, 狗证); searched.
+    #[serde(default)]
+    pub keywords: Vec<String>,
     /// 所属主题 (thematic catalog codes).
     #[serde(default)]
     pub themes: Vec<String>,
@@ -133,6 +136,9 @@ impl Resource {
     pub fn to_record(&self) -> CatalogRecord {
         let mut spec = self.spec.clone();
         spec.code = Some(self.code.clone());
-        CatalogRecord { spec, state: self.state }
+        CatalogRecord {
+            spec,
+            state: self.state,
+        }
     }
 }

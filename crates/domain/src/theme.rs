@@ -27,13 +27,23 @@ impl ThemeSpec {
         let mut problems = Vec::new();
         let code_ok = !self.code.is_empty()
             && self.code.len() <= 20
-            && self.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && self
+                .code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !code_ok {
-            problems.push(Problem::new("code", "主题代码应为1-20位字母、数字、下划线或连字符"));
+            problems.push(Problem::new(
+                "code",
+                "主题代码应为1-20位字母、数字、下划线或连字符",
+            ));
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             problems.push(Problem::new("name", "主题名称不能为空且不超过100字"));
         }
-        if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(problems))
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! the layout.
 
 use chrono::NaiveDate;
-use govshare_domain::labels::{DataType, FormatCategory, OpenType, SharingMethod, SharingType, UpdateCycle};
+use govshare_domain::labels::{
+    DataType, FormatCategory, OpenType, SharingMethod, SharingType, UpdateCycle,
+};
 use govshare_domain::lifecycle::State;
 use serde_json::{Map, Value};
 
@@ -74,11 +76,29 @@ pub struct Column {
 }
 
 const fn col(header: &'static str, path: &'static str, kind: Kind, required: bool) -> Column {
-    Column { header, aliases: &[], path, kind, required }
+    Column {
+        header,
+        aliases: &[],
+        path,
+        kind,
+        required,
+    }
 }
 
-const fn alias(header: &'static str, aliases: &'static [&'static str], path: &'static str, kind: Kind, required: bool) -> Column {
-    Column { header, aliases, path, kind, required }
+const fn alias(
+    header: &'static str,
+    aliases: &'static [&'static str],
+    path: &'static str,
+    kind: Kind,
+    required: bool,
+) -> Column {
+    Column {
+        header,
+        aliases,
+        path,
+        kind,
+        required,
+    }
 }
 
 use Kind::*;
@@ -86,35 +106,115 @@ use Kind::*;
 /// Columns of the resources sheet, in template order.
 pub const RESOURCE_COLUMNS: &[Column] = &[
     alias("信息资源代码", &["资源代码"], "code", Text, false),
-    alias("信息资源分类", &["资源分类", "分类代码"], "classification", Text, true),
+    alias(
+        "信息资源分类",
+        &["资源分类", "分类代码"],
+        "classification",
+        Text,
+        true,
+    ),
     alias("信息资源名称", &["资源名称"], "name", Text, true),
-    alias("信息资源提供方", &["提供方", "提供单位"], "provider", Text, false),
-    alias("信息资源提供方代码", &["提供方代码"], "provider_code", Text, true),
-    alias("内设机构", &["提供方内设机构"], "provider_unit", Text, false),
+    alias(
+        "信息资源提供方",
+        &["提供方", "提供单位"],
+        "provider",
+        Text,
+        false,
+    ),
+    alias(
+        "信息资源提供方代码",
+        &["提供方代码"],
+        "provider_code",
+        Text,
+        true,
+    ),
+    alias(
+        "内设机构",
+        &["提供方内设机构"],
+        "provider_unit",
+        Text,
+        false,
+    ),
     alias("信息资源摘要", &["摘要"], "summary", Text, true),
-    alias("信息资源格式分类", &["格式分类"], "format_category", Coded(self::Coded::Format), true),
-    alias("信息资源格式类型", &["格式类型"], "format_type", Text, false),
-    col("共享类型", "sharing_type", Coded(self::Coded::SharingType), true),
+    alias(
+        "信息资源格式分类",
+        &["格式分类"],
+        "format_category",
+        Coded(self::Coded::Format),
+        true,
+    ),
+    alias(
+        "信息资源格式类型",
+        &["格式类型"],
+        "format_type",
+        Text,
+        false,
+    ),
+    col(
+        "共享类型",
+        "sharing_type",
+        Coded(self::Coded::SharingType),
+        true,
+    ),
     col("共享条件", "sharing_condition", Text, false),
-    col("共享方式", "sharing_method", Coded(self::Coded::SharingMethod), false),
+    col(
+        "共享方式",
+        "sharing_method",
+        Coded(self::Coded::SharingMethod),
+        false,
+    ),
     col("不予共享依据", "not_shared_basis", Text, false),
-    alias("开放类型", &["开放属性", "是否向社会开放"], "open_type", Coded(self::Coded::OpenType), true),
+    alias(
+        "开放类型",
+        &["开放属性", "是否向社会开放"],
+        "open_type",
+        Coded(self::Coded::OpenType),
+        true,
+    ),
     col("开放条件", "open_condition", Text, false),
-    col("更新周期", "update_cycle", Coded(self::Coded::UpdateCycle), true),
+    col(
+        "更新周期",
+        "update_cycle",
+        Coded(self::Coded::UpdateCycle),
+        true,
+    ),
     col("发布日期", "published_on", Date, false),
     col("关联资源代码", "related_codes", List, false),
+    alias("关键字", &["资源关键字", "标签"], "keywords", List, false),
     alias("所属主题", &["主题"], "themes", List, false),
-    alias("所属信息系统名称", &["信息系统名称"], "system_name", Text, false),
+    alias(
+        "所属信息系统名称",
+        &["信息系统名称"],
+        "system_name",
+        Text,
+        false,
+    ),
     col("存储位置", "storage_location", Text, false),
     col("在线链接", "online_link", Text, false),
     col("是否涉密", "secret", Bool, false),
     col("数据总存储量(GB)", "survey.total_storage_gb", Float, false),
     col("结构化数据记录数", "survey.structured_records", Int, false),
-    col("共享数据存储量(GB)", "survey.shared_storage_gb", Float, false),
+    col(
+        "共享数据存储量(GB)",
+        "survey.shared_storage_gb",
+        Float,
+        false,
+    ),
     col("共享数据记录数", "survey.shared_records", Int, false),
-    col("开放数据存储量(GB)", "survey.opened_storage_gb", Float, false),
+    col(
+        "开放数据存储量(GB)",
+        "survey.opened_storage_gb",
+        Float,
+        false,
+    ),
     col("开放数据记录数", "survey.opened_records", Int, false),
-    alias("状态", &["目录状态"], "state", Coded(self::Coded::State), false),
+    alias(
+        "状态",
+        &["目录状态"],
+        "state",
+        Coded(self::Coded::State),
+        false,
+    ),
 ];
 
 /// Columns describing one information item.
@@ -142,12 +242,19 @@ impl Column {
         let v = get_path(obj, self.path);
         match (self.kind, v) {
             (_, None | Some(Value::Null)) => CellOut::Empty,
-            (Coded(c), Some(Value::String(s))) => CellOut::Text(c.parse(s).map_or(s.clone(), |(_, l)| l.to_string())),
-            (Bool, Some(Value::Bool(b))) => CellOut::Text(if *b { "是" } else { "否" }.into()),
-            (Int | Float, Some(Value::Number(n))) => CellOut::Number(n.as_f64().unwrap_or_default()),
-            (List, Some(Value::Array(a))) => {
-                CellOut::Text(a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";"))
+            (Coded(c), Some(Value::String(s))) => {
+                CellOut::Text(c.parse(s).map_or(s.clone(), |(_, l)| l.to_string()))
             }
+            (Bool, Some(Value::Bool(b))) => CellOut::Text(if *b { "是" } else { "否" }.into()),
+            (Int | Float, Some(Value::Number(n))) => {
+                CellOut::Number(n.as_f64().unwrap_or_default())
+            }
+            (List, Some(Value::Array(a))) => CellOut::Text(
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
             (_, Some(Value::String(s))) => CellOut::Text(s.clone()),
             (_, Some(other)) => CellOut::Text(other.to_string()),
         }
@@ -158,23 +265,45 @@ impl Column {
         let text = cell.text();
         let text = text.trim();
         if text.is_empty() {
-            return if self.required { Err(format!("“{}”为必填项", self.header)) } else { Ok(()) };
+            return if self.required {
+                Err(format!("“{}”为必填项", self.header))
+            } else {
+                Ok(())
+            };
         }
         let value = match self.kind {
             Text => Value::String(text.to_string()),
             Coded(c) => match c.parse(text) {
                 Some((code, _)) => Value::String(code.to_string()),
-                None => return Err(format!("“{text}”不是有效的{}，可选：{}", self.header, c.choices())),
+                None => {
+                    return Err(format!(
+                        "“{text}”不是有效的{}，可选：{}",
+                        self.header,
+                        c.choices()
+                    ));
+                }
             },
             Bool => Value::Bool(parse_bool(text).ok_or_else(|| format!("“{text}”应为“是”或“否”"))?),
             Int => Value::from(parse_int(cell, text).ok_or_else(|| format!("“{text}”应为整数"))?),
             Float => {
-                let f: f64 = cell.number().or_else(|| text.parse().ok()).filter(|f: &f64| f.is_finite()).ok_or_else(|| format!("“{text}”应为数字"))?;
+                let f: f64 = cell
+                    .number()
+                    .or_else(|| text.parse().ok())
+                    .filter(|f: &f64| f.is_finite())
+                    .ok_or_else(|| format!("“{text}”应为数字"))?;
                 Value::from(f)
             }
-            Date => Value::String(parse_date(cell, text).ok_or_else(|| format!("“{text}”不是有效日期，应为 YYYY-MM-DD"))?.to_string()),
+            Date => Value::String(
+                parse_date(cell, text)
+                    .ok_or_else(|| format!("“{text}”不是有效日期，应为 YYYY-MM-DD"))?
+                    .to_string(),
+            ),
             List => Value::Array(
-                text.split([';', '；', ',', '，', '、']).map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect(),
+                text.split([';', '；', ',', '，', '、'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Value::String(s.into()))
+                    .collect(),
             ),
         };
         set_path(obj, self.path, value);
@@ -303,10 +432,16 @@ pub fn header_of(field: &str) -> Option<(&'static str, bool)> {
         out
     };
     if let Some(rest) = plain.strip_prefix("items.") {
-        return ITEM_COLUMNS.iter().find(|c| c.path == rest).map(|c| (c.header, true));
+        return ITEM_COLUMNS
+            .iter()
+            .find(|c| c.path == rest)
+            .map(|c| (c.header, true));
     }
     if plain == "items" {
         return Some(("信息项", true));
     }
-    RESOURCE_COLUMNS.iter().find(|c| c.path == plain).map(|c| (c.header, false))
+    RESOURCE_COLUMNS
+        .iter()
+        .find(|c| c.path == plain)
+        .map(|c| (c.header, false))
 }

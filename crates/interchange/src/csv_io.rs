@@ -4,7 +4,7 @@
 
 use crate::columns::{CellIn, CellOut, ITEM_COLUMNS, RESOURCE_COLUMNS};
 use crate::tabular::Sheet;
-use crate::{whole_file, Location};
+use crate::{Location, whole_file};
 use govshare_domain::resource::CatalogRecord;
 
 const SHEET: &str = "CSV";
@@ -12,7 +12,9 @@ const SHEET: &str = "CSV";
 /// Decodes text: UTF-8 (BOM or valid), else GB18030 (a superset of GBK).
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest).map(str::to_string).map_err(|e| format!("文件声明为UTF-8但第{}字节处编码无效", e.valid_up_to() + 3));
+        return std::str::from_utf8(rest)
+            .map(str::to_string)
+            .map_err(|e| format!("文件声明为UTF-8但第{}字节处编码无效", e.valid_up_to() + 3));
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok(s.to_string());
@@ -29,12 +31,20 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, Vec<Location>> {
     if text.contains('\0') {
         return Err(whole_file("文件含有二进制内容，不是CSV文本"));
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut width = None;
     for record in reader.records() {
         let record = record.map_err(|e| {
-            vec![Location { sheet: Some(SHEET.into()), row: Some(rows.len() + 1), column: None, reason: format!("CSV格式错误：{e}") }]
+            vec![Location {
+                sheet: Some(SHEET.into()),
+                row: Some(rows.len() + 1),
+                column: None,
+                reason: format!("CSV格式错误：{e}"),
+            }]
         })?;
         // Rows are counted as a spreadsheet shows them (a quoted line break stays in its row).
         let line = rows.len() + 1;
@@ -47,14 +57,33 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, Vec<Location>> {
                 reason: format!("该行有{}列，表头有{w}列（可能是引号不配对）", record.len()),
             }]);
         }
-        rows.push((line, record.iter().map(|s| if s.is_empty() { CellIn::Empty } else { CellIn::Text(s.to_string()) }).collect()));
+        rows.push((
+            line,
+            record
+                .iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        CellIn::Empty
+                    } else {
+                        CellIn::Text(s.to_string())
+                    }
+                })
+                .collect(),
+        ));
     }
-    Ok(Sheet { name: SHEET.into(), rows })
+    Ok(Sheet {
+        name: SHEET.into(),
+        rows,
+    })
 }
 
 /// The cells of the one-sheet layout, header first; used by CSV.
 pub fn flat_rows(records: &[CatalogRecord]) -> Vec<Vec<CellOut>> {
-    let header: Vec<CellOut> = RESOURCE_COLUMNS.iter().chain(ITEM_COLUMNS).map(|c| CellOut::Text(c.header.into())).collect();
+    let header: Vec<CellOut> = RESOURCE_COLUMNS
+        .iter()
+        .chain(ITEM_COLUMNS)
+        .map(|c| CellOut::Text(c.header.into()))
+        .collect();
     let mut rows = vec![header];
     for r in records {
         let obj = serde_json::to_value(r).unwrap_or_default();

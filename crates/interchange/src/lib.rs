@@ -9,8 +9,8 @@ mod json_io;
 mod tabular;
 mod xlsx;
 
-use govshare_domain::resource::CatalogRecord;
 use govshare_domain::Problem;
+use govshare_domain::resource::CatalogRecord;
 use serde::Serialize;
 
 /// The biggest catalog file accepted.
@@ -71,15 +71,26 @@ impl std::fmt::Display for Location {
 /// The rows a record came from.
 #[derive(Debug, Clone)]
 pub(crate) enum Origin {
-    Rows { sheet: String, row: usize, item_sheet: String, item_rows: Vec<usize> },
-    Json { index: usize },
+    Rows {
+        sheet: String,
+        row: usize,
+        item_sheet: String,
+        item_rows: Vec<usize>,
+    },
+    Json {
+        index: usize,
+    },
 }
 
-/// A parsed catalog file: its records and where each came from.
+/// A parsed catalog file: its well-formed records, where each came from, and the
+/// problems of the entries that could not be read (left out of `records`).
 #[derive(Debug)]
 pub struct ParsedCatalog {
+    /// Entries found in the file, readable or not.
+    pub received: usize,
     pub records: Vec<CatalogRecord>,
     origins: Vec<Origin>,
+    pub problems: Vec<Location>,
 }
 
 impl ParsedCatalog {
@@ -92,11 +103,18 @@ impl ParsedCatalog {
                 column: Some(format!("resources[{index}].{}", problem.field)),
                 reason: problem.reason.clone(),
             },
-            Origin::Rows { sheet, row, item_sheet, item_rows } => {
+            Origin::Rows {
+                sheet,
+                row,
+                item_sheet,
+                item_rows,
+            } => {
                 let header = columns::header_of(&problem.field);
                 let item_index = item_index(&problem.field);
                 let (sheet, row) = match (header, item_index) {
-                    (Some((_, true)), Some(i)) if i < item_rows.len() => (item_sheet.clone(), item_rows[i]),
+                    (Some((_, true)), Some(i)) if i < item_rows.len() => {
+                        (item_sheet.clone(), item_rows[i])
+                    }
                     _ => (sheet.clone(), *row),
                 };
                 Location {
@@ -115,15 +133,19 @@ fn item_index(field: &str) -> Option<usize> {
     rest.split(']').next()?.parse().ok()
 }
 
-/// Reads a catalog file. All problems of form (bad cells, unknown headers, broken
-/// structure) are returned together.
+/// Reads a catalog file. A file that cannot be read at all (broken, unknown
+/// headers, too big) is an error; bad cells are listed in `problems`.
 pub fn read_catalog(bytes: &[u8], format: Format) -> Result<ParsedCatalog, Vec<Location>> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(vec![Location {
             sheet: None,
             row: None,
             column: None,
-            reason: format!("文件过大（{} MB），上限为 {} MB", bytes.len() / (1024 * 1024), MAX_FILE_BYTES / (1024 * 1024)),
+            reason: format!(
+                "文件过大（{} MB），上限为 {} MB",
+                bytes.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
         }]);
     }
     match format {
@@ -142,6 +164,31 @@ pub fn write_catalog(records: &[CatalogRecord], format: Format) -> Result<Vec<u8
     }
 }
 
+/// A sheet's name and its rows of cell texts.
+pub type SheetCells = (String, Vec<Vec<String>>);
+
+/// Every sheet of an XLSX file as text cells (for comparing files cell by cell).
+pub fn xlsx_cells(bytes: &[u8]) -> Result<Vec<SheetCells>, Vec<Location>> {
+    Ok(xlsx::read(bytes)?
+        .into_iter()
+        .map(|sheet| {
+            (
+                sheet.name,
+                sheet
+                    .rows
+                    .into_iter()
+                    .map(|(_, cells)| cells.iter().map(columns::CellIn::text).collect())
+                    .collect(),
+            )
+        })
+        .collect())
+}
+
 pub(crate) fn whole_file(reason: impl Into<String>) -> Vec<Location> {
-    vec![Location { sheet: None, row: None, column: None, reason: reason.into() }]
+    vec![Location {
+        sheet: None,
+        row: None,
+        column: None,
+        reason: reason.into(),
+    }]
 }

@@ -27,7 +27,12 @@ enum Target {
 }
 
 fn loc(sheet: &str, row: usize, column: Option<&str>, reason: impl Into<String>) -> Location {
-    Location { sheet: Some(sheet.into()), row: Some(row), column: column.map(Into::into), reason: reason.into() }
+    Location {
+        sheet: Some(sheet.into()),
+        row: Some(row),
+        column: column.map(Into::into),
+        reason: reason.into(),
+    }
 }
 
 fn find(cols: &[Column], header: &str) -> Option<usize> {
@@ -35,7 +40,12 @@ fn find(cols: &[Column], header: &str) -> Option<usize> {
 }
 
 /// Maps each header cell to a column; unknown, duplicate and missing required headers are errors.
-fn map_headers(sheet: &Sheet, resources: bool, items: bool, link: bool) -> Result<Vec<Option<Target>>, Vec<Location>> {
+fn map_headers(
+    sheet: &Sheet,
+    resources: bool,
+    items: bool,
+    link: bool,
+) -> Result<Vec<Option<Target>>, Vec<Location>> {
     let Some((row, header)) = sheet.rows.first() else {
         return Err(vec![loc(&sheet.name, 1, None, "工作表为空，缺少表头")]);
     };
@@ -55,7 +65,12 @@ fn map_headers(sheet: &Sheet, resources: bool, items: bool, link: bool) -> Resul
         } else if let Some(i) = find(ITEM_COLUMNS, h).filter(|_| items) {
             Some(Target::Item(i))
         } else {
-            problems.push(loc(&sheet.name, *row, Some(h), "未知的列，请使用目录模板的表头"));
+            problems.push(loc(
+                &sheet.name,
+                *row,
+                Some(h),
+                "未知的列，请使用目录模板的表头",
+            ));
             None
         };
         if t.is_some() && targets.contains(&t) {
@@ -65,20 +80,39 @@ fn map_headers(sheet: &Sheet, resources: bool, items: bool, link: bool) -> Resul
     }
     let mut required: Vec<&str> = Vec::new();
     if resources {
-        required.extend(RESOURCE_COLUMNS.iter().enumerate().filter(|(i, c)| c.required && !targets.contains(&Some(Target::Resource(*i)))).map(|(_, c)| c.header));
+        required.extend(
+            RESOURCE_COLUMNS
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| c.required && !targets.contains(&Some(Target::Resource(*i))))
+                .map(|(_, c)| c.header),
+        );
     }
     if items && !link && resources {
         // One-sheet layout: item columns are optional as a group (file resources have none).
     } else if items {
-        required.extend(ITEM_COLUMNS.iter().enumerate().filter(|(i, c)| c.required && !targets.contains(&Some(Target::Item(*i)))).map(|(_, c)| c.header));
+        required.extend(
+            ITEM_COLUMNS
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| c.required && !targets.contains(&Some(Target::Item(*i))))
+                .map(|(_, c)| c.header),
+        );
     }
-    if link && !targets.contains(&Some(Target::LinkCode)) && !targets.contains(&Some(Target::LinkName)) {
+    if link
+        && !targets.contains(&Some(Target::LinkCode))
+        && !targets.contains(&Some(Target::LinkName))
+    {
         required.push(ITEM_LINK);
     }
     for h in required {
         problems.push(loc(&sheet.name, *row, Some(h), "缺少必需的列"));
     }
-    if problems.is_empty() { Ok(targets) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(targets)
+    } else {
+        Err(problems)
+    }
 }
 
 fn is_blank(cells: &[CellIn]) -> bool {
@@ -86,10 +120,19 @@ fn is_blank(cells: &[CellIn]) -> bool {
 }
 
 /// Reads the cells of one row for the columns of one kind into a JSON object.
-fn read_cells(sheet: &str, row: usize, cells: &[CellIn], targets: &[Option<Target>], pick: impl Fn(Target) -> Option<&'static Column>, problems: &mut Vec<Location>) -> Map<String, Value> {
+fn read_cells(
+    sheet: &str,
+    row: usize,
+    cells: &[CellIn],
+    targets: &[Option<Target>],
+    pick: impl Fn(Target) -> Option<&'static Column>,
+    problems: &mut Vec<Location>,
+) -> Map<String, Value> {
     let mut obj = Map::new();
     for (i, t) in targets.iter().enumerate() {
-        let Some(col) = t.and_then(&pick) else { continue };
+        let Some(col) = t.and_then(&pick) else {
+            continue;
+        };
         let cell = cells.get(i).unwrap_or(&CellIn::Empty);
         if let Err(reason) = col.read(cell, &mut obj) {
             problems.push(loc(sheet, row, Some(col.header), reason));
@@ -99,50 +142,82 @@ fn read_cells(sheet: &str, row: usize, cells: &[CellIn], targets: &[Option<Targe
 }
 
 fn resource_col(t: Target) -> Option<&'static Column> {
-    if let Target::Resource(i) = t { Some(&RESOURCE_COLUMNS[i]) } else { None }
+    if let Target::Resource(i) = t {
+        Some(&RESOURCE_COLUMNS[i])
+    } else {
+        None
+    }
 }
 
 fn item_col(t: Target) -> Option<&'static Column> {
-    if let Target::Item(i) = t { Some(&ITEM_COLUMNS[i]) } else { None }
+    if let Target::Item(i) = t {
+        Some(&ITEM_COLUMNS[i])
+    } else {
+        None
+    }
 }
 
 struct Pending {
+    /// A cell of this entry (or one of its items) could not be read.
+    bad: bool,
     obj: Map<String, Value>,
     items: Vec<Value>,
     origin: (String, usize, String, Vec<usize>),
 }
 
-fn finish(pending: Vec<Pending>, mut problems: Vec<Location>) -> Result<ParsedCatalog, Vec<Location>> {
-    if !problems.is_empty() {
-        // Cells already reported; a record missing a bad cell would only repeat them.
-        return Err(problems);
-    }
+/// Builds the records; entries with unreadable cells are left out (their problems
+/// are in `problems`) so that the rest can still be checked.
+fn finish(
+    pending: Vec<Pending>,
+    mut problems: Vec<Location>,
+) -> Result<ParsedCatalog, Vec<Location>> {
+    let received = pending.len();
     let mut records = Vec::with_capacity(pending.len());
     let mut origins = Vec::with_capacity(pending.len());
-    for p in pending {
+    for p in pending.into_iter().filter(|p| !p.bad) {
         let (sheet, row, item_sheet, item_rows) = p.origin;
         let mut obj = p.obj;
         obj.insert("items".into(), Value::Array(p.items));
-        obj.entry("state").or_insert_with(|| Value::String("draft".into()));
+        obj.entry("state")
+            .or_insert_with(|| Value::String("draft".into()));
         match serde_json::from_value::<CatalogRecord>(Value::Object(obj)) {
-            Ok(r) => records.push(r),
+            Ok(r) => {
+                records.push(r);
+                origins.push(Origin::Rows {
+                    sheet,
+                    row,
+                    item_sheet,
+                    item_rows,
+                });
+            }
             Err(e) => problems.push(loc(&sheet, row, None, format!("记录无法读取：{e}"))),
         }
-        origins.push(Origin::Rows { sheet, row, item_sheet, item_rows });
     }
-    if problems.is_empty() { Ok(ParsedCatalog { records, origins }) } else { Err(problems) }
+    Ok(ParsedCatalog {
+        received,
+        records,
+        origins,
+        problems,
+    })
 }
 
 pub fn records(sheets: Vec<Sheet>) -> Result<ParsedCatalog, Vec<Location>> {
     let item_sheet = sheets.iter().position(|s| s.name.trim() == ITEM_SHEET);
     match item_sheet {
         Some(i) => {
-            let res = sheets.iter().position(|s| s.name.trim() == RESOURCE_SHEET).unwrap_or(if i == 0 { 1 } else { 0 });
-            let resources = sheets.get(res).ok_or_else(|| crate::whole_file(format!("缺少工作表“{RESOURCE_SHEET}”")))?;
+            let res = sheets
+                .iter()
+                .position(|s| s.name.trim() == RESOURCE_SHEET)
+                .unwrap_or(if i == 0 { 1 } else { 0 });
+            let resources = sheets
+                .get(res)
+                .ok_or_else(|| crate::whole_file(format!("缺少工作表“{RESOURCE_SHEET}”")))?;
             two_sheets(resources, &sheets[i])
         }
         None => {
-            let first = sheets.first().ok_or_else(|| crate::whole_file("文件中没有工作表"))?;
+            let first = sheets
+                .first()
+                .ok_or_else(|| crate::whole_file("文件中没有工作表"))?;
             one_sheet(first)
         }
     }
@@ -160,35 +235,67 @@ fn two_sheets(res: &Sheet, items: &Sheet) -> Result<ParsedCatalog, Vec<Location>
     let mut by_code: HashMap<String, usize> = HashMap::new();
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     for (row, cells) in res.rows.iter().skip(1).filter(|(_, c)| !is_blank(c)) {
+        let before = problems.len();
         let obj = read_cells(&res.name, *row, cells, &rt, resource_col, &mut problems);
         let n = pending.len();
         if let Some(code) = obj.get("code").and_then(Value::as_str) {
-            if by_code.insert(code.to_string(), n).is_some() {
-                problems.push(loc(&res.name, *row, Some(ITEM_LINK), format!("资源代码“{code}”在文件中重复")));
+            match by_code.entry(code.to_string()) {
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    problems.push(loc(
+                        &res.name,
+                        *row,
+                        Some(ITEM_LINK),
+                        format!("资源代码“{code}”在文件中重复"),
+                    ));
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(n);
+                }
             }
         }
+        let bad = problems.len() > before;
         if let Some(name) = obj.get("name").and_then(Value::as_str) {
             by_name.entry(name.to_string()).or_default().push(n);
         }
-        pending.push(Pending { obj, items: vec![], origin: (res.name.clone(), *row, items.name.clone(), vec![]) });
+        pending.push(Pending {
+            bad,
+            obj,
+            items: vec![],
+            origin: (res.name.clone(), *row, items.name.clone(), vec![]),
+        });
     }
     for (row, cells) in items.rows.iter().skip(1).filter(|(_, c)| !is_blank(c)) {
-        let cell = |t: Target| it.iter().position(|x| *x == Some(t)).and_then(|i| cells.get(i)).map(|c| c.text().trim().to_string()).unwrap_or_default();
+        let cell = |t: Target| {
+            it.iter()
+                .position(|x| *x == Some(t))
+                .and_then(|i| cells.get(i))
+                .map(|c| c.text().trim().to_string())
+                .unwrap_or_default()
+        };
         let (code, name) = (cell(Target::LinkCode), cell(Target::LinkName));
         let owner = if !code.is_empty() {
-            by_code.get(&code).copied().ok_or_else(|| format!("信息资源代码“{code}”在“{}”表中不存在", res.name))
+            by_code
+                .get(&code)
+                .copied()
+                .ok_or_else(|| format!("信息资源代码“{code}”在“{}”表中不存在", res.name))
         } else {
             match by_name.get(&name).map(Vec::as_slice) {
                 Some([one]) => Ok(*one),
-                Some(_) => Err(format!("信息资源名称“{name}”对应多个资源，请填写信息资源代码")),
-                None if name.is_empty() => Err("请填写该信息项所属的信息资源代码或名称".to_string()),
+                Some(_) => Err(format!(
+                    "信息资源名称“{name}”对应多个资源，请填写信息资源代码"
+                )),
+                None if name.is_empty() => {
+                    Err("请填写该信息项所属的信息资源代码或名称".to_string())
+                }
                 None => Err(format!("信息资源名称“{name}”在“{}”表中不存在", res.name)),
             }
         };
         match owner {
             Err(reason) => problems.push(loc(&items.name, *row, Some(ITEM_LINK), reason)),
             Ok(n) => {
+                let before = problems.len();
                 let item = read_cells(&items.name, *row, cells, &it, item_col, &mut problems);
+                pending[n].bad |= problems.len() > before;
                 pending[n].items.push(Value::Object(item));
                 pending[n].origin.3.push(*row);
             }
@@ -204,12 +311,28 @@ fn one_sheet(sheet: &Sheet) -> Result<ParsedCatalog, Vec<Location>> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut last: Option<usize> = None;
     for (row, cells) in sheet.rows.iter().skip(1).filter(|(_, c)| !is_blank(c)) {
-        let obj = read_cells(&sheet.name, *row, cells, &targets, resource_col, &mut Vec::new());
+        let obj = read_cells(
+            &sheet.name,
+            *row,
+            cells,
+            &targets,
+            resource_col,
+            &mut Vec::new(),
+        );
         let resource_blank = obj.is_empty();
-        let key = obj.get("code").and_then(Value::as_str).map(str::to_string).or_else(|| {
-            let name = obj.get("name").and_then(Value::as_str)?;
-            Some(format!("{name}\u{1}{}", obj.get("provider_code").and_then(Value::as_str).unwrap_or("")))
-        });
+        let key = obj
+            .get("code")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| {
+                let name = obj.get("name").and_then(Value::as_str)?;
+                Some(format!(
+                    "{name}\u{1}{}",
+                    obj.get("provider_code")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                ))
+            });
         let n = match (key, last) {
             // A row whose resource cells are all blank continues the resource above (merged cells).
             (None, Some(n)) if resource_blank => n,
@@ -217,25 +340,53 @@ fn one_sheet(sheet: &Sheet) -> Result<ParsedCatalog, Vec<Location>> {
                 let n = index[&k];
                 for (field, value) in &obj {
                     if pending[n].obj.get(field).is_some_and(|v| v != value) {
-                        let header = RESOURCE_COLUMNS.iter().find(|c| c.path.split('.').next() == Some(field.as_str())).map(|c| c.header);
-                        problems.push(loc(&sheet.name, *row, header, format!("与第{}行同一资源的内容不一致", pending[n].origin.1)));
+                        pending[n].bad = true;
+                        let header = RESOURCE_COLUMNS
+                            .iter()
+                            .find(|c| c.path.split('.').next() == Some(field.as_str()))
+                            .map(|c| c.header);
+                        problems.push(loc(
+                            &sheet.name,
+                            *row,
+                            header,
+                            format!("与第{}行同一资源的内容不一致", pending[n].origin.1),
+                        ));
                     }
                 }
                 n
             }
             (key, _) => {
-                let obj = read_cells(&sheet.name, *row, cells, &targets, resource_col, &mut problems);
+                let before = problems.len();
+                let obj = read_cells(
+                    &sheet.name,
+                    *row,
+                    cells,
+                    &targets,
+                    resource_col,
+                    &mut problems,
+                );
                 if let Some(k) = key {
                     index.insert(k, pending.len());
                 }
-                pending.push(Pending { obj, items: vec![], origin: (sheet.name.clone(), *row, sheet.name.clone(), vec![]) });
+                let bad = problems.len() > before;
+                pending.push(Pending {
+                    bad,
+                    obj,
+                    items: vec![],
+                    origin: (sheet.name.clone(), *row, sheet.name.clone(), vec![]),
+                });
                 pending.len() - 1
             }
         };
         last = Some(n);
-        let item_cells_blank = targets.iter().zip(cells).all(|(t, c)| !matches!(t, Some(Target::Item(_))) || c.text().trim().is_empty());
+        let item_cells_blank = targets
+            .iter()
+            .zip(cells)
+            .all(|(t, c)| !matches!(t, Some(Target::Item(_))) || c.text().trim().is_empty());
         if !item_cells_blank {
+            let before = problems.len();
             let item = read_cells(&sheet.name, *row, cells, &targets, item_col, &mut problems);
+            pending[n].bad |= problems.len() > before;
             pending[n].items.push(Value::Object(item));
             pending[n].origin.3.push(*row);
         }

@@ -2,8 +2,8 @@
 //! resource) and 信息项 (one row per item, linked by 信息资源代码).
 
 use crate::columns::{CellIn, CellOut, Column, ITEM_COLUMNS, ITEM_LINK, RESOURCE_COLUMNS};
-use crate::tabular::{Sheet, ITEM_SHEET, RESOURCE_SHEET};
-use crate::{whole_file, Location};
+use crate::tabular::{ITEM_SHEET, RESOURCE_SHEET, Sheet};
+use crate::{Location, whole_file};
 use calamine::{Data, Reader, Xlsx};
 use govshare_domain::resource::CatalogRecord;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -18,7 +18,8 @@ fn cell_in(d: &Data) -> CellIn {
         Data::DateTime(dt) => {
             // Excel's day zero is 1899-12-30.
             let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
-            base.checked_add_days(chrono::Days::new(dt.as_f64().floor() as u64)).map_or(CellIn::Empty, CellIn::Date)
+            base.checked_add_days(chrono::Days::new(dt.as_f64().floor() as u64))
+                .map_or(CellIn::Empty, CellIn::Date)
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => CellIn::Text(s.clone()),
         Data::Error(e) => CellIn::Text(format!("#{e:?}")),
@@ -30,7 +31,9 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Sheet>, Vec<Location>> {
         .map_err(|e| whole_file(format!("不是有效的XLSX文件（可能已损坏或被截断）：{e}")))?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| whole_file(format!("无法读取工作表“{name}”：{e}")))?;
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| whole_file(format!("无法读取工作表“{name}”：{e}")))?;
         let first_row = range.start().map_or(0, |(r, _)| r as usize);
         let first_col = range.start().map_or(0, |(_, c)| c as usize);
         let rows = range
@@ -78,8 +81,17 @@ fn build(records: &[CatalogRecord]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name(RESOURCE_SHEET)?;
-    header(ws, &RESOURCE_COLUMNS.iter().map(|c| c.header).collect::<Vec<_>>())?;
-    let objs: Vec<serde_json::Value> = records.iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect();
+    header(
+        ws,
+        &RESOURCE_COLUMNS
+            .iter()
+            .map(|c| c.header)
+            .collect::<Vec<_>>(),
+    )?;
+    let objs: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap_or_default())
+        .collect();
     for (r, obj) in objs.iter().enumerate() {
         for (c, col) in RESOURCE_COLUMNS.iter().enumerate() {
             put(ws, r as u32 + 1, c as u16, &col.write(obj))?;

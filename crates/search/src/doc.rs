@@ -3,8 +3,8 @@
 use crate::Fields;
 use govshare_domain::resource::Resource;
 use std::collections::HashMap;
-use tantivy::schema::Value;
 use tantivy::TantivyDocument;
+use tantivy::schema::Value;
 
 /// One catalog entry as indexed.
 #[derive(Debug, Clone)]
@@ -13,6 +13,7 @@ pub struct IndexDoc {
     pub code: String,
     pub name: String,
     pub summary: String,
+    pub keywords: String,
     pub items: String,
     pub provider: String,
     pub provider_code: String,
@@ -36,10 +37,20 @@ impl IndexDoc {
             code: r.code.clone(),
             name: s.name.clone(),
             summary: s.summary.clone(),
-            items: s.items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(" "),
+            keywords: s.keywords.join(" "),
+            items: s
+                .items
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             provider: s.provider.clone(),
             provider_code: s.provider_code.clone(),
-            themes: s.themes.iter().map(|t| (t.clone(), theme_names.get(t).cloned().unwrap_or_default())).collect(),
+            themes: s
+                .themes
+                .iter()
+                .map(|t| (t.clone(), theme_names.get(t).cloned().unwrap_or_default()))
+                .collect(),
             class: s.classification.chars().take(1).collect(),
             sharing_type: s.sharing_type.code(),
             open_type: s.open_type.code(),
@@ -56,6 +67,7 @@ impl IndexDoc {
         d.add_text(f.code, &self.code);
         d.add_text(f.name, &self.name);
         d.add_text(f.summary, &self.summary);
+        d.add_text(f.keywords, &self.keywords);
         d.add_text(f.items, &self.items);
         d.add_text(f.provider, &self.provider);
         d.add_text(f.provider_code, &self.provider_code);
@@ -75,12 +87,22 @@ impl IndexDoc {
 }
 
 pub(crate) fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
-    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Reads the display names of provider and theme codes back from a stored document.
-pub(crate) fn remember_labels(doc: &TantivyDocument, f: &Fields, labels: &mut HashMap<String, String>) {
-    labels.insert(format!("provider_code:{}", first_text(doc, f.provider_code)), first_text(doc, f.provider));
+pub(crate) fn remember_labels(
+    doc: &TantivyDocument,
+    f: &Fields,
+    labels: &mut HashMap<String, String>,
+) {
+    labels.insert(
+        format!("provider_code:{}", first_text(doc, f.provider_code)),
+        first_text(doc, f.provider),
+    );
     let codes = doc.get_all(f.theme).filter_map(|v| v.as_str());
     let names = doc.get_all(f.themes).filter_map(|v| v.as_str());
     for (code, name) in codes.zip(names) {

@@ -7,12 +7,14 @@ mod query;
 mod synonyms;
 
 pub use doc::IndexDoc;
-pub use query::{tokens, FacetCount, Hit, SearchRequest, SearchResults, FACETS};
+pub use query::{FACETS, FacetCount, Hit, SearchRequest, SearchResults, tokens};
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
@@ -36,6 +38,7 @@ pub(crate) struct Fields {
     pub code: Field,
     pub name: Field,
     pub summary: Field,
+    pub keywords: Field,
     pub items: Field,
     pub provider: Field,
     pub themes: Field,
@@ -53,7 +56,9 @@ pub(crate) struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = |stored: bool| {
-        let idx = TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let idx = TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let o = TextOptions::default().set_indexing_options(idx);
         if stored { o.set_stored() } else { o }
     };
@@ -63,6 +68,7 @@ fn schema() -> (Schema, Fields) {
         code: b.add_text_field("code", STRING | STORED),
         name: b.add_text_field("name", text(true)),
         summary: b.add_text_field("summary", text(true)),
+        keywords: b.add_text_field("keywords", text(false)),
         items: b.add_text_field("items", text(false)),
         provider: b.add_text_field("provider", text(true)),
         themes: b.add_text_field("themes", text(true)),
@@ -80,7 +86,9 @@ fn schema() -> (Schema, Fields) {
 }
 
 pub(crate) fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).filter(LowerCaser).build()
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+        .filter(LowerCaser)
+        .build()
 }
 
 /// The catalog's search index.
@@ -100,8 +108,10 @@ impl SearchIndex {
         let index = match dir {
             None => Index::create_in_ram(schema),
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| SearchError::Dir(format!("{}: {e}", dir.display())))?;
-                let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Dir(e.to_string()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| SearchError::Dir(format!("{}: {e}", dir.display())))?;
+                let mmap = tantivy::directory::MmapDirectory::open(dir)
+                    .map_err(|e| SearchError::Dir(e.to_string()))?;
                 let fresh = !Index::exists(&mmap).map_err(|e| SearchError::Dir(e.to_string()))?;
                 let index = Index::open_or_create(mmap, schema.clone())?;
                 if !fresh && index.schema() != schema {
@@ -114,15 +124,29 @@ impl SearchIndex {
         };
         index.tokenizers().register(TOKENIZER, analyzer());
         let writer = index.writer_with_num_threads(1, 50_000_000)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let search = SearchIndex { index, reader, writer: Mutex::new(writer), fields, labels: RwLock::new(HashMap::new()) };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let search = SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            labels: RwLock::new(HashMap::new()),
+        };
         search.load_labels()?;
         Ok(search)
     }
 
     /// The change-feed sequence number the index has caught up to (0 when new).
     pub fn indexed_seq(&self) -> i64 {
-        self.index.load_metas().ok().and_then(|m| m.payload).and_then(|p| p.parse().ok()).unwrap_or(0)
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -141,7 +165,10 @@ impl SearchIndex {
             for d in docs {
                 writer.delete_term(Term::from_field_u64(self.fields.id, d.id as u64));
                 writer.add_document(d.to_document(&self.fields))?;
-                labels.insert(format!("provider_code:{}", d.provider_code), d.provider.clone());
+                labels.insert(
+                    format!("provider_code:{}", d.provider_code),
+                    d.provider.clone(),
+                );
                 for (code, name) in &d.themes {
                     labels.insert(format!("theme:{code}"), name.clone());
                 }
@@ -159,7 +186,9 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let mut labels = self.labels.write().unwrap_or_else(|e| e.into_inner());
         for segment in searcher.segment_readers() {
-            let store = segment.get_store_reader(16).map_err(|e| SearchError::Dir(e.to_string()))?;
+            let store = segment
+                .get_store_reader(16)
+                .map_err(|e| SearchError::Dir(e.to_string()))?;
             for doc_id in segment.doc_ids_alive() {
                 let doc: tantivy::TantivyDocument = store.get(doc_id)?;
                 doc::remember_labels(&doc, &self.fields, &mut labels);
@@ -169,6 +198,10 @@ impl SearchIndex {
     }
 
     pub(crate) fn label(&self, key: &str) -> Option<String> {
-        self.labels.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+        self.labels
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
     }
 }

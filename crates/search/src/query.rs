@@ -3,19 +3,29 @@
 //! the total and facet counts in one pass.
 
 use crate::doc::first_text;
-use crate::{analyzer, Result, SearchError, SearchIndex};
+use crate::{Result, SearchError, SearchIndex, analyzer};
 use govshare_domain::access::Visibility;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{TantivyDocument, Term};
 
 /// The facets offered, by their field names.
-pub const FACETS: &[&str] = &["provider_code", "class", "theme", "sharing_type", "open_type", "format_category", "update_cycle"];
+pub const FACETS: &[&str] = &[
+    "provider_code",
+    "class",
+    "theme",
+    "sharing_type",
+    "open_type",
+    "format_category",
+    "update_cycle",
+];
 
 const MAX_QUERY_CHARS: usize = 200;
 const MAX_TOKENS: usize = 32;
@@ -71,7 +81,10 @@ fn term(field: Field, value: &str) -> Term {
 }
 
 fn filter(field: Field, value: &str) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(term(field, value), IndexRecordOption::Basic)), 0.0))
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(term(field, value), IndexRecordOption::Basic)),
+        0.0,
+    ))
 }
 
 impl SearchIndex {
@@ -96,21 +109,33 @@ impl SearchIndex {
             return Ok(Box::new(AllQuery));
         }
         if q.chars().count() > MAX_QUERY_CHARS {
-            return Err(SearchError::BadQuery(format!("检索词不能超过{MAX_QUERY_CHARS}字")));
+            return Err(SearchError::BadQuery(format!(
+                "检索词不能超过{MAX_QUERY_CHARS}字"
+            )));
         }
         let toks: Vec<String> = tokens(q).into_iter().take(MAX_TOKENS).collect();
         if toks.is_empty() {
             return Ok(Box::new(BooleanQuery::new(vec![])));
         }
-        let weighted = [(f.name, 4.0), (f.provider, 2.0), (f.themes, 1.5), (f.items, 1.0), (f.summary, 1.0)];
+        let weighted = [
+            (f.name, 4.0),
+            (f.keywords, 3.0),
+            (f.provider, 2.0),
+            (f.themes, 1.5),
+            (f.items, 1.0),
+            (f.summary, 1.0),
+        ];
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in &toks {
             // A token matches as itself or as any formal term it abbreviates (all of
             // that term's own tokens required).
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.token_query(t, &weighted))];
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, self.token_query(t, &weighted))];
             for long in crate::synonyms::expansions(t) {
-                let parts: Vec<(Occur, Box<dyn Query>)> =
-                    tokens(long).iter().map(|p| (Occur::Must, self.token_query(p, &weighted))).collect();
+                let parts: Vec<(Occur, Box<dyn Query>)> = tokens(long)
+                    .iter()
+                    .map(|p| (Occur::Must, self.token_query(p, &weighted)))
+                    .collect();
                 alternatives.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
             }
             clauses.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
@@ -119,9 +144,14 @@ impl SearchIndex {
         let required = (toks.len() * 3).div_ceil(5).max(1);
         let mut text = BooleanQuery::new(clauses);
         text.set_minimum_number_should_match(required);
-        let exact_code: Box<dyn Query> =
-            Box::new(BoostQuery::new(Box::new(TermQuery::new(term(f.code, q), IndexRecordOption::Basic)), 100.0));
-        Ok(Box::new(BooleanQuery::new(vec![(Occur::Should, Box::new(text)), (Occur::Should, exact_code)])))
+        let exact_code: Box<dyn Query> = Box::new(BoostQuery::new(
+            Box::new(TermQuery::new(term(f.code, q), IndexRecordOption::Basic)),
+            100.0,
+        ));
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, Box::new(text)),
+            (Occur::Should, exact_code),
+        ])))
     }
 
     /// One token over the weighted text fields.
@@ -130,7 +160,10 @@ impl SearchIndex {
             .iter()
             .map(|(field, boost)| {
                 let tq = TermQuery::new(term(*field, token), IndexRecordOption::WithFreqs);
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(tq), *boost)) as Box<dyn Query>)
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), *boost)) as Box<dyn Query>,
+                )
             })
             .collect();
         Box::new(BooleanQuery::new(per_field))
@@ -153,9 +186,12 @@ impl SearchIndex {
 
     /// Runs a search as seen by a caller with visibility `v`.
     pub fn search(&self, req: &SearchRequest, v: Visibility) -> Result<SearchResults> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.text_query(&req.q)?)];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, self.text_query(&req.q)?)];
         for (name, value) in &req.filters {
-            let field = self.facet_field(name).ok_or_else(|| SearchError::BadQuery(format!("未知的筛选项“{name}”")))?;
+            let field = self
+                .facet_field(name)
+                .ok_or_else(|| SearchError::BadQuery(format!("未知的筛选项“{name}”")))?;
             clauses.push((Occur::Must, filter(field, value)));
         }
         if let Some(vq) = self.visibility_query(v) {
@@ -163,11 +199,24 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let aggs: Aggregations = serde_json::from_value(serde_json::Value::Object(
-            FACETS.iter().map(|f| (f.to_string(), serde_json::json!({"terms": {"field": f, "size": 500}}))).collect(),
+            FACETS
+                .iter()
+                .map(|f| {
+                    (
+                        f.to_string(),
+                        serde_json::json!({"terms": {"field": f, "size": 500}}),
+                    )
+                })
+                .collect(),
         ))
         .map_err(|e| SearchError::BadQuery(e.to_string()))?;
-        let agg = AggregationCollector::from_aggs(aggs, AggContextParams::new(Default::default(), self.index.tokenizers().clone()));
-        let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_score();
+        let agg = AggregationCollector::from_aggs(
+            aggs,
+            AggContextParams::new(Default::default(), self.index.tokenizers().clone()),
+        );
+        let top = TopDocs::with_limit(req.limit.max(1))
+            .and_offset(req.offset)
+            .order_by_score();
         let searcher = self.reader.searcher();
         let (top, total, agg_res) = searcher.search(&query, &(top, Count, agg))?;
         let f = &self.fields;
@@ -182,33 +231,47 @@ impl SearchIndex {
                 score,
             });
         }
-        let agg_json = serde_json::to_value(agg_res).map_err(|e| SearchError::BadQuery(e.to_string()))?;
+        let agg_json =
+            serde_json::to_value(agg_res).map_err(|e| SearchError::BadQuery(e.to_string()))?;
         let mut facets = BTreeMap::new();
         for name in FACETS {
-            let buckets = agg_json[*name]["buckets"].as_array().cloned().unwrap_or_default();
+            let buckets = agg_json[*name]["buckets"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let counts = buckets
                 .iter()
                 .filter_map(|b| {
                     let value = b["key"].as_str()?.to_string();
                     let label = self.value_label(name, &value);
-                    Some(FacetCount { value, label, count: b["doc_count"].as_u64()? })
+                    Some(FacetCount {
+                        value,
+                        label,
+                        count: b["doc_count"].as_u64()?,
+                    })
                 })
                 .collect();
             facets.insert(name.to_string(), counts);
         }
-        Ok(SearchResults { total, results, facets })
+        Ok(SearchResults {
+            total,
+            results,
+            facets,
+        })
     }
 
     fn value_label(&self, facet: &str, value: &str) -> String {
         use govshare_domain::labels::*;
         let label = match facet {
             "provider_code" | "theme" => self.label(&format!("{facet}:{value}")),
-            "class" => Some(match value {
-                "1" => "基础信息资源",
-                "2" => "主题信息资源",
-                _ => "部门信息资源",
-            }
-            .to_string()),
+            "class" => Some(
+                match value {
+                    "1" => "基础信息资源",
+                    "2" => "主题信息资源",
+                    _ => "部门信息资源",
+                }
+                .to_string(),
+            ),
             "sharing_type" => SharingType::parse(value).map(|v| v.label().to_string()),
             "open_type" => OpenType::parse(value).map(|v| v.label().to_string()),
             "format_category" => FormatCategory::parse(value).map(|v| v.label().to_string()),

@@ -36,5 +36,8 @@ const PAIRS: &[(&str, &str)] = &[
 
 /// The formal terms a token also stands for.
 pub fn expansions(token: &str) -> impl Iterator<Item = &'static str> + '_ {
-    PAIRS.iter().filter(move |(short, _)| *short == token).map(|(_, long)| *long)
+    PAIRS
+        .iter()
+        .filter(move |(short, _)| *short == token)
+        .map(|(_, long)| *long)
 }

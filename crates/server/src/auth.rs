@@ -1,8 +1,8 @@
 //! Sign-in with argon2-hashed passwords; bearer tokens are random, shown once and
 //! stored only as SHA-256 hashes. Extractors give handlers the caller.
 
-use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use crate::error::{ApiError, ApiResult};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -11,11 +11,16 @@ use govshare_store::Caller;
 use sha2::{Digest, Sha256};
 
 pub fn hash_password(password: &str) -> Result<String, String> {
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// A fresh random token (256 bits, hex).
@@ -31,9 +36,14 @@ pub fn token_hash(token: &str) -> String {
 }
 
 fn bearer(parts: &Parts) -> ApiResult<Option<&str>> {
-    let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
-    match value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
+    match value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+    {
         Some(t) if !t.trim().is_empty() && t.len() <= 256 => Ok(Some(t.trim())),
         _ => Err(ApiError::Unauthorized),
     }
@@ -62,9 +72,13 @@ impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let Some(token) = bearer(parts)? else { return Ok(MaybeUser(None)) };
+        let Some(token) = bearer(parts)? else {
+            return Ok(MaybeUser(None));
+        };
         let principal = state.store.session_principal(token_hash(token)).await?;
-        principal.map(|p| MaybeUser(Some(p))).ok_or(ApiError::Unauthorized)
+        principal
+            .map(|p| MaybeUser(Some(p)))
+            .ok_or(ApiError::Unauthorized)
     }
 }
 

@@ -52,7 +52,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Domain(d) => ApiError::Domain(d),
-            StoreError::Unique(c) => ApiError::Domain(DomainError::Conflict(format!("记录已存在 ({c})"))),
+            StoreError::Unique(c) => {
+                ApiError::Domain(DomainError::Conflict(format!("记录已存在 ({c})")))
+            }
             StoreError::Db(m) => ApiError::Internal(m),
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
         }
@@ -71,11 +73,15 @@ impl From<govshare_search::SearchError> for ApiError {
 impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::Domain(DomainError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            ApiError::Domain(DomainError::Invalid(_)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
+            }
             ApiError::Domain(DomainError::NotFound { .. }) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Domain(DomainError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Domain(DomainError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::Domain(DomainError::IllegalTransition { .. }) => (StatusCode::CONFLICT, "illegal_transition"),
+            ApiError::Domain(DomainError::IllegalTransition { .. }) => {
+                (StatusCode::CONFLICT, "illegal_transition")
+            }
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
@@ -101,10 +107,20 @@ impl IntoResponse for ApiError {
             ApiError::InvalidFile(l) => (vec![], l),
             _ => (vec![], vec![]),
         };
-        let body = ErrorBody { error: ErrorDetail { code, message, problems, locations } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                problems,
+                locations,
+            },
+        };
         let mut resp = (status, axum::Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            resp.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         resp
     }

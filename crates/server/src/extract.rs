@@ -2,9 +2,9 @@
 //! a wrong type or an oversized upload gets the same JSON error as everything else.
 
 use crate::error::ApiError;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::FromRequest;
 use axum::extract::FromRequestParts;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
@@ -21,7 +21,10 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        bytes::Bytes::from_request(req, state).await.map(Body).map_err(ApiError::from)
+        bytes::Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(ApiError::from)
     }
 }
 

@@ -2,15 +2,21 @@
 //! change feed: after every write here, at start, and on an interval (for changes
 //! made by other nodes or the command line).
 
-use crate::error::ApiResult;
 use crate::AppState;
+use crate::error::ApiResult;
 use govshare_search::IndexDoc;
 use std::collections::HashMap;
 
 const PAGE: i64 = 5000;
 
 async fn theme_names(state: &AppState) -> ApiResult<HashMap<String, String>> {
-    Ok(state.store.list_themes().await?.into_iter().map(|t| (t.spec.code, t.spec.name)).collect())
+    Ok(state
+        .store
+        .list_themes()
+        .await?
+        .into_iter()
+        .map(|t| (t.spec.code, t.spec.name))
+        .collect())
 }
 
 /// Applies every change the index has not seen; rebuilds it when it is empty or
@@ -25,7 +31,10 @@ pub async fn sync(state: &AppState) -> ApiResult<()> {
     let themes = theme_names(state).await?;
     if seen > last || seen == 0 {
         let all = state.store.all_resources().await?;
-        let docs: Vec<IndexDoc> = all.iter().map(|r| IndexDoc::from_resource(r, &themes)).collect();
+        let docs: Vec<IndexDoc> = all
+            .iter()
+            .map(|r| IndexDoc::from_resource(r, &themes))
+            .collect();
         let search = state.search.clone();
         tokio::task::spawn_blocking(move || search.upsert(&docs, last, true))
             .await
@@ -36,12 +45,19 @@ pub async fn sync(state: &AppState) -> ApiResult<()> {
     let mut since = seen;
     while since < last {
         let changes = state.store.changes_since(since, PAGE).await?;
-        let Some(newest) = changes.last().map(|c| c.seq) else { break };
+        let Some(newest) = changes.last().map(|c| c.seq) else {
+            break;
+        };
         let mut codes: Vec<String> = changes.into_iter().map(|c| c.code).collect();
         codes.sort();
         codes.dedup();
-        let docs: Vec<IndexDoc> =
-            state.store.resources_by_codes(codes).await?.iter().map(|r| IndexDoc::from_resource(r, &themes)).collect();
+        let docs: Vec<IndexDoc> = state
+            .store
+            .resources_by_codes(codes)
+            .await?
+            .iter()
+            .map(|r| IndexDoc::from_resource(r, &themes))
+            .collect();
         let search = state.search.clone();
         tokio::task::spawn_blocking(move || search.upsert(&docs, newest, false))
             .await

@@ -3,16 +3,17 @@
 //! runs it on a listener, so tests start it in-process on port 0.
 
 pub mod auth;
+pub mod catalog_import;
 pub mod error;
 pub mod extract;
 pub mod indexer;
 pub mod openapi;
 mod routes;
 
+use axum::Router;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use govshare_search::SearchIndex;
 use govshare_store::Store;
 use std::future::Future;
@@ -37,7 +38,11 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { session_hours: 12, index_dir: None, follow_every: Duration::from_secs(2) }
+        ServerConfig {
+            session_hours: 12,
+            index_dir: None,
+            follow_every: Duration::from_secs(2),
+        }
     }
 }
 
@@ -56,7 +61,12 @@ impl AppState {
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(dir.as_deref()))
             .await
             .map_err(|e| error::ApiError::Internal(e.to_string()))??;
-        let state = AppState { store, search: Arc::new(search), config: Arc::new(config), indexing: Default::default() };
+        let state = AppState {
+            store,
+            search: Arc::new(search),
+            config: Arc::new(config),
+            indexing: Default::default(),
+        };
         indexer::sync(&state).await?;
         Ok(state)
     }
@@ -78,9 +88,15 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, following the change feed in the background.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let follower = tokio::spawn(indexer::follow(state.clone(), state.config.follow_every));
-    let result = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
     follower.abort();
     result
 }

@@ -11,7 +11,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -49,11 +52,16 @@ pub struct ApiDoc;
 
 /// The document as served and committed (pretty JSON, trailing newline).
 pub fn document() -> String {
-    let mut doc = ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut doc = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     doc.push('\n');
     doc
 }
 
 pub async fn serve_openapi() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], document())
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        document(),
+    )
 }

@@ -52,6 +52,9 @@ pub fn numbered_placeholders(sql: &str) -> String {
 mod tests {
     #[test]
     fn placeholders_are_numbered() {
-        assert_eq!(super::numbered_placeholders("a = ? AND b IN (?, ?)"), "a = $1 AND b IN ($2, $3)");
+        assert_eq!(
+            super::numbered_placeholders("a = ? AND b IN (?, ?)"),
+            "a = $1 AND b IN ($2, $3)"
+        );
     }
 }

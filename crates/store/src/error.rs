@@ -24,7 +24,10 @@ impl From<rusqlite::Error> for StoreError {
             {
                 return StoreError::Unique(msg.clone().unwrap_or_default());
             }
-            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) {
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) {
                 return StoreError::Unavailable(e.to_string());
             }
         }

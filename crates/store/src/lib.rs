@@ -32,7 +32,9 @@ pub struct Store {
 
 /// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 impl Store {
@@ -46,9 +48,14 @@ impl Store {
     }
 
     fn open_blocking(url: &str) -> Result<Store> {
-        let backend = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let backend = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                return Err(StoreError::Unavailable("sqlite URL needs a file path".into()));
+                return Err(StoreError::Unavailable(
+                    "sqlite URL needs a file path".into(),
+                ));
             }
             Backend::Sqlite(sqlite::SqliteBackend::open(std::path::Path::new(path))?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -59,7 +66,9 @@ impl Store {
                 url.split(':').next().unwrap_or("")
             )));
         };
-        let store = Store { backend: Arc::new(backend) };
+        let store = Store {
+            backend: Arc::new(backend),
+        };
         store.write_blocking(migrate::run)?;
         Ok(store)
     }
@@ -112,6 +121,7 @@ impl Store {
 
     /// Is the database answering?
     pub async fn ping(&self) -> Result<()> {
-        self.read(|c| c.query_one("SELECT 1", &[]).map(|_| ())).await
+        self.read(|c| c.query_one("SELECT 1", &[]).map(|_| ()))
+            .await
     }
 }

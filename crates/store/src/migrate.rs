@@ -33,14 +33,17 @@ pub fn run(conn: &mut dyn Conn) -> Result<()> {
     conn.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
-    let applied = conn.query("SELECT version, checksum FROM schema_migrations ORDER BY version", &[])?;
+    let applied = conn.query(
+        "SELECT version, checksum FROM schema_migrations ORDER BY version",
+        &[],
+    )?;
     let known = MIGRATIONS.last().map_or(0, |m| m.version);
-    if let Some(newest) = applied.last().map(|r| r.i64(0)).transpose()? {
-        if newest > known {
-            return Err(StoreError::Db(format!(
-                "the database has migration {newest}, newer than this govshare knows ({known}); upgrade govshare"
-            )));
-        }
+    if let Some(newest) = applied.last().map(|r| r.i64(0)).transpose()?
+        && newest > known
+    {
+        return Err(StoreError::Db(format!(
+            "the database has migration {newest}, newer than this govshare knows ({known}); upgrade govshare"
+        )));
     }
     for m in MIGRATIONS {
         let sql = m.sql(conn.dialect());

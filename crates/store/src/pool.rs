@@ -20,7 +20,15 @@ struct PoolState<C> {
 
 impl<C> Pool<C> {
     pub fn new(max: usize, make: Factory<C>) -> Self {
-        Pool { state: Mutex::new(PoolState { idle: Vec::new(), open: 0 }), returned: Condvar::new(), max: max.max(1), make }
+        Pool {
+            state: Mutex::new(PoolState {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            returned: Condvar::new(),
+            max: max.max(1),
+            make,
+        }
     }
 
     /// Runs `f` with a connection, waiting for one if all are busy. A connection whose

@@ -1,7 +1,7 @@
 //! The PostgreSQL backend (the `postgres` crate, used from blocking threads): a pool
 //! of clients, each with its own cache of prepared statements.
 
-use crate::conn::{numbered_placeholders, Conn, Dialect};
+use crate::conn::{Conn, Dialect, numbered_placeholders};
 use crate::error::{Result, StoreError};
 use crate::pool::Pool;
 use crate::value::{Row, Value};
@@ -21,13 +21,21 @@ pub struct PostgresBackend {
 
 impl PostgresBackend {
     pub fn open(url: &str, max_connections: usize) -> Result<Self> {
-        let config: postgres::Config =
-            url.parse().map_err(|e| StoreError::Unavailable(format!("bad PostgreSQL URL: {e}")))?;
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Unavailable(format!("bad PostgreSQL URL: {e}")))?;
         let make = move || -> Result<PgConn> {
-            let client = config.connect(NoTls).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            Ok(PgConn { client, statements: HashMap::new() })
+            let client = config
+                .connect(NoTls)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            Ok(PgConn {
+                client,
+                statements: HashMap::new(),
+            })
         };
-        let backend = PostgresBackend { pool: Pool::new(max_connections, Box::new(make)) };
+        let backend = PostgresBackend {
+            pool: Pool::new(max_connections, Box::new(make)),
+        };
         backend.read(|c| c.batch("SELECT 1"))?; // fail early when the server is not there
         Ok(backend)
     }
@@ -79,7 +87,11 @@ impl PgConn {
 }
 
 impl ToSql for Value {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(v) => match *ty {
@@ -111,10 +123,16 @@ fn row_values(row: &postgres::Row) -> Result<Row> {
     for (i, col) in row.columns().iter().enumerate() {
         let v = match *col.type_() {
             Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-            Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(v.into())),
-            Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(v.into())),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::INT2 => row
+                .try_get::<_, Option<i16>>(i)?
+                .map(|v| Value::Int(v.into())),
             Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Real),
-            Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map(|v| Value::Real(v.into())),
+            Type::FLOAT4 => row
+                .try_get::<_, Option<f32>>(i)?
+                .map(|v| Value::Real(v.into())),
             Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(Value::Bool),
             Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
             _ => row.try_get::<_, Option<String>>(i)?.map(Value::Text),
@@ -140,7 +158,11 @@ impl Conn for PgConn {
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
-        self.client.query(&stmt, &refs(params))?.iter().map(row_values).collect()
+        self.client
+            .query(&stmt, &refs(params))?
+            .iter()
+            .map(row_values)
+            .collect()
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {

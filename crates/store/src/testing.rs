@@ -7,8 +7,16 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, n)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        n
+    )
 }
 
 /// The database URLs a storage test should run against: SQLite always, PostgreSQL when configured.
@@ -29,18 +37,25 @@ pub fn fresh_database(backend: &str) -> String {
             format!("sqlite://{}", dir.join("govshare.db").display())
         }
         "postgres" => {
-            let base = std::env::var("GOVSHARE_TEST_POSTGRES_URL").expect("GOVSHARE_TEST_POSTGRES_URL");
+            let base =
+                std::env::var("GOVSHARE_TEST_POSTGRES_URL").expect("GOVSHARE_TEST_POSTGRES_URL");
             let name = unique("govshare_test");
             // The blocking client runs its own runtime: keep it off the caller's async thread.
             let (url, db) = (base.clone(), name.clone());
             std::thread::spawn(move || {
-                let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect to test PostgreSQL");
-                client.batch_execute(&format!("CREATE DATABASE {db}")).expect("create test database");
+                let mut client = postgres::Client::connect(&url, postgres::NoTls)
+                    .expect("connect to test PostgreSQL");
+                client
+                    .batch_execute(&format!("CREATE DATABASE {db}"))
+                    .expect("create test database");
             })
             .join()
             .expect("create test database");
             let (head, _) = base.rsplit_once('/').expect("URL with a database name");
-            let query = base.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+            let query = base
+                .split_once('?')
+                .map(|(_, q)| format!("?{q}"))
+                .unwrap_or_default();
             format!("{head}/{name}{query}")
         }
         other => panic!("unknown backend {other}"),

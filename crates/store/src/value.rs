@@ -49,10 +49,10 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
-/// Builds a `Vec<Value>` from heterogeneous arguments.
+/// Builds an array of `Value`s from heterogeneous arguments.
 #[macro_export]
 macro_rules! params {
-    ($($v:expr),* $(,)?) => { vec![$($crate::value::Value::from($v)),*] };
+    ($($v:expr),* $(,)?) => { [$($crate::value::Value::from($v)),*] };
 }
 
 /// One result row.
@@ -61,14 +61,18 @@ pub struct Row(pub Vec<Value>);
 
 impl Row {
     fn at(&self, i: usize) -> Result<&Value> {
-        self.0.get(i).ok_or_else(|| StoreError::Db(format!("column {i} missing")))
+        self.0
+            .get(i)
+            .ok_or_else(|| StoreError::Db(format!("column {i} missing")))
     }
 
     pub fn i64(&self, i: usize) -> Result<i64> {
         match self.at(i)? {
             Value::Int(v) => Ok(*v),
             Value::Bool(b) => Ok(*b as i64),
-            other => Err(StoreError::Db(format!("column {i}: expected integer, got {other:?}"))),
+            other => Err(StoreError::Db(format!(
+                "column {i}: expected integer, got {other:?}"
+            ))),
         }
     }
 
@@ -83,7 +87,9 @@ impl Row {
         match self.at(i)? {
             Value::Bool(b) => Ok(*b),
             Value::Int(v) => Ok(*v != 0),
-            other => Err(StoreError::Db(format!("column {i}: expected boolean, got {other:?}"))),
+            other => Err(StoreError::Db(format!(
+                "column {i}: expected boolean, got {other:?}"
+            ))),
         }
     }
 
@@ -91,7 +97,9 @@ impl Row {
         match self.at(i)? {
             Value::Text(s) => Ok(s.clone()),
             Value::Null => Ok(String::new()),
-            other => Err(StoreError::Db(format!("column {i}: expected text, got {other:?}"))),
+            other => Err(StoreError::Db(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
         }
     }
 

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "govshare", version, about = "govshare 政务数据资源中心 (government data resource center)")]
+#[command(
+    name = "govshare",
+    version,
+    about = "govshare 政务数据资源中心 (government data resource center)"
+)]
 struct Cli {
     #[command(flatten)]
     overrides: Overrides,
@@ -55,7 +59,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(&config.log);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let result = runtime.block_on(run(cli.command, config));
     match result {
         Ok(code) => code,
@@ -67,8 +74,12 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
@@ -93,5 +104,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 pub(crate) async fn open_store(config: &Config) -> anyhow::Result<govshare_store::Store> {
     govshare_store::Store::open(&config.database_url)
         .await
-        .map_err(|e| anyhow::anyhow!("无法打开数据库 {}: {e}", crate::config::redact_url(&config.database_url)))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "无法打开数据库 {}: {e}",
+                crate::config::redact_url(&config.database_url)
+            )
+        })
 }

@@ -6,7 +6,11 @@ use govshare_server::{AppState, ServerConfig};
 use std::process::ExitCode;
 
 fn server_config(config: &Config) -> ServerConfig {
-    ServerConfig { session_hours: config.session_hours, index_dir: Some(config.index_dir()), ..Default::default() }
+    ServerConfig {
+        session_hours: config.session_hours,
+        index_dir: Some(config.index_dir()),
+        ..Default::default()
+    }
 }
 
 async fn shutdown_signal() {
@@ -14,7 +18,11 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn run_server(config: &Config, state: AppState, banner: impl FnOnce(&str)) -> anyhow::Result<ExitCode> {
+async fn run_server(
+    config: &Config,
+    state: AppState,
+    banner: impl FnOnce(&str),
+) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {}: {e}", config.listen))?;
@@ -26,25 +34,41 @@ async fn run_server(config: &Config, state: AppState, banner: impl FnOnce(&str))
 
 pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&config).await?;
-    let state = AppState::new(store, server_config(&config)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    run_server(&config, state, |url| println!("govshare 已启动 (listening): {url}")).await
+    let state = AppState::new(store, server_config(&config))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    run_server(&config, state, |url| {
+        println!("govshare 已启动 (listening): {url}")
+    })
+    .await
 }
 
 pub async fn demo(config: Config, no_serve: bool) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&config).await?;
     println!("正在载入演示数据 (loading the demo city)…");
     let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(indicatif::ProgressStyle::with_template("  目录导入 {bar:40} {pos}/{len} {per_sec}").expect("valid template"));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("  目录导入 {bar:40} {pos}/{len} {per_sec}")
+            .expect("valid template"),
+    );
     bar.set_length(3614);
     let progress_bar = bar.clone();
     let seeded = seed_demo(&store, move |n| progress_bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     if seeded.imported > 0 {
-        println!("已导入 {} 条信息资源目录 (imported catalog entries)", seeded.imported);
+        println!(
+            "已导入 {} 条信息资源目录 (imported catalog entries)",
+            seeded.imported
+        );
     } else {
-        println!("目录已存在，未重复导入 (catalog already loaded: {} entries)", seeded.resources);
+        println!(
+            "目录已存在，未重复导入 (catalog already loaded: {} entries)",
+            seeded.resources
+        );
     }
-    let state = AppState::new(store, server_config(&config)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = AppState::new(store, server_config(&config))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let logins = seeded.logins;
     let banner = move |url: &str| {
         println!();
@@ -53,7 +77,13 @@ pub async fn demo(config: Config, no_serve: bool) -> anyhow::Result<ExitCode> {
         println!("  接口文档 (API):  {url}/api/v1/openapi.json");
         println!("  演示账号 (demo logins):");
         for l in &logins {
-            println!("    {:<14} 密码 {:<11} {} · {}", l.username, l.password, l.role.label(), l.org);
+            println!(
+                "    {:<14} 密码 {:<11} {} · {}",
+                l.username,
+                l.password,
+                l.role.label(),
+                l.org
+            );
         }
         println!("  按 Ctrl+C 停止 (press Ctrl+C to stop)");
     };

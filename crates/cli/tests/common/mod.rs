@@ -29,33 +29,56 @@ impl TestServer {
     /// A server whose database holds the demo city's organisations, classification,
     /// themes and users; with `catalog`, also its 3,614 catalog entries.
     pub async fn start(backend: &'static str, catalog: bool) -> TestServer {
-        let store = govshare_store::Store::open(&govshare_store::testing::fresh_database(backend)).await.unwrap();
+        let store = govshare_store::Store::open(&govshare_store::testing::fresh_database(backend))
+            .await
+            .unwrap();
         if catalog {
             govshare::seed::seed_demo(&store, |_| {}).await.unwrap();
         } else {
-            govshare::seed::seed_reference(&store, &govshare_demo::catalog()).await.unwrap();
+            govshare::seed::seed_reference(&store, &govshare_demo::catalog())
+                .await
+                .unwrap();
         }
         TestServer::serve(store, backend).await
     }
 
     pub async fn serve(store: govshare_store::Store, backend: &'static str) -> TestServer {
-        let config = govshare_server::ServerConfig { follow_every: std::time::Duration::from_millis(200), ..Default::default() };
-        let state = govshare_server::AppState::new(store.clone(), config).await.unwrap();
+        let config = govshare_server::ServerConfig {
+            follow_every: std::time::Duration::from_millis(200),
+            ..Default::default()
+        };
+        let state = govshare_server::AppState::new(store.clone(), config)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(govshare_server::serve(listener, state, async move {
             let _ = rx.await;
         }));
-        let client = Client::builder().timeout(std::time::Duration::from_secs(60)).build().unwrap();
+        let client = Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap();
         // Poll readiness rather than sleeping.
         for _ in 0..100 {
-            if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            if client
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
                 break;
             }
             tokio::task::yield_now().await;
         }
-        TestServer { base, client, store, backend, shutdown: Some(tx) }
+        TestServer {
+            base,
+            client,
+            store,
+            backend,
+            shutdown: Some(tx),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -63,13 +86,28 @@ impl TestServer {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let resp = self.client.post(self.url("/api/v1/auth/login")).json(&serde_json::json!({"username": username, "password": password})).send().await.unwrap();
+        let resp = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200, "login {username}");
-        resp.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        resp.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Sends a request with an optional token and JSON body.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -86,7 +124,13 @@ impl TestServer {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (u16, Value) {
         let resp = self.call(method, path, token, Some(body)).await;
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
@@ -95,7 +139,13 @@ impl TestServer {
 
 /// The credit code of a demo organisation whose name contains `word`.
 pub fn org_code(word: &str) -> String {
-    govshare_demo::catalog().orgs.iter().find(|o| o.name.contains(word)).unwrap().credit_code.clone()
+    govshare_demo::catalog()
+        .orgs
+        .iter()
+        .find(|o| o.name.contains(word))
+        .unwrap()
+        .credit_code
+        .clone()
 }
 
 /// A sound resource body for a provider, under one of its classification nodes.
@@ -122,5 +172,11 @@ pub fn resource_body(provider_code: &str, classification: &str, name: &str) -> V
 pub fn class_of(word: &str) -> String {
     let demo = govshare_demo::catalog();
     let code = org_code(word);
-    demo.resources.iter().find(|r| r.spec.provider_code == code).unwrap().spec.classification.clone()
+    demo.resources
+        .iter()
+        .find(|r| r.spec.provider_code == code)
+        .unwrap()
+        .spec
+        .classification
+        .clone()
 }

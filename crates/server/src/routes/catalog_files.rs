@@ -1,17 +1,18 @@
 //! The catalog as files: export what the caller can see; import (bureau and
 //! organisation users) with every problem reported by sheet, row and column.
 
+use crate::AppState;
 use crate::auth::{MaybeUser, User};
+use crate::catalog_import::{ImportReport, import_file};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Json, Query};
-use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use govshare_interchange::{read_catalog, write_catalog, Format, Location};
+use govshare_interchange::{Format, write_catalog};
 use govshare_store::repo::import::ImportMode;
 use govshare_store::repo::resources::ResourceFilter;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -21,17 +22,25 @@ pub struct ExportQuery {
 }
 
 fn format_of(name: &str) -> ApiResult<Format> {
-    Format::parse(name).ok_or_else(|| ApiError::BadRequest(format!("不支持的格式“{name}”，可选 json、csv、xlsx")))
+    Format::parse(name)
+        .ok_or_else(|| ApiError::BadRequest(format!("不支持的格式“{name}”，可选 json、csv、xlsx")))
 }
 
 /// Downloads the catalog entries the caller can see, sorted by code.
 #[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportQuery),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn export_catalog(State(state): State<AppState>, user: MaybeUser, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
+pub async fn export_catalog(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
     let format = format_of(&q.format)?;
     let caller = user.caller();
     let mut records = Vec::new();
-    let mut filter = ResourceFilter { limit: Some(500), ..Default::default() };
+    let mut filter = ResourceFilter {
+        limit: Some(500),
+        ..Default::default()
+    };
     loop {
         let page = state.store.list_resources(&caller, filter.clone()).await?;
         records.extend(page.results.iter().map(|r| r.to_record()));
@@ -48,10 +57,20 @@ pub async fn export_catalog(State(state): State<AppState>, user: MaybeUser, Quer
     let (mime, ext) = match format {
         Format::Json => ("application/json", "json"),
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        Format::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
     };
     let disposition = format!("attachment; filename=\"govshare-catalog.{ext}\"");
-    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -64,39 +83,41 @@ pub struct ImportQuery {
     pub mode: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    pub received: usize,
-    pub imported: usize,
-    /// Each problem of each entry not imported, with its sheet, row and column.
-    pub rejected: Vec<Location>,
-}
-
 /// Imports a catalog file sent as the request body.
 #[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportQuery), security(("bearer" = [])),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ImportReport), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn import_catalog(State(state): State<AppState>, user: User, Query(q): Query<ImportQuery>, Body(bytes): Body) -> ApiResult<Json<ImportReport>> {
+pub async fn import_catalog(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ImportQuery>,
+    Body(bytes): Body,
+) -> ApiResult<Json<ImportReport>> {
     let format = match &q.format {
         Some(f) => format_of(f)?,
-        None => Format::detect("", &bytes).ok_or_else(|| ApiError::BadRequest("无法判断文件格式，请给出 format 参数".into()))?,
+        None => Format::detect("", &bytes)
+            .ok_or_else(|| ApiError::BadRequest("无法判断文件格式，请给出 format 参数".into()))?,
     };
     let mode = match q.mode.as_deref() {
         None | Some("all") => ImportMode::AllOrNothing,
         Some("valid") => ImportMode::ValidOnly,
-        Some(other) => return Err(ApiError::BadRequest(format!("mode 应为 all 或 valid，而不是“{other}”"))),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "mode 应为 all 或 valid，而不是“{other}”"
+            )));
+        }
     };
-    let parsed = tokio::task::spawn_blocking(move || read_catalog(&bytes, format))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(ApiError::InvalidFile)?;
-    let records = parsed.records.clone();
-    let outcome = state.store.import_catalog(&user.caller(), records, mode, |_| {}).await?;
-    let rejected: Vec<Location> =
-        outcome.rejected.iter().flat_map(|r| r.problems.iter().map(|p| parsed.locate(r.index, p))).collect();
-    if mode == ImportMode::AllOrNothing && !rejected.is_empty() {
-        return Err(ApiError::InvalidFile(rejected));
+    let report = import_file(
+        &state.store,
+        &user.caller(),
+        bytes.to_vec(),
+        format,
+        mode,
+        |_| {},
+    )
+    .await;
+    if report.as_ref().is_ok_and(|r| r.imported > 0) {
+        super::reindex(&state).await;
     }
-    super::reindex(&state).await;
-    Ok(Json(ImportReport { received: outcome.received, imported: outcome.imported, rejected }))
+    Ok(Json(report?))
 }

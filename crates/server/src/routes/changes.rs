@@ -1,9 +1,9 @@
 //! The catalog change feed, for followers (search indexes, parent platforms).
 
+use crate::AppState;
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::{Json, Query};
-use crate::AppState;
 use axum::extract::State;
 use govshare_store::repo::changes::Change;
 use serde::Deserialize;
@@ -21,7 +21,11 @@ pub struct ChangesQuery {
 /// Catalog changes after `since`, oldest first (bureau only).
 #[utoipa::path(get, path = "/api/v1/changes", tag = "catalog", params(ChangesQuery), security(("bearer" = [])),
     responses((status = 200, body = [Change]), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn list_changes(State(state): State<AppState>, user: User, Query(q): Query<ChangesQuery>) -> ApiResult<Json<Vec<Change>>> {
+pub async fn list_changes(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ChangesQuery>,
+) -> ApiResult<Json<Vec<Change>>> {
     user.0.check_bureau()?;
     let limit = q.limit.unwrap_or(500);
     if !(1..=1000).contains(&limit) {

@@ -1,9 +1,9 @@
 //! The classification tree (类/项/目/细目).
 
+use crate::AppState;
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::Json;
-use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_domain::classification::ClassNode;
@@ -17,7 +17,11 @@ pub async fn list_classes(State(state): State<AppState>) -> ApiResult<Json<Vec<C
 /// Creates or renames nodes, parents first (bureau only).
 #[utoipa::path(post, path = "/api/v1/classification", tag = "classification", request_body = [ClassNode], security(("bearer" = [])),
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn upsert_classes(State(state): State<AppState>, user: User, Json(nodes): Json<Vec<ClassNode>>) -> ApiResult<StatusCode> {
+pub async fn upsert_classes(
+    State(state): State<AppState>,
+    user: User,
+    Json(nodes): Json<Vec<ClassNode>>,
+) -> ApiResult<StatusCode> {
     state.store.upsert_classes(&user.caller(), nodes).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,8 +1,8 @@
 //! Liveness and readiness.
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::Json;
-use crate::AppState;
 use axum::extract::State;
 use serde::Serialize;
 

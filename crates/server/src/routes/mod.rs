@@ -12,8 +12,8 @@ mod themes;
 mod users;
 
 use crate::AppState;
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 
 pub(crate) use catalog_files::*;
 pub(crate) use changes::*;
@@ -36,19 +36,36 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users", post(create_user))
         .route("/api/v1/orgs", get(list_orgs).post(upsert_org))
         .route("/api/v1/orgs/{code}", get(get_org))
-        .route("/api/v1/classification", get(list_classes).post(upsert_classes))
+        .route(
+            "/api/v1/classification",
+            get(list_classes).post(upsert_classes),
+        )
         .route("/api/v1/themes", get(list_themes).post(upsert_themes))
         .route("/api/v1/themes/{code}", get(get_theme))
-        .route("/api/v1/resources", get(list_resources).post(create_resource))
-        .route("/api/v1/resources/{class}/{seq}", get(get_resource).put(update_resource))
-        .route("/api/v1/resources/{class}/{seq}/transitions", post(transition_resource))
-        .route("/api/v1/resources/{class}/{seq}/history", get(resource_history))
+        .route(
+            "/api/v1/resources",
+            get(list_resources).post(create_resource),
+        )
+        .route(
+            "/api/v1/resources/{class}/{seq}",
+            get(get_resource).put(update_resource),
+        )
+        .route(
+            "/api/v1/resources/{class}/{seq}/transitions",
+            post(transition_resource),
+        )
+        .route(
+            "/api/v1/resources/{class}/{seq}/history",
+            get(resource_history),
+        )
         .route("/api/v1/search", get(search))
         .route("/api/v1/changes", get(list_changes))
         .route("/api/v1/catalog/export", get(export_catalog))
         .route(
             "/api/v1/catalog/import",
-            post(import_catalog).layer(axum::extract::DefaultBodyLimit::max(govshare_interchange::MAX_FILE_BYTES)),
+            post(import_catalog).layer(axum::extract::DefaultBodyLimit::max(
+                govshare_interchange::MAX_FILE_BYTES,
+            )),
         )
 }
 

@@ -1,10 +1,10 @@
 //! Catalog entries: list, create, read, update (with `If-Match` versions), lifecycle
 //! transitions and history. Codes appear in paths as `/resources/{class}/{seq}`.
 
+use crate::AppState;
 use crate::auth::{MaybeUser, User};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
-use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,8 @@ fn code(class: &str, seq: &str) -> String {
 
 /// The resource with its version as an ETag.
 fn with_etag(status: StatusCode, r: Resource) -> Response {
-    let etag = HeaderValue::from_str(&format!("\"{}\"", r.version)).expect("digits are a valid header");
+    let etag =
+        HeaderValue::from_str(&format!("\"{}\"", r.version)).expect("digits are a valid header");
     let mut resp = (status, Json(r)).into_response();
     resp.headers_mut().insert(axum::http::header::ETAG, etag);
     resp
@@ -29,14 +30,24 @@ fn with_etag(status: StatusCode, r: Resource) -> Response {
 /// Lists the entries the caller may see, filtered, in pages (keyset on `after`).
 #[utoipa::path(get, path = "/api/v1/resources", tag = "catalog", params(ResourceFilter),
     responses((status = 200, body = ResourcePage), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn list_resources(State(state): State<AppState>, user: MaybeUser, Query(filter): Query<ResourceFilter>) -> ApiResult<Json<ResourcePage>> {
-    Ok(Json(state.store.list_resources(&user.caller(), filter).await?))
+pub async fn list_resources(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Query(filter): Query<ResourceFilter>,
+) -> ApiResult<Json<ResourcePage>> {
+    Ok(Json(
+        state.store.list_resources(&user.caller(), filter).await?,
+    ))
 }
 
 /// Creates a draft entry; the code is generated unless given.
 #[utoipa::path(post, path = "/api/v1/resources", tag = "catalog", request_body = ResourceSpec, security(("bearer" = [])),
     responses((status = 201, body = Resource), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn create_resource(State(state): State<AppState>, user: User, Json(spec): Json<ResourceSpec>) -> ApiResult<Response> {
+pub async fn create_resource(
+    State(state): State<AppState>,
+    user: User,
+    Json(spec): Json<ResourceSpec>,
+) -> ApiResult<Response> {
     let r = state.store.create_resource(&user.caller(), spec).await?;
     super::reindex(&state).await;
     Ok(with_etag(StatusCode::CREATED, r))
@@ -46,14 +57,33 @@ pub async fn create_resource(State(state): State<AppState>, user: User, Json(spe
 #[utoipa::path(get, path = "/api/v1/resources/{class}/{seq}", tag = "catalog",
     params(("class" = String, Path, description = "分类代码"), ("seq" = String, Path, description = "顺序号")),
     responses((status = 200, body = Resource), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_resource(State(state): State<AppState>, user: MaybeUser, Path((class, seq)): Path<(String, String)>) -> ApiResult<Response> {
-    Ok(with_etag(StatusCode::OK, state.store.resource(&user.caller(), &code(&class, &seq)).await?))
+pub async fn get_resource(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Path((class, seq)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    Ok(with_etag(
+        StatusCode::OK,
+        state
+            .store
+            .resource(&user.caller(), &code(&class, &seq))
+            .await?,
+    ))
 }
 
 fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
-    let Some(v) = headers.get(axum::http::header::IF_MATCH) else { return Ok(None) };
-    let text = v.to_str().map_err(|_| ApiError::BadRequest("If-Match 无效".into()))?;
-    text.trim().trim_start_matches("W/").trim_matches('"').parse().map(Some).map_err(|_| ApiError::BadRequest("If-Match 应为资源的版本号".into()))
+    let Some(v) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("If-Match 无效".into()))?;
+    text.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| ApiError::BadRequest("If-Match 应为资源的版本号".into()))
 }
 
 /// Replaces an entry's content. Send `If-Match: "VERSION"` to refuse lost updates.
@@ -68,7 +98,15 @@ pub async fn update_resource(
     headers: HeaderMap,
     Json(spec): Json<ResourceSpec>,
 ) -> ApiResult<Response> {
-    let r = state.store.update_resource(&user.caller(), &code(&class, &seq), spec, if_match(&headers)?).await?;
+    let r = state
+        .store
+        .update_resource(
+            &user.caller(),
+            &code(&class, &seq),
+            spec,
+            if_match(&headers)?,
+        )
+        .await?;
     super::reindex(&state).await;
     Ok(with_etag(StatusCode::OK, r))
 }
@@ -93,7 +131,10 @@ pub async fn transition_resource(
     Path((class, seq)): Path<(String, String)>,
     Json(req): Json<TransitionRequest>,
 ) -> ApiResult<Response> {
-    let r = state.store.transition_resource(&user.caller(), &code(&class, &seq), req.action, &req.reason).await?;
+    let r = state
+        .store
+        .transition_resource(&user.caller(), &code(&class, &seq), req.action, &req.reason)
+        .await?;
     super::reindex(&state).await;
     Ok(with_etag(StatusCode::OK, r))
 }
@@ -101,6 +142,15 @@ pub async fn transition_resource(
 /// Every version of an entry: who changed what, when and why.
 #[utoipa::path(get, path = "/api/v1/resources/{class}/{seq}/history", tag = "catalog", params(("class" = String, Path), ("seq" = String, Path)),
     responses((status = 200, body = [HistoryEntry]), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn resource_history(State(state): State<AppState>, user: MaybeUser, Path((class, seq)): Path<(String, String)>) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    Ok(Json(state.store.resource_history(&user.caller(), &code(&class, &seq)).await?))
+pub async fn resource_history(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Path((class, seq)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<HistoryEntry>>> {
+    Ok(Json(
+        state
+            .store
+            .resource_history(&user.caller(), &code(&class, &seq))
+            .await?,
+    ))
 }

@@ -1,9 +1,9 @@
 //! Chinese full-text search over the catalog, with facets.
 
+use crate::AppState;
 use crate::auth::MaybeUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
-use crate::AppState;
 use axum::extract::State;
 use govshare_search::{SearchRequest, SearchResults};
 use serde::Deserialize;
@@ -35,10 +35,16 @@ pub struct SearchQuery {
 /// facet counts under `facets`.
 #[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchQuery),
     responses((status = 200, body = SearchResults), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn search(State(state): State<AppState>, user: MaybeUser, Query(q): Query<SearchQuery>) -> ApiResult<Json<SearchResults>> {
+pub async fn search(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<SearchResults>> {
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) || q.offset > 10_000 {
-        return Err(ApiError::BadRequest("limit 应在1到100之间，offset 不超过10000".into()));
+        return Err(ApiError::BadRequest(
+            "limit 应在1到100之间，offset 不超过10000".into(),
+        ));
     }
     let filters = [
         ("provider_code", q.provider_code),
@@ -52,7 +58,12 @@ pub async fn search(State(state): State<AppState>, user: MaybeUser, Query(q): Qu
     .into_iter()
     .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
     .collect();
-    let req = SearchRequest { q: q.q, filters, limit, offset: q.offset };
+    let req = SearchRequest {
+        q: q.q,
+        filters,
+        limit,
+        offset: q.offset,
+    };
     let visibility = user.caller().visibility();
     let search = state.search.clone();
     let results = tokio::task::spawn_blocking(move || search.search(&req, visibility))

@@ -1,9 +1,9 @@
 //! Signing in and out.
 
-use crate::auth::{hash_password, new_token, token_hash, verify_password, MaybeUser, User};
+use crate::AppState;
+use crate::auth::{MaybeUser, User, hash_password, new_token, token_hash, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
-use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use govshare_store::repo::users::User as UserInfo;
@@ -27,7 +27,10 @@ pub struct LoginResponse {
 /// Signs in with a username and password; returns a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> ApiResult<Json<LoginResponse>> {
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
     if req.username.len() > 64 || req.password.len() > 256 {
         return Err(ApiError::Unauthorized);
     }
@@ -48,15 +51,26 @@ pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>)
     let token = new_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(state.config.session_hours);
     let expires_at = expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-    state.store.create_session(token_hash(&token), creds.user.id, expires_at.clone()).await?;
+    state
+        .store
+        .create_session(token_hash(&token), creds.user.id, expires_at.clone())
+        .await?;
     tracing::info!(username = %creds.user.username, "login");
-    Ok(Json(LoginResponse { token, expires_at, user: creds.user }))
+    Ok(Json(LoginResponse {
+        token,
+        expires_at,
+        user: creds.user,
+    }))
 }
 
 /// Ends the current session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, _user: User, headers: HeaderMap) -> ApiResult<axum::http::StatusCode> {
+pub async fn logout(
+    State(state): State<AppState>,
+    _user: User,
+    headers: HeaderMap,
+) -> ApiResult<axum::http::StatusCode> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -79,5 +93,10 @@ pub struct Me {
     responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(user: MaybeUser) -> ApiResult<Json<Me>> {
     let p = user.0.ok_or(ApiError::Unauthorized)?;
-    Ok(Json(Me { user_id: p.user_id, username: p.username, org_id: p.org_id, role: p.role }))
+    Ok(Json(Me {
+        user_id: p.user_id,
+        username: p.username,
+        org_id: p.org_id,
+        role: p.role,
+    }))
 }

@@ -1,9 +1,9 @@
 //! Thematic catalogs.
 
+use crate::AppState;
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::Json;
-use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use govshare_domain::theme::{Theme, ThemeSpec};
@@ -17,14 +17,21 @@ pub async fn list_themes(State(state): State<AppState>) -> ApiResult<Json<Vec<Th
 /// One thematic catalog (its resources: `GET /api/v1/resources?theme=CODE`).
 #[utoipa::path(get, path = "/api/v1/themes/{code}", tag = "themes", params(("code" = String, Path)),
     responses((status = 200, body = Theme), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_theme(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Theme>> {
+pub async fn get_theme(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Theme>> {
     Ok(Json(state.store.theme(&code).await?))
 }
 
 /// Creates or updates thematic catalogs (bureau only).
 #[utoipa::path(post, path = "/api/v1/themes", tag = "themes", request_body = [ThemeSpec], security(("bearer" = [])),
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn upsert_themes(State(state): State<AppState>, user: User, Json(specs): Json<Vec<ThemeSpec>>) -> ApiResult<StatusCode> {
+pub async fn upsert_themes(
+    State(state): State<AppState>,
+    user: User,
+    Json(specs): Json<Vec<ThemeSpec>>,
+) -> ApiResult<StatusCode> {
     state.store.upsert_themes(&user.caller(), specs).await?;
     super::reindex(&state).await;
     Ok(StatusCode::NO_CONTENT)

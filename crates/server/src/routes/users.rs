@@ -1,9 +1,9 @@
 //! Creating users (the bureau anywhere; an organisation's admin in their own).
 
-use crate::auth::{hash_password, User};
+use crate::AppState;
+use crate::auth::{User, hash_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
-use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_domain::access::Role;
@@ -25,7 +25,11 @@ pub struct CreateUser {
 /// Creates a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "auth", request_body = CreateUser, security(("bearer" = [])),
     responses((status = 201, body = UserInfo), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn create_user(State(state): State<AppState>, user: User, Json(req): Json<CreateUser>) -> ApiResult<(StatusCode, Json<UserInfo>)> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    user: User,
+    Json(req): Json<CreateUser>,
+) -> ApiResult<(StatusCode, Json<UserInfo>)> {
     if req.password.chars().count() < 8 || req.password.len() > 256 {
         return Err(govshare_domain::Error::invalid("password", "密码至少8位").into());
     }
@@ -35,7 +39,13 @@ pub async fn create_user(State(state): State<AppState>, user: User, Json(req): J
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(ApiError::Internal)?;
-    let new = NewUser { username: req.username, display_name: req.display_name, password_hash: hash, role: req.role, org_id: org.id };
+    let new = NewUser {
+        username: req.username,
+        display_name: req.display_name,
+        password_hash: hash,
+        role: req.role,
+        org_id: org.id,
+    };
     let created = state.store.create_user(&user.caller(), new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

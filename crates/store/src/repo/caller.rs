@@ -1,7 +1,7 @@
 //! Who is asking: a signed-in user, or the system itself (command line, demo, jobs).
 
-use govshare_domain::access::{Principal, Visibility};
 use govshare_domain::Result;
+use govshare_domain::access::{Principal, Visibility};
 
 #[derive(Debug, Clone)]
 pub enum Caller {

@@ -3,7 +3,7 @@
 
 use crate::conn::Conn;
 use crate::error::Result;
-use crate::{params, Store};
+use crate::{Store, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -26,16 +26,30 @@ impl Store {
     /// Changes after `since`, oldest first, at most `limit`.
     pub async fn changes_since(&self, since: i64, limit: i64) -> Result<Vec<Change>> {
         self.read(move |c| {
-            c.query("SELECT seq, code, op, at FROM catalog_changes WHERE seq > ? ORDER BY seq LIMIT ?", &params![since, limit])?
-                .iter()
-                .map(|r| Ok(Change { seq: r.i64(0)?, code: r.text(1)?, op: r.text(2)?, at: r.text(3)? }))
-                .collect()
+            c.query(
+                "SELECT seq, code, op, at FROM catalog_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                &params![since, limit],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.i64(0)?,
+                    code: r.text(1)?,
+                    op: r.text(2)?,
+                    at: r.text(3)?,
+                })
+            })
+            .collect()
         })
         .await
     }
 
     /// The newest change's sequence number (0 when there is none).
     pub async fn last_change(&self) -> Result<i64> {
-        self.read(|c| c.query_one("SELECT COALESCE(MAX(seq), 0) FROM catalog_changes", &[])?.i64(0)).await
+        self.read(|c| {
+            c.query_one("SELECT COALESCE(MAX(seq), 0) FROM catalog_changes", &[])?
+                .i64(0)
+        })
+        .await
     }
 }

@@ -3,14 +3,18 @@
 
 use crate::conn::Conn;
 use crate::error::Result;
-use crate::repo::resource_write::{insert, load_for_change, record_history, update, RefCheck};
+use crate::repo::resource_write::{RefCheck, insert, load_for_change, record_history, update};
 use crate::{Caller, Store};
-use govshare_domain::lifecycle::{next_state, Action, State};
+use govshare_domain::lifecycle::{Action, State, next_state};
 use govshare_domain::resource::{CatalogRecord, Resource, ResourceSpec};
-use govshare_domain::{rules, Error, Problem};
+use govshare_domain::{Error, Problem, rules};
 
 fn invalid_unless_empty(problems: Vec<Problem>) -> Result<()> {
-    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems).into()) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems).into())
+    }
 }
 
 pub fn create(conn: &mut dyn Conn, caller: &Caller, mut spec: ResourceSpec) -> Result<Resource> {
@@ -20,14 +24,33 @@ pub fn create(conn: &mut dyn Conn, caller: &Caller, mut spec: ResourceSpec) -> R
     invalid_unless_empty(problems)?;
     let owner = owner.expect("no problems means the provider was found");
     caller.check(|p| p.check_create(owner))?;
-    insert(conn, &CatalogRecord { spec, state: State::Draft }, owner, caller, "create")
+    insert(
+        conn,
+        &CatalogRecord {
+            spec,
+            state: State::Draft,
+        },
+        owner,
+        caller,
+        "create",
+    )
 }
 
-pub fn edit(conn: &mut dyn Conn, caller: &Caller, code: &str, mut spec: ResourceSpec, expected_version: Option<i64>) -> Result<Resource> {
+pub fn edit(
+    conn: &mut dyn Conn,
+    caller: &Caller,
+    code: &str,
+    mut spec: ResourceSpec,
+    expected_version: Option<i64>,
+) -> Result<Resource> {
     let current = load_for_change(conn, code, caller)?;
     caller.check(|p| p.check_edit(current.owner_org_id, current.state))?;
     if let Some(v) = expected_version.filter(|v| *v != current.version) {
-        return Err(Error::Conflict(format!("资源“{code}”已更新到第{}版，你修改的是第{v}版，请刷新后重试", current.version)).into());
+        return Err(Error::Conflict(format!(
+            "资源“{code}”已更新到第{}版，你修改的是第{v}版，请刷新后重试",
+            current.version
+        ))
+        .into());
     }
     rules::normalize(&mut spec);
     let mut problems = rules::validate(&spec);
@@ -35,7 +58,10 @@ pub fn edit(conn: &mut dyn Conn, caller: &Caller, code: &str, mut spec: Resource
         problems.push(Problem::new("code", "资源代码不可修改"));
     }
     if spec.classification != current.spec.classification {
-        problems.push(Problem::new("classification", "信息资源分类不可修改（分类决定资源代码），请新建资源"));
+        problems.push(Problem::new(
+            "classification",
+            "信息资源分类不可修改（分类决定资源代码），请新建资源",
+        ));
     }
     if spec.provider_code != current.spec.provider_code {
         problems.push(Problem::new("provider_code", "信息资源提供方不可修改"));
@@ -46,13 +72,24 @@ pub fn edit(conn: &mut dyn Conn, caller: &Caller, code: &str, mut spec: Resource
     if spec == current.spec {
         return Ok(current);
     }
-    let next = Resource { spec, version: current.version + 1, updated_at: crate::now(), ..current };
+    let next = Resource {
+        spec,
+        version: current.version + 1,
+        updated_at: crate::now(),
+        ..current
+    };
     update(conn, &next)?;
     record_history(conn, &next, "update", Some(next.state), caller, "")?;
     Ok(next)
 }
 
-pub fn transition(conn: &mut dyn Conn, caller: &Caller, code: &str, action: Action, reason: &str) -> Result<Resource> {
+pub fn transition(
+    conn: &mut dyn Conn,
+    caller: &Caller,
+    code: &str,
+    action: Action,
+    reason: &str,
+) -> Result<Resource> {
     let current = load_for_change(conn, code, caller)?;
     caller.check(|p| p.check_action(current.owner_org_id, action))?;
     let reason = reason.trim();
@@ -64,7 +101,12 @@ pub fn transition(conn: &mut dyn Conn, caller: &Caller, code: &str, action: Acti
     }
     let from = current.state;
     let to = next_state(from, action)?;
-    let mut next = Resource { state: to, version: current.version + 1, updated_at: crate::now(), ..current };
+    let mut next = Resource {
+        state: to,
+        version: current.version + 1,
+        updated_at: crate::now(),
+        ..current
+    };
     if to == State::Published && next.spec.published_on.is_none() {
         next.spec.published_on = Some(chrono::Utc::now().date_naive());
     }
@@ -79,13 +121,27 @@ impl Store {
         self.write(move |c| create(c, &caller, spec)).await
     }
 
-    pub async fn update_resource(&self, caller: &Caller, code: &str, spec: ResourceSpec, expected_version: Option<i64>) -> Result<Resource> {
+    pub async fn update_resource(
+        &self,
+        caller: &Caller,
+        code: &str,
+        spec: ResourceSpec,
+        expected_version: Option<i64>,
+    ) -> Result<Resource> {
         let (caller, code) = (caller.clone(), code.to_string());
-        self.write(move |c| edit(c, &caller, &code, spec, expected_version)).await
+        self.write(move |c| edit(c, &caller, &code, spec, expected_version))
+            .await
     }
 
-    pub async fn transition_resource(&self, caller: &Caller, code: &str, action: Action, reason: &str) -> Result<Resource> {
+    pub async fn transition_resource(
+        &self,
+        caller: &Caller,
+        code: &str,
+        action: Action,
+        reason: &str,
+    ) -> Result<Resource> {
         let (caller, code, reason) = (caller.clone(), code.to_string(), reason.to_string());
-        self.write(move |c| transition(c, &caller, &code, action, &reason)).await
+        self.write(move |c| transition(c, &caller, &code, action, &reason))
+            .await
     }
 }

@@ -4,7 +4,7 @@
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::repo::resources::get_visible;
-use crate::{params, Caller, Store};
+use crate::{Caller, Store, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -27,7 +27,12 @@ fn changed_fields(before: Option<&serde_json::Value>, after: &serde_json::Value)
     let (Some(serde_json::Value::Object(b)), serde_json::Value::Object(a)) = (before, after) else {
         return vec![];
     };
-    let mut keys: Vec<String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).cloned().collect();
+    let mut keys: Vec<String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect();
     keys.sort();
     keys.dedup();
     keys

@@ -4,11 +4,11 @@
 
 use crate::conn::Conn;
 use crate::error::Result;
-use crate::repo::resource_write::{insert, RefCheck};
+use crate::repo::resource_write::{RefCheck, insert};
 use crate::{Caller, Store};
 use govshare_domain::lifecycle::State;
 use govshare_domain::resource::CatalogRecord;
-use govshare_domain::{rules, Problem};
+use govshare_domain::{Problem, rules};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum ImportMode {
     AllOrNothing,
     /// Entries with problems are skipped and reported; the rest are imported.
     ValidOnly,
+    /// Nothing is imported; every problem is reported.
+    CheckOnly,
 }
 
 /// The problems of one entry, by its position in the input (0-based).
@@ -36,21 +38,29 @@ pub struct ImportOutcome {
     pub rejected: Vec<RecordProblems>,
 }
 
-pub fn import(conn: &mut dyn Conn, caller: &Caller, mut records: Vec<CatalogRecord>, mode: ImportMode, mut progress: impl FnMut(usize)) -> Result<ImportOutcome> {
+pub fn import(
+    conn: &mut dyn Conn,
+    caller: &Caller,
+    mut records: Vec<CatalogRecord>,
+    mode: ImportMode,
+    mut progress: impl FnMut(usize),
+) -> Result<ImportOutcome> {
     let received = records.len();
     let mut refs = RefCheck::default();
+    refs.file_codes = records.iter().filter_map(|r| r.spec.code.clone()).collect();
     let mut rejected = Vec::new();
     let mut owners = Vec::with_capacity(received);
     for (index, record) in records.iter_mut().enumerate() {
         rules::normalize(&mut record.spec);
         let mut problems = rules::validate(&record.spec);
         let owner = refs.check(conn, &mut record.spec, true, &mut problems)?;
-        if let Some(owner) = owner {
-            if let Err(e) = caller.check(|p| p.check_create(owner)) {
-                problems.push(Problem::new("provider_code", e.to_string()));
-            }
+        if let Some(owner) = owner
+            && let Err(e) = caller.check(|p| p.check_create(owner))
+        {
+            problems.push(Problem::new("provider_code", e.to_string()));
         }
-        let bureau = matches!(caller, Caller::System(_)) || matches!(caller, Caller::User(p) if p.is_bureau());
+        let bureau = matches!(caller, Caller::System(_))
+            || matches!(caller, Caller::User(p) if p.is_bureau());
         if !bureau && record.state != State::Draft {
             problems.push(Problem::new("state", "单位用户只能导入草稿状态的目录"));
         }
@@ -61,11 +71,20 @@ pub fn import(conn: &mut dyn Conn, caller: &Caller, mut records: Vec<CatalogReco
             owners.push(owner);
         } else {
             owners.push(None);
-            rejected.push(RecordProblems { index, code: record.spec.code.clone(), name: record.spec.name.clone(), problems });
+            rejected.push(RecordProblems {
+                index,
+                code: record.spec.code.clone(),
+                name: record.spec.name.clone(),
+                problems,
+            });
         }
     }
-    if mode == ImportMode::AllOrNothing && !rejected.is_empty() {
-        return Ok(ImportOutcome { received, imported: 0, rejected });
+    if mode == ImportMode::CheckOnly || (mode == ImportMode::AllOrNothing && !rejected.is_empty()) {
+        return Ok(ImportOutcome {
+            received,
+            imported: 0,
+            rejected,
+        });
     }
     let mut imported = 0;
     for (i, (record, owner)) in records.iter().zip(owners).enumerate() {
@@ -75,7 +94,11 @@ pub fn import(conn: &mut dyn Conn, caller: &Caller, mut records: Vec<CatalogReco
         }
         progress(i + 1);
     }
-    Ok(ImportOutcome { received, imported, rejected })
+    Ok(ImportOutcome {
+        received,
+        imported,
+        rejected,
+    })
 }
 
 impl Store {
@@ -88,11 +111,13 @@ impl Store {
         progress: impl FnMut(usize) + Send + 'static,
     ) -> Result<ImportOutcome> {
         let caller = caller.clone();
-        self.write(move |c| import(c, &caller, records, mode, progress)).await
+        self.write(move |c| import(c, &caller, records, mode, progress))
+            .await
     }
 
     /// How many catalog entries there are (all states).
     pub async fn count_resources(&self) -> Result<i64> {
-        self.read(|c| c.query_one("SELECT COUNT(*) FROM resources", &[])?.i64(0)).await
+        self.read(|c| c.query_one("SELECT COUNT(*) FROM resources", &[])?.i64(0))
+            .await
     }
 }

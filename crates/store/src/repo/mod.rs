@@ -8,7 +8,7 @@ pub mod edit;
 pub mod history;
 pub mod import;
 pub mod orgs;
-pub mod resources;
 mod resource_write;
+pub mod resources;
 pub mod themes;
 pub mod users;

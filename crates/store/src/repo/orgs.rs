@@ -3,11 +3,12 @@
 use crate::conn::Conn;
 use crate::error::{Result, StoreError};
 use crate::value::Row;
-use crate::{params, Caller, Store};
+use crate::{Caller, Store, params};
 use govshare_domain::org::{Org, OrgKind, OrgLevel, OrgSpec};
 use govshare_domain::{Error, Problem};
 
-const COLUMNS: &str = "o.id, o.credit_code, o.name, o.short_name, o.kind, o.level, o.region_code, p.credit_code";
+const COLUMNS: &str =
+    "o.id, o.credit_code, o.name, o.short_name, o.kind, o.level, o.region_code, p.credit_code";
 
 fn from_row(r: &Row) -> Result<Org> {
     let bad = |what: &str, v: String| StoreError::Db(format!("stored org {what} unreadable: {v}"));
@@ -28,27 +29,44 @@ fn from_row(r: &Row) -> Result<Org> {
 }
 
 pub fn list(conn: &mut dyn Conn) -> Result<Vec<Org>> {
-    let sql = format!("SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id ORDER BY o.id");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id ORDER BY o.id"
+    );
     conn.query(&sql, &[])?.iter().map(from_row).collect()
 }
 
 pub fn by_code(conn: &mut dyn Conn, credit_code: &str) -> Result<Option<Org>> {
-    let sql = format!("SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.credit_code = ?");
-    conn.query_opt(&sql, &params![credit_code])?.as_ref().map(from_row).transpose()
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.credit_code = ?"
+    );
+    conn.query_opt(&sql, &params![credit_code])?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub fn by_id(conn: &mut dyn Conn, id: i64) -> Result<Org> {
-    let sql = format!("SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.id = ?");
-    let row = conn.query_opt(&sql, &params![id])?.ok_or_else(|| Error::not_found("机构", id.to_string()))?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.id = ?"
+    );
+    let row = conn
+        .query_opt(&sql, &params![id])?
+        .ok_or_else(|| Error::not_found("机构", id.to_string()))?;
     from_row(&row)
 }
 
 fn parent_id(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Option<i64>> {
-    let Some(code) = &spec.parent_code else { return Ok(None) };
+    let Some(code) = &spec.parent_code else {
+        return Ok(None);
+    };
     let row = conn.query_opt("SELECT id FROM orgs WHERE credit_code = ?", &params![code])?;
     match row {
         Some(r) => Ok(Some(r.i64(0)?)),
-        None => Err(Error::Invalid(vec![Problem::new("parent_code", format!("上级机构“{code}”未登记"))]).into()),
+        None => Err(Error::Invalid(vec![Problem::new(
+            "parent_code",
+            format!("上级机构“{code}”未登记"),
+        )])
+        .into()),
     }
 }
 
@@ -56,7 +74,10 @@ fn parent_id(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Option<i64>> {
 pub fn upsert(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Org> {
     spec.validate()?;
     let parent = parent_id(conn, spec)?;
-    let existing = conn.query_opt("SELECT id FROM orgs WHERE credit_code = ?", &params![&spec.credit_code])?;
+    let existing = conn.query_opt(
+        "SELECT id FROM orgs WHERE credit_code = ?",
+        &params![&spec.credit_code],
+    )?;
     let id = match existing {
         Some(r) => {
             let id = r.i64(0)?;
@@ -83,7 +104,8 @@ impl Store {
 
     pub async fn org_by_code(&self, code: &str) -> Result<Org> {
         let code = code.to_string();
-        self.read(move |c| by_code(c, &code)?.ok_or_else(|| Error::not_found("机构", code).into())).await
+        self.read(move |c| by_code(c, &code)?.ok_or_else(|| Error::not_found("机构", code).into()))
+            .await
     }
 
     /// Creates or updates an organisation (bureau only).

@@ -7,11 +7,11 @@ use crate::conn::Conn;
 use crate::error::Result;
 use crate::repo::{changes, classes, resources};
 use crate::value::Value;
-use crate::{params, Caller};
+use crate::{Caller, params};
+use govshare_domain::Problem;
 use govshare_domain::classification::ResourceCode;
 use govshare_domain::lifecycle::State;
 use govshare_domain::resource::{CatalogRecord, Resource, ResourceSpec};
-use govshare_domain::Problem;
 use std::collections::{HashMap, HashSet};
 
 /// Memoised look-ups for checking many entries in one transaction.
@@ -22,6 +22,8 @@ pub(crate) struct RefCheck {
     themes: HashMap<String, bool>,
     /// Codes created earlier in the same batch.
     pub batch_codes: HashSet<String>,
+    /// Every code of the batch, which related codes may point at.
+    pub file_codes: HashSet<String>,
 }
 
 impl RefCheck {
@@ -29,8 +31,13 @@ impl RefCheck {
         if let Some(hit) = self.orgs.get(code) {
             return Ok(hit.clone());
         }
-        let row = conn.query_opt("SELECT id, name FROM orgs WHERE credit_code = ?", &params![code])?;
-        let found = row.map(|r| Ok::<_, crate::StoreError>((r.i64(0)?, r.text(1)?))).transpose()?;
+        let row = conn.query_opt(
+            "SELECT id, name FROM orgs WHERE credit_code = ?",
+            &params![code],
+        )?;
+        let found = row
+            .map(|r| Ok::<_, crate::StoreError>((r.i64(0)?, r.text(1)?)))
+            .transpose()?;
         self.orgs.insert(code.to_string(), found.clone());
         Ok(found)
     }
@@ -48,51 +55,81 @@ impl RefCheck {
         if let Some(hit) = self.themes.get(code) {
             return Ok(*hit);
         }
-        let found = conn.query_opt("SELECT 1 FROM themes WHERE code = ?", &params![code])?.is_some();
+        let found = conn
+            .query_opt("SELECT 1 FROM themes WHERE code = ?", &params![code])?
+            .is_some();
         self.themes.insert(code.to_string(), found);
         Ok(found)
     }
 
     fn code_taken(&self, conn: &mut dyn Conn, code: &str) -> Result<bool> {
         Ok(self.batch_codes.contains(code)
-            || conn.query_opt("SELECT 1 FROM resources WHERE code = ?", &params![code])?.is_some())
+            || conn
+                .query_opt("SELECT 1 FROM resources WHERE code = ?", &params![code])?
+                .is_some())
     }
 
     /// Checks an entry's references. For a new entry, also that its code is free.
     /// Fills in the provider's registered name. Returns the owner org id when known.
-    pub fn check(&mut self, conn: &mut dyn Conn, spec: &mut ResourceSpec, new: bool, p: &mut Vec<Problem>) -> Result<Option<i64>> {
+    pub fn check(
+        &mut self,
+        conn: &mut dyn Conn,
+        spec: &mut ResourceSpec,
+        new: bool,
+        p: &mut Vec<Problem>,
+    ) -> Result<Option<i64>> {
         let owner = match self.org(conn, &spec.provider_code)? {
             None => {
-                p.push(Problem::new("provider_code", format!("提供方代码“{}”对应的机构未登记", spec.provider_code)));
+                p.push(Problem::new(
+                    "provider_code",
+                    format!("提供方代码“{}”对应的机构未登记", spec.provider_code),
+                ));
                 None
             }
             Some((id, name)) => {
                 if !spec.provider.is_empty() && spec.provider != name {
-                    p.push(Problem::new("provider", format!("提供方“{}”与代码登记的机构“{name}”不一致", spec.provider)));
+                    p.push(Problem::new(
+                        "provider",
+                        format!("提供方“{}”与代码登记的机构“{name}”不一致", spec.provider),
+                    ));
                 }
                 spec.provider = name;
                 Some(id)
             }
         };
         if !spec.classification.is_empty() && !self.class(conn, &spec.classification)? {
-            p.push(Problem::new("classification", format!("信息资源分类“{}”不在分类目录中", spec.classification)));
+            p.push(Problem::new(
+                "classification",
+                format!("信息资源分类“{}”不在分类目录中", spec.classification),
+            ));
         }
         for (i, t) in spec.themes.iter().enumerate() {
             if !self.theme(conn, t)? {
-                p.push(Problem::new(format!("themes[{i}]"), format!("主题“{t}”不存在")));
+                p.push(Problem::new(
+                    format!("themes[{i}]"),
+                    format!("主题“{t}”不存在"),
+                ));
             }
         }
         for (i, code) in spec.related_codes.iter().enumerate() {
-            if ResourceCode::parse(code).is_ok() && !self.code_taken(conn, code)? {
-                p.push(Problem::new(format!("related_codes[{i}]"), format!("关联资源“{code}”不存在")));
+            if ResourceCode::parse(code).is_ok()
+                && !self.file_codes.contains(code)
+                && !self.code_taken(conn, code)?
+            {
+                p.push(Problem::new(
+                    format!("related_codes[{i}]"),
+                    format!("关联资源“{code}”不存在"),
+                ));
             }
         }
-        if new {
-            if let Some(code) = &spec.code {
-                if self.code_taken(conn, code)? {
-                    p.push(Problem::new("code", format!("资源代码“{code}”已存在（代码不可重复使用）")));
-                }
-            }
+        if new
+            && let Some(code) = &spec.code
+            && self.code_taken(conn, code)?
+        {
+            p.push(Problem::new(
+                "code",
+                format!("资源代码“{code}”已存在（代码不可重复使用）"),
+            ));
         }
         Ok(owner)
     }
@@ -108,7 +145,10 @@ fn next_code(conn: &mut dyn Conn, class: &str) -> Result<String> {
             )?
             .i64(0)?;
         let code = ResourceCode::format(class, seq as u32);
-        if conn.query_opt("SELECT 1 FROM resources WHERE code = ?", &params![&code])?.is_none() {
+        if conn
+            .query_opt("SELECT 1 FROM resources WHERE code = ?", &params![&code])?
+            .is_none()
+        {
             return Ok(code);
         }
     }
@@ -130,8 +170,14 @@ fn stored_json(spec: &ResourceSpec) -> Result<String> {
 }
 
 fn write_children(conn: &mut dyn Conn, id: i64, spec: &ResourceSpec) -> Result<()> {
-    conn.execute("DELETE FROM resource_items WHERE resource_id = ?", &params![id])?;
-    conn.execute("DELETE FROM resource_themes WHERE resource_id = ?", &params![id])?;
+    conn.execute(
+        "DELETE FROM resource_items WHERE resource_id = ?",
+        &params![id],
+    )?;
+    conn.execute(
+        "DELETE FROM resource_themes WHERE resource_id = ?",
+        &params![id],
+    )?;
     for chunk in spec.items.chunks(200).enumerate() {
         let (n, items) = chunk;
         let groups = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; items.len()].join(", ");
@@ -155,13 +201,23 @@ fn write_children(conn: &mut dyn Conn, id: i64, spec: &ResourceSpec) -> Result<(
         )?;
     }
     for t in &spec.themes {
-        conn.execute("INSERT INTO resource_themes (resource_id, theme_code) VALUES (?, ?)", &params![id, t])?;
+        conn.execute(
+            "INSERT INTO resource_themes (resource_id, theme_code) VALUES (?, ?)",
+            &params![id, t],
+        )?;
     }
     Ok(())
 }
 
 /// Appends a history entry holding the entry as it now stands, and a change-feed row.
-pub(crate) fn record_history(conn: &mut dyn Conn, r: &Resource, action: &str, from: Option<State>, caller: &Caller, reason: &str) -> Result<()> {
+pub(crate) fn record_history(
+    conn: &mut dyn Conn,
+    r: &Resource,
+    action: &str,
+    from: Option<State>,
+    caller: &Caller,
+    reason: &str,
+) -> Result<()> {
     let snapshot = serde_json::to_string(&r.to_record())?;
     conn.execute(
         "INSERT INTO resource_history (resource_id, version, action, from_state, to_state, actor_id, actor_name, reason, at, snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -171,11 +227,20 @@ pub(crate) fn record_history(conn: &mut dyn Conn, r: &Resource, action: &str, fr
 }
 
 /// Inserts a checked entry (code given or generated) with its children and history.
-pub(crate) fn insert(conn: &mut dyn Conn, record: &CatalogRecord, owner: i64, caller: &Caller, action: &str) -> Result<Resource> {
+pub(crate) fn insert(
+    conn: &mut dyn Conn,
+    record: &CatalogRecord,
+    owner: i64,
+    caller: &Caller,
+    action: &str,
+) -> Result<Resource> {
     let spec = &record.spec;
     let code = match &spec.code {
         Some(c) => {
-            claim_code(conn, &ResourceCode::parse(c).map_err(|r| govshare_domain::Error::invalid("code", r))?)?;
+            claim_code(
+                conn,
+                &ResourceCode::parse(c).map_err(|r| govshare_domain::Error::invalid("code", r))?,
+            )?;
             c.clone()
         }
         None => next_code(conn, &spec.classification)?,
@@ -193,7 +258,16 @@ pub(crate) fn insert(conn: &mut dyn Conn, record: &CatalogRecord, owner: i64, ca
     write_children(conn, id, spec)?;
     let mut stored = spec.clone();
     stored.code = Some(code.clone());
-    let r = Resource { id, code, spec: stored, state: record.state, version: 1, owner_org_id: owner, created_at: now.clone(), updated_at: now };
+    let r = Resource {
+        id,
+        code,
+        spec: stored,
+        state: record.state,
+        version: 1,
+        owner_org_id: owner,
+        created_at: now.clone(),
+        updated_at: now,
+    };
     record_history(conn, &r, action, None, caller, "")?;
     Ok(r)
 }
@@ -208,12 +282,20 @@ pub(crate) fn update(conn: &mut dyn Conn, r: &Resource) -> Result<()> {
         ],
     )?;
     if changed != 1 {
-        return Err(govshare_domain::Error::Conflict(format!("资源“{}”已被他人修改，请刷新后重试", r.code)).into());
+        return Err(govshare_domain::Error::Conflict(format!(
+            "资源“{}”已被他人修改，请刷新后重试",
+            r.code
+        ))
+        .into());
     }
     write_children(conn, r.id, &r.spec)
 }
 
 /// Loads the current row of an entry for a change; one the caller cannot see is missing.
-pub(crate) fn load_for_change(conn: &mut dyn Conn, code: &str, caller: &Caller) -> Result<Resource> {
+pub(crate) fn load_for_change(
+    conn: &mut dyn Conn,
+    code: &str,
+    caller: &Caller,
+) -> Result<Resource> {
     resources::get_visible(conn, code, caller.visibility())
 }

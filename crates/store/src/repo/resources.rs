@@ -5,13 +5,14 @@ use crate::conn::Conn;
 use crate::error::{Result, StoreError};
 use crate::value::{Row, Value};
 use crate::{Caller, Store};
+use govshare_domain::Error;
 use govshare_domain::access::Visibility;
 use govshare_domain::labels::{FormatCategory, OpenType, SharingType, UpdateCycle};
 use govshare_domain::lifecycle::State;
 use govshare_domain::resource::{Resource, ResourceSpec};
-use govshare_domain::Error;
 
-pub(crate) const COLUMNS: &str = "id, code, owner_org_id, state, version, spec_json, created_at, updated_at";
+pub(crate) const COLUMNS: &str =
+    "id, code, owner_org_id, state, version, spec_json, created_at, updated_at";
 
 pub(crate) fn from_row(r: &Row) -> Result<Resource> {
     let state = r.text(3)?;
@@ -22,7 +23,8 @@ pub(crate) fn from_row(r: &Row) -> Result<Resource> {
         id: r.i64(0)?,
         code,
         spec,
-        state: State::parse(&state).ok_or_else(|| StoreError::Db(format!("unknown state {state}")))?,
+        state: State::parse(&state)
+            .ok_or_else(|| StoreError::Db(format!("unknown state {state}")))?,
         version: r.i64(4)?,
         owner_org_id: r.i64(2)?,
         created_at: r.text(6)?,
@@ -34,7 +36,10 @@ pub(crate) fn from_row(r: &Row) -> Result<Resource> {
 pub(crate) fn visibility_sql(v: Visibility) -> (&'static str, Vec<Value>) {
     match v {
         Visibility::All => ("1 = 1", vec![]),
-        Visibility::PublishedAndOwn(org) => ("(state = 'published' OR owner_org_id = ?)", vec![Value::Int(org)]),
+        Visibility::PublishedAndOwn(org) => (
+            "(state = 'published' OR owner_org_id = ?)",
+            vec![Value::Int(org)],
+        ),
         Visibility::PublicOpen => ("(state = 'published' AND open_type <> 'closed')", vec![]),
     }
 }
@@ -44,7 +49,9 @@ pub fn get_visible(conn: &mut dyn Conn, code: &str, v: Visibility) -> Result<Res
     let (clause, mut params) = visibility_sql(v);
     params.insert(0, Value::from(code));
     let sql = format!("SELECT {COLUMNS} FROM resources WHERE code = ? AND {clause}");
-    let row = conn.query_opt(&sql, &params)?.ok_or_else(|| Error::not_found("信息资源", code))?;
+    let row = conn
+        .query_opt(&sql, &params)?
+        .ok_or_else(|| Error::not_found("信息资源", code))?;
     from_row(&row)
 }
 
@@ -80,7 +87,9 @@ pub struct ResourcePage {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn where_clause(f: &ResourceFilter, v: Visibility) -> Result<(String, Vec<Value>)> {
@@ -129,24 +138,41 @@ pub fn list(conn: &mut dyn Conn, f: &ResourceFilter, v: Visibility) -> Result<Re
         return Err(Error::invalid("limit", "每页条数应在1到500之间").into());
     }
     let (clause, params) = where_clause(f, v)?;
-    let total = conn.query_one(&format!("SELECT COUNT(*) FROM resources WHERE {clause}"), &params)?.i64(0)?;
+    let total = conn
+        .query_one(
+            &format!("SELECT COUNT(*) FROM resources WHERE {clause}"),
+            &params,
+        )?
+        .i64(0)?;
     let mut page_params = params;
     page_params.push(Value::Int(f.after.unwrap_or(0)));
     page_params.push(Value::Int(limit + 1));
-    let sql = format!("SELECT {COLUMNS} FROM resources WHERE {clause} AND id > ? ORDER BY id LIMIT ?");
-    let mut results: Vec<Resource> = conn.query(&sql, &page_params)?.iter().map(from_row).collect::<Result<_>>()?;
+    let sql =
+        format!("SELECT {COLUMNS} FROM resources WHERE {clause} AND id > ? ORDER BY id LIMIT ?");
+    let mut results: Vec<Resource> = conn
+        .query(&sql, &page_params)?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_>>()?;
     let next = if results.len() as i64 > limit {
         results.truncate(limit as usize);
         results.last().map(|r| r.id)
     } else {
         None
     };
-    Ok(ResourcePage { total, results, next })
+    Ok(ResourcePage {
+        total,
+        results,
+        next,
+    })
 }
 
 /// Every entry, in id order (export, index rebuilds).
 pub fn all(conn: &mut dyn Conn) -> Result<Vec<Resource>> {
-    conn.query(&format!("SELECT {COLUMNS} FROM resources ORDER BY id"), &[])?.iter().map(from_row).collect()
+    conn.query(&format!("SELECT {COLUMNS} FROM resources ORDER BY id"), &[])?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 impl Store {
@@ -155,7 +181,11 @@ impl Store {
         self.read(move |c| get_visible(c, &code, v)).await
     }
 
-    pub async fn list_resources(&self, caller: &Caller, filter: ResourceFilter) -> Result<ResourcePage> {
+    pub async fn list_resources(
+        &self,
+        caller: &Caller,
+        filter: ResourceFilter,
+    ) -> Result<ResourcePage> {
         let v = caller.visibility();
         self.read(move |c| list(c, &filter, v)).await
     }

@@ -2,9 +2,9 @@
 
 use crate::conn::Conn;
 use crate::error::Result;
-use crate::{params, Caller, Store};
-use govshare_domain::theme::{Theme, ThemeSpec};
+use crate::{Caller, Store, params};
 use govshare_domain::Error;
+use govshare_domain::theme::{Theme, ThemeSpec};
 
 pub fn list(conn: &mut dyn Conn) -> Result<Vec<Theme>> {
     conn.query(
@@ -38,12 +38,15 @@ impl Store {
     pub async fn theme(&self, code: &str) -> Result<Theme> {
         let code = code.to_string();
         let all = self.read(list).await?;
-        all.into_iter().find(|t| t.spec.code == code).ok_or_else(|| Error::not_found("主题", code).into())
+        all.into_iter()
+            .find(|t| t.spec.code == code)
+            .ok_or_else(|| Error::not_found("主题", code).into())
     }
 
     /// Creates or updates thematic catalogs (bureau only).
     pub async fn upsert_themes(&self, caller: &Caller, specs: Vec<ThemeSpec>) -> Result<()> {
         caller.check(|p| p.check_bureau())?;
-        self.write(move |c| specs.iter().try_for_each(|s| upsert(c, s))).await
+        self.write(move |c| specs.iter().try_for_each(|s| upsert(c, s)))
+            .await
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::conn::Conn;
 use crate::error::{Result, StoreError};
-use crate::{params, Caller, Store};
+use crate::{Caller, Store, params};
 use govshare_domain::access::{Principal, Role};
 use govshare_domain::{Error, Problem};
 use serde::Serialize;
@@ -33,12 +33,19 @@ pub struct NewUser {
 }
 
 fn valid_username(name: &str) -> bool {
-    (3..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    (3..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 pub fn create(conn: &mut dyn Conn, u: &NewUser) -> Result<User> {
     if !valid_username(&u.username) {
-        return Err(Error::Invalid(vec![Problem::new("username", "用户名应为3-64位字母、数字、点、下划线或连字符")]).into());
+        return Err(Error::Invalid(vec![Problem::new(
+            "username",
+            "用户名应为3-64位字母、数字、点、下划线或连字符",
+        )])
+        .into());
     }
     if u.display_name.trim().is_empty() {
         return Err(Error::invalid("display_name", "姓名不能为空").into());
@@ -75,7 +82,8 @@ pub fn credentials(conn: &mut dyn Conn, username: &str) -> Result<Option<Credent
             id: r.i64(0)?,
             username: r.text(1)?,
             display_name: r.text(2)?,
-            role: Role::parse(&role).ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
             org_id: r.i64(4)?,
             active: r.bool(5)?,
         },
@@ -88,7 +96,9 @@ impl Store {
     /// only in their own organisation and never a bureau admin.
     pub async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User> {
         caller.check(|p| {
-            let own_org_admin = p.role == Role::OrgAdmin && p.org_id == user.org_id && user.role != Role::BureauAdmin;
+            let own_org_admin = p.role == Role::OrgAdmin
+                && p.org_id == user.org_id
+                && user.role != Role::BureauAdmin;
             if p.is_bureau() || own_org_admin {
                 Ok(())
             } else {
@@ -103,7 +113,12 @@ impl Store {
         self.read(move |c| credentials(c, &username)).await
     }
 
-    pub async fn create_session(&self, token_hash: String, user_id: i64, expires_at: String) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: String,
+        user_id: i64,
+        expires_at: String,
+    ) -> Result<()> {
         self.write(move |c| {
             c.execute(
                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -135,6 +150,13 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: String) -> Result<()> {
-        self.write(move |c| c.execute("DELETE FROM sessions WHERE token_hash = ?", &params![token_hash]).map(|_| ())).await
+        self.write(move |c| {
+            c.execute(
+                "DELETE FROM sessions WHERE token_hash = ?",
+                &params![token_hash],
+            )
+            .map(|_| ())
+        })
+        .await
     }
 }
