@@ -33,6 +33,7 @@ pub fn create(conn: &mut dyn Conn, caller: &Caller, mut spec: ResourceSpec) -> R
         owner,
         caller,
         "create",
+        true,
     )
 }
 

@@ -4,7 +4,9 @@
 
 use crate::conn::Conn;
 use crate::error::Result;
-use crate::repo::resource_write::{RefCheck, insert};
+use crate::repo::resource_write::{RefCheck, claim_code, insert};
+use govshare_domain::classification::ResourceCode;
+use std::collections::HashMap;
 use crate::{Caller, Store};
 use govshare_domain::lifecycle::State;
 use govshare_domain::resource::CatalogRecord;
@@ -48,6 +50,8 @@ pub fn import(
     let received = records.len();
     let mut refs = RefCheck::default();
     refs.file_codes = records.iter().filter_map(|r| r.spec.code.clone()).collect();
+    let codes: Vec<&str> = records.iter().filter_map(|r| r.spec.code.as_deref()).collect();
+    refs.load_stored_codes(conn, &codes)?;
     let mut rejected = Vec::new();
     let mut owners = Vec::with_capacity(received);
     for (index, record) in records.iter_mut().enumerate() {
@@ -86,10 +90,23 @@ pub fn import(
             rejected,
         });
     }
+    // Claim the highest sequence number per classification once, not per entry.
+    let mut highest: HashMap<String, ResourceCode> = HashMap::new();
+    for (record, _) in records.iter().zip(&owners).filter(|(_, o)| o.is_some()) {
+        if let Some(code) = record.spec.code.as_deref().and_then(|c| ResourceCode::parse(c).ok()) {
+            let entry = highest.entry(code.classification.clone()).or_insert_with(|| code.clone());
+            if code.sequence > entry.sequence {
+                *entry = code;
+            }
+        }
+    }
+    for code in highest.values() {
+        claim_code(conn, code)?;
+    }
     let mut imported = 0;
     for (i, (record, owner)) in records.iter().zip(owners).enumerate() {
         if let Some(owner) = owner {
-            insert(conn, record, owner, caller, "import")?;
+            insert(conn, record, owner, caller, "import", false)?;
             imported += 1;
         }
         progress(i + 1);

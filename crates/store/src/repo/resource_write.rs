@@ -24,6 +24,8 @@ pub(crate) struct RefCheck {
     pub batch_codes: HashSet<String>,
     /// Every code of the batch, which related codes may point at.
     pub file_codes: HashSet<String>,
+    /// Codes already in the store, when loaded up front for a batch.
+    stored_codes: Option<HashSet<String>>,
 }
 
 impl RefCheck {
@@ -63,10 +65,29 @@ impl RefCheck {
     }
 
     fn code_taken(&self, conn: &mut dyn Conn, code: &str) -> Result<bool> {
-        Ok(self.batch_codes.contains(code)
-            || conn
-                .query_opt("SELECT 1 FROM resources WHERE code = ?", &params![code])?
-                .is_some())
+        if self.batch_codes.contains(code) {
+            return Ok(true);
+        }
+        if let Some(stored) = &self.stored_codes {
+            return Ok(stored.contains(code));
+        }
+        Ok(conn
+            .query_opt("SELECT 1 FROM resources WHERE code = ?", &params![code])?
+            .is_some())
+    }
+
+    /// Loads which of `codes` are already stored, in a few queries instead of one each.
+    pub fn load_stored_codes(&mut self, conn: &mut dyn Conn, codes: &[&str]) -> Result<()> {
+        let mut stored = HashSet::new();
+        for chunk in codes.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let values: Vec<Value> = chunk.iter().map(|c| Value::from(*c)).collect();
+            for row in conn.query(&format!("SELECT code FROM resources WHERE code IN ({marks})"), &values)? {
+                stored.insert(row.text(0)?);
+            }
+        }
+        self.stored_codes = Some(stored);
+        Ok(())
     }
 
     /// Checks an entry's references. For a new entry, also that its code is free.
@@ -155,7 +176,7 @@ fn next_code(conn: &mut dyn Conn, class: &str) -> Result<String> {
 }
 
 /// Records that a sequence number is used, so that generated codes stay above it.
-fn claim_code(conn: &mut dyn Conn, code: &ResourceCode) -> Result<()> {
+pub(crate) fn claim_code(conn: &mut dyn Conn, code: &ResourceCode) -> Result<()> {
     conn.execute(
         "INSERT INTO code_sequences (class_code, last_seq) VALUES (?, ?) ON CONFLICT (class_code) DO UPDATE SET last_seq = CASE WHEN code_sequences.last_seq > excluded.last_seq THEN code_sequences.last_seq ELSE excluded.last_seq END",
         &params![&code.classification, code.sequence as i64],
@@ -169,17 +190,13 @@ fn stored_json(spec: &ResourceSpec) -> Result<String> {
     Ok(serde_json::to_string(&s)?)
 }
 
-fn write_children(conn: &mut dyn Conn, id: i64, spec: &ResourceSpec) -> Result<()> {
-    conn.execute(
-        "DELETE FROM resource_items WHERE resource_id = ?",
-        &params![id],
-    )?;
-    conn.execute(
-        "DELETE FROM resource_themes WHERE resource_id = ?",
-        &params![id],
-    )?;
-    for chunk in spec.items.chunks(200).enumerate() {
-        let (n, items) = chunk;
+/// Writes the item and theme rows of an entry; `replace` removes the old ones first.
+fn write_children(conn: &mut dyn Conn, id: i64, spec: &ResourceSpec, replace: bool) -> Result<()> {
+    if replace {
+        conn.execute("DELETE FROM resource_items WHERE resource_id = ?", &params![id])?;
+        conn.execute("DELETE FROM resource_themes WHERE resource_id = ?", &params![id])?;
+    }
+    for (n, items) in spec.items.chunks(200).enumerate() {
         let groups = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; items.len()].join(", ");
         let mut values: Vec<Value> = Vec::with_capacity(items.len() * 9);
         for (i, it) in items.iter().enumerate() {
@@ -200,11 +217,10 @@ fn write_children(conn: &mut dyn Conn, id: i64, spec: &ResourceSpec) -> Result<(
             &values,
         )?;
     }
-    for t in &spec.themes {
-        conn.execute(
-            "INSERT INTO resource_themes (resource_id, theme_code) VALUES (?, ?)",
-            &params![id, t],
-        )?;
+    if !spec.themes.is_empty() {
+        let groups = vec!["(?, ?)"; spec.themes.len()].join(", ");
+        let values: Vec<Value> = spec.themes.iter().flat_map(|t| params![id, t]).collect();
+        conn.execute(&format!("INSERT INTO resource_themes (resource_id, theme_code) VALUES {groups}"), &values)?;
     }
     Ok(())
 }
@@ -227,20 +243,23 @@ pub(crate) fn record_history(
 }
 
 /// Inserts a checked entry (code given or generated) with its children and history.
+/// `claim` records the given code's sequence number; a batch that claimed its
+/// highest numbers up front passes false.
 pub(crate) fn insert(
     conn: &mut dyn Conn,
     record: &CatalogRecord,
     owner: i64,
     caller: &Caller,
     action: &str,
+    claim: bool,
 ) -> Result<Resource> {
     let spec = &record.spec;
     let code = match &spec.code {
         Some(c) => {
-            claim_code(
-                conn,
-                &ResourceCode::parse(c).map_err(|r| govshare_domain::Error::invalid("code", r))?,
-            )?;
+            if claim {
+                let parsed = ResourceCode::parse(c).map_err(|r| govshare_domain::Error::invalid("code", r))?;
+                claim_code(conn, &parsed)?;
+            }
             c.clone()
         }
         None => next_code(conn, &spec.classification)?,
@@ -255,7 +274,7 @@ pub(crate) fn insert(
             ],
         )?
         .i64(0)?;
-    write_children(conn, id, spec)?;
+    write_children(conn, id, spec, false)?;
     let mut stored = spec.clone();
     stored.code = Some(code.clone());
     let r = Resource {
@@ -288,7 +307,7 @@ pub(crate) fn update(conn: &mut dyn Conn, r: &Resource) -> Result<()> {
         ))
         .into());
     }
-    write_children(conn, r.id, &r.spec)
+    write_children(conn, r.id, &r.spec, true)
 }
 
 /// Loads the current row of an entry for a change; one the caller cannot see is missing.
