@@ -1,7 +1,7 @@
 //! Whole-catalog import: govshare (parse + every rule + store, one transaction)
 //! beside `sqlite3 .import` of the same CSV into a table without any checks.
 
-use govshare_interchange::{write_catalog, Format};
+use govshare_interchange::{Format, write_catalog};
 use govshare_server::catalog_import::import_file;
 use govshare_store::repo::import::ImportMode;
 use govshare_store::{Caller, Store};
@@ -17,20 +17,34 @@ async fn fresh_store(url: &str) -> anyhow::Result<Store> {
 async fn time_import(url: &str, bytes: &[u8], format: Format) -> anyhow::Result<(Duration, usize)> {
     let store = fresh_store(url).await?;
     let start = Instant::now();
-    let report = import_file(&store, &Caller::System("bench".into()), bytes.to_vec(), format, ImportMode::AllOrNothing, |_| {})
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = import_file(
+        &store,
+        &Caller::System("bench".into()),
+        bytes.to_vec(),
+        format,
+        ImportMode::AllOrNothing,
+        |_| {},
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((start.elapsed(), report.imported))
 }
 
 fn sqlite3_import(dir: &Path, csv: &Path) -> anyhow::Result<Option<Duration>> {
     let db = dir.join("peer.db");
-    let headers = govshare_interchange::columns::RESOURCE_COLUMNS.len() + govshare_interchange::columns::ITEM_COLUMNS.len();
+    let headers = govshare_interchange::columns::RESOURCE_COLUMNS.len()
+        + govshare_interchange::columns::ITEM_COLUMNS.len();
     let cols: Vec<String> = (0..headers).map(|i| format!("c{i} TEXT")).collect();
-    let create = format!("PRAGMA journal_mode=WAL; CREATE TABLE catalog ({});", cols.join(", "));
+    let create = format!(
+        "PRAGMA journal_mode=WAL; CREATE TABLE catalog ({});",
+        cols.join(", ")
+    );
     let import = format!(".import --skip 1 {} catalog", csv.display());
     let start = Instant::now();
-    let out = std::process::Command::new("sqlite3").arg(&db).args([create.as_str(), ".mode csv", import.as_str()]).output();
+    let out = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .args([create.as_str(), ".mode csv", import.as_str()])
+        .output();
     match out {
         Ok(o) if o.status.success() => Ok(Some(start.elapsed())),
         Ok(o) => anyhow::bail!("sqlite3 failed: {}", String::from_utf8_lossy(&o.stderr)),
@@ -41,9 +55,17 @@ fn sqlite3_import(dir: &Path, csv: &Path) -> anyhow::Result<Option<Duration>> {
 pub async fn run(work: &Path) -> anyhow::Result<()> {
     let demo = govshare_demo::catalog();
     let items: usize = demo.resources.iter().map(|r| r.spec.items.len()).sum();
-    println!("## Catalog import: {} entries, {} information items", demo.resources.len(), items);
+    println!(
+        "## Catalog import: {} entries, {} information items",
+        demo.resources.len(),
+        items
+    );
     let mut files = Vec::new();
-    for (format, ext) in [(Format::Xlsx, "xlsx"), (Format::Csv, "csv"), (Format::Json, "json")] {
+    for (format, ext) in [
+        (Format::Xlsx, "xlsx"),
+        (Format::Csv, "csv"),
+        (Format::Json, "json"),
+    ] {
         let bytes = write_catalog(&demo.resources, format).map_err(anyhow::Error::msg)?;
         let path = work.join(format!("catalog.{ext}"));
         std::fs::write(&path, &bytes)?;
@@ -54,17 +76,25 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     std::fs::write(&csv_path, &files[1].2[3..])?;
     let peer = sqlite3_import(work, &csv_path)?;
     println!();
-    println!("| backend | format | file size | govshare import | entries/s | sqlite3 .import (no checks) | ratio govshare/sqlite3 |");
+    println!(
+        "| backend | format | file size | govshare import | entries/s | sqlite3 .import (no checks) | ratio govshare/sqlite3 |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for backend in govshare_store::testing::backends() {
         for (i, (format, ext, bytes, _)) in files.iter().enumerate() {
             let url = match backend {
-                "sqlite" => format!("sqlite://{}", work.join(format!("bench-{ext}.db")).display()),
+                "sqlite" => format!(
+                    "sqlite://{}",
+                    work.join(format!("bench-{ext}.db")).display()
+                ),
                 _ => govshare_store::testing::fresh_database(backend),
             };
             let (took, n) = time_import(&url, bytes, *format).await?;
             let peer_cell = match (peer, i) {
-                (Some(p), 1) => (crate::ms(p), format!("{:.1}×", took.as_secs_f64() / p.as_secs_f64())),
+                (Some(p), 1) => (
+                    crate::ms(p),
+                    format!("{:.1}×", took.as_secs_f64() / p.as_secs_f64()),
+                ),
                 _ => ("".into(), "".into()),
             };
             println!(

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod indexer;
 pub mod openapi;
+mod pages;
 mod routes;
 
 use axum::Router;
@@ -81,6 +82,12 @@ async fn limit_query(req: Request, next: Next) -> Response {
 
 pub fn app(state: AppState) -> Router {
     routes::router()
+        .route("/", axum::routing::get(pages::index))
+        .route("/search", axum::routing::get(pages::search))
+        .route(
+            "/resources/{class}/{seq}",
+            axum::routing::get(pages::resource),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(limit_query))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -5,13 +5,13 @@
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::repo::resource_write::{RefCheck, claim_code, insert};
-use govshare_domain::classification::ResourceCode;
-use std::collections::HashMap;
 use crate::{Caller, Store};
+use govshare_domain::classification::ResourceCode;
 use govshare_domain::lifecycle::State;
 use govshare_domain::resource::CatalogRecord;
 use govshare_domain::{Problem, rules};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportMode {
@@ -50,7 +50,10 @@ pub fn import(
     let received = records.len();
     let mut refs = RefCheck::default();
     refs.file_codes = records.iter().filter_map(|r| r.spec.code.clone()).collect();
-    let codes: Vec<&str> = records.iter().filter_map(|r| r.spec.code.as_deref()).collect();
+    let codes: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.spec.code.as_deref())
+        .collect();
     refs.load_stored_codes(conn, &codes)?;
     let mut rejected = Vec::new();
     let mut owners = Vec::with_capacity(received);
@@ -93,8 +96,15 @@ pub fn import(
     // Claim the highest sequence number per classification once, not per entry.
     let mut highest: HashMap<String, ResourceCode> = HashMap::new();
     for (record, _) in records.iter().zip(&owners).filter(|(_, o)| o.is_some()) {
-        if let Some(code) = record.spec.code.as_deref().and_then(|c| ResourceCode::parse(c).ok()) {
-            let entry = highest.entry(code.classification.clone()).or_insert_with(|| code.clone());
+        if let Some(code) = record
+            .spec
+            .code
+            .as_deref()
+            .and_then(|c| ResourceCode::parse(c).ok())
+        {
+            let entry = highest
+                .entry(code.classification.clone())
+                .or_insert_with(|| code.clone());
             if code.sequence > entry.sequence {
                 *entry = code;
             }

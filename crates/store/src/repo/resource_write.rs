@@ -82,7 +82,10 @@ impl RefCheck {
         for chunk in codes.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let values: Vec<Value> = chunk.iter().map(|c| Value::from(*c)).collect();
-            for row in conn.query(&format!("SELECT code FROM resources WHERE code IN ({marks})"), &values)? {
+            for row in conn.query(
+                &format!("SELECT code FROM resources WHERE code IN ({marks})"),
+                &values,
+            )? {
                 stored.insert(row.text(0)?);
             }
         }
@@ -193,8 +196,14 @@ fn stored_json(spec: &ResourceSpec) -> Result<String> {
 /// Writes the item and theme rows of an entry; `replace` removes the old ones first.
 fn write_children(conn: &mut dyn Conn, id: i64, spec: &ResourceSpec, replace: bool) -> Result<()> {
     if replace {
-        conn.execute("DELETE FROM resource_items WHERE resource_id = ?", &params![id])?;
-        conn.execute("DELETE FROM resource_themes WHERE resource_id = ?", &params![id])?;
+        conn.execute(
+            "DELETE FROM resource_items WHERE resource_id = ?",
+            &params![id],
+        )?;
+        conn.execute(
+            "DELETE FROM resource_themes WHERE resource_id = ?",
+            &params![id],
+        )?;
     }
     for (n, items) in spec.items.chunks(200).enumerate() {
         let groups = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; items.len()].join(", ");
@@ -220,7 +229,10 @@ fn write_children(conn: &mut dyn Conn, id: i64, spec: &ResourceSpec, replace: bo
     if !spec.themes.is_empty() {
         let groups = vec!["(?, ?)"; spec.themes.len()].join(", ");
         let values: Vec<Value> = spec.themes.iter().flat_map(|t| params![id, t]).collect();
-        conn.execute(&format!("INSERT INTO resource_themes (resource_id, theme_code) VALUES {groups}"), &values)?;
+        conn.execute(
+            &format!("INSERT INTO resource_themes (resource_id, theme_code) VALUES {groups}"),
+            &values,
+        )?;
     }
     Ok(())
 }
@@ -257,7 +269,8 @@ pub(crate) fn insert(
     let code = match &spec.code {
         Some(c) => {
             if claim {
-                let parsed = ResourceCode::parse(c).map_err(|r| govshare_domain::Error::invalid("code", r))?;
+                let parsed = ResourceCode::parse(c)
+                    .map_err(|r| govshare_domain::Error::invalid("code", r))?;
                 claim_code(conn, &parsed)?;
             }
             c.clone()
