@@ -251,14 +251,7 @@ async fn search_finds_the_expected_resource_in_the_top_five() {
     );
     assert!(res["facets"]["provider_code"].is_array());
     let (_, all_public) = s.get_json("/api/v1/search?limit=1", None).await;
-    let open_published = demo
-        .resources
-        .iter()
-        .filter(|r| {
-            r.state == govshare_domain::lifecycle::State::Published
-                && r.spec.open_type != govshare_domain::labels::OpenType::Closed
-        })
-        .count();
+    let open_published = common::public_count(&demo);
     assert_eq!(
         all_public["total"].as_u64().unwrap() as usize,
         open_published

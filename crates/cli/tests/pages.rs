@@ -49,14 +49,7 @@ async fn public_pages_show_only_open_published_entries() {
     assert_eq!(status, 200);
     assert!(!results.contains("<script>alert(1)</script>") && results.contains("&lt;script&gt;"));
     let (_, all) = page(&s, "/search").await;
-    let open_published = demo
-        .resources
-        .iter()
-        .filter(|r| {
-            r.state == govshare_domain::lifecycle::State::Published
-                && r.spec.open_type != govshare_domain::labels::OpenType::Closed
-        })
-        .count();
+    let open_published = common::public_count(&demo);
     assert!(
         all.contains(&format!("共找到 {open_published} 条目录")),
         "public total"

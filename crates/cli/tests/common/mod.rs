@@ -180,3 +180,14 @@ pub fn class_of(word: &str) -> String {
         .classification
         .clone()
 }
+
+/// How many demo entries the public may see: published and not closed.
+pub fn public_count(demo: &govshare_demo::DemoCatalog) -> usize {
+    demo.resources
+        .iter()
+        .filter(|r| {
+            r.state == govshare_domain::lifecycle::State::Published
+                && r.spec.open_type != govshare_domain::labels::OpenType::Closed
+        })
+        .count()
+}
