@@ -33,6 +33,35 @@ async fn sign_in_and_denials() {
             )
             .await;
         assert_eq!(status, 401);
+        // Guessing is cut off after five failures, even with the right password.
+        for _ in 0..5 {
+            let (status, _) = s
+                .send_json(
+                    Method::POST,
+                    "/api/v1/auth/login",
+                    None,
+                    json!({"username": "gaj_admin", "password": "guess"}),
+                )
+                .await;
+            assert_eq!(status, 401);
+        }
+        let resp = s
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "gaj_admin", "password": "Demo@2026"})),
+            )
+            .await;
+        assert_eq!(resp.status(), 429, "{backend}");
+        assert!(
+            resp.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                > 0
+        );
         let token = s.login("admin", "Admin@2026").await;
         let (status, me) = s.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!((status, me["role"].as_str()), (200, Some("bureau_admin")));

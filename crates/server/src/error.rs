@@ -23,6 +23,8 @@ pub enum ApiError {
     /// A file that could not be read, with the place of each problem.
     #[error("文件有误 (invalid file)")]
     InvalidFile(Vec<govshare_interchange::Location>),
+    #[error("尝试过于频繁，请 {0} 秒后再试 (too many attempts)")]
+    TooManyAttempts(u64),
     #[error("服务暂不可用 (service unavailable)")]
     Unavailable(String),
     #[error("服务器内部错误 (internal error)")]
@@ -87,6 +89,7 @@ impl ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "uri_too_long"),
             ApiError::InvalidFile(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file"),
+            ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -102,6 +105,10 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let message = self.to_string();
+        let retry_after = match &self {
+            ApiError::TooManyAttempts(secs) => Some(*secs),
+            _ => None,
+        };
         let (problems, locations) = match self {
             ApiError::Domain(DomainError::Invalid(p)) => (p, vec![]),
             ApiError::InvalidFile(l) => (vec![], l),
@@ -116,6 +123,10 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            resp.headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(secs));
+        }
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 "www-authenticate",

@@ -10,6 +10,7 @@ pub mod indexer;
 pub mod openapi;
 mod pages;
 mod routes;
+pub mod throttle;
 
 use axum::Router;
 use axum::extract::Request;
@@ -52,6 +53,7 @@ pub struct AppState {
     pub store: Store,
     pub search: Arc<SearchIndex>,
     pub config: Arc<ServerConfig>,
+    pub logins: Arc<throttle::LoginThrottle>,
     indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -66,6 +68,7 @@ impl AppState {
             store,
             search: Arc::new(search),
             config: Arc::new(config),
+            logins: Default::default(),
             indexing: Default::default(),
         };
         indexer::sync(&state).await?;

@@ -26,13 +26,17 @@ pub struct LoginResponse {
 
 /// Signs in with a username and password; returns a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody),
+        (status = 429, description = "too many failed sign-ins for this username; see Retry-After", body = crate::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
     if req.username.len() > 64 || req.password.len() > 256 {
         return Err(ApiError::Unauthorized);
+    }
+    if let Some(wait) = state.logins.locked_for(&req.username) {
+        return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
     }
     let creds = state.store.credentials(&req.username).await?;
     let password = req.password.clone();
@@ -46,8 +50,10 @@ pub async fn login(
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     let Some(creds) = creds.filter(|c| ok && c.user.active) else {
         tracing::info!(username = %req.username, "login refused");
+        state.logins.record_failure(&req.username);
         return Err(ApiError::Unauthorized);
     };
+    state.logins.record_success(&req.username);
     let token = new_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(state.config.session_hours);
     let expires_at = expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
