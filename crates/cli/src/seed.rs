@@ -119,3 +119,43 @@ impl ShortName for govshare_domain::org::OrgSpec {
         }
     }
 }
+
+/// What a new installation needs before anyone can sign in: the bureau, the
+/// national classification lists and the first bureau admin.
+pub struct Installation {
+    pub bureau: govshare_domain::org::OrgSpec,
+    pub admin_username: String,
+    pub admin_name: String,
+    pub admin_password: String,
+}
+
+/// Registers the bureau and the national classification, and creates the first
+/// bureau admin. Safe to repeat: existing records are updated, not duplicated, and
+/// an existing admin keeps the password it has.
+pub async fn init_installation(store: &Store, inst: Installation) -> anyhow::Result<bool> {
+    if inst.bureau.kind != govshare_domain::org::OrgKind::Bureau {
+        anyhow::bail!("the first organisation must be the bureau (kind bureau)");
+    }
+    if inst.admin_password.chars().count() < 8 {
+        anyhow::bail!("密码至少8位 (password of at least 8 characters)");
+    }
+    let system = Caller::System("init".into());
+    let org = store.upsert_org(&system, inst.bureau).await?;
+    store
+        .upsert_classes(&system, govshare_domain::classification::national_classes())
+        .await?;
+    if store.credentials(&inst.admin_username).await?.is_some() {
+        return Ok(false);
+    }
+    let hash =
+        govshare_server::auth::hash_password(&inst.admin_password).map_err(anyhow::Error::msg)?;
+    let user = NewUser {
+        username: inst.admin_username,
+        display_name: inst.admin_name,
+        password_hash: hash,
+        role: Role::BureauAdmin,
+        org_id: org.id,
+    };
+    store.create_user(&system, user).await?;
+    Ok(true)
+}

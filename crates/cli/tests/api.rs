@@ -363,3 +363,77 @@ async fn the_served_openapi_document_is_the_committed_one() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc["paths"]["/api/v1/search"].is_object());
 }
+
+#[tokio::test]
+async fn a_new_installation_starts_with_init() {
+    for backend in common::backends() {
+        let store = govshare_store::Store::open(&govshare_store::testing::fresh_database(backend))
+            .await
+            .unwrap();
+        let bureau = govshare_domain::org::OrgSpec {
+            credit_code: common::org_code("大数据"),
+            name: "重庆市大数据应用发展管理局".into(),
+            short_name: String::new(),
+            kind: govshare_domain::org::OrgKind::Bureau,
+            level: govshare_domain::org::OrgLevel::Provincial,
+            region_code: "500000".into(),
+            parent_code: None,
+        };
+        let inst = |password: &str| govshare::seed::Installation {
+            bureau: bureau.clone(),
+            admin_username: "chief".into(),
+            admin_name: "管理员".into(),
+            admin_password: password.into(),
+        };
+        assert!(
+            govshare::seed::init_installation(&store, inst("short"))
+                .await
+                .is_err()
+        );
+        assert!(
+            govshare::seed::init_installation(&store, inst("Chief@2026"))
+                .await
+                .unwrap()
+        );
+        // Again: nothing duplicated, the password is not replaced.
+        assert!(
+            !govshare::seed::init_installation(&store, inst("Other@2026"))
+                .await
+                .unwrap()
+        );
+        let mut bad = inst("Chief@2026");
+        bad.bureau.credit_code = "11500000MB1532456Y".into();
+        assert!(
+            govshare::seed::init_installation(&store, bad)
+                .await
+                .is_err()
+        );
+        let s = TestServer::serve(store, backend).await;
+        let token = s.login("chief", "Chief@2026").await;
+        let (_, classes) = s.get_json("/api/v1/classification", None).await;
+        assert!(
+            classes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["code"] == "101" && c["name"] == "人口")
+        );
+        // The bureau admin can now register a department and its admin.
+        let org = json!({"credit_code": common::org_code("公安局"), "name": "重庆市公安局", "kind": "department", "level": "provincial", "region_code": "500000"});
+        assert_eq!(
+            s.send_json(Method::POST, "/api/v1/orgs", Some(&token), org)
+                .await
+                .0,
+            200
+        );
+        let user = json!({"username": "police", "display_name": "公安管理员", "password": "Police@2026", "role": "org_admin", "org_code": common::org_code("公安局")});
+        assert_eq!(
+            s.send_json(Method::POST, "/api/v1/users", Some(&token), user)
+                .await
+                .0,
+            201,
+            "{backend}"
+        );
+        s.login("police", "Police@2026").await;
+    }
+}

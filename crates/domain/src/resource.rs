@@ -109,15 +109,16 @@ pub struct Survey {
     pub opened_records: Option<i64>,
 }
 
-/// A stored catalog entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+/// A stored catalog entry. Its code appears once in JSON, as the spec's `code`.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Resource {
     pub id: i64,
+    #[serde(skip)]
     pub code: String,
     #[serde(flatten)]
     pub spec: ResourceSpec,
     pub state: State,
-    /// Incremented on every change; give it back as `expected_version` to update safely.
+    /// Incremented on every change; send it back in `If-Match` to update safely.
     pub version: i64,
     pub owner_org_id: i64,
     pub created_at: String,

@@ -35,6 +35,15 @@ pub fn read(bytes: &[u8]) -> Result<ParsedCatalog, Vec<Location>> {
         if let Value::Object(o) = &mut v {
             o.entry("state")
                 .or_insert_with(|| Value::String("draft".into()));
+            if let Some(unknown) = o.keys().find(|k| !known_field(k)) {
+                problems.push(Location {
+                    sheet: None,
+                    row: None,
+                    column: Some(format!("resources[{index}].{unknown}")),
+                    reason: format!("未知字段“{unknown}”"),
+                });
+                continue;
+            }
         }
         match serde_json::from_value::<CatalogRecord>(v) {
             Ok(r) => {
@@ -55,6 +64,14 @@ pub fn read(bytes: &[u8]) -> Result<ParsedCatalog, Vec<Location>> {
         origins,
         problems,
     })
+}
+
+/// The top-level fields of an entry: those of the spreadsheet columns, its items and state.
+fn known_field(key: &str) -> bool {
+    key == "items"
+        || crate::columns::RESOURCE_COLUMNS
+            .iter()
+            .any(|c| c.path.split('.').next() == Some(key))
 }
 
 pub fn write(records: &[CatalogRecord]) -> Result<Vec<u8>, String> {

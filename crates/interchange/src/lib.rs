@@ -33,13 +33,21 @@ impl Format {
         }
     }
 
-    /// The format of a file, from its first bytes, else its name's extension.
-    pub fn detect(file_name: &str, bytes: &[u8]) -> Option<Format> {
+    /// The format of a file: XLSX by its zip signature, else by the name's extension,
+    /// else JSON when it starts with `{` or `[`, else CSV.
+    pub fn detect(file_name: &str, bytes: &[u8]) -> Format {
         if bytes.starts_with(b"PK\x03\x04") {
-            return Some(Format::Xlsx);
+            return Format::Xlsx;
         }
         let ext = file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        Format::parse(ext)
+        if let Some(f) = Format::parse(ext) {
+            return f;
+        }
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{' | b'[') => Format::Json,
+            _ => Format::Csv,
+        }
     }
 }
 

@@ -169,6 +169,15 @@ fn broken_files_are_refused_whole() {
     assert!(errors(&too_big, Format::Json)[0].reason.contains("过大"));
     let json = errors(br#"{"resources": [{"name": 1}]}"#, Format::Json);
     assert_eq!(json[0].column.as_deref(), Some("resources[0]"));
+    let mut typo = serde_json::to_value(&sample()[0]).unwrap();
+    typo["sumary"] = serde_json::json!("拼错的字段");
+    let typo = serde_json::to_vec(&serde_json::json!({"resources": [typo]})).unwrap();
+    let json = errors(&typo, Format::Json);
+    assert_eq!(
+        json[0].column.as_deref(),
+        Some("resources[0].sumary"),
+        "{json:?}"
+    );
 }
 
 #[test]

@@ -35,6 +35,17 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// A PostgreSQL error in words: the server's own message when there is one.
+pub fn describe_pg(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{}: {}", db.code().code(), db.message());
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         if let Some(db) = e.as_db_error() {
@@ -44,9 +55,9 @@ impl From<postgres::Error> for StoreError {
             return StoreError::Db(format!("{}: {}", db.code().code(), db.message()));
         }
         if e.is_closed() {
-            return StoreError::Unavailable(e.to_string());
+            return StoreError::Unavailable(describe_pg(&e));
         }
-        StoreError::Db(e.to_string())
+        StoreError::Db(describe_pg(&e))
     }
 }
 

@@ -27,7 +27,7 @@ impl PostgresBackend {
         let make = move || -> Result<PgConn> {
             let client = config
                 .connect(NoTls)
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                .map_err(|e| StoreError::Unavailable(crate::error::describe_pg(&e)))?;
             Ok(PgConn {
                 client,
                 statements: HashMap::new(),

@@ -142,6 +142,28 @@ async fn codes_are_generated_in_sequence_and_never_reused() {
             .await
             .unwrap();
         assert_eq!(c.code, "101001/000041", "{backend}");
+        // An imported entry may relate to stored entries and to entries later in the file.
+        let mut first = spec(&police, "101001", "人口迁入信息");
+        first.code = Some("101001/000050".into());
+        first.related_codes = vec!["101001/000001".into(), "101001/000051".into()];
+        let mut second = spec(&police, "101001", "人口迁出信息");
+        second.code = Some("101001/000051".into());
+        let records = [first, second]
+            .map(|spec| CatalogRecord {
+                spec,
+                state: State::Draft,
+            })
+            .to_vec();
+        let out = store
+            .import_catalog(&sys, records, ImportMode::AllOrNothing, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            (out.imported, out.rejected.len()),
+            (2, 0),
+            "{backend}: {:?}",
+            out.rejected
+        );
     }
 }
 

@@ -88,8 +88,7 @@ async fn import(
         .unwrap_or_default();
     let format = match format {
         Some(f) => parse_format(&f)?,
-        None => Format::detect(name, &bytes)
-            .ok_or_else(|| anyhow::anyhow!("无法判断文件格式，请用 --format 指定"))?,
+        None => Format::detect(name, &bytes),
     };
     let store = super::open_store(&config).await?;
     let bar = indicatif::ProgressBar::new(0);

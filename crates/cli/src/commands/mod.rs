@@ -31,6 +31,9 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// Prepare a new installation: register the bureau, load the national
+    /// classification lists and create the first bureau admin (初始化).
+    Init(admin::InitArgs),
     /// Catalog files (目录导入导出).
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -88,6 +91,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Demo { no_serve } => serve::demo(config, no_serve).await,
         Command::Catalog(c) => catalog::run(c, config).await,
         Command::User(c) => admin::user(c, config).await,
+        Command::Init(args) => admin::init(args, config).await,
         Command::Healthcheck { url } => admin::healthcheck(url, config).await,
         Command::Openapi => {
             print!("{}", govshare_server::openapi::document());

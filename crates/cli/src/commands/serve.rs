@@ -13,8 +13,20 @@ fn server_config(config: &Config) -> ServerConfig {
     }
 }
 
+/// Ctrl+C or SIGTERM (as sent by service managers) stops the server gracefully.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
     tracing::info!("shutting down");
 }
 

@@ -76,7 +76,8 @@ pub async fn export_catalog(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
-    /// json, csv or xlsx (detected from the content when absent).
+    /// json, csv or xlsx. When absent: XLSX by its signature, JSON when the body
+    /// starts with `{` or `[`, otherwise CSV.
     pub format: Option<String>,
     /// `all` (default): nothing is imported unless every entry is valid;
     /// `valid`: valid entries are imported and the others reported.
@@ -95,8 +96,7 @@ pub async fn import_catalog(
 ) -> ApiResult<Json<ImportReport>> {
     let format = match &q.format {
         Some(f) => format_of(f)?,
-        None => Format::detect("", &bytes)
-            .ok_or_else(|| ApiError::BadRequest("无法判断文件格式，请给出 format 参数".into()))?,
+        None => Format::detect("", &bytes),
     };
     let mode = match q.mode.as_deref() {
         None | Some("all") => ImportMode::AllOrNothing,

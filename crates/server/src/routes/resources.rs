@@ -29,7 +29,7 @@ fn with_etag(status: StatusCode, r: Resource) -> Response {
 
 /// Lists the entries the caller may see, filtered, in pages (keyset on `after`).
 #[utoipa::path(get, path = "/api/v1/resources", tag = "catalog", params(ResourceFilter),
-    responses((status = 200, body = ResourcePage), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ResourcePage), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list_resources(
     State(state): State<AppState>,
     user: MaybeUser,

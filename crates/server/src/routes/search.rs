@@ -5,6 +5,7 @@ use crate::auth::MaybeUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use axum::extract::State;
+use govshare_domain::labels::{FormatCategory, OpenType, SharingType, UpdateCycle};
 use govshare_search::{SearchRequest, SearchResults};
 use serde::Deserialize;
 
@@ -20,10 +21,11 @@ pub struct SearchQuery {
     pub class: Option<String>,
     /// Theme code.
     pub theme: Option<String>,
-    pub sharing_type: Option<String>,
-    pub open_type: Option<String>,
-    pub format_category: Option<String>,
-    pub update_cycle: Option<String>,
+    /// Code or Chinese label, e.g. `conditional` or 有条件共享.
+    pub sharing_type: Option<SharingType>,
+    pub open_type: Option<OpenType>,
+    pub format_category: Option<FormatCategory>,
+    pub update_cycle: Option<UpdateCycle>,
     /// 1–100, default 20.
     pub limit: Option<usize>,
     /// At most 10,000.
@@ -50,10 +52,13 @@ pub async fn search(
         ("provider_code", q.provider_code),
         ("class", q.class),
         ("theme", q.theme),
-        ("sharing_type", q.sharing_type),
-        ("open_type", q.open_type),
-        ("format_category", q.format_category),
-        ("update_cycle", q.update_cycle),
+        ("sharing_type", q.sharing_type.map(|v| v.code().to_string())),
+        ("open_type", q.open_type.map(|v| v.code().to_string())),
+        (
+            "format_category",
+            q.format_category.map(|v| v.code().to_string()),
+        ),
+        ("update_cycle", q.update_cycle.map(|v| v.code().to_string())),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))

@@ -52,7 +52,8 @@ pub fn import(
     refs.file_codes = records.iter().filter_map(|r| r.spec.code.clone()).collect();
     let codes: Vec<&str> = records
         .iter()
-        .filter_map(|r| r.spec.code.as_deref())
+        .flat_map(|r| r.spec.code.iter().chain(&r.spec.related_codes))
+        .map(String::as_str)
         .collect();
     refs.load_stored_codes(conn, &codes)?;
     let mut rejected = Vec::new();

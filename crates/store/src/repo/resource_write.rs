@@ -24,8 +24,9 @@ pub(crate) struct RefCheck {
     pub batch_codes: HashSet<String>,
     /// Every code of the batch, which related codes may point at.
     pub file_codes: HashSet<String>,
-    /// Codes already in the store, when loaded up front for a batch.
-    stored_codes: Option<HashSet<String>>,
+    /// Codes looked up in advance for a batch, and which of them are stored.
+    preloaded: HashSet<String>,
+    stored_codes: HashSet<String>,
 }
 
 impl RefCheck {
@@ -68,8 +69,8 @@ impl RefCheck {
         if self.batch_codes.contains(code) {
             return Ok(true);
         }
-        if let Some(stored) = &self.stored_codes {
-            return Ok(stored.contains(code));
+        if self.preloaded.contains(code) {
+            return Ok(self.stored_codes.contains(code));
         }
         Ok(conn
             .query_opt("SELECT 1 FROM resources WHERE code = ?", &params![code])?
@@ -89,7 +90,8 @@ impl RefCheck {
                 stored.insert(row.text(0)?);
             }
         }
-        self.stored_codes = Some(stored);
+        self.preloaded.extend(codes.iter().map(|c| c.to_string()));
+        self.stored_codes.extend(stored);
         Ok(())
     }
 

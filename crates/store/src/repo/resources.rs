@@ -60,7 +60,7 @@ pub fn get_visible(conn: &mut dyn Conn, code: &str, v: Visibility) -> Result<Res
 #[serde(deny_unknown_fields)]
 pub struct ResourceFilter {
     /// Provider's unified social credit code.
-    pub provider: Option<String>,
+    pub provider_code: Option<String>,
     /// Classification code prefix (类, 项, 目 or 细目).
     pub classification: Option<String>,
     pub state: Option<State>,
@@ -95,7 +95,7 @@ fn escape_like(s: &str) -> String {
 fn where_clause(f: &ResourceFilter, v: Visibility) -> Result<(String, Vec<Value>)> {
     let (vis, mut params) = visibility_sql(v);
     let mut sql = vec![vis.to_string()];
-    if let Some(p) = &f.provider {
+    if let Some(p) = &f.provider_code {
         sql.push("owner_org_id = (SELECT id FROM orgs WHERE credit_code = ?)".into());
         params.push(p.into());
     }
