@@ -96,7 +96,11 @@ pub async fn index(State(state): State<AppState>) -> Result<Html<String>, PageEr
             open_count => public.total,
             total_count => state.store.count_resources().await?,
             providers => facets.facets.get("provider_code").map_or(0, Vec::len),
-            themes => state.store.list_themes().await?.into_iter().map(|t| context! { code => t.spec.code, name => t.spec.name, resource_count => t.resource_count }).collect::<Vec<_>>(),
+            // Counts of what the public can open, as the theme links will show.
+            themes => state.store.list_themes().await?.into_iter().map(|t| {
+                let open = facets.facets.get("theme").and_then(|f| f.iter().find(|c| c.value == t.spec.code)).map_or(0, |c| c.count);
+                context! { code => t.spec.code, name => t.spec.name, resource_count => open }
+            }).collect::<Vec<_>>(),
         },
     )
 }
