@@ -1,0 +1,102 @@
+//! The `govshare` binary as an operator runs it: demo loading twice, export,
+//! refused imports with located problems and exit codes, configuration printing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn govshare(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govshare"))
+        .current_dir(dir)
+        .env_remove("GOVSHARE_DATABASE_URL")
+        .env("GOVSHARE_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("run govshare")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("govshare_cmd_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn demo_export_and_refused_import() {
+    let dir = temp_dir("demo");
+    let first = govshare(&dir, &["demo", "--no-serve"]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("已导入 3614 条"), "{}", text(&first));
+    assert!(text(&first).contains("admin") && text(&first).contains("Admin@2026"));
+    let again = govshare(&dir, &["demo", "--no-serve"]);
+    assert!(text(&again).contains("未重复导入"), "{}", text(&again));
+
+    let export = govshare(
+        &dir,
+        &[
+            "catalog",
+            "export",
+            "--format",
+            "json",
+            "--output",
+            "catalog.json",
+        ],
+    );
+    assert!(export.status.success(), "{}", text(&export));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("catalog.json")).unwrap()).unwrap();
+    assert_eq!(doc["resources"].as_array().unwrap().len(), 3614);
+
+    // Importing the same entries again: every code is taken, nothing changes, exit code 1.
+    let refused = govshare(&dir, &["catalog", "import", "catalog.json"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(text(&refused).contains("resources[0].code") && text(&refused).contains("已存在"));
+    // A CSV with a broken cell names its row and column.
+    std::fs::write(dir.join("bad.csv"), "信息资源分类,信息资源名称,信息资源提供方代码,信息资源摘要,信息资源格式分类,共享类型,开放类型,更新周期\n101001,测试,X,摘要,数据库,有时共享,不予开放,每日\n").unwrap();
+    let bad = govshare(&dir, &["catalog", "import", "bad.csv"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad).contains("第2行") && text(&bad).contains("共享类型"),
+        "{}",
+        text(&bad)
+    );
+    let health = govshare(&dir, &["healthcheck", "--url", "http://127.0.0.1:9"]);
+    assert_eq!(health.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn configuration_layers_and_hidden_secrets() {
+    let dir = temp_dir("config");
+    std::fs::write(
+        dir.join("govshare.toml"),
+        "listen = \"127.0.0.1:9001\"\ndatabase_url = \"postgres://gs:topsecret@db/gs\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_govshare"))
+        .current_dir(&dir)
+        .env("GOVSHARE_LISTEN", "127.0.0.1:9002")
+        .env_remove("GOVSHARE_DATABASE_URL")
+        .args(["config"])
+        .output()
+        .unwrap();
+    let printed = text(&out);
+    assert!(
+        printed.contains("127.0.0.1:9002") && printed.contains("gs:***@db"),
+        "{printed}"
+    );
+    assert!(!printed.contains("topsecret"));
+    std::fs::write(dir.join("govshare.toml"), "listen = [1]\n").unwrap();
+    let bad = govshare(&dir, &["config"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("配置"), "{}", text(&bad));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
