@@ -13,12 +13,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "catalog",
-    sqlite: include_str!("../migrations/sqlite/0001_catalog.sql"),
-    postgres: include_str!("../migrations/postgres/0001_catalog.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "catalog",
+        sqlite: include_str!("../migrations/sqlite/0001_catalog.sql"),
+        postgres: include_str!("../migrations/postgres/0001_catalog.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "pools",
+        sqlite: include_str!("../migrations/sqlite/0002_pools.sql"),
+        postgres: include_str!("../migrations/postgres/0002_pools.sql"),
+    },
+];
 
 fn checksum(sql: &str) -> String {
     hex::encode(Sha256::digest(sql.as_bytes()))

@@ -108,6 +108,8 @@ impl ToSql for Value {
             Value::Text(s) => s.to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
             Value::Blob(b) => b.to_sql(ty, out),
+            Value::Date(d) => d.to_sql(ty, out),
+            Value::DateTime(t) => t.to_sql(ty, out),
         }
     }
 
@@ -135,6 +137,12 @@ fn row_values(row: &postgres::Row) -> Result<Row> {
                 .map(|v| Value::Real(v.into())),
             Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(Value::Bool),
             Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
+            Type::DATE => row
+                .try_get::<_, Option<chrono::NaiveDate>>(i)?
+                .map(Value::Date),
+            Type::TIMESTAMP => row
+                .try_get::<_, Option<chrono::NaiveDateTime>>(i)?
+                .map(Value::DateTime),
             _ => row.try_get::<_, Option<String>>(i)?.map(Value::Text),
         };
         values.push(v.unwrap_or(Value::Null));

@@ -77,6 +77,10 @@ impl rusqlite::ToSql for Value {
             Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(*b as i64)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Date(d) => ToSqlOutput::Owned(rusqlite::types::Value::Text(d.to_string())),
+            Value::DateTime(t) => ToSqlOutput::Owned(rusqlite::types::Value::Text(
+                t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            )),
         })
     }
 }

@@ -11,6 +11,8 @@ pub enum Value {
     Text(String),
     Bool(bool),
     Blob(Vec<u8>),
+    Date(chrono::NaiveDate),
+    DateTime(chrono::NaiveDateTime),
 }
 
 impl From<i64> for Value {
@@ -96,6 +98,8 @@ impl Row {
     pub fn text(&self, i: usize) -> Result<String> {
         match self.at(i)? {
             Value::Text(s) => Ok(s.clone()),
+            Value::Date(d) => Ok(d.to_string()),
+            Value::DateTime(t) => Ok(t.format("%Y-%m-%d %H:%M:%S").to_string()),
             Value::Null => Ok(String::new()),
             other => Err(StoreError::Db(format!(
                 "column {i}: expected text, got {other:?}"

@@ -390,3 +390,209 @@ async fn list_filters_and_keyset_pages() {
         assert!(store.list_resources(&sys, bad).await.is_err());
     }
 }
+
+mod pools {
+    use super::*;
+    use govshare_store::repo::ingest::{Batch, IngestMode};
+
+    fn person_spec(police: &str) -> ResourceSpec {
+        let mut s = spec(police, "101001", "户籍人口基本信息");
+        let item = |name: &str, t: DataType, len: u32, key: bool| Item {
+            name: name.into(),
+            column: String::new(),
+            data_type: t,
+            length: len,
+            key,
+            required: key,
+            sensitive: false,
+        };
+        s.items = vec![
+            item("公民身份号码", DataType::String, 18, true),
+            item("姓名", DataType::String, 50, false),
+            item("性别", DataType::String, 1, false),
+            item("出生日期", DataType::Date, 10, false),
+            item("人口数", DataType::Integer, 10, false),
+        ];
+        s
+    }
+
+    fn id(first17: &str) -> String {
+        format!(
+            "{first17}{}",
+            govshare_domain::ids::citizen_id_check_char(first17).unwrap()
+        )
+    }
+
+    fn batch(code: &str, rows: Vec<Vec<&str>>, mode: IngestMode, client: Option<&str>) -> Batch {
+        let rows: Vec<Result<Vec<String>, String>> = rows
+            .into_iter()
+            .map(|r| Ok(r.into_iter().map(String::from).collect()))
+            .collect();
+        Batch {
+            code: code.into(),
+            header: ["公民身份号码", "姓名", "xb", "出生日期", "人口数"]
+                .map(String::from)
+                .to_vec(),
+            rows: Box::new(rows.into_iter()),
+            mode,
+            source_name: "people.csv".into(),
+            source_sha256: "0".repeat(64),
+            client_batch_id: client.map(String::from),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_registered_resource_gets_a_pool_that_takes_checked_rows() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, market) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let r = store
+                .create_resource(&sys, person_spec(&police))
+                .await
+                .unwrap();
+            // Not registered yet: no data goes in.
+            let early = store
+                .ingest(&sys, batch(&r.code, vec![], IngestMode::Upsert, None))
+                .await;
+            assert!(
+                matches!(early, Err(StoreError::Domain(Error::Conflict(_)))),
+                "{backend}"
+            );
+            store
+                .transition_resource(&sys, &r.code, Action::Submit, "")
+                .await
+                .unwrap();
+            store
+                .transition_resource(&sys, &r.code, Action::Register, "")
+                .await
+                .unwrap();
+            let pool = store.pool(&sys, &r.code).await.unwrap();
+            assert_eq!((pool.row_count, pool.schema.columns.len()), (0, 5));
+
+            let (a, b, c) = (
+                id("50010319800101002"),
+                id("50010319900202003"),
+                id("50010319751231004"),
+            );
+            let bad_check = format!("{}{}", &a[..17], if a.ends_with('0') { '1' } else { '0' });
+            let rows = vec![
+                vec![a.as_str(), " 张三 ", "1", "1980年1月1日", "１２"],
+                vec![b.as_str(), "李四", "2", "1990/2/2", ""],
+                vec![bad_check.as_str(), "王五", "1", "1975-12-31", "3"],
+                vec![c.as_str(), "赵六", "3", "1975-02-30", "x"],
+                vec![a.as_str(), "张三重复", "1", "1980-01-01", "1"],
+                vec![c.as_str(), "赵六"],
+            ];
+            let report = store
+                .ingest(&sys, batch(&r.code, rows, IngestMode::Upsert, Some("b-1")))
+                .await
+                .unwrap();
+            assert_eq!(
+                (report.received, report.accepted, report.rejected),
+                (6, 2, 4),
+                "{backend}"
+            );
+            let q = store.quarantine(&sys, report.batch_id).await.unwrap();
+            let reasons: Vec<(i64, &str)> = q
+                .iter()
+                .map(|x| (x.row_number, x.column.as_str()))
+                .collect();
+            assert!(
+                reasons.contains(&(4, "公民身份号码")),
+                "{backend}: {reasons:?}"
+            );
+            assert!(
+                reasons.contains(&(5, "性别"))
+                    && reasons.contains(&(5, "出生日期"))
+                    && reasons.contains(&(5, "人口数"))
+            );
+            assert!(
+                q.iter()
+                    .any(|x| x.row_number == 6 && x.reason.contains("重复"))
+            );
+            assert!(
+                q.iter()
+                    .any(|x| x.row_number == 7 && x.reason.contains("列"))
+            );
+            // A retry of the same batch changes nothing.
+            let again = store
+                .ingest(
+                    &sys,
+                    batch(
+                        &r.code,
+                        vec![vec![c.as_str(), "赵六", "1", "", ""]],
+                        IngestMode::Upsert,
+                        Some("b-1"),
+                    ),
+                )
+                .await
+                .unwrap();
+            assert!(again.replayed && again.accepted == 2);
+            assert_eq!(store.pool(&sys, &r.code).await.unwrap().row_count, 2);
+            // Insert mode refuses an existing key; delete removes; replace swaps the whole pool.
+            let ins = store
+                .ingest(
+                    &sys,
+                    batch(
+                        &r.code,
+                        vec![
+                            vec![a.as_str(), "张三", "1", "", ""],
+                            vec![c.as_str(), "赵六", "9", "", ""],
+                        ],
+                        IngestMode::Insert,
+                        None,
+                    ),
+                )
+                .await
+                .unwrap();
+            assert_eq!((ins.accepted, ins.rejected), (1, 1));
+            let del = store
+                .ingest(
+                    &sys,
+                    batch(
+                        &r.code,
+                        vec![vec![b.as_str(), "", "", "", ""]],
+                        IngestMode::Delete,
+                        None,
+                    ),
+                )
+                .await
+                .unwrap();
+            assert_eq!(del.accepted, 1);
+            assert_eq!(store.pool(&sys, &r.code).await.unwrap().row_count, 2);
+            let rep = store
+                .ingest(
+                    &sys,
+                    batch(
+                        &r.code,
+                        vec![vec![b.as_str(), "李四", "2", "1990-02-02", "5"]],
+                        IngestMode::Replace,
+                        None,
+                    ),
+                )
+                .await
+                .unwrap();
+            assert_eq!(rep.accepted, 1);
+            assert_eq!(
+                store.pool(&sys, &r.code).await.unwrap().row_count,
+                1,
+                "{backend}"
+            );
+            // Another department may neither fill the pool nor read its quarantine.
+            let market_id = store.org_by_code(&market).await.unwrap().id;
+            let stranger = user(Role::OrgAdmin, market_id);
+            assert!(
+                store
+                    .ingest(&stranger, batch(&r.code, vec![], IngestMode::Upsert, None))
+                    .await
+                    .is_err()
+            );
+            assert!(store.quarantine(&stranger, report.batch_id).await.is_err());
+            // An unknown header refuses the batch and names the header.
+            let mut wrong = batch(&r.code, vec![], IngestMode::Upsert, None);
+            wrong.header[1] = "名字".into();
+            let err = store.ingest(&sys, wrong).await.unwrap_err();
+            assert!(format!("{err}").contains("名字"), "{err}");
+        }
+    }
+}

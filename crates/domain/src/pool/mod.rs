@@ -4,7 +4,9 @@
 
 pub mod check;
 pub mod cleanse;
+pub mod schema;
 pub mod value;
 
-pub use check::{Check, infer_checks};
+pub use check::{Check, Finding, infer_checks};
+pub use schema::{PoolColumn, PoolSchema};
 pub use value::{CellValue, parse_cell};

@@ -113,6 +113,9 @@ pub fn transition(
     }
     update(conn, &next)?;
     record_history(conn, &next, action.code(), Some(from), caller, reason)?;
+    if to == State::Registered {
+        crate::repo::pools::ensure_pool(conn, &next)?;
+    }
     Ok(next)
 }
 

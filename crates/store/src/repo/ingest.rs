@@ -1,0 +1,373 @@
+//! Filling a data pool: one batch, one transaction. Every submitted row is cleansed,
+//! typed and checked by the domain's rules; good rows are written by the batch's mode,
+//! bad rows are kept in quarantine with row number, column, value and reason, and
+//! accepted + rejected = received, always.
+
+use crate::conn::Conn;
+use crate::error::Result;
+use crate::repo::pools::{ensure_pool, schema_of};
+use crate::repo::resources::get_visible;
+use crate::value::Value;
+use crate::{Caller, Store, params};
+use govshare_domain::lifecycle::State;
+use govshare_domain::pool::{CellValue, Finding, PoolSchema, parse_cell};
+use govshare_domain::{Error, Problem};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IngestMode {
+    /// Insert new keys, update existing ones.
+    Upsert,
+    /// Insert new keys; a key already in the pool is rejected.
+    Insert,
+    /// The batch becomes the whole pool.
+    Replace,
+    /// Remove the rows with these keys (other cells are ignored).
+    Delete,
+}
+
+/// Rows of a submitted file, read lazily; an `Err` is a row that could not be read.
+pub type RowSource = Box<dyn Iterator<Item = std::result::Result<Vec<String>, String>> + Send>;
+
+pub struct Batch {
+    pub code: String,
+    pub header: Vec<String>,
+    pub rows: RowSource,
+    pub mode: IngestMode,
+    pub source_name: String,
+    pub source_sha256: String,
+    /// A retry with the same id returns the first outcome and changes nothing.
+    pub client_batch_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BatchReport {
+    pub batch_id: i64,
+    pub mode: IngestMode,
+    pub received: i64,
+    pub accepted: i64,
+    pub rejected: i64,
+    /// True when this was a retry of a batch already recorded.
+    pub replayed: bool,
+}
+
+fn to_value(v: CellValue) -> Value {
+    match v {
+        CellValue::Null => Value::Null,
+        CellValue::Text(s) => Value::Text(s),
+        CellValue::Int(i) => Value::Int(i),
+        CellValue::Number(f) => Value::Real(f),
+        CellValue::Bool(b) => Value::Bool(b),
+        CellValue::Date(d) => Value::Date(d),
+        CellValue::DateTime(t) => Value::DateTime(t),
+    }
+}
+
+/// Which pool column each header names; unknown headers and missing required
+/// columns refuse the whole batch, naming the header.
+fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Result<Vec<usize>> {
+    let mut problems = Vec::new();
+    let mut map = Vec::with_capacity(header.len());
+    for h in header {
+        match schema.column_for_header(h) {
+            Some(i) if map.contains(&i) => {
+                problems.push(Problem::new("header", format!("列“{h}”重复")))
+            }
+            Some(i) => map.push(i),
+            None => problems.push(Problem::new(
+                "header",
+                format!("未知的列“{h}”：不是该资源的信息项名称或字段代码"),
+            )),
+        }
+    }
+    for (i, c) in schema.columns.iter().enumerate() {
+        let needed = if mode == IngestMode::Delete {
+            c.key
+        } else {
+            c.required
+        };
+        if needed && !map.contains(&i) {
+            problems.push(Problem::new(
+                "header",
+                format!("缺少必填信息项“{}”", c.name),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(map)
+    } else {
+        Err(Error::Invalid(problems).into())
+    }
+}
+
+struct Statements {
+    write: String,
+    delete: String,
+}
+
+fn statements(schema: &PoolSchema, mode: IngestMode) -> Statements {
+    let cols: Vec<String> = schema
+        .columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.column))
+        .collect();
+    let keys: Vec<String> = schema.keys().map(|c| format!("\"{}\"", c.column)).collect();
+    let marks = vec!["?"; cols.len() + 2].join(", ");
+    let insert = format!(
+        "INSERT INTO \"{}\" ({}, _batch_id, _updated_at) VALUES ({marks})",
+        schema.table,
+        cols.join(", ")
+    );
+    let write = match mode {
+        IngestMode::Insert => format!("{insert} ON CONFLICT ({}) DO NOTHING", keys.join(", ")),
+        _ => {
+            let set: Vec<String> = cols
+                .iter()
+                .chain(["_batch_id".to_string(), "_updated_at".to_string()].iter())
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect();
+            format!(
+                "{insert} ON CONFLICT ({}) DO UPDATE SET {}",
+                keys.join(", "),
+                set.join(", ")
+            )
+        }
+    };
+    let cond: Vec<String> = keys.iter().map(|k| format!("{k} = ?")).collect();
+    let delete = format!(
+        "DELETE FROM \"{}\" WHERE {}",
+        schema.table,
+        cond.join(" AND ")
+    );
+    Statements { write, delete }
+}
+
+fn quarantine(
+    conn: &mut dyn Conn,
+    batch: i64,
+    row: i64,
+    cells: &[String],
+    problems: &[(String, String, String)],
+) -> Result<()> {
+    let raw = serde_json::to_string(cells)?;
+    for (column, value, reason) in problems {
+        conn.execute(
+            "INSERT INTO pool_quarantine (batch_id, row_number, column_name, value, reason, row_json) VALUES (?, ?, ?, ?, ?, ?)",
+            &params![batch, row, column, value, reason, &raw],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<BatchReport> {
+    let r = get_visible(conn, &batch.code, caller.visibility())?;
+    caller.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
+    if let Some(id) = &batch.client_batch_id {
+        let done = conn.query_opt(
+            "SELECT id, mode, received, accepted, rejected FROM pool_batches WHERE resource_id = ? AND client_batch_id = ?",
+            &params![r.id, id],
+        )?;
+        if let Some(row) = done {
+            return Ok(BatchReport {
+                batch_id: row.i64(0)?,
+                mode: batch.mode,
+                received: row.i64(2)?,
+                accepted: row.i64(3)?,
+                rejected: row.i64(4)?,
+                replayed: true,
+            });
+        }
+    }
+    if !matches!(r.state, State::Registered | State::Published) {
+        return Err(Error::Conflict(format!("资源“{}”尚未登记，不能汇聚数据", r.code)).into());
+    }
+    let schema = match schema_of(conn, r.id)? {
+        Some(s) => s,
+        None => ensure_pool(conn, &r)?.ok_or_else(|| {
+            Error::invalid(
+                "items",
+                "该资源不能建数据池：需要结构化格式和至少一个主键信息项",
+            )
+        })?,
+    };
+    let map = map_header(&schema, &batch.header, batch.mode)?;
+    let now = crate::now();
+    let mode_name = serde_json::to_value(batch.mode)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let batch_id = conn
+        .query_one(
+            "INSERT INTO pool_batches (resource_id, client_batch_id, mode, source_name, source_sha256, actor, received, accepted, rejected, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?) RETURNING id",
+            &params![r.id, batch.client_batch_id.clone(), &mode_name, &batch.source_name, &batch.source_sha256, caller.name(), &now, &now],
+        )?
+        .i64(0)?;
+    if batch.mode == IngestMode::Replace {
+        conn.execute(&format!("DELETE FROM \"{}\"", schema.table), &[])?;
+        conn.execute("INSERT INTO pool_changes (resource_id, batch_id, op, row_key, at) VALUES (?, ?, 'replace', '*', ?)", &params![r.id, batch_id, &now])?;
+    }
+    let sql = statements(&schema, batch.mode);
+    let key_cols: Vec<usize> = schema
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.key)
+        .map(|(i, _)| i)
+        .collect();
+    let mut seen_keys: HashSet<String> = HashSet::new();
+    let (mut received, mut accepted, mut rejected) = (0i64, 0i64, 0i64);
+    for (n, row) in batch.rows.enumerate() {
+        received += 1;
+        let row_number = n as i64 + 2; // the header is row 1
+        let cells = match row {
+            Ok(cells) => cells,
+            Err(reason) => {
+                quarantine(
+                    conn,
+                    batch_id,
+                    row_number,
+                    &[],
+                    &[(String::new(), String::new(), reason)],
+                )?;
+                rejected += 1;
+                continue;
+            }
+        };
+        let mut problems: Vec<(String, String, String)> = Vec::new();
+        let mut values = vec![Value::Null; schema.columns.len()];
+        if cells.len() != map.len() {
+            problems.push((
+                String::new(),
+                String::new(),
+                format!("该行有{}列，表头有{}列", cells.len(), map.len()),
+            ));
+        } else {
+            for (cell, &ci) in cells.iter().zip(&map) {
+                let col = &schema.columns[ci];
+                if batch.mode == IngestMode::Delete && !col.key {
+                    continue;
+                }
+                match parse_cell(&col.as_item(), cell) {
+                    Err(reason) => problems.push((col.name.clone(), cell.clone(), reason)),
+                    Ok(v) => {
+                        if let CellValue::Text(t) = &v {
+                            for check in &col.checks {
+                                if let Some(Finding::Reject(reason)) = check.apply(t) {
+                                    problems.push((col.name.clone(), cell.clone(), reason));
+                                }
+                            }
+                        }
+                        values[ci] = to_value(v);
+                    }
+                }
+            }
+        }
+        let key: String = key_cols
+            .iter()
+            .map(|&i| values[i].clone())
+            .map(|v| match v {
+                Value::Text(s) => s,
+                Value::Int(i) => i.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\u{1f}");
+        if problems.is_empty() && !seen_keys.insert(key.clone()) {
+            problems.push((
+                schema
+                    .keys()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                key.clone(),
+                "主键在本批数据中重复".into(),
+            ));
+        }
+        if problems.is_empty() {
+            let changed = if batch.mode == IngestMode::Delete {
+                let keys: Vec<Value> = key_cols.iter().map(|&i| values[i].clone()).collect();
+                conn.execute(&sql.delete, &keys)?
+            } else {
+                values.push(Value::Int(batch_id));
+                values.push(Value::Text(now.clone()));
+                conn.execute(&sql.write, &values)?
+            };
+            if changed == 0 {
+                let reason = if batch.mode == IngestMode::Delete {
+                    "数据池中没有该主键的数据"
+                } else {
+                    "主键已存在（插入模式不覆盖）"
+                };
+                problems.push((String::new(), key.clone(), reason.into()));
+            } else {
+                let op = if batch.mode == IngestMode::Delete {
+                    "delete"
+                } else {
+                    "upsert"
+                };
+                conn.execute("INSERT INTO pool_changes (resource_id, batch_id, op, row_key, at) VALUES (?, ?, ?, ?, ?)", &params![r.id, batch_id, op, &key, &now])?;
+            }
+        }
+        if problems.is_empty() {
+            accepted += 1;
+        } else {
+            quarantine(conn, batch_id, row_number, &cells, &problems)?;
+            rejected += 1;
+        }
+    }
+    let finished = crate::now();
+    conn.execute(
+        "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, finished_at = ? WHERE id = ?",
+        &params![received, accepted, rejected, &finished, batch_id],
+    )?;
+    conn.execute(
+        &format!("UPDATE pools SET row_count = (SELECT COUNT(*) FROM \"{}\"), last_batch_at = ? WHERE resource_id = ?", schema.table),
+        &params![&finished, r.id],
+    )?;
+    Ok(BatchReport {
+        batch_id,
+        mode: batch.mode,
+        received,
+        accepted,
+        rejected,
+        replayed: false,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QuarantinedRow {
+    pub row_number: i64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Store {
+    /// Runs one batch into a pool, all of it or none of it.
+    pub async fn ingest(&self, caller: &Caller, batch: Batch) -> Result<BatchReport> {
+        let caller = caller.clone();
+        self.write(move |c| ingest(c, &caller, batch)).await
+    }
+
+    /// The rows a batch refused, with their reasons: for the pool's own organisation
+    /// and the bureau only (refused rows hold the submitted data).
+    pub async fn quarantine(&self, caller: &Caller, batch_id: i64) -> Result<Vec<QuarantinedRow>> {
+        let caller = caller.clone();
+        self.read(move |c| {
+            let owner = c
+                .query_opt("SELECT r.owner_org_id FROM pool_batches b JOIN resources r ON r.id = b.resource_id WHERE b.id = ?", &params![batch_id])?
+                .map(|r| r.i64(0))
+                .transpose()?;
+            if owner.is_none_or(|o| caller.check(|p| p.check_edit(o, State::Draft)).is_err()) {
+                return Err(Error::not_found("批次", batch_id.to_string()).into());
+            }
+            c.query("SELECT row_number, column_name, value, reason FROM pool_quarantine WHERE batch_id = ? ORDER BY row_number", &params![batch_id])?
+                .iter()
+                .map(|r| Ok(QuarantinedRow { row_number: r.i64(0)?, column: r.text(1)?, value: r.text(2)?, reason: r.text(3)? }))
+                .collect()
+        })
+        .await
+    }
+}

@@ -1,0 +1,111 @@
+//! Data pools as tables: one per data-backed resource, named `pool_<resource id>`,
+//! with a typed column per information item and the key items as primary key,
+//! created when the resource is registered.
+
+use crate::conn::{Conn, Dialect};
+use crate::error::{Result, StoreError};
+use crate::repo::resources::get_visible;
+use crate::{Caller, Store, params};
+use govshare_domain::Error;
+use govshare_domain::labels::DataType;
+use govshare_domain::pool::PoolSchema;
+use govshare_domain::resource::Resource;
+use serde::Serialize;
+
+/// The column type of a data type on a backend.
+fn sql_type(dialect: Dialect, t: DataType) -> &'static str {
+    use DataType::*;
+    match (dialect, t) {
+        (Dialect::Sqlite, Integer | Boolean) => "INTEGER",
+        (Dialect::Sqlite, Number | Currency | Double | Float) => "REAL",
+        (Dialect::Sqlite, _) => "TEXT",
+        (Dialect::Postgres, Integer) => "BIGINT",
+        (Dialect::Postgres, Number | Currency | Double | Float) => "DOUBLE PRECISION",
+        (Dialect::Postgres, Date) => "DATE",
+        (Dialect::Postgres, DateTime) => "TIMESTAMP",
+        (Dialect::Postgres, Boolean) => "BOOLEAN",
+        (Dialect::Postgres, _) => "TEXT",
+    }
+}
+
+/// The CREATE TABLE statement of a pool. Column codes are validated identifiers.
+pub fn create_table_sql(dialect: Dialect, schema: &PoolSchema) -> String {
+    let mut cols: Vec<String> = schema
+        .columns
+        .iter()
+        .map(|c| {
+            format!(
+                "\"{}\" {}{}",
+                c.column,
+                sql_type(dialect, c.data_type),
+                if c.key { " NOT NULL" } else { "" }
+            )
+        })
+        .collect();
+    cols.push("_batch_id BIGINT NOT NULL".into());
+    cols.push("_updated_at TEXT NOT NULL".into());
+    let keys: Vec<String> = schema.keys().map(|c| format!("\"{}\"", c.column)).collect();
+    cols.push(format!("PRIMARY KEY ({})", keys.join(", ")));
+    format!("CREATE TABLE \"{}\" ({})", schema.table, cols.join(", "))
+}
+
+/// The pool of a resource, as stored.
+pub fn schema_of(conn: &mut dyn Conn, resource_id: i64) -> Result<Option<PoolSchema>> {
+    let row = conn.query_opt(
+        "SELECT schema_json FROM pools WHERE resource_id = ?",
+        &params![resource_id],
+    )?;
+    row.map(|r| Ok(serde_json::from_str(&r.text(0)?)?))
+        .transpose()
+}
+
+/// Creates the pool of a registered data-backed resource if it has none yet. A
+/// resource without a key item gets no pool (returned as `None`).
+pub fn ensure_pool(conn: &mut dyn Conn, r: &Resource) -> Result<Option<PoolSchema>> {
+    if let Some(existing) = schema_of(conn, r.id)? {
+        return Ok(Some(existing));
+    }
+    let Ok(schema) = PoolSchema::for_resource(r) else {
+        return Ok(None);
+    };
+    conn.batch(&create_table_sql(conn.dialect(), &schema))?;
+    conn.execute(
+        "INSERT INTO pools (resource_id, table_name, schema_json, row_count, created_at) VALUES (?, ?, ?, 0, ?)",
+        &params![r.id, &schema.table, serde_json::to_string(&schema)?, crate::now()],
+    )?;
+    Ok(Some(schema))
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PoolInfo {
+    pub code: String,
+    pub table: String,
+    pub schema: PoolSchema,
+    pub row_count: i64,
+    pub last_batch_at: Option<String>,
+}
+
+impl Store {
+    /// The pool of an entry the caller can see.
+    pub async fn pool(&self, caller: &Caller, code: &str) -> Result<PoolInfo> {
+        let (code, v) = (code.to_string(), caller.visibility());
+        self.read(move |c| {
+            let r = get_visible(c, &code, v)?;
+            let row = c
+                .query_opt(
+                    "SELECT schema_json, row_count, last_batch_at FROM pools WHERE resource_id = ?",
+                    &params![r.id],
+                )?
+                .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", code.clone())))?;
+            let schema: PoolSchema = serde_json::from_str(&row.text(0)?)?;
+            Ok(PoolInfo {
+                code,
+                table: schema.table.clone(),
+                schema,
+                row_count: row.i64(1)?,
+                last_batch_at: row.opt_text(2)?,
+            })
+        })
+        .await
+    }
+}
