@@ -6,6 +6,7 @@
 pub mod columns;
 mod csv_io;
 mod json_io;
+pub mod rows;
 mod tabular;
 mod xlsx;
 

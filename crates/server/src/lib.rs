@@ -9,6 +9,7 @@ pub mod extract;
 pub mod indexer;
 pub mod openapi;
 mod pages;
+pub mod pool_import;
 mod routes;
 pub mod throttle;
 

@@ -45,6 +45,9 @@ impl Modify for BearerAuth {
         routes::list_changes,
         routes::export_catalog,
         routes::import_catalog,
+        routes::get_pool,
+        routes::load_batch,
+        routes::batch_quarantine,
     ),
     modifiers(&BearerAuth)
 )]

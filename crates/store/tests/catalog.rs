@@ -492,7 +492,7 @@ mod pools {
                 (6, 2, 4),
                 "{backend}"
             );
-            let q = store.quarantine(&sys, report.batch_id).await.unwrap();
+            let q = store.quarantine(&sys, report.batch_id).await.unwrap().rows;
             let reasons: Vec<(i64, &str)> = q
                 .iter()
                 .map(|x| (x.row_number, x.column.as_str()))

@@ -2,6 +2,7 @@
 
 mod admin;
 mod catalog;
+mod pool;
 mod serve;
 
 use crate::config::{Config, Overrides};
@@ -37,6 +38,9 @@ enum Command {
     /// Catalog files (目录导入导出).
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Data pools (数据池).
+    #[command(subcommand)]
+    Pool(pool::PoolCommand),
     /// Users (用户管理).
     #[command(subcommand)]
     User(admin::UserCommand),
@@ -90,6 +94,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Serve => serve::serve(config).await,
         Command::Demo { no_serve } => serve::demo(config, no_serve).await,
         Command::Catalog(c) => catalog::run(c, config).await,
+        Command::Pool(c) => pool::run(c, config).await,
         Command::User(c) => admin::user(c, config).await,
         Command::Init(args) => admin::init(args, config).await,
         Command::Healthcheck { url } => admin::healthcheck(url, config).await,

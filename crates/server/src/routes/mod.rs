@@ -5,6 +5,7 @@ mod changes;
 mod classes;
 mod health;
 mod orgs;
+mod pools;
 mod resources;
 mod search;
 mod session;
@@ -20,6 +21,7 @@ pub(crate) use changes::*;
 pub(crate) use classes::*;
 pub(crate) use health::*;
 pub(crate) use orgs::*;
+pub(crate) use pools::*;
 pub(crate) use resources::*;
 pub(crate) use search::*;
 pub(crate) use session::*;
@@ -57,6 +59,17 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/resources/{class}/{seq}/history",
             get(resource_history),
+        )
+        .route("/api/v1/pools/{class}/{seq}", get(get_pool))
+        .route(
+            "/api/v1/pools/{class}/{seq}/batches",
+            post(load_batch).layer(axum::extract::DefaultBodyLimit::max(
+                govshare_interchange::MAX_FILE_BYTES,
+            )),
+        )
+        .route(
+            "/api/v1/pools/batches/{id}/quarantine",
+            get(batch_quarantine),
         )
         .route("/api/v1/search", get(search))
         .route("/api/v1/changes", get(list_changes))

@@ -17,6 +17,7 @@ CREATE TABLE pool_batches (
     mode TEXT NOT NULL,
     source_name TEXT NOT NULL,
     source_sha256 TEXT NOT NULL,
+    header_json TEXT NOT NULL,
     actor TEXT NOT NULL,
     received BIGINT NOT NULL,
     accepted BIGINT NOT NULL,

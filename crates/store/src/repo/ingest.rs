@@ -200,8 +200,18 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<Batc
         .to_string();
     let batch_id = conn
         .query_one(
-            "INSERT INTO pool_batches (resource_id, client_batch_id, mode, source_name, source_sha256, actor, received, accepted, rejected, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?) RETURNING id",
-            &params![r.id, batch.client_batch_id.clone(), &mode_name, &batch.source_name, &batch.source_sha256, caller.name(), &now, &now],
+            "INSERT INTO pool_batches (resource_id, client_batch_id, mode, source_name, source_sha256, header_json, actor, received, accepted, rejected, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?) RETURNING id",
+            &params![
+                r.id,
+                batch.client_batch_id.clone(),
+                &mode_name,
+                &batch.source_name,
+                &batch.source_sha256,
+                serde_json::to_string(&batch.header)?,
+                caller.name(),
+                &now,
+                &now
+            ],
         )?
         .i64(0)?;
     if batch.mode == IngestMode::Replace {
@@ -342,6 +352,16 @@ pub struct QuarantinedRow {
     pub column: String,
     pub value: String,
     pub reason: String,
+    /// The row as submitted.
+    pub cells: Vec<String>,
+}
+
+/// What a batch refused: the submitted header and each problem of each refused row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Quarantine {
+    pub batch_id: i64,
+    pub header: Vec<String>,
+    pub rows: Vec<QuarantinedRow>,
 }
 
 impl Store {
@@ -353,20 +373,34 @@ impl Store {
 
     /// The rows a batch refused, with their reasons: for the pool's own organisation
     /// and the bureau only (refused rows hold the submitted data).
-    pub async fn quarantine(&self, caller: &Caller, batch_id: i64) -> Result<Vec<QuarantinedRow>> {
+    pub async fn quarantine(&self, caller: &Caller, batch_id: i64) -> Result<Quarantine> {
         let caller = caller.clone();
         self.read(move |c| {
-            let owner = c
-                .query_opt("SELECT r.owner_org_id FROM pool_batches b JOIN resources r ON r.id = b.resource_id WHERE b.id = ?", &params![batch_id])?
-                .map(|r| r.i64(0))
-                .transpose()?;
-            if owner.is_none_or(|o| caller.check(|p| p.check_edit(o, State::Draft)).is_err()) {
+            let batch = c.query_opt(
+                "SELECT r.owner_org_id, b.header_json FROM pool_batches b JOIN resources r ON r.id = b.resource_id WHERE b.id = ?",
+                &params![batch_id],
+            )?;
+            let Some(batch) = batch.filter(|b| b.i64(0).is_ok_and(|o| caller.check(|p| p.check_edit(o, State::Draft)).is_ok())) else {
                 return Err(Error::not_found("批次", batch_id.to_string()).into());
-            }
-            c.query("SELECT row_number, column_name, value, reason FROM pool_quarantine WHERE batch_id = ? ORDER BY row_number", &params![batch_id])?
+            };
+            let header: Vec<String> = serde_json::from_str(&batch.text(1)?)?;
+            let rows = c
+                .query(
+                    "SELECT row_number, column_name, value, reason, row_json FROM pool_quarantine WHERE batch_id = ? ORDER BY row_number",
+                    &params![batch_id],
+                )?
                 .iter()
-                .map(|r| Ok(QuarantinedRow { row_number: r.i64(0)?, column: r.text(1)?, value: r.text(2)?, reason: r.text(3)? }))
-                .collect()
+                .map(|r| {
+                    Ok(QuarantinedRow {
+                        row_number: r.i64(0)?,
+                        column: r.text(1)?,
+                        value: r.text(2)?,
+                        reason: r.text(3)?,
+                        cells: serde_json::from_str(&r.text(4)?)?,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            Ok(Quarantine { batch_id, header, rows })
         })
         .await
     }

@@ -1,0 +1,188 @@
+//! Data pools over HTTP: a registered resource gets a pool; files in every format
+//! load as batches; refused rows come back with their reasons; others are kept out.
+
+mod common;
+
+use common::{TestServer, class_of, org_code};
+use reqwest::Method;
+use serde_json::json;
+
+fn id(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        govshare_domain::ids::citizen_id_check_char(first17).unwrap()
+    )
+}
+
+async fn upload(
+    s: &TestServer,
+    token: &str,
+    code: &str,
+    query: &str,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let resp = s
+        .client
+        .post(s.url(&format!("/api/v1/pools/{code}/batches{query}")))
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let market = s.login("scjg_operator", "Demo@2026").await;
+        let body = json!({
+            "classification": class_of("公安局"), "name": "常住人口登记信息", "provider_code": org_code("公安局"),
+            "summary": "全市常住人口登记的身份号码、姓名、性别和出生日期", "format_category": "database", "format_type": "Oracle",
+            "items": [
+                {"name": "公民身份号码", "data_type": "C", "length": 18, "key": true},
+                {"name": "姓名", "data_type": "C", "length": 50, "required": true},
+                {"name": "性别", "data_type": "C", "length": 1},
+                {"name": "出生日期", "data_type": "D", "length": 10}
+            ],
+            "sharing_type": "conditional", "sharing_condition": "仅用于身份核验", "sharing_method": "api",
+            "open_type": "closed", "update_cycle": "daily"
+        });
+        let (_, created) = s
+            .send_json(Method::POST, "/api/v1/resources", Some(&police), body)
+            .await;
+        let code = created["code"].as_str().unwrap().to_string();
+        let t = format!("/api/v1/resources/{code}/transitions");
+        assert_eq!(
+            s.get_json(&format!("/api/v1/pools/{code}"), Some(&police))
+                .await
+                .0,
+            404,
+            "no pool before registration"
+        );
+        s.send_json(Method::POST, &t, Some(&police), json!({"action": "submit"}))
+            .await;
+        s.send_json(
+            Method::POST,
+            &t,
+            Some(&bureau),
+            json!({"action": "register"}),
+        )
+        .await;
+        let (status, pool) = s
+            .get_json(&format!("/api/v1/pools/{code}"), Some(&police))
+            .await;
+        assert_eq!(
+            (status, pool["row_count"].as_i64()),
+            (200, Some(0)),
+            "{backend}: {pool}"
+        );
+
+        // A GBK CSV with one bad check digit.
+        let (a, b, c) = (
+            id("50010319800101002"),
+            id("50010319900202003"),
+            id("50010319751231004"),
+        );
+        let bad = format!("{}{}", &a[..16], "99");
+        let csv = format!(
+            "公民身份号码,姓名,性别,出生日期\n{a},张三,1,1980年1月1日\n{b},李四,2,1990/2/2\n{bad},王五,1,1975-12-31\n{c},赵六,2,19751231\n"
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+        let (status, report) = upload(
+            &s,
+            &police,
+            &code,
+            "?format=csv&batch_id=day-1&file_name=people.csv",
+            gbk.to_vec(),
+        )
+        .await;
+        assert_eq!(status, 201, "{backend}: {report}");
+        assert_eq!(
+            (
+                report["received"].as_i64(),
+                report["accepted"].as_i64(),
+                report["rejected"].as_i64()
+            ),
+            (Some(4), Some(3), Some(1))
+        );
+        // The same batch again changes nothing.
+        let (_, again) = upload(
+            &s,
+            &police,
+            &code,
+            "?format=csv&batch_id=day-1",
+            gbk.to_vec(),
+        )
+        .await;
+        assert_eq!(again["replayed"], true);
+        let (_, pool) = s
+            .get_json(&format!("/api/v1/pools/{code}"), Some(&police))
+            .await;
+        assert_eq!(pool["row_count"], 3, "{backend}");
+
+        // The refused row, ready to fix: original columns and a reason column.
+        let batch = report["batch_id"].as_i64().unwrap();
+        let resp = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/pools/batches/{batch}/quarantine?format=csv"),
+                Some(&police),
+                None,
+            )
+            .await;
+        let text = resp.text().await.unwrap();
+        assert!(
+            text.contains("错误原因") && text.contains(&bad) && text.contains("校验位"),
+            "{text}"
+        );
+        assert_eq!(
+            s.get_json(
+                &format!("/api/v1/pools/batches/{batch}/quarantine"),
+                Some(&market)
+            )
+            .await
+            .0,
+            404
+        );
+
+        // NDJSON in delete mode; an unknown header refuses the whole file.
+        let nd = format!("{{\"公民身份号码\": \"{c}\"}}\n");
+        let (_, del) = upload(
+            &s,
+            &police,
+            &code,
+            "?format=ndjson&mode=delete",
+            nd.into_bytes(),
+        )
+        .await;
+        assert_eq!(del["accepted"], 1, "{del}");
+        let (status, err) = upload(
+            &s,
+            &police,
+            &code,
+            "?format=csv",
+            "身份证,姓名\n1,2\n".as_bytes().to_vec(),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(
+            err["error"]["problems"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("身份证"),
+            "{err}"
+        );
+        // Another department cannot load data into it.
+        let (status, _) = upload(&s, &market, &code, "?format=csv", csv.into_bytes()).await;
+        assert_eq!(status, 404);
+        let (_, pool) = s
+            .get_json(&format!("/api/v1/pools/{code}"), Some(&police))
+            .await;
+        assert_eq!(pool["row_count"], 2, "{backend}");
+    }
+}

@@ -1,0 +1,144 @@
+//! Data files for pools: CSV (UTF-8 or GBK/GB18030), XLSX (first sheet), JSON arrays
+//! of objects and NDJSON, all turned into a header and rows of text cells. CSV rows
+//! are read lazily; a row that cannot be read becomes an error row, not a failed file.
+
+use crate::{Format, Location, whole_file};
+
+pub type Rows = Box<dyn Iterator<Item = Result<Vec<String>, String>> + Send>;
+
+/// The formats a pool accepts (NDJSON in addition to the catalog's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Ndjson,
+}
+
+impl DataFormat {
+    pub fn parse(name: &str) -> Option<DataFormat> {
+        match name.to_ascii_lowercase().as_str() {
+            "csv" => Some(DataFormat::Csv),
+            "xlsx" => Some(DataFormat::Xlsx),
+            "json" => Some(DataFormat::Json),
+            "ndjson" | "jsonl" => Some(DataFormat::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// By extension first (NDJSON has no signature), else as catalog files are detected.
+    pub fn detect(file_name: &str, bytes: &[u8]) -> DataFormat {
+        let ext = file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        if let Some(f) = DataFormat::parse(ext) {
+            return f;
+        }
+        match Format::detect(file_name, bytes) {
+            Format::Xlsx => DataFormat::Xlsx,
+            Format::Json => DataFormat::Json,
+            Format::Csv => DataFormat::Csv,
+        }
+    }
+}
+
+fn cell_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn object_rows(objects: Vec<serde_json::Value>) -> Result<(Vec<String>, Rows), Vec<Location>> {
+    let header: Vec<String> = match objects.first() {
+        Some(serde_json::Value::Object(o)) => o.keys().cloned().collect(),
+        Some(_) => return Err(whole_file("JSON 数据应为对象数组，每个对象是一行")),
+        None => vec![],
+    };
+    let h = header.clone();
+    let rows = objects.into_iter().map(move |v| match v {
+        serde_json::Value::Object(o) => {
+            if let Some(extra) = o.keys().find(|k| !h.contains(k)) {
+                return Err(format!("字段“{extra}”不在第一行的字段中"));
+            }
+            Ok(h.iter()
+                .map(|k| o.get(k).map(cell_text).unwrap_or_default())
+                .collect())
+        }
+        _ => Err("该行不是JSON对象".to_string()),
+    });
+    Ok((header, Box::new(rows)))
+}
+
+/// Reads a data file into its header and rows.
+pub fn read_rows(bytes: Vec<u8>, format: DataFormat) -> Result<(Vec<String>, Rows), Vec<Location>> {
+    match format {
+        DataFormat::Csv => {
+            let text = crate::csv_io::decode(&bytes).map_err(whole_file)?;
+            drop(bytes);
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(true)
+                .from_reader(std::io::Cursor::new(text.into_bytes()));
+            let header: Vec<String> = reader
+                .headers()
+                .map_err(|e| whole_file(format!("CSV表头无法读取：{e}")))?
+                .iter()
+                .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+                .collect();
+            let rows = reader.into_records().map(|r| {
+                r.map(|rec| rec.iter().map(str::to_string).collect())
+                    .map_err(|e| format!("CSV格式错误：{e}"))
+            });
+            Ok((header, Box::new(rows)))
+        }
+        DataFormat::Xlsx => {
+            let sheets = crate::xlsx::read(&bytes)?;
+            let sheet = sheets
+                .into_iter()
+                .next()
+                .ok_or_else(|| whole_file("文件中没有工作表"))?;
+            let mut rows = sheet.rows.into_iter().map(|(_, cells)| {
+                cells
+                    .iter()
+                    .map(crate::columns::CellIn::text)
+                    .collect::<Vec<String>>()
+            });
+            let header = rows.next().unwrap_or_default();
+            Ok((header, Box::new(rows.map(Ok))))
+        }
+        DataFormat::Json => {
+            let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+                whole_file(format!(
+                    "JSON 格式错误：第{}行第{}列：{e}",
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            match doc {
+                serde_json::Value::Array(a) => object_rows(a),
+                _ => Err(whole_file("JSON 数据应为对象数组")),
+            }
+        }
+        DataFormat::Ndjson => {
+            let text =
+                String::from_utf8(bytes).map_err(|_| whole_file("NDJSON 文件必须是 UTF-8 编码"))?;
+            let mut objects = Vec::new();
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let v: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+                    vec![Location {
+                        sheet: None,
+                        row: Some(i + 1),
+                        column: None,
+                        reason: format!("JSON 格式错误：{e}"),
+                    }]
+                })?;
+                objects.push(v);
+            }
+            object_rows(objects)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Data pools: a pool's shape and size, loading a batch, and a batch's refused rows.
+
+use crate::AppState;
+use crate::auth::{MaybeUser, User};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, Json, Query};
+use crate::pool_import::{DataFile, import_data, quarantine_csv};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use govshare_interchange::rows::DataFormat;
+use govshare_store::repo::ingest::{BatchReport, IngestMode, Quarantine};
+use govshare_store::repo::pools::PoolInfo;
+use serde::Deserialize;
+
+/// A resource's data pool: its columns, key, checks and row count.
+#[utoipa::path(get, path = "/api/v1/pools/{class}/{seq}", tag = "pools", params(("class" = String, Path), ("seq" = String, Path)),
+    responses((status = 200, body = PoolInfo), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_pool(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Path((class, seq)): Path<(String, String)>,
+) -> ApiResult<Json<PoolInfo>> {
+    Ok(Json(
+        state
+            .store
+            .pool(&user.caller(), &format!("{class}/{seq}"))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BatchQuery {
+    /// upsert (default), insert, replace or delete.
+    pub mode: Option<IngestMode>,
+    /// csv, xlsx, json or ndjson (detected when absent).
+    pub format: Option<String>,
+    /// A client's id for this batch: a retry with the same id changes nothing.
+    pub batch_id: Option<String>,
+    /// The file's name, for the batch record.
+    pub file_name: Option<String>,
+}
+
+/// Loads a data file (the request body) into the pool as one batch.
+#[utoipa::path(post, path = "/api/v1/pools/{class}/{seq}/batches", tag = "pools", params(("class" = String, Path), ("seq" = String, Path), BatchQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])),
+    responses((status = 201, body = BatchReport), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn load_batch(
+    State(state): State<AppState>,
+    user: User,
+    Path((class, seq)): Path<(String, String)>,
+    Query(q): Query<BatchQuery>,
+    Body(bytes): Body,
+) -> ApiResult<(StatusCode, Json<BatchReport>)> {
+    let format = match &q.format {
+        Some(f) => Some(DataFormat::parse(f).ok_or_else(|| {
+            ApiError::BadRequest(format!("不支持的格式“{f}”，可选 csv、xlsx、json、ndjson"))
+        })?),
+        None => None,
+    };
+    if q.batch_id
+        .as_ref()
+        .is_some_and(|b| b.is_empty() || b.len() > 100)
+    {
+        return Err(ApiError::BadRequest("batch_id 应为1到100个字符".into()));
+    }
+    let file = DataFile {
+        code: format!("{class}/{seq}"),
+        name: q.file_name.unwrap_or_else(|| "upload".into()),
+        bytes: bytes.to_vec(),
+        format,
+        mode: q.mode.unwrap_or(IngestMode::Upsert),
+        client_batch_id: q.batch_id,
+    };
+    let report = import_data(&state.store, &user.caller(), file).await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QuarantineQuery {
+    /// json (default) or csv (the refused rows with a 错误原因 column).
+    pub format: Option<String>,
+}
+
+/// The rows a batch refused, with row number, column, value and reason.
+#[utoipa::path(get, path = "/api/v1/pools/batches/{id}/quarantine", tag = "pools", params(("id" = i64, Path), QuarantineQuery), security(("bearer" = [])),
+    responses((status = 200, body = Quarantine), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn batch_quarantine(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<QuarantineQuery>,
+) -> ApiResult<Response> {
+    let quarantine = state.store.quarantine(&user.caller(), id).await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(quarantine).into_response()),
+        Some("csv") => {
+            let disposition = format!("attachment; filename=\"batch-{id}-rejected.csv\"");
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                quarantine_csv(&quarantine),
+            )
+                .into_response())
+        }
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "不支持的格式“{other}”，可选 json、csv"
+        ))),
+    }
+}
