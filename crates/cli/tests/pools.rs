@@ -184,5 +184,42 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
             .get_json(&format!("/api/v1/pools/{code}"), Some(&police))
             .await;
         assert_eq!(pool["row_count"], 2, "{backend}");
+        // The change feed: three upserts, then the delete, in order; not for other departments.
+        let (_, changes) = s
+            .get_json(
+                &format!("/api/v1/pools/{code}/changes?since=0"),
+                Some(&police),
+            )
+            .await;
+        let ops: Vec<(&str, &str)> = changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["op"].as_str().unwrap(), c["key"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                ("upsert", a.as_str()),
+                ("upsert", b.as_str()),
+                ("upsert", c.as_str()),
+                ("delete", c.as_str())
+            ],
+            "{backend}"
+        );
+        let since = changes[1]["seq"].as_i64().unwrap();
+        let (_, later) = s
+            .get_json(
+                &format!("/api/v1/pools/{code}/changes?since={since}"),
+                Some(&police),
+            )
+            .await;
+        assert_eq!(later.as_array().unwrap().len(), 2);
+        assert_eq!(
+            s.get_json(&format!("/api/v1/pools/{code}/changes"), Some(&market))
+                .await
+                .0,
+            404
+        );
     }
 }

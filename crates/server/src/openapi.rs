@@ -48,6 +48,7 @@ impl Modify for BearerAuth {
         routes::get_pool,
         routes::load_batch,
         routes::batch_quarantine,
+        routes::pool_changes,
     ),
     modifiers(&BearerAuth)
 )]

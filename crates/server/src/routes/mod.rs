@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
                 govshare_interchange::MAX_FILE_BYTES,
             )),
         )
+        .route("/api/v1/pools/{class}/{seq}/changes", get(pool_changes))
         .route(
             "/api/v1/pools/batches/{id}/quarantine",
             get(batch_quarantine),

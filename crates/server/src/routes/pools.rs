@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use govshare_interchange::rows::DataFormat;
 use govshare_store::repo::ingest::{BatchReport, IngestMode, Quarantine};
-use govshare_store::repo::pools::PoolInfo;
+use govshare_store::repo::pools::{PoolChange, PoolInfo};
 use serde::Deserialize;
 
 /// A resource's data pool: its columns, key, checks and row count.
@@ -112,4 +112,35 @@ pub async fn batch_quarantine(
             "不支持的格式“{other}”，可选 json、csv"
         ))),
     }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PoolChangesQuery {
+    /// Changes after this sequence number (0 for all).
+    #[serde(default)]
+    pub since: i64,
+    /// 1–10,000, default 1,000.
+    pub limit: Option<i64>,
+}
+
+/// The pool's change feed: which keys changed, in order, for incremental consumers.
+#[utoipa::path(get, path = "/api/v1/pools/{class}/{seq}/changes", tag = "pools", params(("class" = String, Path), ("seq" = String, Path), PoolChangesQuery),
+    security(("bearer" = [])), responses((status = 200, body = [PoolChange]), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn pool_changes(
+    State(state): State<AppState>,
+    user: User,
+    Path((class, seq)): Path<(String, String)>,
+    Query(q): Query<PoolChangesQuery>,
+) -> ApiResult<Json<Vec<PoolChange>>> {
+    let limit = q.limit.unwrap_or(1000);
+    if !(1..=10_000).contains(&limit) {
+        return Err(ApiError::BadRequest("limit 应在1到10000之间".into()));
+    }
+    Ok(Json(
+        state
+            .store
+            .pool_changes(&user.caller(), &format!("{class}/{seq}"), q.since, limit)
+            .await?,
+    ))
 }

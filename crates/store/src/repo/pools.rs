@@ -109,3 +109,41 @@ impl Store {
         .await
     }
 }
+
+/// One change to a pool's rows, for incremental consumers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PoolChange {
+    pub seq: i64,
+    pub batch_id: i64,
+    /// upsert, delete, or replace (key `*`: the whole pool was replaced).
+    pub op: String,
+    /// The key item values, joined by U+001F when there are several.
+    pub key: String,
+    pub at: String,
+}
+
+impl Store {
+    /// Changes to a pool after `since`, oldest first: for the pool's organisation and
+    /// the bureau (consumers under grants come with the sharing work).
+    pub async fn pool_changes(
+        &self,
+        caller: &Caller,
+        code: &str,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<PoolChange>> {
+        let (caller, code) = (caller.clone(), code.to_string());
+        self.read(move |c| {
+            let r = get_visible(c, &code, caller.visibility())?;
+            caller.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
+            c.query(
+                "SELECT seq, batch_id, op, row_key, at FROM pool_changes WHERE resource_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                &params![r.id, since, limit],
+            )?
+            .iter()
+            .map(|row| Ok(PoolChange { seq: row.i64(0)?, batch_id: row.i64(1)?, op: row.text(2)?, key: row.text(3)?, at: row.text(4)? }))
+            .collect()
+        })
+        .await
+    }
+}
