@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=0
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/govshare-target}"
-cargo build --release -q -p govshare-bench
+cargo build --release -q -p govshare-bench -p govshare
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); sqlite3 $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
 "$CARGO_TARGET_DIR/release/govshare-bench" "${1:-all}"

@@ -4,9 +4,12 @@
 //!   `.import` of the same CSV into a plain table (no checks at all);
 //! - search latency and top-5 accuracy over the demo's query set, in process and over
 //!   HTTP, beside SQLite FTS5 (trigram, bm25) over the same text — what Datasette's
-//!   full-text search would use.
+//!   full-text search would use;
+//! - pool import of a generated 1,000,000-row person file with 2% defects, beside the
+//!   sqlite3 tool's `.import` and `psql \copy`.
 
 mod import;
+mod pools;
 mod search;
 
 use std::time::Duration;
@@ -33,6 +36,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if which == "all" || which == "search" {
         search::run(&work).await?;
+    }
+    if which == "all" || which == "pools" {
+        pools::run(&work).await?;
     }
     std::fs::remove_dir_all(&work)?;
     Ok(())

@@ -12,6 +12,7 @@ mod items;
 mod judge;
 mod model;
 mod orgs;
+pub mod persons;
 mod plan;
 mod pools;
 mod rng;

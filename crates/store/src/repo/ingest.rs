@@ -5,6 +5,7 @@
 
 use crate::conn::Conn;
 use crate::error::Result;
+use crate::repo::pool_write::{PendingRow, PoolWriter, key_text};
 use crate::repo::pools::{ensure_pool, schema_of};
 use crate::repo::resources::get_visible;
 use crate::value::Value;
@@ -102,48 +103,6 @@ fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Resul
     }
 }
 
-struct Statements {
-    write: String,
-    delete: String,
-}
-
-fn statements(schema: &PoolSchema, mode: IngestMode) -> Statements {
-    let cols: Vec<String> = schema
-        .columns
-        .iter()
-        .map(|c| format!("\"{}\"", c.column))
-        .collect();
-    let keys: Vec<String> = schema.keys().map(|c| format!("\"{}\"", c.column)).collect();
-    let marks = vec!["?"; cols.len() + 2].join(", ");
-    let insert = format!(
-        "INSERT INTO \"{}\" ({}, _batch_id, _updated_at) VALUES ({marks})",
-        schema.table,
-        cols.join(", ")
-    );
-    let write = match mode {
-        IngestMode::Insert => format!("{insert} ON CONFLICT ({}) DO NOTHING", keys.join(", ")),
-        _ => {
-            let set: Vec<String> = cols
-                .iter()
-                .chain(["_batch_id".to_string(), "_updated_at".to_string()].iter())
-                .map(|c| format!("{c} = excluded.{c}"))
-                .collect();
-            format!(
-                "{insert} ON CONFLICT ({}) DO UPDATE SET {}",
-                keys.join(", "),
-                set.join(", ")
-            )
-        }
-    };
-    let cond: Vec<String> = keys.iter().map(|k| format!("{k} = ?")).collect();
-    let delete = format!(
-        "DELETE FROM \"{}\" WHERE {}",
-        schema.table,
-        cond.join(" AND ")
-    );
-    Statements { write, delete }
-}
-
 fn quarantine(
     conn: &mut dyn Conn,
     batch: i64,
@@ -218,7 +177,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<Batc
         conn.execute(&format!("DELETE FROM \"{}\"", schema.table), &[])?;
         conn.execute("INSERT INTO pool_changes (resource_id, batch_id, op, row_key, at) VALUES (?, ?, 'replace', '*', ?)", &params![r.id, batch_id, &now])?;
     }
-    let sql = statements(&schema, batch.mode);
+    let mut writer = PoolWriter::new(&schema, batch.mode, r.id, batch_id, now.clone());
     let key_cols: Vec<usize> = schema
         .columns
         .iter()
@@ -274,58 +233,53 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<Batc
                 }
             }
         }
-        let key: String = key_cols
-            .iter()
-            .map(|&i| values[i].clone())
-            .map(|v| match v {
-                Value::Text(s) => s,
-                Value::Int(i) => i.to_string(),
-                other => format!("{other:?}"),
-            })
-            .collect::<Vec<_>>()
-            .join("\u{1f}");
+        let key = key_text(
+            &key_cols
+                .iter()
+                .map(|&i| values[i].clone())
+                .collect::<Vec<_>>(),
+        );
         if problems.is_empty() && !seen_keys.insert(key.clone()) {
-            problems.push((
-                schema
-                    .keys()
-                    .map(|c| c.name.clone())
-                    .collect::<Vec<_>>()
-                    .join("+"),
-                key.clone(),
-                "主键在本批数据中重复".into(),
-            ));
+            let names: Vec<String> = schema.keys().map(|c| c.name.clone()).collect();
+            problems.push((names.join("+"), key.clone(), "主键在本批数据中重复".into()));
         }
-        if problems.is_empty() {
-            let changed = if batch.mode == IngestMode::Delete {
-                let keys: Vec<Value> = key_cols.iter().map(|&i| values[i].clone()).collect();
-                conn.execute(&sql.delete, &keys)?
-            } else {
-                values.push(Value::Int(batch_id));
-                values.push(Value::Text(now.clone()));
-                conn.execute(&sql.write, &values)?
-            };
-            if changed == 0 {
-                let reason = if batch.mode == IngestMode::Delete {
-                    "数据池中没有该主键的数据"
-                } else {
-                    "主键已存在（插入模式不覆盖）"
-                };
-                problems.push((String::new(), key.clone(), reason.into()));
-            } else {
-                let op = if batch.mode == IngestMode::Delete {
-                    "delete"
-                } else {
-                    "upsert"
-                };
-                conn.execute("INSERT INTO pool_changes (resource_id, batch_id, op, row_key, at) VALUES (?, ?, ?, ?, ?)", &params![r.id, batch_id, op, &key, &now])?;
-            }
-        }
-        if problems.is_empty() {
-            accepted += 1;
-        } else {
+        if !problems.is_empty() {
             quarantine(conn, batch_id, row_number, &cells, &problems)?;
             rejected += 1;
+            continue;
         }
+        let (applied, failed) = writer.push(
+            conn,
+            PendingRow {
+                row_number,
+                cells,
+                key,
+                values,
+            },
+        )?;
+        accepted += applied as i64;
+        for (row, reason) in failed {
+            quarantine(
+                conn,
+                batch_id,
+                row.row_number,
+                &row.cells,
+                &[(String::new(), row.key.clone(), reason.into())],
+            )?;
+            rejected += 1;
+        }
+    }
+    let (applied, failed) = writer.flush(conn)?;
+    accepted += applied as i64;
+    for (row, reason) in failed {
+        quarantine(
+            conn,
+            batch_id,
+            row.row_number,
+            &row.cells,
+            &[(String::new(), row.key.clone(), reason.into())],
+        )?;
+        rejected += 1;
     }
     let finished = crate::now();
     conn.execute(
