@@ -73,8 +73,7 @@ fn object_rows(objects: Vec<serde_json::Value>) -> Result<(Vec<String>, Rows), V
 pub fn read_rows(bytes: Vec<u8>, format: DataFormat) -> Result<(Vec<String>, Rows), Vec<Location>> {
     match format {
         DataFormat::Csv => {
-            let text = crate::csv_io::decode(&bytes).map_err(whole_file)?;
-            drop(bytes);
+            let text = crate::csv_io::decode_owned(bytes).map_err(whole_file)?;
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(true)
                 .flexible(true)
@@ -140,5 +139,35 @@ pub fn read_rows(bytes: Vec<u8>, format: DataFormat) -> Result<(Vec<String>, Row
             }
             object_rows(objects)
         }
+    }
+}
+
+/// Reads a UTF-8 CSV from a stream, row by row, without holding the file in memory.
+/// A row that is not valid UTF-8 or CSV becomes an error row.
+pub fn read_csv_stream(
+    reader: impl std::io::Read + Send + 'static,
+) -> Result<(Vec<String>, Rows), Vec<Location>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reader);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| whole_file(format!("CSV表头无法读取：{e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let rows = reader.into_records().map(|r| {
+        r.map(|rec| rec.iter().map(str::to_string).collect())
+            .map_err(|e| format!("CSV格式错误：{e}"))
+    });
+    Ok((header, Box::new(rows)))
+}
+
+/// Does this start of a file look like UTF-8 (a character cut at the end is fine)?
+pub fn looks_utf8(head: &[u8]) -> bool {
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
     }
 }

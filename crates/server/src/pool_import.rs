@@ -2,18 +2,73 @@
 //! the format, read the rows, fingerprint the file, and run one batch.
 
 use crate::error::ApiError;
-use govshare_interchange::rows::{DataFormat, read_rows};
+use govshare_interchange::rows::{DataFormat, Rows, looks_utf8, read_csv_stream, read_rows};
 use govshare_store::repo::ingest::{Batch, BatchReport, IngestMode};
 use govshare_store::{Caller, Store};
 use sha2::{Digest, Sha256};
 
+/// Where a data file's bytes are.
+pub enum Source {
+    Bytes(Vec<u8>),
+    /// A file on disk: a UTF-8 CSV is read as a stream, other files whole.
+    Path(std::path::PathBuf),
+}
+
 pub struct DataFile {
     pub code: String,
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub source: Source,
     pub format: Option<DataFormat>,
     pub mode: IngestMode,
     pub client_batch_id: Option<String>,
+}
+
+fn open(
+    source: Source,
+    name: &str,
+    format: Option<DataFormat>,
+) -> Result<(String, (Vec<String>, Rows)), ApiError> {
+    let io = |e: std::io::Error| ApiError::BadRequest(format!("无法读取文件：{e}"));
+    match source {
+        Source::Bytes(bytes) => {
+            let format = format.unwrap_or_else(|| DataFormat::detect(name, &bytes));
+            let sha = hex::encode(Sha256::digest(&bytes));
+            Ok((
+                sha,
+                read_rows(bytes, format).map_err(ApiError::InvalidFile)?,
+            ))
+        }
+        Source::Path(path) => {
+            let mut file = std::fs::File::open(&path).map_err(io)?;
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = std::io::Read::read(&mut file, &mut buf).map_err(io)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+            }
+            let sha = hex::encode(hasher.finalize());
+            let mut head = vec![0u8; 64 * 1024];
+            let mut f = std::fs::File::open(&path).map_err(io)?;
+            let n = std::io::Read::read(&mut f, &mut head).map_err(io)?;
+            head.truncate(n);
+            let format = format.unwrap_or_else(|| DataFormat::detect(name, &head));
+            if format == DataFormat::Csv && looks_utf8(&head) {
+                let reader = std::io::BufReader::with_capacity(
+                    1 << 20,
+                    std::fs::File::open(&path).map_err(io)?,
+                );
+                return Ok((sha, read_csv_stream(reader).map_err(ApiError::InvalidFile)?));
+            }
+            let bytes = std::fs::read(&path).map_err(io)?;
+            Ok((
+                sha,
+                read_rows(bytes, format).map_err(ApiError::InvalidFile)?,
+            ))
+        }
+    }
 }
 
 pub async fn import_data(
@@ -21,15 +76,10 @@ pub async fn import_data(
     caller: &Caller,
     file: DataFile,
 ) -> Result<BatchReport, ApiError> {
-    let format = file
-        .format
-        .unwrap_or_else(|| DataFormat::detect(&file.name, &file.bytes));
-    let sha = hex::encode(Sha256::digest(&file.bytes));
-    let bytes = file.bytes;
-    let (header, rows) = tokio::task::spawn_blocking(move || read_rows(bytes, format))
+    let (source, name, format) = (file.source, file.name.clone(), file.format);
+    let (sha, (header, rows)) = tokio::task::spawn_blocking(move || open(source, &name, format))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(ApiError::InvalidFile)?;
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     let batch = Batch {
         code: file.code,
         header,

@@ -3,13 +3,13 @@
 use crate::config::Config;
 use govshare_interchange::rows::DataFormat;
 use govshare_server::error::ApiError;
-use govshare_server::pool_import::{DataFile, import_data};
+use govshare_server::pool_import::{DataFile, Source, import_data};
 use govshare_store::Caller;
 use govshare_store::repo::ingest::IngestMode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Largest data file the command line loads (rows are held in memory while checked).
+/// Largest data file the command line loads whole (UTF-8 CSV files are streamed).
 const MAX_BYTES: u64 = 1 << 30;
 
 #[derive(clap::Subcommand)]
@@ -49,10 +49,12 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
     let size = std::fs::metadata(&file)
         .map_err(|e| anyhow::anyhow!("无法读取 {}: {e}", file.display()))?
         .len();
-    if size > MAX_BYTES {
-        anyhow::bail!("文件过大：{size} 字节，上限 {MAX_BYTES} 字节");
+    let streamed = format.is_none_or(|f| f == DataFormat::Csv);
+    if size > MAX_BYTES && !streamed {
+        anyhow::bail!(
+            "文件过大：{size} 字节，上限 {MAX_BYTES} 字节（UTF-8 CSV 文件逐行读取，不受此限）"
+        );
     }
-    let bytes = std::fs::read(&file)?;
     let name = file
         .file_name()
         .and_then(|n| n.to_str())
@@ -63,7 +65,7 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
     let data = DataFile {
         code: resource,
         name,
-        bytes,
+        source: Source::Path(file.clone()),
         format,
         mode,
         client_batch_id: batch_id,

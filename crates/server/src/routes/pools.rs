@@ -69,7 +69,7 @@ pub async fn load_batch(
     let file = DataFile {
         code: format!("{class}/{seq}"),
         name: q.file_name.unwrap_or_else(|| "upload".into()),
-        bytes: bytes.to_vec(),
+        source: crate::pool_import::Source::Bytes(bytes.to_vec()),
         format,
         mode: q.mode.unwrap_or(IngestMode::Upsert),
         client_batch_id: q.batch_id,

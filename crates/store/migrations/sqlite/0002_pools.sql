@@ -38,7 +38,7 @@ CREATE TABLE pool_quarantine (
 CREATE INDEX pool_quarantine_batch ON pool_quarantine(batch_id, row_number);
 
 CREATE TABLE pool_changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     resource_id INTEGER NOT NULL,
     batch_id INTEGER NOT NULL,
     op TEXT NOT NULL,
