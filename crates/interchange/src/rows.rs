@@ -74,21 +74,7 @@ pub fn read_rows(bytes: Vec<u8>, format: DataFormat) -> Result<(Vec<String>, Row
     match format {
         DataFormat::Csv => {
             let text = crate::csv_io::decode_owned(bytes).map_err(whole_file)?;
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(true)
-                .flexible(true)
-                .from_reader(std::io::Cursor::new(text.into_bytes()));
-            let header: Vec<String> = reader
-                .headers()
-                .map_err(|e| whole_file(format!("CSV表头无法读取：{e}")))?
-                .iter()
-                .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-                .collect();
-            let rows = reader.into_records().map(|r| {
-                r.map(|rec| rec.iter().map(str::to_string).collect())
-                    .map_err(|e| format!("CSV格式错误：{e}"))
-            });
-            Ok((header, Box::new(rows)))
+            read_csv_stream(std::io::Cursor::new(text.into_bytes()))
         }
         DataFormat::Xlsx => {
             let sheets = crate::xlsx::read(&bytes)?;
@@ -142,7 +128,7 @@ pub fn read_rows(bytes: Vec<u8>, format: DataFormat) -> Result<(Vec<String>, Row
     }
 }
 
-/// Reads a UTF-8 CSV from a stream, row by row, without holding the file in memory.
+/// Reads a UTF-8 CSV from a stream, row by row (from disk without holding the file).
 /// A row that is not valid UTF-8 or CSV becomes an error row.
 pub fn read_csv_stream(
     reader: impl std::io::Read + Send + 'static,

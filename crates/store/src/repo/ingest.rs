@@ -103,6 +103,25 @@ fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Resul
     }
 }
 
+/// Quarantines rows the writer could not apply; returns how many.
+fn quarantine_unapplied(
+    conn: &mut dyn Conn,
+    batch_id: i64,
+    failed: Vec<(PendingRow, &'static str)>,
+) -> Result<i64> {
+    let n = failed.len() as i64;
+    for (row, reason) in failed {
+        quarantine(
+            conn,
+            batch_id,
+            row.row_number,
+            &row.cells,
+            &[(String::new(), row.key, reason.into())],
+        )?;
+    }
+    Ok(n)
+}
+
 /// A 128-bit fingerprint of a key (two differently seeded 64-bit hashes).
 fn fingerprint(key: &str) -> u128 {
     use std::hash::{Hash, Hasher};
@@ -271,29 +290,11 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<Batc
             },
         )?;
         accepted += applied as i64;
-        for (row, reason) in failed {
-            quarantine(
-                conn,
-                batch_id,
-                row.row_number,
-                &row.cells,
-                &[(String::new(), row.key.clone(), reason.into())],
-            )?;
-            rejected += 1;
-        }
+        rejected += quarantine_unapplied(conn, batch_id, failed)?;
     }
     let (applied, failed) = writer.flush(conn)?;
     accepted += applied as i64;
-    for (row, reason) in failed {
-        quarantine(
-            conn,
-            batch_id,
-            row.row_number,
-            &row.cells,
-            &[(String::new(), row.key.clone(), reason.into())],
-        )?;
-        rejected += 1;
-    }
+    rejected += quarantine_unapplied(conn, batch_id, failed)?;
     let finished = crate::now();
     conn.execute(
         "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, finished_at = ? WHERE id = ?",
