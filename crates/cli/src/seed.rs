@@ -159,3 +159,59 @@ pub async fn init_installation(store: &Store, inst: Installation) -> anyhow::Res
     store.create_user(&system, user).await?;
     Ok(true)
 }
+
+/// Departments whose demo pools are filled, by a word of their names.
+const POOL_PROVIDERS: &[&str] = &[
+    "公安局",
+    "市场监督管理局",
+    "人力资源和社会保障局",
+    "卫生健康委员会",
+];
+
+/// A demo pool that was filled: its entry and the batch outcome.
+pub struct SeededPool {
+    pub code: String,
+    pub name: String,
+    pub report: govshare_store::repo::ingest::BatchReport,
+}
+
+/// Fills a pool per demo department with `rows` generated rows (about 2% of them
+/// defective, so the quarantine has something to show). Safe to repeat: the batch id
+/// is fixed, so a second run changes nothing.
+pub async fn seed_pools(store: &Store, rows: usize) -> anyhow::Result<Vec<SeededPool>> {
+    let demo = govshare_demo::catalog();
+    let system = Caller::System("demo".into());
+    let mut out = Vec::new();
+    for word in POOL_PROVIDERS {
+        let Some(org) = demo.orgs.iter().find(|o| o.name.contains(word)) else {
+            continue;
+        };
+        let entry = demo.resources.iter().find(|r| {
+            r.spec.provider_code == org.credit_code
+                && r.state == govshare_domain::lifecycle::State::Published
+                && r.spec.format_category == govshare_domain::labels::FormatCategory::Database
+                && r.spec.items.iter().any(|i| {
+                    i.key && (i.name.contains("身份号码") || i.name.contains("统一社会信用代码"))
+                })
+        });
+        let Some(entry) = entry else { continue };
+        let code = entry.spec.code.clone().unwrap_or_default();
+        let (header, data) = govshare_demo::fill::sample_rows(&entry.spec.items, rows, 0.02, 2026);
+        let batch = govshare_store::repo::ingest::Batch {
+            code: code.clone(),
+            header,
+            rows: Box::new(data.into_iter().map(Ok)),
+            mode: govshare_store::repo::ingest::IngestMode::Upsert,
+            source_name: "demo".into(),
+            source_sha256: "0".repeat(64),
+            client_batch_id: Some(format!("demo-{rows}")),
+        };
+        let report = store.ingest(&system, batch).await?;
+        out.push(SeededPool {
+            code,
+            name: entry.spec.name.clone(),
+            report,
+        });
+    }
+    Ok(out)
+}

@@ -36,8 +36,14 @@ fn demo_export_and_refused_import() {
     assert!(first.status.success(), "{}", text(&first));
     assert!(text(&first).contains("已导入 3614 条"), "{}", text(&first));
     assert!(text(&first).contains("admin") && text(&first).contains("Admin@2026"));
+    let pools = text(&first)
+        .lines()
+        .filter(|l| l.starts_with("数据池"))
+        .count();
+    assert!(pools >= 3, "demo data pools: {}", text(&first));
     let again = govshare(&dir, &["demo", "--no-serve"]);
     assert!(text(&again).contains("未重复导入"), "{}", text(&again));
+    assert!(text(&again).contains("已载入，未重复"), "{}", text(&again));
 
     let export = govshare(
         &dir,

@@ -8,6 +8,7 @@ mod build;
 mod classes;
 mod data;
 mod districts;
+pub mod fill;
 mod items;
 mod judge;
 mod model;

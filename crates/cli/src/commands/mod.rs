@@ -31,6 +31,9 @@ enum Command {
         /// Load the data and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// Rows generated for each demo data pool.
+        #[arg(long, default_value_t = 2000)]
+        rows: usize,
     },
     /// Prepare a new installation: register the bureau, load the national
     /// classification lists and create the first bureau admin (初始化).
@@ -92,7 +95,7 @@ fn init_logging(filter: &str) {
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => serve::serve(config).await,
-        Command::Demo { no_serve } => serve::demo(config, no_serve).await,
+        Command::Demo { no_serve, rows } => serve::demo(config, no_serve, rows).await,
         Command::Catalog(c) => catalog::run(c, config).await,
         Command::Pool(c) => pool::run(c, config).await,
         Command::User(c) => admin::user(c, config).await,

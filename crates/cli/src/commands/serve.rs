@@ -55,7 +55,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     .await
 }
 
-pub async fn demo(config: Config, no_serve: bool) -> anyhow::Result<ExitCode> {
+pub async fn demo(config: Config, no_serve: bool, rows: usize) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&config).await?;
     println!("正在载入演示数据 (loading the demo city)…");
     let bar = indicatif::ProgressBar::new(0);
@@ -76,6 +76,21 @@ pub async fn demo(config: Config, no_serve: bool) -> anyhow::Result<ExitCode> {
         println!(
             "目录已存在，未重复导入 (catalog already loaded: {} entries)",
             seeded.resources
+        );
+    }
+    let pools = crate::seed::seed_pools(&store, rows).await?;
+    for p in &pools {
+        println!(
+            "数据池 {} {}：{} 行入池，{} 行隔离{} (data pool)",
+            p.code,
+            p.name,
+            p.report.accepted,
+            p.report.rejected,
+            if p.report.replayed {
+                "（已载入，未重复）"
+            } else {
+                ""
+            }
         );
     }
     let state = AppState::new(store, server_config(&config))
