@@ -33,6 +33,44 @@ async fn upload(
     (status, resp.json().await.unwrap_or_default())
 }
 
+/// A police entry of persons, submitted and registered: it has a pool.
+async fn registered_pool(s: &TestServer, police: &str, bureau: &str) -> String {
+    let body = json!({
+        "classification": class_of("公安局"), "name": "常住人口登记信息", "provider_code": org_code("公安局"),
+        "summary": "全市常住人口登记的身份号码、姓名、性别和出生日期", "format_category": "database", "format_type": "Oracle",
+        "items": [
+            {"name": "公民身份号码", "data_type": "C", "length": 18, "key": true},
+            {"name": "姓名", "data_type": "C", "length": 50, "required": true},
+            {"name": "性别", "data_type": "C", "length": 1},
+            {"name": "出生日期", "data_type": "D", "length": 10}
+        ],
+        "sharing_type": "conditional", "sharing_condition": "仅用于身份核验", "sharing_method": "api",
+        "open_type": "closed", "update_cycle": "daily"
+    });
+    let (_, created) = s
+        .send_json(Method::POST, "/api/v1/resources", Some(police), body)
+        .await;
+    let code = created["code"].as_str().unwrap().to_string();
+    let t = format!("/api/v1/resources/{code}/transitions");
+    assert_eq!(
+        s.get_json(&format!("/api/v1/pools/{code}"), Some(police))
+            .await
+            .0,
+        404,
+        "no pool before registration"
+    );
+    s.send_json(Method::POST, &t, Some(police), json!({"action": "submit"}))
+        .await;
+    s.send_json(
+        Method::POST,
+        &t,
+        Some(bureau),
+        json!({"action": "register"}),
+    )
+    .await;
+    code
+}
+
 #[tokio::test]
 async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
     for backend in common::backends() {
@@ -40,39 +78,7 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
         let police = s.login("gaj_admin", "Demo@2026").await;
         let bureau = s.login("admin", "Admin@2026").await;
         let market = s.login("scjg_operator", "Demo@2026").await;
-        let body = json!({
-            "classification": class_of("公安局"), "name": "常住人口登记信息", "provider_code": org_code("公安局"),
-            "summary": "全市常住人口登记的身份号码、姓名、性别和出生日期", "format_category": "database", "format_type": "Oracle",
-            "items": [
-                {"name": "公民身份号码", "data_type": "C", "length": 18, "key": true},
-                {"name": "姓名", "data_type": "C", "length": 50, "required": true},
-                {"name": "性别", "data_type": "C", "length": 1},
-                {"name": "出生日期", "data_type": "D", "length": 10}
-            ],
-            "sharing_type": "conditional", "sharing_condition": "仅用于身份核验", "sharing_method": "api",
-            "open_type": "closed", "update_cycle": "daily"
-        });
-        let (_, created) = s
-            .send_json(Method::POST, "/api/v1/resources", Some(&police), body)
-            .await;
-        let code = created["code"].as_str().unwrap().to_string();
-        let t = format!("/api/v1/resources/{code}/transitions");
-        assert_eq!(
-            s.get_json(&format!("/api/v1/pools/{code}"), Some(&police))
-                .await
-                .0,
-            404,
-            "no pool before registration"
-        );
-        s.send_json(Method::POST, &t, Some(&police), json!({"action": "submit"}))
-            .await;
-        s.send_json(
-            Method::POST,
-            &t,
-            Some(&bureau),
-            json!({"action": "register"}),
-        )
-        .await;
+        let code = registered_pool(&s, &police, &bureau).await;
         let (status, pool) = s
             .get_json(&format!("/api/v1/pools/{code}"), Some(&police))
             .await;
@@ -221,5 +227,84 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
                 .0,
             404
         );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_over_the_quota_loads_nothing() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let market = s.login("scjg_operator", "Demo@2026").await;
+        let code = registered_pool(&s, &police, &bureau).await;
+        let quota = format!("/api/v1/orgs/{}/quota", org_code("公安局"));
+        assert_eq!(
+            s.send_json(
+                Method::PUT,
+                &quota,
+                Some(&police),
+                json!({"max_rows": 1000})
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(s.get_json(&quota, Some(&market)).await.0, 403);
+        let (status, q) = s
+            .send_json(
+                Method::PUT,
+                &quota,
+                Some(&bureau),
+                json!({"max_rows": 3, "max_bytes": null}),
+            )
+            .await;
+        assert_eq!((status, q["max_rows"].as_i64()), (200, Some(3)), "{q}");
+        let rows: Vec<String> = [
+            "50010319800101002",
+            "50010319900202003",
+            "50010319751231004",
+            "50010319660606005",
+        ]
+        .iter()
+        .map(|f| format!("{},某某,1,1980-01-01", id(f)))
+        .collect();
+        let csv = format!("公民身份号码,姓名,性别,出生日期\n{}\n", rows.join("\n"));
+        let (status, err) =
+            upload(&s, &police, &code, "?format=csv", csv.clone().into_bytes()).await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (409, Some("quota_exceeded")),
+            "{backend}: {err}"
+        );
+        let (_, pool) = s
+            .get_json(&format!("/api/v1/pools/{code}"), Some(&police))
+            .await;
+        assert_eq!(
+            pool["row_count"], 0,
+            "{backend}: nothing of the refused batch stays"
+        );
+        let three = format!(
+            "公民身份号码,姓名,性别,出生日期\n{}\n",
+            rows[..3].join("\n")
+        );
+        assert_eq!(
+            upload(&s, &police, &code, "?format=csv", three.into_bytes())
+                .await
+                .0,
+            201
+        );
+        let (_, usage) = s.get_json(&quota, Some(&police)).await;
+        assert_eq!(usage["rows"], 3);
+        assert!(usage["bytes"].as_i64().unwrap() > 0);
+        s.send_json(
+            Method::PUT,
+            &quota,
+            Some(&bureau),
+            json!({"max_rows": null, "max_bytes": 10}),
+        )
+        .await;
+        let (status, _) = upload(&s, &police, &code, "?format=csv", csv.into_bytes()).await;
+        assert_eq!(status, 409, "{backend}: bytes quota");
     }
 }

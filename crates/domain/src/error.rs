@@ -34,6 +34,8 @@ pub enum Error {
     NotFound { what: &'static str, key: String },
     #[error("冲突 (conflict): {0}")]
     Conflict(String),
+    #[error("超出容量配额 (quota exceeded): {0}")]
+    QuotaExceeded(String),
     #[error("无权操作 (forbidden): {0}")]
     Forbidden(String),
     #[error("状态不允许此操作 (illegal transition): {action} 不能用于 {from} 状态")]

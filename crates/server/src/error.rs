@@ -81,6 +81,9 @@ impl ApiError {
             ApiError::Domain(DomainError::NotFound { .. }) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Domain(DomainError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Domain(DomainError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Domain(DomainError::QuotaExceeded(_)) => {
+                (StatusCode::CONFLICT, "quota_exceeded")
+            }
             ApiError::Domain(DomainError::IllegalTransition { .. }) => {
                 (StatusCode::CONFLICT, "illegal_transition")
             }

@@ -30,6 +30,8 @@ impl Modify for BearerAuth {
         routes::list_orgs,
         routes::get_org,
         routes::upsert_org,
+        routes::get_quota,
+        routes::put_quota,
         routes::list_classes,
         routes::upsert_classes,
         routes::list_themes,

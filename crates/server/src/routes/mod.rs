@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users", post(create_user))
         .route("/api/v1/orgs", get(list_orgs).post(upsert_org))
         .route("/api/v1/orgs/{code}", get(get_org))
+        .route("/api/v1/orgs/{code}/quota", get(get_quota).put(put_quota))
         .route(
             "/api/v1/classification",
             get(list_classes).post(upsert_classes),

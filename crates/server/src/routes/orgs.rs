@@ -6,6 +6,7 @@ use crate::error::ApiResult;
 use crate::extract::Json;
 use axum::extract::{Path, State};
 use govshare_domain::org::{Org, OrgSpec};
+use govshare_store::repo::pools::Quota;
 
 /// Every organisation.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", responses((status = 200, body = [Org])))]
@@ -32,4 +33,34 @@ pub async fn upsert_org(
     Json(spec): Json<OrgSpec>,
 ) -> ApiResult<Json<Org>> {
     Ok(Json(state.store.upsert_org(&user.caller(), spec).await?))
+}
+
+/// An organisation's data-pool capacity quota and current usage (the bureau and the
+/// organisation itself).
+#[utoipa::path(get, path = "/api/v1/orgs/{code}/quota", tag = "organisations", params(("code" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Quota), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_quota(
+    State(state): State<AppState>,
+    user: User,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Quota>> {
+    Ok(Json(state.store.quota(&user.caller(), &code).await?))
+}
+
+/// Sets the quota (bureau only): `{"max_rows": n | null, "max_bytes": n | null}`. A batch
+/// that would take the organisation's pools over it is refused whole (409 quota_exceeded).
+#[utoipa::path(put, path = "/api/v1/orgs/{code}/quota", tag = "organisations", params(("code" = String, Path)), request_body = Quota,
+    security(("bearer" = [])), responses((status = 200, body = Quota), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn put_quota(
+    State(state): State<AppState>,
+    user: User,
+    Path(code): Path<String>,
+    Json(q): Json<Quota>,
+) -> ApiResult<Json<Quota>> {
+    Ok(Json(
+        state
+            .store
+            .set_quota(&user.caller(), &code, q.max_rows, q.max_bytes)
+            .await?,
+    ))
 }

@@ -6,6 +6,7 @@ CREATE TABLE pools (
     table_name TEXT NOT NULL UNIQUE,
     schema_json TEXT NOT NULL,
     row_count INTEGER NOT NULL DEFAULT 0,
+    byte_count INTEGER NOT NULL DEFAULT 0,
     last_batch_at TEXT,
     created_at TEXT NOT NULL
 );
@@ -46,3 +47,11 @@ CREATE TABLE pool_changes (
     at TEXT NOT NULL
 );
 CREATE INDEX pool_changes_resource ON pool_changes(resource_id, seq);
+
+-- Capacity quotas per organisation, over all its pools: rows, and bytes of the stored
+-- values (UTF-8). No row here means no limit.
+CREATE TABLE org_quotas (
+    org_id INTEGER PRIMARY KEY REFERENCES orgs(id),
+    max_rows INTEGER,
+    max_bytes INTEGER
+);

@@ -103,6 +103,47 @@ fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Resul
     }
 }
 
+/// Bytes a value takes when stored, for capacity quotas.
+fn stored_bytes(v: &Value) -> i64 {
+    match v {
+        Value::Null => 0,
+        Value::Text(s) => s.len() as i64,
+        Value::Blob(b) => b.len() as i64,
+        Value::Bool(_) => 1,
+        _ => 8,
+    }
+}
+
+/// Refuses the batch (the transaction rolls back) when the organisation's pools now
+/// hold more than its quota.
+fn check_quota(conn: &mut dyn Conn, org_id: i64) -> Result<()> {
+    let Some(q) = conn.query_opt(
+        "SELECT max_rows, max_bytes FROM org_quotas WHERE org_id = ?",
+        &params![org_id],
+    )?
+    else {
+        return Ok(());
+    };
+    let used = conn.query_one(
+        "SELECT CAST(COALESCE(SUM(p.row_count), 0) AS BIGINT), CAST(COALESCE(SUM(p.byte_count), 0) AS BIGINT) FROM pools p JOIN resources r ON r.id = p.resource_id WHERE r.owner_org_id = ?",
+        &params![org_id],
+    )?;
+    let (rows, bytes) = (used.i64(0)?, used.i64(1)?);
+    if let Some(max) = q.opt_i64(0)?.filter(|max| rows > *max) {
+        return Err(Error::QuotaExceeded(format!(
+            "本单位数据池将有{rows}行，超过配额{max}行，本批数据未入池"
+        ))
+        .into());
+    }
+    if let Some(max) = q.opt_i64(1)?.filter(|max| bytes > *max) {
+        return Err(Error::QuotaExceeded(format!(
+            "本单位数据池将有{bytes}字节，超过配额{max}字节，本批数据未入池"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Quarantines rows the writer could not apply; returns how many.
 fn quarantine_unapplied(
     conn: &mut dyn Conn,
@@ -284,6 +325,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<Batc
             conn,
             PendingRow {
                 row_number,
+                bytes: values.iter().map(stored_bytes).sum(),
                 cells,
                 key,
                 values,
@@ -300,10 +342,18 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<Batc
         "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, finished_at = ? WHERE id = ?",
         &params![received, accepted, rejected, &finished, batch_id],
     )?;
-    conn.execute(
-        &format!("UPDATE pools SET row_count = (SELECT COUNT(*) FROM \"{}\"), last_batch_at = ? WHERE resource_id = ?", schema.table),
-        &params![&finished, r.id],
+    let size = conn.query_one(
+        &format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(_bytes), 0) AS BIGINT) FROM \"{}\"",
+            schema.table
+        ),
+        &[],
     )?;
+    conn.execute(
+        "UPDATE pools SET row_count = ?, byte_count = ?, last_batch_at = ? WHERE resource_id = ?",
+        &params![size.i64(0)?, size.i64(1)?, &finished, r.id],
+    )?;
+    check_quota(conn, r.owner_org_id)?;
     Ok(BatchReport {
         batch_id,
         mode: batch.mode,

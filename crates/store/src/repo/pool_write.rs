@@ -33,6 +33,8 @@ pub fn key_text(values: &[Value]) -> String {
 
 pub struct PendingRow {
     pub row_number: i64,
+    /// Bytes of the row's stored values (UTF-8 text; eight per number or date).
+    pub bytes: i64,
     pub cells: Vec<String>,
     pub key: String,
     pub values: Vec<Value>,
@@ -125,10 +127,11 @@ impl<'a> PoolWriter<'a> {
             let cols: Vec<String> = (0..self.schema.columns.len())
                 .map(|i| self.quoted(i))
                 .collect();
-            let group = format!("({})", vec!["?"; cols.len() + 2].join(", "));
+            let group = format!("({})", vec!["?"; cols.len() + 3].join(", "));
             for r in &rows {
                 params.extend(r.values.iter().cloned());
                 params.push(Value::Int(self.batch_id));
+                params.push(Value::Int(r.bytes));
                 params.push(Value::Text(self.now.clone()));
             }
             let on_conflict = if self.mode == IngestMode::Insert {
@@ -137,13 +140,13 @@ impl<'a> PoolWriter<'a> {
                 let set: Vec<String> = cols
                     .iter()
                     .map(String::as_str)
-                    .chain(["_batch_id", "_updated_at"])
+                    .chain(["_batch_id", "_bytes", "_updated_at"])
                     .map(|c| format!("{c} = excluded.{c}"))
                     .collect();
                 format!("DO UPDATE SET {}", set.join(", "))
             };
             format!(
-                "INSERT INTO \"{}\" ({}, _batch_id, _updated_at) VALUES {} ON CONFLICT ({}) {on_conflict} {returning}",
+                "INSERT INTO \"{}\" ({}, _batch_id, _bytes, _updated_at) VALUES {} ON CONFLICT ({}) {on_conflict} {returning}",
                 self.schema.table,
                 cols.join(", "),
                 vec![group; rows.len()].join(", "),

@@ -43,6 +43,7 @@ pub fn create_table_sql(dialect: Dialect, schema: &PoolSchema) -> String {
         })
         .collect();
     cols.push("_batch_id BIGINT NOT NULL".into());
+    cols.push("_bytes BIGINT NOT NULL DEFAULT 0".into());
     cols.push("_updated_at TEXT NOT NULL".into());
     let keys: Vec<String> = schema.keys().map(|c| format!("\"{}\"", c.column)).collect();
     cols.push(format!("PRIMARY KEY ({})", keys.join(", ")));
@@ -143,6 +144,71 @@ impl Store {
             .iter()
             .map(|row| Ok(PoolChange { seq: row.i64(0)?, batch_id: row.i64(1)?, op: row.text(2)?, key: row.text(3)?, at: row.text(4)? }))
             .collect()
+        })
+        .await
+    }
+}
+
+/// An organisation's capacity quota and what its pools use.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Quota {
+    /// Most rows over all the organisation's pools (none: no limit).
+    pub max_rows: Option<i64>,
+    /// Most bytes of stored values (none: no limit).
+    pub max_bytes: Option<i64>,
+    #[serde(default)]
+    pub rows: i64,
+    #[serde(default)]
+    pub bytes: i64,
+}
+
+impl Store {
+    /// Sets an organisation's quota (bureau only).
+    pub async fn set_quota(
+        &self,
+        caller: &Caller,
+        org_code: &str,
+        max_rows: Option<i64>,
+        max_bytes: Option<i64>,
+    ) -> Result<Quota> {
+        caller.check(|p| p.check_bureau())?;
+        if max_rows.is_some_and(|v| v < 0) || max_bytes.is_some_and(|v| v < 0) {
+            return Err(Error::invalid("max_rows", "配额不能为负数").into());
+        }
+        let org = self.org_by_code(org_code).await?;
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO org_quotas (org_id, max_rows, max_bytes) VALUES (?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET max_rows = excluded.max_rows, max_bytes = excluded.max_bytes",
+                &params![org.id, max_rows, max_bytes],
+            )?;
+            Ok(())
+        })
+        .await?;
+        self.quota(caller, org_code).await
+    }
+
+    /// An organisation's quota and usage: for the bureau and the organisation itself.
+    pub async fn quota(&self, caller: &Caller, org_code: &str) -> Result<Quota> {
+        let org = self.org_by_code(org_code).await?;
+        caller.check(|p| {
+            if p.is_bureau() || p.org_id == org.id {
+                Ok(())
+            } else {
+                Err(Error::Forbidden("只能查看本单位的配额".into()))
+            }
+        })?;
+        self.read(move |c| {
+            let limits = c.query_opt("SELECT max_rows, max_bytes FROM org_quotas WHERE org_id = ?", &params![org.id])?;
+            let used = c.query_one(
+                "SELECT CAST(COALESCE(SUM(p.row_count), 0) AS BIGINT), CAST(COALESCE(SUM(p.byte_count), 0) AS BIGINT) FROM pools p JOIN resources r ON r.id = p.resource_id WHERE r.owner_org_id = ?",
+                &params![org.id],
+            )?;
+            Ok(Quota {
+                max_rows: limits.as_ref().map(|l| l.opt_i64(0)).transpose()?.flatten(),
+                max_bytes: limits.as_ref().map(|l| l.opt_i64(1)).transpose()?.flatten(),
+                rows: used.i64(0)?,
+                bytes: used.i64(1)?,
+            })
         })
         .await
     }
