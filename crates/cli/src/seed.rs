@@ -205,6 +205,7 @@ pub async fn seed_pools(store: &Store, rows: usize) -> anyhow::Result<Vec<Seeded
             source_name: "demo".into(),
             source_sha256: "0".repeat(64),
             client_batch_id: Some(format!("demo-{rows}")),
+            progress: None,
         };
         let report = store.ingest(&system, batch).await?;
         out.push(SeededPool {

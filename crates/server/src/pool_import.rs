@@ -15,6 +15,8 @@ pub enum Source {
 }
 
 pub struct DataFile {
+    /// Told how many rows have been read so far.
+    pub progress: Option<Box<dyn FnMut(i64) + Send>>,
     pub code: String,
     pub name: String,
     pub source: Source,
@@ -88,6 +90,7 @@ pub async fn import_data(
         source_name: file.name,
         source_sha256: sha,
         client_batch_id: file.client_batch_id,
+        progress: file.progress,
     };
     Ok(store.ingest(caller, batch).await?)
 }

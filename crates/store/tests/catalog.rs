@@ -438,6 +438,7 @@ mod pools {
             source_name: "people.csv".into(),
             source_sha256: "0".repeat(64),
             client_batch_id: client.map(String::from),
+            progress: None,
         }
     }
 

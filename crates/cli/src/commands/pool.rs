@@ -62,6 +62,12 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
         .to_string();
     let store = super::open_store(&config).await?;
     let started = std::time::Instant::now();
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("  入池 {pos} 行 {per_sec} {elapsed}")
+            .expect("valid template"),
+    );
+    let bar = spinner.clone();
     let data = DataFile {
         code: resource,
         name,
@@ -69,8 +75,11 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
         format,
         mode,
         client_batch_id: batch_id,
+        progress: Some(Box::new(move |n| bar.set_position(n as u64))),
     };
-    match import_data(&store, &Caller::System("命令行导入".into()), data).await {
+    let outcome = import_data(&store, &Caller::System("命令行导入".into()), data).await;
+    spinner.finish_and_clear();
+    match outcome {
         Ok(r) => {
             let secs = started.elapsed().as_secs_f64();
             println!(

@@ -73,6 +73,7 @@ pub async fn load_batch(
         format,
         mode: q.mode.unwrap_or(IngestMode::Upsert),
         client_batch_id: q.batch_id,
+        progress: None,
     };
     let report = import_data(&state.store, &user.caller(), file).await?;
     Ok((StatusCode::CREATED, Json(report)))

@@ -41,6 +41,8 @@ pub struct Batch {
     pub source_sha256: String,
     /// A retry with the same id returns the first outcome and changes nothing.
     pub client_batch_id: Option<String>,
+    /// Told how many rows have been read, every 10,000 rows and at the end.
+    pub progress: Option<Box<dyn FnMut(i64) + Send>>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -192,7 +194,7 @@ fn quarantine(
     Ok(())
 }
 
-pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<BatchReport> {
+pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<BatchReport> {
     let r = get_visible(conn, &batch.code, caller.visibility())?;
     caller.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
     if let Some(id) = &batch.client_batch_id {
@@ -260,8 +262,14 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<Batc
     // Keys seen in this batch, as 128-bit fingerprints: a million keys in 32 MB.
     let mut seen_keys: HashSet<u128> = HashSet::new();
     let (mut received, mut accepted, mut rejected) = (0i64, 0i64, 0i64);
-    for (n, row) in batch.rows.enumerate() {
+    let rows = std::mem::replace(&mut batch.rows, Box::new(std::iter::empty()));
+    for (n, row) in rows.enumerate() {
         received += 1;
+        if received % 10_000 == 0
+            && let Some(report) = batch.progress.as_mut()
+        {
+            report(received);
+        }
         let row_number = n as i64 + 2; // the header is row 1
         let cells = match row {
             Ok(cells) => cells,
