@@ -597,3 +597,177 @@ mod pools {
         }
     }
 }
+
+mod pool_schema {
+    use super::*;
+    use govshare_store::repo::ingest::{Batch, IngestMode};
+
+    fn item(name: &str, t: DataType, key: bool) -> Item {
+        Item {
+            name: name.into(),
+            column: String::new(),
+            data_type: t,
+            length: 50,
+            key,
+            required: key,
+            sensitive: false,
+        }
+    }
+
+    fn load(code: &str, header: &[&str], rows: Vec<Vec<&str>>) -> Batch {
+        let rows: Vec<Result<Vec<String>, String>> = rows
+            .into_iter()
+            .map(|r| Ok(r.into_iter().map(String::from).collect()))
+            .collect();
+        Batch {
+            code: code.into(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Box::new(rows.into_iter()),
+            mode: IngestMode::Upsert,
+            source_name: "t.csv".into(),
+            source_sha256: "0".repeat(64),
+            client_batch_id: None,
+            progress: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn pools_follow_item_changes_that_stored_rows_allow() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, _) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let mut s = spec(&police, "101001", "车辆登记信息");
+            s.items = vec![
+                item("车辆编号", DataType::String, true),
+                item("号牌号码", DataType::String, false),
+                item("颜色", DataType::String, false),
+            ];
+            let r = store.create_resource(&sys, s.clone()).await.unwrap();
+            // An empty pool takes any new shape, type changes included.
+            store
+                .transition_resource(&sys, &r.code, Action::Submit, "")
+                .await
+                .unwrap();
+            store
+                .transition_resource(&sys, &r.code, Action::Register, "")
+                .await
+                .unwrap();
+            let mut s1 = store.resource(&sys, &r.code).await.unwrap().spec;
+            s1.items[2].data_type = DataType::Integer;
+            s1.items[2].length = 10;
+            store
+                .update_resource(&sys, &r.code, s1.clone(), None)
+                .await
+                .unwrap();
+            s1.items[2].data_type = DataType::String;
+            s1.items[2].length = 50;
+            let r = store
+                .update_resource(&sys, &r.code, s1, None)
+                .await
+                .unwrap();
+            let report = store
+                .ingest(
+                    &sys,
+                    load(
+                        &r.code,
+                        &["车辆编号", "号牌号码", "颜色"],
+                        vec![vec!["V1", "渝A12345", "白"], vec!["V2", "渝B00001", "黑"]],
+                    ),
+                )
+                .await
+                .unwrap();
+            assert_eq!(report.accepted, 2, "{backend}");
+            // With rows: a new item adds a column; a removed one is hidden with its data kept.
+            let mut s2 = r.spec.clone();
+            s2.items.remove(2);
+            s2.items.push(item("品牌", DataType::String, false));
+            store
+                .update_resource(&sys, &r.code, s2.clone(), None)
+                .await
+                .unwrap();
+            let pool = store.pool(&sys, &r.code).await.unwrap();
+            let cols: Vec<(&str, bool)> = pool
+                .schema
+                .columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.hidden))
+                .collect();
+            assert_eq!(
+                cols,
+                [
+                    ("车辆编号", false),
+                    ("号牌号码", false),
+                    ("颜色", true),
+                    ("品牌", false)
+                ],
+                "{backend}"
+            );
+            let later = store
+                .ingest(
+                    &sys,
+                    load(
+                        &r.code,
+                        &["车辆编号", "号牌号码", "品牌"],
+                        vec![vec!["V1", "渝A12345", "长安"]],
+                    ),
+                )
+                .await
+                .unwrap();
+            assert_eq!(later.accepted, 1);
+            let table = pool.table.clone();
+            let kept = store
+                .read(move |c| {
+                    c.query_one(
+                        &format!("SELECT \"ys\", \"pp\" FROM \"{table}\" WHERE \"clbh\" = 'V1'"),
+                        &[],
+                    )?
+                    .text(0)
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                kept, "白",
+                "{backend}: the hidden column keeps its data through an upsert"
+            );
+            assert!(
+                store
+                    .ingest(&sys, load(&r.code, &["车辆编号", "颜色"], vec![]))
+                    .await
+                    .is_err(),
+                "a hidden item takes no values"
+            );
+            // Changes the stored rows could not follow are refused, and nothing changes.
+            let mut bad_type = s2.clone();
+            bad_type.items[1].data_type = DataType::Integer;
+            bad_type.items[1].length = 10;
+            assert_eq!(
+                invalid_fields(
+                    store
+                        .update_resource(&sys, &r.code, bad_type, None)
+                        .await
+                        .unwrap_err()
+                ),
+                ["items"]
+            );
+            let mut bad_key = s2.clone();
+            bad_key.items[1].key = true;
+            assert_eq!(
+                invalid_fields(
+                    store
+                        .update_resource(&sys, &r.code, bad_key, None)
+                        .await
+                        .unwrap_err()
+                ),
+                ["items"]
+            );
+            let names = |items: &[Item]| {
+                items
+                    .iter()
+                    .map(|i| (i.name.clone(), i.data_type, i.key))
+                    .collect::<Vec<_>>()
+            };
+            let stored = store.resource(&sys, &r.code).await.unwrap().spec.items;
+            assert_eq!(names(&stored), names(&s2.items), "{backend}");
+        }
+    }
+}

@@ -17,6 +17,10 @@ pub struct PoolColumn {
     pub key: bool,
     pub required: bool,
     pub checks: Vec<Check>,
+    /// A column whose item was removed from the catalog entry: its data is kept, it
+    /// takes no new values.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -46,6 +50,7 @@ impl PoolColumn {
             key: item.key,
             required: item.required || item.key,
             checks: infer_checks(&item.name),
+            hidden: false,
         }
     }
 
@@ -85,11 +90,81 @@ impl PoolSchema {
         self.columns.iter().filter(|c| c.key)
     }
 
+    /// How the pool follows a change of the entry's items: new items become new
+    /// columns, removed items are hidden (their data kept), and changes that stored
+    /// rows could not follow are refused. Returns the new schema and the columns to add.
+    pub fn evolve(
+        &self,
+        new: &PoolSchema,
+        has_rows: bool,
+    ) -> Result<(PoolSchema, Vec<PoolColumn>)> {
+        let mut problems = Vec::new();
+        let old_keys: Vec<&str> = self.keys().map(|c| c.column.as_str()).collect();
+        let new_keys: Vec<&str> = new.keys().map(|c| c.column.as_str()).collect();
+        if has_rows && old_keys != new_keys {
+            problems.push(crate::Problem::new(
+                "items",
+                "数据池已有数据，主键信息项不能修改",
+            ));
+        }
+        let mut columns = Vec::new();
+        let mut added = Vec::new();
+        for old in &self.columns {
+            match new.columns.iter().find(|c| c.column == old.column) {
+                Some(c) => {
+                    if has_rows && c.data_type != old.data_type && !old.hidden {
+                        problems.push(crate::Problem::new(
+                            "items",
+                            format!(
+                                "数据池已有数据，信息项“{}”的数据类型不能从“{}”改为“{}”",
+                                c.name,
+                                old.data_type.label(),
+                                c.data_type.label()
+                            ),
+                        ));
+                    }
+                    columns.push(PoolColumn {
+                        hidden: false,
+                        data_type: if old.hidden {
+                            old.data_type
+                        } else {
+                            c.data_type
+                        },
+                        ..c.clone()
+                    });
+                }
+                None => columns.push(PoolColumn {
+                    hidden: true,
+                    key: old.key,
+                    ..old.clone()
+                }),
+            }
+        }
+        for c in new
+            .columns
+            .iter()
+            .filter(|c| !self.columns.iter().any(|o| o.column == c.column))
+        {
+            columns.push(c.clone());
+            added.push(c.clone());
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        Ok((
+            PoolSchema {
+                table: self.table.clone(),
+                columns,
+            },
+            added,
+        ))
+    }
+
     /// The column a file header names: an item name (Chinese) or a column code.
     pub fn column_for_header(&self, header: &str) -> Option<usize> {
         let h = header.trim().trim_start_matches('\u{feff}');
         self.columns
             .iter()
-            .position(|c| c.name == h || c.column.eq_ignore_ascii_case(h))
+            .position(|c| !c.hidden && (c.name == h || c.column.eq_ignore_ascii_case(h)))
     }
 }

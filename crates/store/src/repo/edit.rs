@@ -73,6 +73,7 @@ pub fn edit(
     if spec == current.spec {
         return Ok(current);
     }
+    let items_changed = spec.items != current.spec.items;
     let next = Resource {
         spec,
         version: current.version + 1,
@@ -80,6 +81,9 @@ pub fn edit(
         ..current
     };
     update(conn, &next)?;
+    if items_changed && let Some(pool) = crate::repo::pools::schema_of(conn, next.id)? {
+        crate::repo::pools::evolve_pool(conn, &next, &pool)?;
+    }
     record_history(conn, &next, "update", Some(next.state), caller, "")?;
     Ok(next)
 }

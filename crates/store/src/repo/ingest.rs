@@ -86,11 +86,12 @@ fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Resul
         }
     }
     for (i, c) in schema.columns.iter().enumerate() {
-        let needed = if mode == IngestMode::Delete {
-            c.key
-        } else {
-            c.required
-        };
+        let needed = !c.hidden
+            && if mode == IngestMode::Delete {
+                c.key
+            } else {
+                c.required
+            };
         if needed && !map.contains(&i) {
             problems.push(Problem::new(
                 "header",

@@ -124,12 +124,14 @@ impl<'a> PoolWriter<'a> {
                 vec![one; rows.len()].join(" OR ")
             )
         } else {
-            let cols: Vec<String> = (0..self.schema.columns.len())
-                .map(|i| self.quoted(i))
+            // Hidden columns (items removed from the entry) keep their data: not written.
+            let active: Vec<usize> = (0..self.schema.columns.len())
+                .filter(|&i| !self.schema.columns[i].hidden)
                 .collect();
+            let cols: Vec<String> = active.iter().map(|&i| self.quoted(i)).collect();
             let group = format!("({})", vec!["?"; cols.len() + 3].join(", "));
             for r in &rows {
-                params.extend(r.values.iter().cloned());
+                params.extend(active.iter().map(|&i| r.values[i].clone()));
                 params.push(Value::Int(self.batch_id));
                 params.push(Value::Int(r.bytes));
                 params.push(Value::Text(self.now.clone()));

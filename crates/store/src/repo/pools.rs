@@ -213,3 +213,34 @@ impl Store {
         .await
     }
 }
+
+/// Makes a pool follow its entry's items after an edit (inside the edit's transaction,
+/// so a refused change leaves both entry and pool as they were).
+pub fn evolve_pool(conn: &mut dyn Conn, r: &Resource, old: &PoolSchema) -> Result<()> {
+    let new = PoolSchema::for_resource(r)?;
+    let has_rows = conn
+        .query_one(&format!("SELECT COUNT(*) FROM \"{}\"", old.table), &[])?
+        .i64(0)?
+        > 0;
+    let (schema, added) = old.evolve(&new, has_rows)?;
+    if has_rows {
+        for c in &added {
+            conn.batch(&format!(
+                "ALTER TABLE \"{}\" ADD COLUMN \"{}\" {}",
+                old.table,
+                c.column,
+                sql_type(conn.dialect(), c.data_type)
+            ))?;
+        }
+    } else {
+        // Nothing stored yet: the table simply takes the new shape.
+        conn.batch(&format!("DROP TABLE \"{}\"", old.table))?;
+        conn.batch(&create_table_sql(conn.dialect(), &new))?;
+    }
+    let stored = if has_rows { schema } else { new };
+    conn.execute(
+        "UPDATE pools SET schema_json = ? WHERE resource_id = ?",
+        &params![serde_json::to_string(&stored)?, r.id],
+    )?;
+    Ok(())
+}
