@@ -155,6 +155,21 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
             .0,
             404
         );
+        let resp = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/pools/batches/{batch}/quarantine?format=xlsx"),
+                Some(&police),
+                None,
+            )
+            .await;
+        let sheets = govshare_interchange::xlsx_cells(&resp.bytes().await.unwrap()).unwrap();
+        let rows = &sheets[0].1;
+        assert_eq!(rows[0].last().map(String::as_str), Some("错误原因"));
+        assert!(
+            rows[1].contains(&bad) && rows[1].last().unwrap().contains("校验位"),
+            "{rows:?}"
+        );
 
         // NDJSON in delete mode; an unknown header refuses the whole file.
         let nd = format!("{{\"公民身份号码\": \"{c}\"}}\n");

@@ -95,38 +95,58 @@ pub async fn import_data(
     Ok(store.ingest(caller, batch).await?)
 }
 
-/// The refused rows of a batch as CSV (UTF-8 with BOM): the submitted columns and a
-/// 错误原因 column, ready to fix and submit again.
+/// The refused rows of a batch as a table: 行号, the submitted columns, 错误原因 (every
+/// problem of the row), header first.
+fn quarantine_table(q: &govshare_store::repo::ingest::Quarantine) -> Vec<Vec<String>> {
+    let mut header = vec!["行号".to_string()];
+    header.extend(q.header.iter().cloned());
+    header.push("错误原因".into());
+    let mut table = vec![header];
+    for group in q.rows.chunk_by(|a, b| a.row_number == b.row_number) {
+        let reasons: Vec<String> = group
+            .iter()
+            .map(|r| {
+                if r.column.is_empty() {
+                    r.reason.clone()
+                } else {
+                    format!("{}：{}", r.column, r.reason)
+                }
+            })
+            .collect();
+        let mut record = vec![group[0].row_number.to_string()];
+        record.extend(group[0].cells.iter().cloned());
+        record.resize(q.header.len() + 1, String::new());
+        record.push(reasons.join("；"));
+        table.push(record);
+    }
+    table
+}
+
+/// The refused rows as CSV (UTF-8 with BOM), ready to fix and submit again.
 pub fn quarantine_csv(q: &govshare_store::repo::ingest::Quarantine) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::WriterBuilder::new()
             .flexible(true)
             .from_writer(&mut out);
-        let mut header = vec!["行号".to_string()];
-        header.extend(q.header.iter().cloned());
-        header.push("错误原因".into());
-        let _ = w.write_record(&header);
-        let mut i = 0;
-        while i < q.rows.len() {
-            let row = &q.rows[i];
-            let mut reasons = Vec::new();
-            while i < q.rows.len() && q.rows[i].row_number == row.row_number {
-                let r = &q.rows[i];
-                reasons.push(if r.column.is_empty() {
-                    r.reason.clone()
-                } else {
-                    format!("{}：{}", r.column, r.reason)
-                });
-                i += 1;
-            }
-            let mut record = vec![row.row_number.to_string()];
-            record.extend(row.cells.iter().cloned());
-            record.resize(q.header.len() + 1, String::new());
-            record.push(reasons.join("；"));
+        for record in quarantine_table(q) {
             let _ = w.write_record(&record);
         }
         let _ = w.flush();
     }
     out
+}
+
+/// The refused rows as XLSX (one sheet, cells as text).
+pub fn quarantine_xlsx(q: &govshare_store::repo::ingest::Quarantine) -> Result<Vec<u8>, ApiError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(e.to_string());
+    sheet.set_name("未入池数据").map_err(fail)?;
+    for (r, record) in quarantine_table(q).iter().enumerate() {
+        for (c, cell) in record.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, cell).map_err(fail)?;
+        }
+    }
+    book.save_to_buffer().map_err(fail)
 }

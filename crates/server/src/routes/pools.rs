@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::{MaybeUser, User};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Json, Query};
-use crate::pool_import::{DataFile, import_data, quarantine_csv};
+use crate::pool_import::{DataFile, import_data, quarantine_csv, quarantine_xlsx};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -82,7 +82,7 @@ pub async fn load_batch(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct QuarantineQuery {
-    /// json (default) or csv (the refused rows with a 错误原因 column).
+    /// json (default), csv or xlsx (the refused rows with a 错误原因 column).
     pub format: Option<String>,
 }
 
@@ -109,8 +109,21 @@ pub async fn batch_quarantine(
             )
                 .into_response())
         }
+        Some("xlsx") => {
+            let disposition = format!("attachment; filename=\"batch-{id}-rejected.xlsx\"");
+            let mime =
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string();
+            Ok((
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                quarantine_xlsx(&quarantine)?,
+            )
+                .into_response())
+        }
         Some(other) => Err(ApiError::BadRequest(format!(
-            "不支持的格式“{other}”，可选 json、csv"
+            "不支持的格式“{other}”，可选 json、csv、xlsx"
         ))),
     }
 }
