@@ -26,16 +26,8 @@ async fn import(
     query: &str,
     body: Vec<u8>,
 ) -> (u16, serde_json::Value) {
-    let resp = s
-        .client
-        .post(s.url(&format!("/api/v1/catalog/import{query}")))
-        .bearer_auth(token)
-        .body(body)
-        .send()
+    s.post_bytes(&format!("/api/v1/catalog/import{query}"), token, body)
         .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or_default())
 }
 
 #[tokio::test]

@@ -118,6 +118,20 @@ impl TestServer {
         req.send().await.unwrap()
     }
 
+    /// Posts raw bytes (a file upload) with a token; returns the status and JSON body.
+    pub async fn post_bytes(&self, path: &str, token: &str, body: Vec<u8>) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
         let resp = self.call(Method::GET, path, token, None).await;
         let status = resp.status().as_u16();
