@@ -40,6 +40,10 @@ async fn main() -> anyhow::Result<()> {
     if which == "all" || which == "pools" {
         pools::run(&work).await?;
     }
-    std::fs::remove_dir_all(&work)?;
+    if std::env::var_os("GOVSHARE_BENCH_KEEP").is_some() {
+        eprintln!("kept {}", work.display());
+    } else {
+        std::fs::remove_dir_all(&work)?;
+    }
     Ok(())
 }

@@ -20,6 +20,23 @@ pub trait Conn {
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> Result<()>;
 
+    /// Appends rows to a table in bulk (columns are quoted identifiers). PostgreSQL
+    /// streams them with COPY; the default runs multi-row INSERTs.
+    fn copy_in(&mut self, table: &str, columns: &[String], rows: &[Vec<Value>]) -> Result<()> {
+        const PER_STATEMENT: usize = 200;
+        for chunk in rows.chunks(PER_STATEMENT) {
+            let group = format!("({})", vec!["?"; columns.len()].join(", "));
+            let sql = format!(
+                "INSERT INTO \"{table}\" ({}) VALUES {}",
+                columns.join(", "),
+                vec![group; chunk.len()].join(", ")
+            );
+            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
+            self.execute(&sql, &params)?;
+        }
+        Ok(())
+    }
+
     /// The first row, if any.
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())

@@ -11,6 +11,9 @@ struct Migration {
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// A step in Rust after the SQL, for what SQL alone cannot say (tables made at run
+    /// time). It must be as deterministic as the SQL.
+    after: Option<fn(&mut dyn Conn) -> Result<()>>,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -19,12 +22,21 @@ const MIGRATIONS: &[Migration] = &[
         name: "catalog",
         sqlite: include_str!("../migrations/sqlite/0001_catalog.sql"),
         postgres: include_str!("../migrations/postgres/0001_catalog.sql"),
+        after: None,
     },
     Migration {
         version: 2,
         name: "pools",
         sqlite: include_str!("../migrations/sqlite/0002_pools.sql"),
         postgres: include_str!("../migrations/postgres/0002_pools.sql"),
+        after: None,
+    },
+    Migration {
+        version: 3,
+        name: "pool_feed",
+        sqlite: include_str!("../migrations/sqlite/0003_pool_feed.sql"),
+        postgres: include_str!("../migrations/postgres/0003_pool_feed.sql"),
+        after: Some(crate::repo::pools::add_feed_columns),
     },
 ];
 
@@ -65,6 +77,9 @@ pub fn run(conn: &mut dyn Conn) -> Result<()> {
             Some(_) => {}
             None => {
                 conn.batch(sql)?;
+                if let Some(step) = m.after {
+                    step(conn)?;
+                }
                 conn.execute(
                     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
                     &params![m.version, m.name, checksum(sql), crate::now()],

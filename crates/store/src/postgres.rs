@@ -150,6 +150,45 @@ fn row_values(row: &postgres::Row) -> Result<Row> {
     Ok(Row(values))
 }
 
+/// A value in COPY's text format: `\\N` for null, backslash escapes for the
+/// delimiter, line breaks and the backslash itself.
+fn copy_text(out: &mut Vec<u8>, v: &Value) {
+    use std::io::Write;
+    match v {
+        Value::Null => out.extend_from_slice(b"\\N"),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Real(f) => {
+            let _ = write!(out, "{f:?}");
+        }
+        Value::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+        Value::Date(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::DateTime(t) => {
+            let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S%.f"));
+        }
+        Value::Blob(b) => {
+            out.extend_from_slice(b"\\\\x");
+            for byte in b {
+                let _ = write!(out, "{byte:02x}");
+            }
+        }
+        Value::Text(s) => {
+            for &b in s.as_bytes() {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b => out.push(b),
+                }
+            }
+        }
+    }
+}
+
 fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
@@ -171,6 +210,27 @@ impl Conn for PgConn {
             .iter()
             .map(row_values)
             .collect()
+    }
+
+    fn copy_in(&mut self, table: &str, columns: &[String], rows: &[Vec<Value>]) -> Result<()> {
+        use std::io::Write;
+        let mut text = Vec::with_capacity(rows.len() * 64);
+        for row in rows {
+            for (i, v) in row.iter().enumerate() {
+                if i > 0 {
+                    text.push(b'\t');
+                }
+                copy_text(&mut text, v);
+            }
+            text.push(b'\n');
+        }
+        let sql = format!("COPY \"{table}\" ({}) FROM STDIN", columns.join(", "));
+        let mut writer = self.client.copy_in(sql.as_str())?;
+        writer
+            .write_all(&text)
+            .map_err(|e| StoreError::Db(format!("COPY into {table}: {e}")))?;
+        writer.finish()?;
+        Ok(())
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {

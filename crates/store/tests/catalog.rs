@@ -12,6 +12,7 @@ use govshare_domain::resource::{CatalogRecord, ResourceSpec, Survey};
 use govshare_store::repo::import::ImportMode;
 use govshare_store::repo::resources::ResourceFilter;
 use govshare_store::{Caller, Store, StoreError};
+use std::collections::BTreeSet;
 
 fn credit(body: &str) -> String {
     let first17 = format!("11500000{body}");
@@ -515,6 +516,14 @@ mod pools {
                 q.iter()
                     .any(|x| x.row_number == 7 && x.reason.contains("列"))
             );
+            // A consumer that read the feed so far holds the two accepted rows.
+            let early = store.pool_changes(&sys, &r.code, 0, 1000).await.unwrap();
+            let early_state = replay(BTreeSet::new(), &early);
+            assert_eq!(
+                early_state,
+                BTreeSet::from([a.clone(), b.clone()]),
+                "{backend}"
+            );
             // A retry of the same batch changes nothing.
             let again = store
                 .ingest(
@@ -579,6 +588,26 @@ mod pools {
                 1,
                 "{backend}"
             );
+            // After upsert, insert, delete and replace, the feed replayed from the start,
+            // or from where the early consumer stopped, ends with the pool's rows.
+            let full = store.pool_changes(&sys, &r.code, 0, 1000).await.unwrap();
+            assert_eq!(
+                replay(BTreeSet::new(), &full),
+                BTreeSet::from([b.clone()]),
+                "{backend}: {full:?}"
+            );
+            let since = early.last().unwrap().seq;
+            let rest = store
+                .pool_changes(&sys, &r.code, since, 1000)
+                .await
+                .unwrap();
+            assert!(rest.iter().all(|c| c.seq > since));
+            assert_eq!(
+                replay(early_state, &rest),
+                BTreeSet::from([b.clone()]),
+                "{backend}: {rest:?}"
+            );
+            assert!(rest.windows(2).all(|w| w[0].seq < w[1].seq));
             // Another department may neither fill the pool nor read its quarantine.
             let market_id = store.org_by_code(&market).await.unwrap().id;
             let stranger = user(Role::OrgAdmin, market_id);
@@ -770,4 +799,24 @@ mod pool_schema {
             assert_eq!(names(&stored), names(&s2.items), "{backend}");
         }
     }
+}
+
+/// Applies a pool's change feed to a consumer's set of keys.
+fn replay(
+    mut keys: BTreeSet<String>,
+    changes: &[govshare_store::repo::pools::PoolChange],
+) -> BTreeSet<String> {
+    for c in changes {
+        match c.op.as_str() {
+            "upsert" => {
+                keys.insert(c.key.clone());
+            }
+            "delete" => {
+                keys.remove(&c.key);
+            }
+            "replace" => keys.clear(),
+            other => panic!("unknown op {other}"),
+        }
+    }
+    keys
 }

@@ -4,17 +4,19 @@
 //! accepted + rejected = received, always.
 
 use crate::conn::Conn;
+use crate::conn::Dialect;
 use crate::error::Result;
-use crate::repo::pool_write::{PendingRow, PoolWriter, key_text};
+use crate::error::StoreError;
+use crate::repo::pool_check::{Refused, RowChecker};
+use crate::repo::pool_write::{CopyWriter, PoolWriter, RowWriter, Target};
 use crate::repo::pools::{ensure_pool, schema_of};
 use crate::repo::resources::get_visible;
 use crate::value::Value;
 use crate::{Caller, Store, params};
 use govshare_domain::lifecycle::State;
-use govshare_domain::pool::{CellValue, Finding, PoolSchema, parse_cell};
+use govshare_domain::pool::PoolSchema;
 use govshare_domain::{Error, Problem};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -56,18 +58,6 @@ pub struct BatchReport {
     pub replayed: bool,
 }
 
-fn to_value(v: CellValue) -> Value {
-    match v {
-        CellValue::Null => Value::Null,
-        CellValue::Text(s) => Value::Text(s),
-        CellValue::Int(i) => Value::Int(i),
-        CellValue::Number(f) => Value::Real(f),
-        CellValue::Bool(b) => Value::Bool(b),
-        CellValue::Date(d) => Value::Date(d),
-        CellValue::DateTime(t) => Value::DateTime(t),
-    }
-}
-
 /// Which pool column each header names; unknown headers and missing required
 /// columns refuse the whole batch, naming the header.
 fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Result<Vec<usize>> {
@@ -106,17 +96,6 @@ fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Resul
     }
 }
 
-/// Bytes a value takes when stored, for capacity quotas.
-fn stored_bytes(v: &Value) -> i64 {
-    match v {
-        Value::Null => 0,
-        Value::Text(s) => s.len() as i64,
-        Value::Blob(b) => b.len() as i64,
-        Value::Bool(_) => 1,
-        _ => 8,
-    }
-}
-
 /// Refuses the batch (the transaction rolls back) when the organisation's pools now
 /// hold more than its quota.
 fn check_quota(conn: &mut dyn Conn, org_id: i64) -> Result<()> {
@@ -147,52 +126,34 @@ fn check_quota(conn: &mut dyn Conn, org_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Quarantines rows the writer could not apply; returns how many.
-fn quarantine_unapplied(
-    conn: &mut dyn Conn,
-    batch_id: i64,
-    failed: Vec<(PendingRow, &'static str)>,
-) -> Result<i64> {
-    let n = failed.len() as i64;
-    for (row, reason) in failed {
-        quarantine(
-            conn,
-            batch_id,
-            row.row_number,
-            &row.cells,
-            &[(String::new(), row.key, reason.into())],
-        )?;
+/// Keeps refused rows in quarantine: one record per problem.
+fn quarantine(conn: &mut dyn Conn, batch_id: i64, refused: Vec<Refused>) -> Result<i64> {
+    let n = refused.len() as i64;
+    let mut records = Vec::new();
+    for row in refused {
+        let raw = serde_json::to_string(&row.cells)?;
+        for (column, value, reason) in row.problems {
+            records.push(vec![
+                Value::Int(batch_id),
+                Value::Int(row.row_number),
+                Value::Text(column),
+                Value::Text(value),
+                Value::Text(reason),
+                Value::Text(raw.clone()),
+            ]);
+        }
     }
+    let columns = [
+        "batch_id",
+        "row_number",
+        "column_name",
+        "value",
+        "reason",
+        "row_json",
+    ]
+    .map(String::from);
+    conn.copy_in("pool_quarantine", &columns, &records)?;
     Ok(n)
-}
-
-/// A 128-bit fingerprint of a key (two differently seeded 64-bit hashes).
-fn fingerprint(key: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let half = |seed: u8| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        seed.hash(&mut h);
-        key.hash(&mut h);
-        h.finish() as u128
-    };
-    (half(1) << 64) | half(2)
-}
-
-fn quarantine(
-    conn: &mut dyn Conn,
-    batch: i64,
-    row: i64,
-    cells: &[String],
-    problems: &[(String, String, String)],
-) -> Result<()> {
-    let raw = serde_json::to_string(cells)?;
-    for (column, value, reason) in problems {
-        conn.execute(
-            "INSERT INTO pool_quarantine (batch_id, row_number, column_name, value, reason, row_json) VALUES (?, ?, ?, ?, ?, ?)",
-            &params![batch, row, column, value, reason, &raw],
-        )?;
-    }
-    Ok(())
 }
 
 pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<BatchReport> {
@@ -248,104 +209,68 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
             ],
         )?
         .i64(0)?;
+    // The pool's lock (PostgreSQL; SQLite has one writer) and its feed counter.
+    let lock = if conn.dialect() == Dialect::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let pool = conn.query_one(
+        &format!("SELECT last_seq, row_count FROM pools WHERE resource_id = ?{lock}"),
+        &params![r.id],
+    )?;
+    let mut next_seq = pool.i64(0)? + 1;
     if batch.mode == IngestMode::Replace {
-        conn.execute(&format!("DELETE FROM \"{}\"", schema.table), &[])?;
-        conn.execute("INSERT INTO pool_changes (resource_id, batch_id, op, row_key, at) VALUES (?, ?, 'replace', '*', ?)", &params![r.id, batch_id, &now])?;
-    }
-    let mut writer = PoolWriter::new(&schema, batch.mode, r.id, batch_id, now.clone());
-    let key_cols: Vec<usize> = schema
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.key)
-        .map(|(i, _)| i)
-        .collect();
-    // Keys seen in this batch, as 128-bit fingerprints: a million keys in 32 MB.
-    let mut seen_keys: HashSet<u128> = HashSet::new();
-    let (mut received, mut accepted, mut rejected) = (0i64, 0i64, 0i64);
-    let rows = std::mem::replace(&mut batch.rows, Box::new(std::iter::empty()));
-    for (n, row) in rows.enumerate() {
-        received += 1;
-        if received % 10_000 == 0
-            && let Some(report) = batch.progress.as_mut()
-        {
-            report(received);
-        }
-        let row_number = n as i64 + 2; // the header is row 1
-        let cells = match row {
-            Ok(cells) => cells,
-            Err(reason) => {
-                quarantine(
-                    conn,
-                    batch_id,
-                    row_number,
-                    &[],
-                    &[(String::new(), String::new(), reason)],
-                )?;
-                rejected += 1;
-                continue;
-            }
-        };
-        let mut problems: Vec<(String, String, String)> = Vec::new();
-        let mut values = vec![Value::Null; schema.columns.len()];
-        if cells.len() != map.len() {
-            problems.push((
-                String::new(),
-                String::new(),
-                format!("该行有{}列，表头有{}列", cells.len(), map.len()),
-            ));
-        } else {
-            for (cell, &ci) in cells.iter().zip(&map) {
-                let col = &schema.columns[ci];
-                if batch.mode == IngestMode::Delete && !col.key {
-                    continue;
-                }
-                match parse_cell(&col.as_item(), cell) {
-                    Err(reason) => problems.push((col.name.clone(), cell.clone(), reason)),
-                    Ok(v) => {
-                        if let CellValue::Text(t) = &v {
-                            for check in &col.checks {
-                                if let Some(Finding::Reject(reason)) = check.apply(t) {
-                                    problems.push((col.name.clone(), cell.clone(), reason));
-                                }
-                            }
-                        }
-                        values[ci] = to_value(v);
-                    }
-                }
-            }
-        }
-        let key = key_text(
-            &key_cols
-                .iter()
-                .map(|&i| values[i].clone())
-                .collect::<Vec<_>>(),
-        );
-        if problems.is_empty() && !seen_keys.insert(fingerprint(&key)) {
-            let names: Vec<String> = schema.keys().map(|c| c.name.clone()).collect();
-            problems.push((names.join("+"), key.clone(), "主键在本批数据中重复".into()));
-        }
-        if !problems.is_empty() {
-            quarantine(conn, batch_id, row_number, &cells, &problems)?;
-            rejected += 1;
-            continue;
-        }
-        let (applied, failed) = writer.push(
-            conn,
-            PendingRow {
-                row_number,
-                bytes: values.iter().map(stored_bytes).sum(),
-                cells,
-                key,
-                values,
-            },
+        conn.execute(
+            "INSERT INTO pool_tombstones (resource_id, seq, batch_id, op, row_key, at) VALUES (?, ?, ?, 'replace', '*', ?)",
+            &params![r.id, next_seq, batch_id, &now],
         )?;
-        accepted += applied as i64;
-        rejected += quarantine_unapplied(conn, batch_id, failed)?;
+        next_seq += 1;
     }
-    let (applied, failed) = writer.flush(conn)?;
-    accepted += applied as i64;
-    rejected += quarantine_unapplied(conn, batch_id, failed)?;
+    let target = Target {
+        schema: &schema,
+        mode: batch.mode,
+        resource_id: r.id,
+        batch_id,
+        now: now.clone(),
+        next_seq,
+    };
+    let mut writer: Box<dyn PoolWriter> = match conn.dialect() {
+        Dialect::Postgres => Box::new(CopyWriter::new(conn, target, pool.i64(1)? == 0)?),
+        Dialect::Sqlite => {
+            if batch.mode == IngestMode::Replace {
+                conn.execute(&format!("DELETE FROM \"{}\"", schema.table), &[])?;
+            }
+            Box::new(RowWriter::new(target))
+        }
+    };
+    // Rows are read and checked on a thread of their own while this one writes.
+    let checker = RowChecker::new(schema.clone(), map, batch.mode);
+    let rows = std::mem::replace(&mut batch.rows, Box::new(std::iter::empty()));
+    let progress = batch.progress.take();
+    let (mut accepted, mut rejected) = (0i64, 0i64);
+    let (received, last_seq) = std::thread::scope(|scope| -> Result<(i64, i64)> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let reader = scope.spawn(move || checker.run(rows, progress, tx));
+        for chunk in rx.iter() {
+            let sent = chunk.accepted.len() as i64;
+            let refused = writer.write(conn, chunk.accepted)?;
+            accepted += sent - refused.len() as i64;
+            rejected += quarantine(conn, batch_id, chunk.refused)?;
+            rejected += quarantine(conn, batch_id, refused)?;
+        }
+        let (refused, next_seq) = writer.finish(conn)?;
+        accepted -= refused.len() as i64;
+        rejected += quarantine(conn, batch_id, refused)?;
+        let received = reader
+            .join()
+            .map_err(|_| StoreError::Db("the row checker stopped unexpectedly".into()))?;
+        Ok((received, next_seq - 1))
+    })?;
+    conn.execute(
+        "UPDATE pools SET last_seq = ? WHERE resource_id = ?",
+        &params![last_seq, r.id],
+    )?;
     let finished = crate::now();
     conn.execute(
         "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, finished_at = ? WHERE id = ?",

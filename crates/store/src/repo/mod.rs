@@ -9,6 +9,7 @@ pub mod history;
 pub mod import;
 pub mod ingest;
 pub mod orgs;
+pub mod pool_check;
 pub mod pool_write;
 pub mod pools;
 mod resource_write;

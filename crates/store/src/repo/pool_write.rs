@@ -1,17 +1,22 @@
-//! Writing a batch's accepted rows into a pool in chunks: one multi-row statement
-//! per chunk (upsert, insert or delete) that returns the keys it touched, so that rows
-//! it could not apply (a key already there in insert mode, a missing key in delete
-//! mode) are known and quarantined. One change-feed statement per chunk as well.
+//! Writing a batch's accepted rows into a pool, each row stamped with its change-feed
+//! sequence number. Two writers, one per backend's strength:
+//! - [`RowWriter`] (SQLite): one prepared statement per row inside the batch's
+//!   transaction; the statement's change count says whether the row applied.
+//! - [`CopyWriter`] (PostgreSQL): rows stream in with COPY — into a fresh table that is
+//!   swapped in at the end when the batch replaces the pool or fills an empty one,
+//!   otherwise into a staging table merged into the pool with one statement.
+//!
+//! Rows a writer cannot apply (a key already there in insert mode, a missing key in
+//! delete mode) come back as refused rows with the reason.
 
 use crate::conn::Conn;
 use crate::error::Result;
+use crate::params;
 use crate::repo::ingest::IngestMode;
+use crate::repo::pool_check::{Accepted, Refused};
+use crate::repo::pools::key_list;
 use crate::value::Value;
 use govshare_domain::pool::PoolSchema;
-use std::collections::HashSet;
-
-/// Rows per statement (well under both databases' parameter limits).
-const CHUNK: usize = 400;
 
 /// A key as text: the key items' values joined by U+001F.
 pub fn key_text(values: &[Value]) -> String {
@@ -31,169 +36,352 @@ pub fn key_text(values: &[Value]) -> String {
         .join("\u{1f}")
 }
 
-pub struct PendingRow {
-    pub row_number: i64,
-    /// Bytes of the row's stored values (UTF-8 text; eight per number or date).
-    pub bytes: i64,
-    pub cells: Vec<String>,
-    pub key: String,
-    pub values: Vec<Value>,
+const KEY_EXISTS: &str = "主键已存在（插入模式不覆盖）";
+const KEY_MISSING: &str = "数据池中没有该主键的数据";
+
+/// What every writer knows about its batch.
+pub struct Target<'a> {
+    pub schema: &'a PoolSchema,
+    pub mode: IngestMode,
+    pub resource_id: i64,
+    pub batch_id: i64,
+    pub now: String,
+    /// The sequence number the next applied row takes.
+    pub next_seq: i64,
 }
 
-pub struct PoolWriter<'a> {
-    schema: &'a PoolSchema,
-    mode: IngestMode,
-    resource_id: i64,
-    batch_id: i64,
-    now: String,
-    key_cols: Vec<usize>,
-    pending: Vec<PendingRow>,
-}
+impl Target<'_> {
+    /// Pool columns written by this batch: all but hidden ones (their data is kept).
+    fn active(&self) -> Vec<usize> {
+        (0..self.schema.columns.len())
+            .filter(|&i| !self.schema.columns[i].hidden)
+            .collect()
+    }
 
-impl<'a> PoolWriter<'a> {
-    pub fn new(
-        schema: &'a PoolSchema,
-        mode: IngestMode,
-        resource_id: i64,
-        batch_id: i64,
-        now: String,
-    ) -> Self {
-        let key_cols = schema
-            .columns
+    fn quoted(&self, cols: &[usize]) -> Vec<String> {
+        cols.iter()
+            .map(|&i| format!("\"{}\"", self.schema.columns[i].column))
+            .collect()
+    }
+
+    fn key_cols(&self) -> Vec<usize> {
+        (0..self.schema.columns.len())
+            .filter(|&i| self.schema.columns[i].key)
+            .collect()
+    }
+
+    fn key_names(&self) -> String {
+        self.schema
+            .keys()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+
+    fn refuse(&self, row_number: i64, cells: Vec<String>, key: String, reason: &str) -> Refused {
+        Refused {
+            row_number,
+            cells,
+            problems: vec![(self.key_names(), key, reason.into())],
+        }
+    }
+
+    /// A row's values for the active columns, then the bookkeeping columns.
+    fn row_values(&self, active: &[usize], row: &mut Accepted, seq: i64) -> Vec<Value> {
+        let mut out: Vec<Value> = active
             .iter()
-            .enumerate()
-            .filter(|(_, c)| c.key)
-            .map(|(i, _)| i)
+            .map(|&i| std::mem::replace(&mut row.values[i], Value::Null))
             .collect();
-        PoolWriter {
-            schema,
-            mode,
-            resource_id,
-            batch_id,
-            now,
-            key_cols,
-            pending: Vec::with_capacity(CHUNK),
-        }
+        out.extend([
+            Value::Int(self.batch_id),
+            Value::Int(row.bytes),
+            Value::Text(self.now.clone()),
+            Value::Int(seq),
+        ]);
+        out
     }
 
-    /// Queues a row; when a chunk is full it is written. Returns the rows that could
-    /// not be applied, with the reason.
-    pub fn push(
-        &mut self,
-        conn: &mut dyn Conn,
-        row: PendingRow,
-    ) -> Result<(usize, Vec<(PendingRow, &'static str)>)> {
-        self.pending.push(row);
-        if self.pending.len() >= CHUNK {
-            self.flush(conn)
-        } else {
-            Ok((0, vec![]))
-        }
+    fn take_seq(&mut self) -> i64 {
+        self.next_seq += 1;
+        self.next_seq - 1
     }
 
-    fn quoted(&self, i: usize) -> String {
-        format!("\"{}\"", self.schema.columns[i].column)
+    /// Records the deletion of a key in the feed.
+    fn tombstone(&self, conn: &mut dyn Conn, seq: i64, key: &str) -> Result<()> {
+        conn.execute(
+            "INSERT INTO pool_tombstones (resource_id, seq, batch_id, op, row_key, at) VALUES (?, ?, ?, 'delete', ?, ?)",
+            &params![self.resource_id, seq, self.batch_id, key, &self.now],
+        )?;
+        Ok(())
     }
+}
 
-    /// Writes what is queued; returns how many rows were applied and the others.
-    pub fn flush(
-        &mut self,
-        conn: &mut dyn Conn,
-    ) -> Result<(usize, Vec<(PendingRow, &'static str)>)> {
-        if self.pending.is_empty() {
-            return Ok((0, vec![]));
-        }
-        let rows = std::mem::take(&mut self.pending);
-        let keys: Vec<String> = self.key_cols.iter().map(|&i| self.quoted(i)).collect();
-        let returning = format!("RETURNING {}", keys.join(", "));
-        let mut params: Vec<Value> = Vec::new();
-        let sql = if self.mode == IngestMode::Delete {
-            let one = format!(
-                "({})",
-                keys.iter()
-                    .map(|k| format!("{k} = ?"))
-                    .collect::<Vec<_>>()
-                    .join(" AND ")
-            );
-            for r in &rows {
-                params.extend(self.key_cols.iter().map(|&i| r.values[i].clone()));
-            }
-            format!(
-                "DELETE FROM \"{}\" WHERE {} {returning}",
-                self.schema.table,
-                vec![one; rows.len()].join(" OR ")
-            )
-        } else {
-            // Hidden columns (items removed from the entry) keep their data: not written.
-            let active: Vec<usize> = (0..self.schema.columns.len())
-                .filter(|&i| !self.schema.columns[i].hidden)
+const BOOKKEEPING: [&str; 4] = ["_batch_id", "_bytes", "_updated_at", "_seq"];
+
+/// Writes a batch's accepted rows; returns the rows it could not apply.
+pub trait PoolWriter {
+    fn write(&mut self, conn: &mut dyn Conn, rows: Vec<Accepted>) -> Result<Vec<Refused>>;
+    /// Completes the batch; returns the rows it could not apply and the next free
+    /// sequence number.
+    fn finish(&mut self, conn: &mut dyn Conn) -> Result<(Vec<Refused>, i64)>;
+}
+
+/// One prepared statement per row (SQLite, where a statement costs no round trip).
+pub struct RowWriter<'a> {
+    target: Target<'a>,
+    sql: String,
+    active: Vec<usize>,
+}
+
+impl<'a> RowWriter<'a> {
+    pub fn new(target: Target<'a>) -> Self {
+        let active = target.active();
+        let table = &target.schema.table;
+        let keys = key_list(target.schema);
+        let sql = if target.mode == IngestMode::Delete {
+            let cond: Vec<String> = target
+                .quoted(&target.key_cols())
+                .iter()
+                .map(|k| format!("{k} = ?"))
                 .collect();
-            let cols: Vec<String> = active.iter().map(|&i| self.quoted(i)).collect();
-            let group = format!("({})", vec!["?"; cols.len() + 3].join(", "));
-            for r in &rows {
-                params.extend(active.iter().map(|&i| r.values[i].clone()));
-                params.push(Value::Int(self.batch_id));
-                params.push(Value::Int(r.bytes));
-                params.push(Value::Text(self.now.clone()));
-            }
-            let on_conflict = if self.mode == IngestMode::Insert {
+            format!("DELETE FROM \"{table}\" WHERE {}", cond.join(" AND "))
+        } else {
+            let mut cols = target.quoted(&active);
+            cols.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
+            let on_conflict = if target.mode == IngestMode::Insert {
                 "DO NOTHING".to_string()
             } else {
-                let set: Vec<String> = cols
-                    .iter()
-                    .map(String::as_str)
-                    .chain(["_batch_id", "_bytes", "_updated_at"])
-                    .map(|c| format!("{c} = excluded.{c}"))
-                    .collect();
+                let set: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
                 format!("DO UPDATE SET {}", set.join(", "))
             };
             format!(
-                "INSERT INTO \"{}\" ({}, _batch_id, _bytes, _updated_at) VALUES {} ON CONFLICT ({}) {on_conflict} {returning}",
-                self.schema.table,
+                "INSERT INTO \"{table}\" ({}) VALUES ({}) ON CONFLICT ({keys}) {on_conflict}",
                 cols.join(", "),
-                vec![group; rows.len()].join(", "),
-                keys.join(", ")
+                vec!["?"; cols.len()].join(", ")
             )
         };
-        let touched: HashSet<String> = conn
-            .query(&sql, &params)?
-            .into_iter()
-            .map(|row| key_text(&row.0))
-            .collect();
-        let (applied, failed): (Vec<PendingRow>, Vec<PendingRow>) =
-            rows.into_iter().partition(|r| touched.contains(&r.key));
-        if !applied.is_empty() {
-            let op = if self.mode == IngestMode::Delete {
-                "delete"
-            } else {
-                "upsert"
-            };
-            let mut change_params = Vec::with_capacity(applied.len() * 5);
-            for r in &applied {
-                change_params.extend([
-                    Value::Int(self.resource_id),
-                    Value::Int(self.batch_id),
-                    Value::Text(op.into()),
-                    Value::Text(r.key.clone()),
-                    Value::Text(self.now.clone()),
-                ]);
-            }
-            conn.execute(
-                &format!(
-                    "INSERT INTO pool_changes (resource_id, batch_id, op, row_key, at) VALUES {}",
-                    vec!["(?, ?, ?, ?, ?)"; applied.len()].join(", ")
-                ),
-                &change_params,
-            )?;
+        RowWriter {
+            target,
+            sql,
+            active,
         }
-        let reason = if self.mode == IngestMode::Delete {
-            "数据池中没有该主键的数据"
+    }
+}
+
+impl PoolWriter for RowWriter<'_> {
+    fn write(&mut self, conn: &mut dyn Conn, rows: Vec<Accepted>) -> Result<Vec<Refused>> {
+        let mut refused = Vec::new();
+        let key_cols = self.target.key_cols();
+        for mut row in rows {
+            let seq = self.target.next_seq;
+            let applied = if self.target.mode == IngestMode::Delete {
+                let keys: Vec<Value> = key_cols.iter().map(|&i| row.values[i].clone()).collect();
+                let n = conn.execute(&self.sql, &keys)?;
+                if n > 0 {
+                    self.target.tombstone(conn, seq, &row.key)?;
+                }
+                n
+            } else {
+                let values = self.target.row_values(&self.active, &mut row, seq);
+                conn.execute(&self.sql, &values)?
+            };
+            if applied > 0 {
+                self.target.take_seq();
+            } else {
+                let reason = if self.target.mode == IngestMode::Delete {
+                    KEY_MISSING
+                } else {
+                    KEY_EXISTS
+                };
+                let cells = row.cells.take().unwrap_or_default();
+                refused.push(self.target.refuse(row.row_number, cells, row.key, reason));
+            }
+        }
+        Ok(refused)
+    }
+
+    fn finish(&mut self, _conn: &mut dyn Conn) -> Result<(Vec<Refused>, i64)> {
+        Ok((vec![], self.target.next_seq))
+    }
+}
+
+/// Rows buffered before each COPY.
+const COPY_ROWS: usize = 5_000;
+
+/// COPY into a fresh table or a staging table (PostgreSQL).
+pub struct CopyWriter<'a> {
+    target: Target<'a>,
+    /// The table rows are copied into.
+    into: String,
+    /// True when `into` is a fresh table that becomes the pool at the end.
+    swap: bool,
+    columns: Vec<String>,
+    active: Vec<usize>,
+    buffer: Vec<Vec<Value>>,
+}
+
+impl<'a> CopyWriter<'a> {
+    /// `pool_empty`: the pool holds no rows (so a non-delete batch can build the pool
+    /// afresh, as replace does).
+    pub fn new(conn: &mut dyn Conn, target: Target<'a>, pool_empty: bool) -> Result<Self> {
+        let table = target.schema.table.clone();
+        let swap =
+            target.mode == IngestMode::Replace || (pool_empty && target.mode != IngestMode::Delete);
+        let active = target.active();
+        let mut columns = target.quoted(&active);
+        columns.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
+        let into = if swap {
+            let next = format!("{table}_next");
+            conn.batch(&format!(
+                "CREATE TABLE \"{next}\" (LIKE \"{table}\" INCLUDING DEFAULTS)"
+            ))?;
+            next
         } else {
-            "主键已存在（插入模式不覆盖）"
+            conn.batch(&format!(
+                "CREATE TEMP TABLE _stage (LIKE \"{table}\" INCLUDING DEFAULTS, _row BIGINT, _key TEXT, _cells TEXT) ON COMMIT DROP"
+            ))?;
+            columns.extend(["_row", "_key", "_cells"].map(String::from));
+            "_stage".to_string()
         };
-        Ok((
-            applied.len(),
-            failed.into_iter().map(|r| (r, reason)).collect(),
+        Ok(CopyWriter {
+            target,
+            into,
+            swap,
+            columns,
+            active,
+            buffer: Vec::with_capacity(COPY_ROWS),
+        })
+    }
+
+    fn flush(&mut self, conn: &mut dyn Conn) -> Result<()> {
+        if !self.buffer.is_empty() {
+            conn.copy_in(&self.into, &self.columns, &self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// Staged rows whose key is (`exists`) or is not in the pool, as refused rows.
+    fn staged_by_presence(
+        &self,
+        conn: &mut dyn Conn,
+        exists: bool,
+        reason: &str,
+    ) -> Result<Vec<Refused>> {
+        let sql = format!(
+            "SELECT s._row, s._key, s._cells FROM _stage s WHERE {} EXISTS (SELECT 1 FROM \"{}\" p WHERE {})",
+            if exists { "" } else { "NOT" },
+            self.target.schema.table,
+            self.key_match()
+        );
+        conn.query(&sql, &[])?
+            .into_iter()
+            .map(|r| {
+                let cells: Vec<String> =
+                    serde_json::from_str(&r.opt_text(2)?.unwrap_or_else(|| "[]".into()))?;
+                Ok(self.target.refuse(r.i64(0)?, cells, r.text(1)?, reason))
+            })
+            .collect()
+    }
+
+    fn key_match(&self) -> String {
+        self.target
+            .quoted(&self.target.key_cols())
+            .iter()
+            .map(|k| format!("p.{k} = s.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// Makes the freshly filled table the pool: key and feed index built once over
+    /// all rows, then the old table dropped and the new one renamed, inside the
+    /// batch's transaction.
+    fn swap_in(&self, conn: &mut dyn Conn) -> Result<()> {
+        let (table, next, b) = (&self.target.schema.table, &self.into, self.target.batch_id);
+        conn.batch(&format!(
+            "ALTER TABLE \"{next}\" ADD CONSTRAINT \"{table}_pk_{b}\" PRIMARY KEY ({keys}); \
+             CREATE INDEX \"{table}_seq_{b}\" ON \"{next}\" (_seq); \
+             DROP TABLE \"{table}\"; \
+             ALTER TABLE \"{next}\" RENAME TO \"{table}\"",
+            keys = key_list(self.target.schema)
         ))
+    }
+
+    /// Merges the staging table into the pool by the batch's mode.
+    fn merge(&self, conn: &mut dyn Conn) -> Result<Vec<Refused>> {
+        let table = &self.target.schema.table;
+        let mut cols = self.target.quoted(&self.active);
+        cols.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
+        let list = cols.join(", ");
+        match self.target.mode {
+            IngestMode::Delete => {
+                let refused = self.staged_by_presence(conn, false, KEY_MISSING)?;
+                conn.execute(
+                    &format!(
+                        "WITH d AS (DELETE FROM \"{table}\" p USING _stage s WHERE {} RETURNING s._seq, s._key) \
+                         INSERT INTO pool_tombstones (resource_id, seq, batch_id, op, row_key, at) SELECT ?, _seq, ?, 'delete', _key, ? FROM d",
+                        self.key_match()
+                    ),
+                    &params![self.target.resource_id, self.target.batch_id, &self.target.now],
+                )?;
+                Ok(refused)
+            }
+            IngestMode::Insert => {
+                let refused = self.staged_by_presence(conn, true, KEY_EXISTS)?;
+                conn.execute(
+                    &format!(
+                        "INSERT INTO \"{table}\" ({list}) SELECT {list} FROM _stage s WHERE NOT EXISTS (SELECT 1 FROM \"{table}\" p WHERE {})",
+                        self.key_match()
+                    ),
+                    &[],
+                )?;
+                Ok(refused)
+            }
+            IngestMode::Upsert | IngestMode::Replace => {
+                let set: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+                conn.execute(
+                    &format!(
+                        "INSERT INTO \"{table}\" ({list}) SELECT {list} FROM _stage ON CONFLICT ({}) DO UPDATE SET {}",
+                        key_list(self.target.schema),
+                        set.join(", ")
+                    ),
+                    &[],
+                )?;
+                Ok(vec![])
+            }
+        }
+    }
+}
+
+impl PoolWriter for CopyWriter<'_> {
+    fn write(&mut self, conn: &mut dyn Conn, rows: Vec<Accepted>) -> Result<Vec<Refused>> {
+        for mut row in rows {
+            let seq = self.target.take_seq();
+            let mut values = self.target.row_values(&self.active, &mut row, seq);
+            if !self.swap {
+                values.push(Value::Int(row.row_number));
+                values.push(Value::Text(row.key));
+                values.push(match row.cells {
+                    Some(cells) => Value::Text(serde_json::to_string(&cells)?),
+                    None => Value::Null,
+                });
+            }
+            self.buffer.push(values);
+            if self.buffer.len() >= COPY_ROWS {
+                self.flush(conn)?;
+            }
+        }
+        Ok(vec![])
+    }
+
+    fn finish(&mut self, conn: &mut dyn Conn) -> Result<(Vec<Refused>, i64)> {
+        self.flush(conn)?;
+        let refused = if self.swap {
+            self.swap_in(conn)?;
+            vec![]
+        } else {
+            self.merge(conn)?
+        };
+        Ok((refused, self.target.next_seq))
     }
 }

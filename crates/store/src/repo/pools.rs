@@ -4,6 +4,7 @@
 
 use crate::conn::{Conn, Dialect};
 use crate::error::{Result, StoreError};
+use crate::repo::pool_write::key_text;
 use crate::repo::resources::get_visible;
 use crate::{Caller, Store, params};
 use govshare_domain::Error;
@@ -45,9 +46,39 @@ pub fn create_table_sql(dialect: Dialect, schema: &PoolSchema) -> String {
     cols.push("_batch_id BIGINT NOT NULL".into());
     cols.push("_bytes BIGINT NOT NULL DEFAULT 0".into());
     cols.push("_updated_at TEXT NOT NULL".into());
-    let keys: Vec<String> = schema.keys().map(|c| format!("\"{}\"", c.column)).collect();
-    cols.push(format!("PRIMARY KEY ({})", keys.join(", ")));
-    format!("CREATE TABLE \"{}\" ({})", schema.table, cols.join(", "))
+    cols.push("_seq BIGINT NOT NULL".into());
+    cols.push(format!("PRIMARY KEY ({})", key_list(schema)));
+    format!(
+        "CREATE TABLE \"{t}\" ({}); CREATE INDEX \"{t}_seq\" ON \"{t}\" (_seq)",
+        cols.join(", "),
+        t = schema.table
+    )
+}
+
+/// The key columns, quoted and comma-separated.
+pub fn key_list(schema: &PoolSchema) -> String {
+    schema
+        .keys()
+        .map(|c| format!("\"{}\"", c.column))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Migration 3's step: pool tables made before the change feed moved into the pools
+/// get their `_seq` column; every stored row counts as changed at sequence 1.
+pub fn add_feed_columns(conn: &mut dyn Conn) -> Result<()> {
+    let tables = conn.query("SELECT table_name, resource_id FROM pools", &[])?;
+    for row in tables {
+        let table = row.text(0)?;
+        conn.batch(&format!(
+            "ALTER TABLE \"{table}\" ADD COLUMN _seq BIGINT NOT NULL DEFAULT 1; CREATE INDEX \"{table}_seq\" ON \"{table}\" (_seq)"
+        ))?;
+        conn.execute(
+            "UPDATE pools SET last_seq = 1 WHERE resource_id = ?",
+            &params![row.i64(1)?],
+        )?;
+    }
+    Ok(())
 }
 
 /// The pool of a resource, as stored.
@@ -114,9 +145,12 @@ impl Store {
 /// One change to a pool's rows, for incremental consumers.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PoolChange {
+    /// The change's sequence number in this pool. A row appears once, at its latest
+    /// change: a consumer that applies the feed in order ends with the pool's state.
     pub seq: i64,
     pub batch_id: i64,
-    /// upsert, delete, or replace (key `*`: the whole pool was replaced).
+    /// upsert, delete, or replace (key `*`: the whole pool was replaced; the rows of
+    /// the new snapshot follow).
     pub op: String,
     /// The key item values, joined by U+001F when there are several.
     pub key: String,
@@ -136,17 +170,59 @@ impl Store {
         let (caller, code) = (caller.clone(), code.to_string());
         self.read(move |c| {
             let r = get_visible(c, &code, caller.visibility())?;
-            caller.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
-            c.query(
-                "SELECT seq, batch_id, op, row_key, at FROM pool_changes WHERE resource_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                &params![r.id, since, limit],
-            )?
-            .iter()
-            .map(|row| Ok(PoolChange { seq: row.i64(0)?, batch_id: row.i64(1)?, op: row.text(2)?, key: row.text(3)?, at: row.text(4)? }))
-            .collect()
+            caller.check(|p| {
+                p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft)
+            })?;
+            changes_since(c, r.id, since, limit)
         })
         .await
     }
+}
+
+/// The feed: rows whose last change is after `since` (as upserts) and the tombstones
+/// of deletions and replacements, merged by sequence number.
+fn changes_since(
+    conn: &mut dyn Conn,
+    resource_id: i64,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<PoolChange>> {
+    let Some(schema) = schema_of(conn, resource_id)? else {
+        return Ok(vec![]);
+    };
+    let keys = key_list(&schema);
+    let mut changes: Vec<PoolChange> = conn
+        .query(
+            &format!("SELECT _seq, _batch_id, _updated_at, {keys} FROM \"{}\" WHERE _seq > ? ORDER BY _seq LIMIT ?", schema.table),
+            &params![since, limit],
+        )?
+        .into_iter()
+        .map(|row| {
+            Ok(PoolChange {
+                seq: row.i64(0)?,
+                batch_id: row.i64(1)?,
+                op: "upsert".into(),
+                at: row.text(2)?,
+                key: key_text(&row.0[3..]),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let tombstones = conn.query(
+        "SELECT seq, batch_id, op, row_key, at FROM pool_tombstones WHERE resource_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        &params![resource_id, since, limit],
+    )?;
+    for row in tombstones {
+        changes.push(PoolChange {
+            seq: row.i64(0)?,
+            batch_id: row.i64(1)?,
+            op: row.text(2)?,
+            key: row.text(3)?,
+            at: row.text(4)?,
+        });
+    }
+    changes.sort_by_key(|c| c.seq);
+    changes.truncate(limit.max(0) as usize);
+    Ok(changes)
 }
 
 /// An organisation's capacity quota and what its pools use.
