@@ -118,31 +118,33 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     println!("|---|---|---|---|---|---|");
     let fmt_mem = |m: Option<f64>| m.map_or("–".into(), |m| format!("{m:.0} MB"));
 
-    let sqlite_url = format!("sqlite://{}", work.join("pool-bench.db").display());
-    let code = person_pool(&sqlite_url).await?;
-    let (g_secs, g_mem, g_out) = govshare_import(&sqlite_url, &code, &file, work)?;
-    let peer_db = work.join("peer-sqlite.db");
-    let mut peer = Command::new("sqlite3");
-    peer.arg(&peer_db)
-        .arg(format!(
-            "PRAGMA journal_mode=WAL; CREATE TABLE persons ({COLUMNS}, PRIMARY KEY (gmsfhm));"
-        ))
-        .arg(".mode csv")
-        .arg(format!(".import --skip 1 {} persons", file.display()));
-    let (p_secs, p_mem, _) = timed(peer)?;
-    println!(
-        "| sqlite3 .import (peer) | none | {p_secs:.2} | {:.0} | {} | |",
-        n as f64 / p_secs,
-        fmt_mem(p_mem)
-    );
-    println!(
-        "| govshare → SQLite | every cell | {g_secs:.2} | {:.0} | {} | {:.2}× |",
-        n as f64 / g_secs,
-        fmt_mem(g_mem),
-        p_secs / g_secs
-    );
-    eprintln!("govshare: {}", g_out.trim());
-
+    // GOVSHARE_BENCH_SKIP_SQLITE=1 runs the PostgreSQL half alone (for profiling).
+    if std::env::var_os("GOVSHARE_BENCH_SKIP_SQLITE").is_none() {
+        let sqlite_url = format!("sqlite://{}", work.join("pool-bench.db").display());
+        let code = person_pool(&sqlite_url).await?;
+        let (g_secs, g_mem, g_out) = govshare_import(&sqlite_url, &code, &file, work)?;
+        let peer_db = work.join("peer-sqlite.db");
+        let mut peer = Command::new("sqlite3");
+        peer.arg(&peer_db)
+            .arg(format!(
+                "PRAGMA journal_mode=WAL; CREATE TABLE persons ({COLUMNS}, PRIMARY KEY (gmsfhm));"
+            ))
+            .arg(".mode csv")
+            .arg(format!(".import --skip 1 {} persons", file.display()));
+        let (p_secs, p_mem, _) = timed(peer)?;
+        println!(
+            "| sqlite3 .import (peer) | none | {p_secs:.2} | {:.0} | {} | |",
+            n as f64 / p_secs,
+            fmt_mem(p_mem)
+        );
+        println!(
+            "| govshare → SQLite | every cell | {g_secs:.2} | {:.0} | {} | {:.2}× |",
+            n as f64 / g_secs,
+            fmt_mem(g_mem),
+            p_secs / g_secs
+        );
+        eprintln!("govshare: {}", g_out.trim());
+    }
     if govshare_store::testing::backends().contains(&"postgres") {
         let pg_url = govshare_store::testing::fresh_database("postgres");
         let code = person_pool(&pg_url).await?;

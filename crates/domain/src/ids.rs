@@ -96,7 +96,7 @@ pub fn validate_citizen_id(id: &str) -> Result<(), String> {
     }
     let check = citizen_id_check_char(&id[..17]).ok_or("公民身份号码前17位应为数字")?;
     let birth = &id[6..14];
-    if chrono::NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() {
+    if crate::pool::cleanse::compact_date(birth).is_none() {
         return Err(format!("公民身份号码中的出生日期“{birth}”无效"));
     }
     let last = id.as_bytes()[17].to_ascii_uppercase() as char;

@@ -20,21 +20,22 @@ pub trait Conn {
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> Result<()>;
 
-    /// Appends rows to a table in bulk (columns are quoted identifiers). PostgreSQL
-    /// streams them with COPY; the default runs multi-row INSERTs.
+    /// Streams rows into a table (columns are quoted identifiers): COPY on
+    /// PostgreSQL, multi-row INSERTs elsewhere. The connection serves nothing else
+    /// until the stream is finished; dropping it unfinished fails the transaction.
+    fn copy_stream<'a>(
+        &'a mut self,
+        table: &str,
+        columns: &[String],
+    ) -> Result<Box<dyn RowStream + 'a>>;
+
+    /// Appends rows to a table in bulk.
     fn copy_in(&mut self, table: &str, columns: &[String], rows: &[Vec<Value>]) -> Result<()> {
-        const PER_STATEMENT: usize = 200;
-        for chunk in rows.chunks(PER_STATEMENT) {
-            let group = format!("({})", vec!["?"; columns.len()].join(", "));
-            let sql = format!(
-                "INSERT INTO \"{table}\" ({}) VALUES {}",
-                columns.join(", "),
-                vec![group; chunk.len()].join(", ")
-            );
-            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
-            self.execute(&sql, &params)?;
+        let mut stream = self.copy_stream(table, columns)?;
+        for row in rows {
+            stream.write_row(row)?;
         }
-        Ok(())
+        stream.finish()
     }
 
     /// The first row, if any.
@@ -46,6 +47,62 @@ pub trait Conn {
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
         self.query_opt(sql, params)?
             .ok_or_else(|| crate::error::StoreError::Db(format!("no row returned by: {sql}")))
+    }
+}
+
+/// Rows on their way into a table.
+pub trait RowStream {
+    fn write_row(&mut self, row: &[Value]) -> Result<()>;
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// The portable stream: multi-row INSERTs of up to 200 rows.
+pub struct InsertStream<'a> {
+    conn: &'a mut dyn Conn,
+    table: String,
+    columns: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl<'a> InsertStream<'a> {
+    pub fn new(conn: &'a mut dyn Conn, table: &str, columns: &[String]) -> Self {
+        InsertStream {
+            conn,
+            table: table.to_string(),
+            columns: columns.to_vec(),
+            params: Vec::new(),
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.params.is_empty() {
+            return Ok(());
+        }
+        let rows = self.params.len() / self.columns.len();
+        let group = format!("({})", vec!["?"; self.columns.len()].join(", "));
+        let sql = format!(
+            "INSERT INTO \"{}\" ({}) VALUES {}",
+            self.table,
+            self.columns.join(", "),
+            vec![group; rows].join(", ")
+        );
+        self.conn.execute(&sql, &self.params)?;
+        self.params.clear();
+        Ok(())
+    }
+}
+
+impl RowStream for InsertStream<'_> {
+    fn write_row(&mut self, row: &[Value]) -> Result<()> {
+        self.params.extend_from_slice(row);
+        if self.params.len() >= 200 * self.columns.len() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.flush()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The embedded SQLite backend (rusqlite): WAL, one writer connection (SQLite has one
 //! writer at a time anyway) and a pool of readers, all used from blocking threads.
 
-use crate::conn::{Conn, Dialect};
+use crate::conn::{Conn, Dialect, InsertStream, RowStream};
 use crate::error::{Result, StoreError};
 use crate::pool::Pool;
 use crate::value::{Row, Value};
@@ -118,6 +118,14 @@ impl Conn for SqliteConn<'_> {
             out.push(Row(values));
         }
         Ok(out)
+    }
+
+    fn copy_stream<'a>(
+        &'a mut self,
+        table: &str,
+        columns: &[String],
+    ) -> Result<Box<dyn RowStream + 'a>> {
+        Ok(Box::new(InsertStream::new(self, table, columns)))
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {

@@ -21,14 +21,43 @@ pub fn half_width(text: &str) -> String {
         .collect()
 }
 
+/// A date written as eight digits, YYYYMMDD.
+pub fn compact_date(digits: &str) -> Option<NaiveDate> {
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        digits[..4].parse().ok()?,
+        digits[4..6].parse().ok()?,
+        digits[6..].parse().ok()?,
+    )
+}
+
 /// Reads the date forms people write: 2019-03-01, 2019/3/1, 2019.3.1, 2019年3月1日,
 /// 20190301, and a date-time whose date part is one of these.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    // The ISO form, by far the most common, without any copying.
+    let b = text.as_bytes();
+    let iso = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if iso {
+        return NaiveDate::from_ymd_opt(
+            text[..4].parse().ok()?,
+            text[5..7].parse().ok()?,
+            text[8..].parse().ok()?,
+        );
+    }
     let t = half_width(text);
     let t = t.trim();
     let date_part = t.split([' ', 'T']).next().unwrap_or(t);
     if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
-        return NaiveDate::parse_from_str(date_part, "%Y%m%d").ok();
+        return compact_date(date_part);
     }
     let normalized: String = date_part
         .trim_end_matches('日')
@@ -43,7 +72,8 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         .collect();
     let mut parts = normalized.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || y.len() != 4 || ![y, m, d].into_iter().all(digits) {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -68,6 +98,9 @@ mod tests {
             assert_eq!(parse_date(text), d, "{text}");
         }
         assert_eq!(parse_date("2019-02-30"), None);
+        assert_eq!(parse_date("2019-0a-01"), None);
+        assert_eq!(parse_date("+019-03-01"), None);
+        assert_eq!(compact_date("20190230"), None);
         assert_eq!(parse_date("19-3-1"), None);
         assert_eq!(parse_date("三月一日"), None);
     }

@@ -7,11 +7,10 @@ use crate::conn::Conn;
 use crate::conn::Dialect;
 use crate::error::Result;
 use crate::error::StoreError;
-use crate::repo::pool_check::{Refused, RowChecker};
-use crate::repo::pool_write::{CopyWriter, PoolWriter, RowWriter, Target};
+use crate::repo::pool_check::RowChecker;
+use crate::repo::pool_write::{CopyWriter, PoolWriter, RefusedRows, RowWriter, Target};
 use crate::repo::pools::{ensure_pool, schema_of};
 use crate::repo::resources::get_visible;
-use crate::value::Value;
 use crate::{Caller, Store, params};
 use govshare_domain::lifecycle::State;
 use govshare_domain::pool::PoolSchema;
@@ -126,36 +125,6 @@ fn check_quota(conn: &mut dyn Conn, org_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Keeps refused rows in quarantine: one record per problem.
-fn quarantine(conn: &mut dyn Conn, batch_id: i64, refused: Vec<Refused>) -> Result<i64> {
-    let n = refused.len() as i64;
-    let mut records = Vec::new();
-    for row in refused {
-        let raw = serde_json::to_string(&row.cells)?;
-        for (column, value, reason) in row.problems {
-            records.push(vec![
-                Value::Int(batch_id),
-                Value::Int(row.row_number),
-                Value::Text(column),
-                Value::Text(value),
-                Value::Text(reason),
-                Value::Text(raw.clone()),
-            ]);
-        }
-    }
-    let columns = [
-        "batch_id",
-        "row_number",
-        "column_name",
-        "value",
-        "reason",
-        "row_json",
-    ]
-    .map(String::from);
-    conn.copy_in("pool_quarantine", &columns, &records)?;
-    Ok(n)
-}
-
 pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<BatchReport> {
     let r = get_visible(conn, &batch.code, caller.visibility())?;
     caller.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
@@ -248,25 +217,17 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
     let checker = RowChecker::new(schema.clone(), map, batch.mode);
     let rows = std::mem::replace(&mut batch.rows, Box::new(std::iter::empty()));
     let progress = batch.progress.take();
-    let (mut accepted, mut rejected) = (0i64, 0i64);
-    let (received, last_seq) = std::thread::scope(|scope| -> Result<(i64, i64)> {
+    let mut refused = RefusedRows::new(batch_id);
+    let (received, accepted, last_seq) = std::thread::scope(|scope| -> Result<(i64, i64, i64)> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
         let reader = scope.spawn(move || checker.run(rows, progress, tx));
-        for chunk in rx.iter() {
-            let sent = chunk.accepted.len() as i64;
-            let refused = writer.write(conn, chunk.accepted)?;
-            accepted += sent - refused.len() as i64;
-            rejected += quarantine(conn, batch_id, chunk.refused)?;
-            rejected += quarantine(conn, batch_id, refused)?;
-        }
-        let (refused, next_seq) = writer.finish(conn)?;
-        accepted -= refused.len() as i64;
-        rejected += quarantine(conn, batch_id, refused)?;
+        let (accepted, next_seq) = writer.run(conn, &mut rx.into_iter(), &mut refused)?;
         let received = reader
             .join()
             .map_err(|_| StoreError::Db("the row checker stopped unexpectedly".into()))?;
-        Ok((received, next_seq - 1))
+        Ok((received, accepted, next_seq - 1))
     })?;
+    let rejected = refused.count;
     conn.execute(
         "UPDATE pools SET last_seq = ? WHERE resource_id = ?",
         &params![last_seq, r.id],

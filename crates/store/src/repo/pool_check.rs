@@ -10,6 +10,7 @@ use crate::value::Value;
 use govshare_domain::item::Item;
 use govshare_domain::pool::{CellValue, Finding, PoolSchema, parse_cell};
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::mpsc::SyncSender;
 
 /// Rows per chunk sent to the writer.
@@ -52,7 +53,27 @@ pub struct RowChecker {
     key_cols: Vec<usize>,
     mode: IngestMode,
     /// Keys seen in this batch, as 128-bit fingerprints: a million keys in 32 MB.
-    seen: HashSet<u128>,
+    seen: HashSet<u128, BuildHasherDefault<Folded>>,
+}
+
+/// Fingerprints are hashes already: the set's hasher only folds them to 64 bits.
+#[derive(Default)]
+struct Folded(u64);
+
+impl Hasher for Folded {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, i: u128) {
+        self.0 = (i as u64) ^ ((i >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn to_value(v: CellValue) -> Value {
@@ -80,7 +101,7 @@ fn stored_bytes(v: &Value) -> i64 {
 
 /// A 128-bit fingerprint of a key (two differently seeded 64-bit hashes).
 fn fingerprint(key: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
+    use std::hash::Hash;
     let half = |seed: u8| {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         seed.hash(&mut h);
@@ -106,7 +127,7 @@ impl RowChecker {
             map,
             key_cols,
             mode,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
         }
     }
 

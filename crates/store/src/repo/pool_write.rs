@@ -13,7 +13,7 @@ use crate::conn::Conn;
 use crate::error::Result;
 use crate::params;
 use crate::repo::ingest::IngestMode;
-use crate::repo::pool_check::{Accepted, Refused};
+use crate::repo::pool_check::{Accepted, Chunk, Refused};
 use crate::repo::pools::key_list;
 use crate::value::Value;
 use govshare_domain::pool::PoolSchema;
@@ -118,12 +118,74 @@ impl Target<'_> {
 
 const BOOKKEEPING: [&str; 4] = ["_batch_id", "_bytes", "_updated_at", "_seq"];
 
-/// Writes a batch's accepted rows; returns the rows it could not apply.
+/// Refused rows on their way into quarantine, one record per problem, written in
+/// bulk.
+pub struct RefusedRows {
+    batch_id: i64,
+    records: Vec<Vec<Value>>,
+    /// Refused rows so far (written or not).
+    pub count: i64,
+}
+
+impl RefusedRows {
+    pub fn new(batch_id: i64) -> Self {
+        RefusedRows {
+            batch_id,
+            records: Vec::new(),
+            count: 0,
+        }
+    }
+
+    pub fn add(&mut self, rows: Vec<Refused>) -> Result<()> {
+        for row in rows {
+            self.count += 1;
+            let raw = serde_json::to_string(&row.cells)?;
+            for (column, value, reason) in row.problems {
+                self.records.push(vec![
+                    Value::Int(self.batch_id),
+                    Value::Int(row.row_number),
+                    Value::Text(column),
+                    Value::Text(value),
+                    Value::Text(reason),
+                    Value::Text(raw.clone()),
+                ]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records waiting to be written.
+    pub fn pending(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn flush(&mut self, conn: &mut dyn Conn) -> Result<()> {
+        let columns = [
+            "batch_id",
+            "row_number",
+            "column_name",
+            "value",
+            "reason",
+            "row_json",
+        ]
+        .map(String::from);
+        conn.copy_in("pool_quarantine", &columns, &self.records)?;
+        self.records.clear();
+        Ok(())
+    }
+}
+
+/// Writes a batch's rows into its pool.
 pub trait PoolWriter {
-    fn write(&mut self, conn: &mut dyn Conn, rows: Vec<Accepted>) -> Result<Vec<Refused>>;
-    /// Completes the batch; returns the rows it could not apply and the next free
-    /// sequence number.
-    fn finish(&mut self, conn: &mut dyn Conn) -> Result<(Vec<Refused>, i64)>;
+    /// Writes the accepted rows of every chunk and hands refused ones (the checker's
+    /// and its own) to `refused`, all written by the end. Returns the rows applied and
+    /// the next free sequence number.
+    fn run(
+        &mut self,
+        conn: &mut dyn Conn,
+        chunks: &mut dyn Iterator<Item = Chunk>,
+        refused: &mut RefusedRows,
+    ) -> Result<(i64, i64)>;
 }
 
 /// One prepared statement per row (SQLite, where a statement costs no round trip).
@@ -168,45 +230,72 @@ impl<'a> RowWriter<'a> {
     }
 }
 
-impl PoolWriter for RowWriter<'_> {
-    fn write(&mut self, conn: &mut dyn Conn, rows: Vec<Accepted>) -> Result<Vec<Refused>> {
-        let mut refused = Vec::new();
-        let key_cols = self.target.key_cols();
-        for mut row in rows {
-            let seq = self.target.next_seq;
-            let applied = if self.target.mode == IngestMode::Delete {
-                let keys: Vec<Value> = key_cols.iter().map(|&i| row.values[i].clone()).collect();
-                let n = conn.execute(&self.sql, &keys)?;
-                if n > 0 {
-                    self.target.tombstone(conn, seq, &row.key)?;
-                }
-                n
-            } else {
-                let values = self.target.row_values(&self.active, &mut row, seq);
-                conn.execute(&self.sql, &values)?
-            };
-            if applied > 0 {
-                self.target.take_seq();
-            } else {
-                let reason = if self.target.mode == IngestMode::Delete {
-                    KEY_MISSING
-                } else {
-                    KEY_EXISTS
-                };
-                let cells = row.cells.take().unwrap_or_default();
-                refused.push(self.target.refuse(row.row_number, cells, row.key, reason));
+impl RowWriter<'_> {
+    /// Writes one row; false when it could not apply.
+    fn write_row(
+        &mut self,
+        conn: &mut dyn Conn,
+        row: &mut Accepted,
+        keys: &[usize],
+    ) -> Result<bool> {
+        let seq = self.target.next_seq;
+        let applied = if self.target.mode == IngestMode::Delete {
+            let key: Vec<Value> = keys.iter().map(|&i| row.values[i].clone()).collect();
+            let n = conn.execute(&self.sql, &key)?;
+            if n > 0 {
+                self.target.tombstone(conn, seq, &row.key)?;
             }
+            n > 0
+        } else {
+            let values = self.target.row_values(&self.active, row, seq);
+            conn.execute(&self.sql, &values)? > 0
+        };
+        if applied {
+            self.target.take_seq();
         }
-        Ok(refused)
-    }
-
-    fn finish(&mut self, _conn: &mut dyn Conn) -> Result<(Vec<Refused>, i64)> {
-        Ok((vec![], self.target.next_seq))
+        Ok(applied)
     }
 }
 
-/// Rows buffered before each COPY.
-const COPY_ROWS: usize = 5_000;
+impl PoolWriter for RowWriter<'_> {
+    fn run(
+        &mut self,
+        conn: &mut dyn Conn,
+        chunks: &mut dyn Iterator<Item = Chunk>,
+        refused: &mut RefusedRows,
+    ) -> Result<(i64, i64)> {
+        let keys = self.target.key_cols();
+        let reason = if self.target.mode == IngestMode::Delete {
+            KEY_MISSING
+        } else {
+            KEY_EXISTS
+        };
+        let mut applied = 0i64;
+        for chunk in chunks {
+            let mut unapplied = Vec::new();
+            for mut row in chunk.accepted {
+                if self.write_row(conn, &mut row, &keys)? {
+                    applied += 1;
+                } else {
+                    let cells = row.cells.take().unwrap_or_default();
+                    unapplied.push(self.target.refuse(row.row_number, cells, row.key, reason));
+                }
+            }
+            refused.add(chunk.refused)?;
+            refused.add(unapplied)?;
+            if refused.pending() >= QUARANTINE_ROWS {
+                refused.flush(conn)?;
+            }
+        }
+        refused.flush(conn)?;
+        Ok((applied, self.target.next_seq))
+    }
+}
+
+/// Quarantine records gathered before they are written.
+const QUARANTINE_ROWS: usize = 5_000;
+/// Quarantine records a COPY stream gathers before it pauses to write them.
+const QUARANTINE_DEFERRED: usize = 100_000;
 
 /// COPY into a fresh table or a staging table (PostgreSQL).
 pub struct CopyWriter<'a> {
@@ -217,7 +306,6 @@ pub struct CopyWriter<'a> {
     swap: bool,
     columns: Vec<String>,
     active: Vec<usize>,
-    buffer: Vec<Vec<Value>>,
 }
 
 impl<'a> CopyWriter<'a> {
@@ -249,16 +337,23 @@ impl<'a> CopyWriter<'a> {
             swap,
             columns,
             active,
-            buffer: Vec::with_capacity(COPY_ROWS),
         })
     }
 
-    fn flush(&mut self, conn: &mut dyn Conn) -> Result<()> {
-        if !self.buffer.is_empty() {
-            conn.copy_in(&self.into, &self.columns, &self.buffer)?;
-            self.buffer.clear();
+    /// A row as streamed: its values, and in a staging table its row number, key and
+    /// submitted cells.
+    fn copy_row(&mut self, mut row: Accepted) -> Result<Vec<Value>> {
+        let seq = self.target.take_seq();
+        let mut values = self.target.row_values(&self.active, &mut row, seq);
+        if !self.swap {
+            values.push(Value::Int(row.row_number));
+            values.push(Value::Text(row.key));
+            values.push(match row.cells {
+                Some(cells) => Value::Text(serde_json::to_string(&cells)?),
+                None => Value::Null,
+            });
         }
-        Ok(())
+        Ok(values)
     }
 
     /// Staged rows whose key is (`exists`) or is not in the pool, as refused rows.
@@ -354,34 +449,38 @@ impl<'a> CopyWriter<'a> {
 }
 
 impl PoolWriter for CopyWriter<'_> {
-    fn write(&mut self, conn: &mut dyn Conn, rows: Vec<Accepted>) -> Result<Vec<Refused>> {
-        for mut row in rows {
-            let seq = self.target.take_seq();
-            let mut values = self.target.row_values(&self.active, &mut row, seq);
-            if !self.swap {
-                values.push(Value::Int(row.row_number));
-                values.push(Value::Text(row.key));
-                values.push(match row.cells {
-                    Some(cells) => Value::Text(serde_json::to_string(&cells)?),
-                    None => Value::Null,
-                });
+    fn run(
+        &mut self,
+        conn: &mut dyn Conn,
+        chunks: &mut dyn Iterator<Item = Chunk>,
+        refused: &mut RefusedRows,
+    ) -> Result<(i64, i64)> {
+        let (into, columns) = (self.into.clone(), self.columns.clone());
+        let mut written = 0i64;
+        // One COPY for the whole batch, paused only when refused rows pile up.
+        let mut stream = conn.copy_stream(&into, &columns)?;
+        for chunk in chunks {
+            for row in chunk.accepted {
+                stream.write_row(&self.copy_row(row)?)?;
+                written += 1;
             }
-            self.buffer.push(values);
-            if self.buffer.len() >= COPY_ROWS {
-                self.flush(conn)?;
+            refused.add(chunk.refused)?;
+            if refused.pending() >= QUARANTINE_DEFERRED {
+                stream.finish()?;
+                refused.flush(conn)?;
+                stream = conn.copy_stream(&into, &columns)?;
             }
         }
-        Ok(vec![])
-    }
-
-    fn finish(&mut self, conn: &mut dyn Conn) -> Result<(Vec<Refused>, i64)> {
-        self.flush(conn)?;
-        let refused = if self.swap {
+        stream.finish()?;
+        let unapplied = if self.swap {
             self.swap_in(conn)?;
             vec![]
         } else {
             self.merge(conn)?
         };
-        Ok((refused, self.target.next_seq))
+        written -= unapplied.len() as i64;
+        refused.add(unapplied)?;
+        refused.flush(conn)?;
+        Ok((written, self.target.next_seq))
     }
 }
