@@ -189,7 +189,10 @@ fn copy_binary(out: &mut Vec<u8>, v: &Value) {
         Value::Text(s) => field(s.as_bytes()),
         Value::Blob(b) => field(b),
         Value::Date(d) => {
-            let days = d.signed_duration_since(chrono::NaiveDate::default()).num_days() - PG_EPOCH_DAYS;
+            let days = d
+                .signed_duration_since(chrono::NaiveDate::default())
+                .num_days()
+                - PG_EPOCH_DAYS;
             field(&(days as i32).to_be_bytes())
         }
         Value::DateTime(t) => {
@@ -201,7 +204,8 @@ fn copy_binary(out: &mut Vec<u8>, v: &Value) {
 
 impl RowStream for PgCopy<'_> {
     fn write_row(&mut self, row: &[Value]) -> Result<()> {
-        self.data.extend_from_slice(&(row.len() as i16).to_be_bytes());
+        self.data
+            .extend_from_slice(&(row.len() as i16).to_be_bytes());
         for v in row {
             copy_binary(&mut self.data, v);
         }

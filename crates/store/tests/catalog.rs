@@ -443,6 +443,145 @@ mod pools {
         }
     }
 
+    /// Every data type goes in and comes back unchanged, through both ways a batch is
+    /// written (a fresh pool, then a merge into a filled one).
+    #[tokio::test]
+    async fn values_of_every_data_type_survive_the_load() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, _) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let mut s = spec(&police, "101001", "各类数据类型");
+            let names = [
+                "编码",
+                "整数",
+                "数值",
+                "货币",
+                "日期",
+                "日期时间",
+                "逻辑",
+                "备注",
+                "双精度",
+                "浮点",
+            ];
+            let types = [
+                DataType::String,
+                DataType::Integer,
+                DataType::Number,
+                DataType::Currency,
+                DataType::Date,
+                DataType::DateTime,
+                DataType::Boolean,
+                DataType::Memo,
+                DataType::Double,
+                DataType::Float,
+            ];
+            s.items = names
+                .iter()
+                .zip(types)
+                .map(|(n, t)| Item {
+                    name: (*n).into(),
+                    column: String::new(),
+                    data_type: t,
+                    length: match t {
+                        DataType::Integer => 20,
+                        DataType::Date | DataType::DateTime => 10,
+                        DataType::Boolean => 1,
+                        DataType::String | DataType::Memo => 200,
+                        _ => 64,
+                    },
+                    key: *n == "编码",
+                    required: *n == "编码",
+                    sensitive: false,
+                })
+                .collect();
+            let r = store.create_resource(&sys, s).await.unwrap();
+            store
+                .transition_resource(&sys, &r.code, Action::Submit, "")
+                .await
+                .unwrap();
+            store
+                .transition_resource(&sys, &r.code, Action::Register, "")
+                .await
+                .unwrap();
+            let rows = [
+                [
+                    "A1",
+                    "-42",
+                    "3.25",
+                    "1234.5",
+                    "2019年3月1日",
+                    "2019-03-01 08:30:15",
+                    "是",
+                    "制表\t换行\n反斜杠\\ 中文",
+                    "1e-3",
+                    "-0.5",
+                ],
+                ["B2", "9007199254740993", "0", "", "", "", "否", "", "", ""],
+            ];
+            for (i, row) in rows.iter().enumerate() {
+                let report = store
+                    .ingest(
+                        &sys,
+                        Batch {
+                            code: r.code.clone(),
+                            header: names.map(String::from).to_vec(),
+                            rows: Box::new(std::iter::once(Ok(row.map(String::from).to_vec()))),
+                            mode: IngestMode::Upsert,
+                            source_name: format!("{i}.csv"),
+                            source_sha256: "0".repeat(64),
+                            client_batch_id: None,
+                            progress: None,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(report.accepted, 1, "{backend}: row {i}");
+            }
+            let table = store.pool(&sys, &r.code).await.unwrap().table;
+            let stored = store
+                .read(move |c| c.query(&format!("SELECT * FROM \"{table}\" ORDER BY 1"), &[]))
+                .await
+                .unwrap();
+            let text = |row: usize, col: usize| {
+                govshare_store::repo::pool_write::key_text(&stored[row].0[col..=col])
+            };
+            let bool_text = |row: usize| text(row, 6).replace("true", "1").replace("false", "0");
+            assert_eq!(
+                (0..6).map(|c| text(0, c)).collect::<Vec<_>>(),
+                [
+                    "A1",
+                    "-42",
+                    "3.25",
+                    "1234.5",
+                    "2019-03-01",
+                    "2019-03-01 08:30:15"
+                ],
+                "{backend}"
+            );
+            assert_eq!(
+                (bool_text(0), bool_text(1)),
+                ("1".into(), "0".into()),
+                "{backend}"
+            );
+            assert_eq!(text(0, 7), "制表\t换行\n反斜杠\\ 中文", "{backend}");
+            assert_eq!(
+                (text(0, 8), text(0, 9)),
+                ("0.001".into(), "-0.5".into()),
+                "{backend}"
+            );
+            assert_eq!(
+                text(1, 1),
+                "9007199254740993",
+                "{backend}: integers keep all 64 bits"
+            );
+            assert_eq!(
+                (text(1, 3), text(1, 4), text(1, 7)),
+                (String::new(), String::new(), String::new()),
+                "{backend}: empty is null"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn a_registered_resource_gets_a_pool_that_takes_checked_rows() {
         for backend in govshare_store::testing::backends() {
