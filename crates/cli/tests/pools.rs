@@ -138,6 +138,32 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
             text.contains("错误原因") && text.contains(&bad) && text.contains("校验位"),
             "{text}"
         );
+        // Fixed and submitted again as downloaded (行号 and 错误原因 are ignored).
+        let fixed_id = id("50010319751231005");
+        let fixed = text.replace(&bad, &fixed_id);
+        let (status, resubmitted) = upload(
+            &s,
+            &police,
+            &code,
+            "?format=csv&file_name=fixed.csv",
+            fixed.into_bytes(),
+        )
+        .await;
+        assert_eq!(status, 201, "{backend}: {resubmitted}");
+        assert_eq!(
+            (
+                resubmitted["accepted"].as_i64(),
+                resubmitted["rejected"].as_i64()
+            ),
+            (Some(1), Some(0)),
+            "{backend}: {resubmitted}"
+        );
+        assert_eq!(
+            s.get_json(&format!("/api/v1/pools/{code}"), Some(&police))
+                .await
+                .1["row_count"],
+            4
+        );
         assert_eq!(
             s.get_json(
                 &format!("/api/v1/pools/batches/{batch}/quarantine"),
@@ -196,7 +222,7 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
         let (_, pool) = s
             .get_json(&format!("/api/v1/pools/{code}"), Some(&police))
             .await;
-        assert_eq!(pool["row_count"], 2, "{backend}");
+        assert_eq!(pool["row_count"], 3, "{backend}");
         // The change feed shows each row at its latest change, in order: the two rows
         // still there, then the deletion of the third (its earlier upsert is
         // superseded); not for other departments.
@@ -217,6 +243,7 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
             [
                 ("upsert", a.as_str()),
                 ("upsert", b.as_str()),
+                ("upsert", fixed_id.as_str()),
                 ("delete", c.as_str())
             ],
             "{backend}"
@@ -228,8 +255,8 @@ async fn files_load_into_a_registered_pool_with_bad_rows_quarantined() {
                 Some(&police),
             )
             .await;
-        assert_eq!(later.as_array().unwrap().len(), 1);
-        assert_eq!(later[0]["op"], "delete");
+        assert_eq!(later.as_array().unwrap().len(), 2);
+        assert_eq!(later[1]["op"], "delete");
         assert_eq!(
             s.get_json(&format!("/api/v1/pools/{code}/changes"), Some(&market))
                 .await

@@ -59,15 +59,24 @@ pub struct BatchReport {
 
 /// Which pool column each header names; unknown headers and missing required
 /// columns refuse the whole batch, naming the header.
-fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Result<Vec<usize>> {
+/// The columns a quarantine download adds (行号, 错误原因): ignored when the fixed
+/// file is submitted again.
+pub const QUARANTINE_COLUMNS: [&str; 2] = ["行号", "错误原因"];
+
+fn map_header(
+    schema: &PoolSchema,
+    header: &[String],
+    mode: IngestMode,
+) -> Result<Vec<Option<usize>>> {
     let mut problems = Vec::new();
     let mut map = Vec::with_capacity(header.len());
     for h in header {
         match schema.column_for_header(h) {
-            Some(i) if map.contains(&i) => {
+            Some(i) if map.contains(&Some(i)) => {
                 problems.push(Problem::new("header", format!("列“{h}”重复")))
             }
-            Some(i) => map.push(i),
+            Some(i) => map.push(Some(i)),
+            None if QUARANTINE_COLUMNS.contains(&h.trim()) => map.push(None),
             None => problems.push(Problem::new(
                 "header",
                 format!("未知的列“{h}”：不是该资源的信息项名称或字段代码"),
@@ -81,7 +90,7 @@ fn map_header(schema: &PoolSchema, header: &[String], mode: IngestMode) -> Resul
             } else {
                 c.required
             };
-        if needed && !map.contains(&i) {
+        if needed && !map.contains(&Some(i)) {
             problems.push(Problem::new(
                 "header",
                 format!("缺少必填信息项“{}”", c.name),

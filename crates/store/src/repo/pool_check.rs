@@ -49,7 +49,8 @@ pub struct RowChecker {
     /// The item of each column, made once rather than per cell.
     items: Vec<Item>,
     /// The pool column of each submitted column.
-    map: Vec<usize>,
+    /// (None: a column to ignore, as the 行号 of a quarantine download.)
+    map: Vec<Option<usize>>,
     key_cols: Vec<usize>,
     mode: IngestMode,
     /// Keys seen in this batch, as 128-bit fingerprints: a million keys in 32 MB.
@@ -112,7 +113,7 @@ fn fingerprint(key: &str) -> u128 {
 }
 
 impl RowChecker {
-    pub fn new(schema: PoolSchema, map: Vec<usize>, mode: IngestMode) -> Self {
+    pub fn new(schema: PoolSchema, map: Vec<Option<usize>>, mode: IngestMode) -> Self {
         let items = schema.columns.iter().map(|c| c.as_item()).collect();
         let key_cols = schema
             .columns
@@ -156,7 +157,8 @@ impl RowChecker {
                 format!("该行有{}列，表头有{}列", cells.len(), self.map.len()),
             ));
         } else {
-            for (cell, &ci) in cells.iter().zip(&self.map) {
+            for (cell, ci) in cells.iter().zip(&self.map) {
+                let Some(ci) = *ci else { continue };
                 let col = &self.schema.columns[ci];
                 if self.mode == IngestMode::Delete && !col.key {
                     continue;
