@@ -344,3 +344,116 @@ async fn a_batch_over_the_quota_loads_nothing() {
         assert_eq!(status, 409, "{backend}: bytes quota");
     }
 }
+
+#[tokio::test]
+async fn systems_push_json_rows_and_owners_edit_checks() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let market = s.login("scjg_operator", "Demo@2026").await;
+        let code = registered_pool(&s, &police, &bureau).await;
+        let rows_path = format!("/api/v1/pools/{code}/rows");
+        let (a, b) = (id("50010319800101002"), id("50010319900202003"));
+        // The inferred check refuses a bad check digit; after the owner
+        // removes it, the same row goes in; a check added to 姓名 bites at once.
+        let bad = format!("{}{}", &a[..16], "99");
+        let push = |rows: serde_json::Value| json!({"rows": rows, "batch_id": null});
+        let (status, first) = s
+            .send_json(
+                Method::POST,
+                &rows_path,
+                Some(&police),
+                push(json!([
+                    {"公民身份号码": a, "姓名": "张三", "性别": "1", "出生日期": "1980-01-01"},
+                    {"公民身份号码": bad, "姓名": "王五"}
+                ])),
+            )
+            .await;
+        assert_eq!(status, 201, "{backend}: {first}");
+        assert_eq!(
+            (first["accepted"].as_i64(), first["rejected"].as_i64()),
+            (Some(1), Some(1))
+        );
+        let checks_path = format!("/api/v1/pools/{code}/checks");
+        let (status, pool) = s
+            .send_json(
+                Method::PUT,
+                &checks_path,
+                Some(&police),
+                json!({"checks": {"公民身份号码": [], "性别": ["gender"], "xm": ["phone"]}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {pool}");
+        let cols = pool["schema"]["columns"].as_array().unwrap();
+        assert_eq!(cols[0]["checks"], json!([]));
+        assert_eq!(cols[1]["checks"], json!(["phone"]));
+        let (_, second) = s
+            .send_json(
+                Method::POST,
+                &rows_path,
+                Some(&police),
+                push(json!([
+                    {"公民身份号码": bad, "姓名": "13800001111"},
+                    {"公民身份号码": b, "姓名": "李四"}
+                ])),
+            )
+            .await;
+        assert_eq!(
+            (second["accepted"].as_i64(), second["rejected"].as_i64()),
+            (Some(1), Some(1)),
+            "{backend}: {second}"
+        );
+        // Denials and limits: another department, an unknown column or check, too many rows.
+        let (status, _) = s
+            .send_json(
+                Method::PUT,
+                &checks_path,
+                Some(&market),
+                json!({"checks": {"姓名": []}}),
+            )
+            .await;
+        assert_eq!(status, 404);
+        let (status, _) = s
+            .send_json(
+                Method::POST,
+                &rows_path,
+                Some(&market),
+                push(json!([{"公民身份号码": b}])),
+            )
+            .await;
+        assert_eq!(status, 404);
+        let (status, err) = s
+            .send_json(
+                Method::PUT,
+                &checks_path,
+                Some(&police),
+                json!({"checks": {"籍贯": ["gender"]}}),
+            )
+            .await;
+        assert_eq!(status, 422, "{err}");
+        assert!(err.to_string().contains("籍贯"), "{err}");
+        let (status, _) = s
+            .send_json(
+                Method::PUT,
+                &checks_path,
+                Some(&police),
+                json!({"checks": {"姓名": ["no_such_check"]}}),
+            )
+            .await;
+        assert!(status == 400 || status == 422, "{status}");
+        let many: Vec<serde_json::Value> =
+            (0..10_001).map(|_| json!({"公民身份号码": a})).collect();
+        let (status, err) = s
+            .send_json(Method::POST, &rows_path, Some(&police), push(json!(many)))
+            .await;
+        assert_eq!(status, 400, "{err}");
+        assert_eq!(
+            s.get_json(&format!("/api/v1/pools/{code}"), Some(&police))
+                .await
+                .1["row_count"],
+            2,
+            "{backend}"
+        );
+    }
+}

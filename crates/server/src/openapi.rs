@@ -51,6 +51,8 @@ impl Modify for BearerAuth {
         routes::load_batch,
         routes::batch_quarantine,
         routes::pool_changes,
+        routes::set_pool_checks,
+        routes::push_rows,
     ),
     modifiers(&BearerAuth)
 )]

@@ -125,6 +125,8 @@ impl PoolSchema {
                     }
                     columns.push(PoolColumn {
                         hidden: false,
+                        // Checks stay as the pool's owner set them.
+                        checks: old.checks.clone(),
                         data_type: if old.hidden {
                             old.data_type
                         } else {
@@ -158,6 +160,30 @@ impl PoolSchema {
             },
             added,
         ))
+    }
+
+    /// Sets the checks of the columns named (by item name or column code); the others
+    /// keep theirs.
+    pub fn set_checks(&mut self, checks: &[(String, Vec<Check>)]) -> Result<()> {
+        let mut problems = Vec::new();
+        for (name, list) in checks {
+            match self.column_for_header(name) {
+                Some(i) => {
+                    let mut list = list.clone();
+                    list.dedup();
+                    self.columns[i].checks = list;
+                }
+                None => problems.push(crate::Problem::new(
+                    "checks",
+                    format!("数据池中没有信息项“{name}”"),
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(problems))
+        }
     }
 
     /// The column a file header names: an item name (Chinese) or a column code.

@@ -14,7 +14,7 @@ mod users;
 
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub(crate) use catalog_files::*;
 pub(crate) use changes::*;
@@ -69,6 +69,8 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/api/v1/pools/{class}/{seq}/changes", get(pool_changes))
+        .route("/api/v1/pools/{class}/{seq}/checks", put(set_pool_checks))
+        .route("/api/v1/pools/{class}/{seq}/rows", post(push_rows))
         .route(
             "/api/v1/pools/batches/{id}/quarantine",
             get(batch_quarantine),

@@ -8,6 +8,7 @@ use crate::pool_import::{DataFile, import_data, quarantine_csv, quarantine_xlsx}
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use govshare_domain::pool::Check;
 use govshare_interchange::rows::DataFormat;
 use govshare_store::repo::ingest::{BatchReport, IngestMode, Quarantine};
 use govshare_store::repo::pools::{PoolChange, PoolInfo};
@@ -60,12 +61,7 @@ pub async fn load_batch(
         })?),
         None => None,
     };
-    if q.batch_id
-        .as_ref()
-        .is_some_and(|b| b.is_empty() || b.len() > 100)
-    {
-        return Err(ApiError::BadRequest("batch_id 应为1到100个字符".into()));
-    }
+    check_batch_id(q.batch_id.as_deref())?;
     let file = DataFile {
         code: format!("{class}/{seq}"),
         name: q.file_name.unwrap_or_else(|| "upload".into()),
@@ -157,4 +153,90 @@ pub async fn pool_changes(
             .pool_changes(&user.caller(), &format!("{class}/{seq}"), q.since, limit)
             .await?,
     ))
+}
+
+/// New checks for some of a pool's columns, by item name or column code.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PoolChecks {
+    /// Column (item name or code) → its checks, e.g. `{"公民身份号码": ["citizen_id"]}`;
+    /// an empty list removes all checks of the column.
+    #[schema(value_type = std::collections::BTreeMap<String, Vec<String>>)]
+    pub checks: std::collections::BTreeMap<String, Vec<Check>>,
+}
+
+/// Sets the content checks of a pool's columns (the owner organisation or the bureau).
+/// Checks apply to later batches; stored rows are not re-checked.
+#[utoipa::path(put, path = "/api/v1/pools/{class}/{seq}/checks", tag = "pools", params(("class" = String, Path), ("seq" = String, Path)),
+    request_body = PoolChecks, security(("bearer" = [])),
+    responses((status = 200, body = PoolInfo), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_pool_checks(
+    State(state): State<AppState>,
+    user: User,
+    Path((class, seq)): Path<(String, String)>,
+    Json(body): Json<PoolChecks>,
+) -> ApiResult<Json<PoolInfo>> {
+    let checks = body.checks.into_iter().collect();
+    Ok(Json(
+        state
+            .store
+            .set_pool_checks(&user.caller(), &format!("{class}/{seq}"), checks)
+            .await?,
+    ))
+}
+
+/// Most rows in one push; larger loads go as files.
+pub const MAX_PUSHED_ROWS: usize = 10_000;
+
+/// Rows pushed by a system as JSON: one batch.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushedRows {
+    /// upsert (default), insert, replace or delete.
+    pub mode: Option<IngestMode>,
+    /// A client's id for this batch: a retry with the same id changes nothing.
+    pub batch_id: Option<String>,
+    /// Up to 10,000 objects keyed by item name or column code.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Value>,
+}
+
+/// Pushes rows as JSON: checked, quarantined and written exactly as a file would be.
+#[utoipa::path(post, path = "/api/v1/pools/{class}/{seq}/rows", tag = "pools", params(("class" = String, Path), ("seq" = String, Path)),
+    request_body = PushedRows, security(("bearer" = [])),
+    responses((status = 201, body = BatchReport), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn push_rows(
+    State(state): State<AppState>,
+    user: User,
+    Path((class, seq)): Path<(String, String)>,
+    Json(body): Json<PushedRows>,
+) -> ApiResult<(StatusCode, Json<BatchReport>)> {
+    if body.rows.len() > MAX_PUSHED_ROWS {
+        return Err(ApiError::BadRequest(format!(
+            "一次最多推送{MAX_PUSHED_ROWS}行，本次{}行；更多数据请以文件方式上传",
+            body.rows.len()
+        )));
+    }
+    check_batch_id(body.batch_id.as_deref())?;
+    let file = DataFile {
+        code: format!("{class}/{seq}"),
+        name: "api".into(),
+        source: crate::pool_import::Source::Bytes(
+            serde_json::to_vec(&body.rows).map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        ),
+        format: Some(DataFormat::Json),
+        mode: body.mode.unwrap_or(IngestMode::Upsert),
+        client_batch_id: body.batch_id,
+        progress: None,
+    };
+    let report = import_data(&state.store, &user.caller(), file).await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+fn check_batch_id(id: Option<&str>) -> ApiResult<()> {
+    if id.is_some_and(|b| b.is_empty() || b.len() > 100) {
+        return Err(ApiError::BadRequest("batch_id 应为1到100个字符".into()));
+    }
+    Ok(())
 }

@@ -142,6 +142,33 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Replaces the checks of some of a pool's columns (the pool's organisation or
+    /// the bureau); rows already stored are not re-checked.
+    pub async fn set_pool_checks(
+        &self,
+        caller: &Caller,
+        code: &str,
+        checks: Vec<(String, Vec<govshare_domain::pool::Check>)>,
+    ) -> Result<PoolInfo> {
+        let (c2, code2) = (caller.clone(), code.to_string());
+        self.write(move |c| {
+            let r = get_visible(c, &code2, c2.visibility())?;
+            c2.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
+            let mut schema = schema_of(c, r.id)?
+                .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", code2.clone())))?;
+            schema.set_checks(&checks)?;
+            c.execute(
+                "UPDATE pools SET schema_json = ? WHERE resource_id = ?",
+                &params![serde_json::to_string(&schema)?, r.id],
+            )?;
+            Ok(())
+        })
+        .await?;
+        self.pool(caller, code).await
+    }
+}
+
 /// One change to a pool's rows, for incremental consumers.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PoolChange {
