@@ -11,6 +11,7 @@ use govshare_domain::org::{OrgKind, OrgLevel, OrgSpec};
 use govshare_domain::resource::{CatalogRecord, ResourceSpec, Survey};
 use govshare_store::repo::import::ImportMode;
 use govshare_store::repo::resources::ResourceFilter;
+use govshare_store::value::Value;
 use govshare_store::{Caller, Store, StoreError};
 use std::collections::BTreeSet;
 
@@ -936,6 +937,59 @@ mod pool_schema {
             };
             let stored = store.resource(&sys, &r.code).await.unwrap().spec.items;
             assert_eq!(names(&stored), names(&s2.items), "{backend}");
+            // A shorter length the stored values do not fit is refused, naming a value.
+            let mut short = s2.clone();
+            short.items[1].length = 3;
+            let err = store
+                .update_resource(&sys, &r.code, short, None)
+                .await
+                .unwrap_err();
+            assert!(
+                format!("{err:?}").contains("渝A12345"),
+                "{backend}: {err:?}"
+            );
+            // A type every stored value converts to is taken, and the values converted.
+            let mut s3 = s2.clone();
+            s3.items.push(item("排量", DataType::String, false));
+            store
+                .update_resource(&sys, &r.code, s3.clone(), None)
+                .await
+                .unwrap();
+            store
+                .ingest(
+                    &sys,
+                    load(
+                        &r.code,
+                        &["车辆编号", "号牌号码", "排量"],
+                        vec![vec!["V1", "渝A12345", "1.6"], vec!["V2", "渝B00001", "2"]],
+                    ),
+                )
+                .await
+                .unwrap();
+            let mut s4 = s3.clone();
+            s4.items[3].data_type = DataType::Number;
+            s4.items[3].length = 16;
+            store
+                .update_resource(&sys, &r.code, s4, None)
+                .await
+                .unwrap();
+            let table = pool.table.clone();
+            let sizes = store
+                .read(move |c| {
+                    c.query(
+                        &format!("SELECT \"pl\" FROM \"{table}\" ORDER BY \"clbh\""),
+                        &[],
+                    )
+                })
+                .await
+                .unwrap();
+            let sizes: Vec<_> = sizes.iter().map(|r| r.0[0].clone()).collect();
+            assert_eq!(sizes, [Value::Real(1.6), Value::Real(2.0)], "{backend}");
+            let pool = store.pool(&sys, &r.code).await.unwrap();
+            assert_eq!(
+                pool.schema.columns.last().unwrap().data_type,
+                DataType::Number
+            );
         }
     }
 }

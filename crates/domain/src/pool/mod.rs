@@ -8,5 +8,5 @@ pub mod schema;
 pub mod value;
 
 pub use check::{Check, Finding, infer_checks};
-pub use schema::{PoolColumn, PoolSchema};
+pub use schema::{Evolution, PoolColumn, PoolSchema};
 pub use value::{CellValue, parse_cell};

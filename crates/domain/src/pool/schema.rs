@@ -23,6 +23,17 @@ pub struct PoolColumn {
     pub hidden: bool,
 }
 
+/// How a pool follows an edit of its entry.
+#[derive(Debug)]
+pub struct Evolution {
+    pub schema: PoolSchema,
+    /// Columns to add.
+    pub added: Vec<PoolColumn>,
+    /// Columns whose stored values must fit a new definition; `true` when the type
+    /// changes (the values are converted), `false` when only the length shrinks.
+    pub recheck: Vec<(PoolColumn, bool)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PoolSchema {
     /// The pool's table, `pool_<resource id>`.
@@ -92,13 +103,12 @@ impl PoolSchema {
 
     /// How the pool follows a change of the entry's items: new items become new
     /// columns, removed items are hidden (their data kept), and changes that stored
-    /// rows could not follow are refused. Returns the new schema and the columns to add.
-    pub fn evolve(
-        &self,
-        new: &PoolSchema,
-        has_rows: bool,
-    ) -> Result<(PoolSchema, Vec<PoolColumn>)> {
+    /// rows could not follow are refused (a key's type or the key itself); a column
+    /// whose type changes or whose length shrinks is listed for its stored values to
+    /// be checked (and converted).
+    pub fn evolve(&self, new: &PoolSchema, has_rows: bool) -> Result<Evolution> {
         let mut problems = Vec::new();
+        let mut recheck = Vec::new();
         let old_keys: Vec<&str> = self.keys().map(|c| c.column.as_str()).collect();
         let new_keys: Vec<&str> = new.keys().map(|c| c.column.as_str()).collect();
         if has_rows && old_keys != new_keys {
@@ -112,7 +122,11 @@ impl PoolSchema {
         for old in &self.columns {
             match new.columns.iter().find(|c| c.column == old.column) {
                 Some(c) => {
-                    if has_rows && c.data_type != old.data_type && !old.hidden {
+                    let retyped = c.data_type != old.data_type;
+                    if has_rows && !old.hidden && !old.key && (retyped || c.length < old.length) {
+                        // The stored values are checked against the new type and length.
+                        recheck.push((c.clone(), retyped));
+                    } else if has_rows && retyped && !old.hidden {
                         problems.push(crate::Problem::new(
                             "items",
                             format!(
@@ -153,13 +167,14 @@ impl PoolSchema {
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
-        Ok((
-            PoolSchema {
+        Ok(Evolution {
+            schema: PoolSchema {
                 table: self.table.clone(),
                 columns,
             },
             added,
-        ))
+            recheck,
+        })
     }
 
     /// Sets the checks of the columns named (by item name or column code); the others

@@ -77,7 +77,7 @@ impl Hasher for Folded {
     }
 }
 
-fn to_value(v: CellValue) -> Value {
+pub(crate) fn to_value(v: CellValue) -> Value {
     match v {
         CellValue::Null => Value::Null,
         CellValue::Text(s) => Value::Text(s),

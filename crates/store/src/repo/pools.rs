@@ -317,6 +317,76 @@ impl Store {
     }
 }
 
+/// Checks every stored value of a column against its new definition; refuses the edit
+/// naming values that do not fit, and converts them when the type changes (through a
+/// new column that takes the old one's place).
+fn recheck_column(
+    conn: &mut dyn Conn,
+    schema: &PoolSchema,
+    column: &govshare_domain::pool::PoolColumn,
+    retype: bool,
+) -> Result<()> {
+    let (table, col) = (&schema.table, &column.column);
+    let keys = key_list(schema);
+    let width = schema.keys().count();
+    let rows = conn.query(
+        &format!("SELECT {keys}, \"{col}\" FROM \"{table}\" WHERE \"{col}\" IS NOT NULL"),
+        &[],
+    )?;
+    let item = column.as_item();
+    let mut bad = Vec::new();
+    let mut converted = Vec::with_capacity(rows.len());
+    for row in rows {
+        let text = key_text(&row.0[width..]);
+        match govshare_domain::pool::parse_cell(&item, &text) {
+            Ok(v) => converted.push((
+                row.0[..width].to_vec(),
+                crate::repo::pool_check::to_value(v),
+            )),
+            Err(reason) => bad.push(format!("“{text}”（{reason}）")),
+        }
+    }
+    if !bad.is_empty() {
+        let n = bad.len();
+        bad.truncate(3);
+        return Err(Error::invalid(
+            "items",
+            format!(
+                "数据池中信息项“{}”有{n}个已存数据不符合新的定义（{}，长度{}），例如{}",
+                column.name,
+                column.data_type.label(),
+                column.length,
+                bad.join("、")
+            ),
+        )
+        .into());
+    }
+    if !retype {
+        return Ok(());
+    }
+    let tmp = format!("{col}__new");
+    conn.batch(&format!(
+        "ALTER TABLE \"{table}\" ADD COLUMN \"{tmp}\" {}",
+        sql_type(conn.dialect(), column.data_type)
+    ))?;
+    let cond: Vec<String> = schema
+        .keys()
+        .map(|k| format!("\"{}\" = ?", k.column))
+        .collect();
+    let sql = format!(
+        "UPDATE \"{table}\" SET \"{tmp}\" = ? WHERE {}",
+        cond.join(" AND ")
+    );
+    for (key, value) in converted {
+        let mut params = vec![value];
+        params.extend(key);
+        conn.execute(&sql, &params)?;
+    }
+    conn.batch(&format!(
+        "ALTER TABLE \"{table}\" DROP COLUMN \"{col}\"; ALTER TABLE \"{table}\" RENAME COLUMN \"{tmp}\" TO \"{col}\""
+    ))
+}
+
 /// Makes a pool follow its entry's items after an edit (inside the edit's transaction,
 /// so a refused change leaves both entry and pool as they were).
 pub fn evolve_pool(conn: &mut dyn Conn, r: &Resource, old: &PoolSchema) -> Result<()> {
@@ -325,7 +395,11 @@ pub fn evolve_pool(conn: &mut dyn Conn, r: &Resource, old: &PoolSchema) -> Resul
         .query_one(&format!("SELECT COUNT(*) FROM \"{}\"", old.table), &[])?
         .i64(0)?
         > 0;
-    let (schema, added) = old.evolve(&new, has_rows)?;
+    let evolution = old.evolve(&new, has_rows)?;
+    let (schema, added) = (evolution.schema, evolution.added);
+    for (column, retype) in &evolution.recheck {
+        recheck_column(conn, old, column, *retype)?;
+    }
     if has_rows {
         for c in &added {
             conn.batch(&format!(
