@@ -53,6 +53,9 @@ impl Modify for BearerAuth {
         routes::pool_changes,
         routes::set_pool_checks,
         routes::push_rows,
+        routes::upload_file,
+        routes::list_files,
+        routes::download_file,
     ),
     modifiers(&BearerAuth)
 )]

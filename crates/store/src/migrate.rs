@@ -38,6 +38,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_pool_feed.sql"),
         after: Some(crate::repo::pools::add_feed_columns),
     },
+    Migration {
+        version: 4,
+        name: "resource_files",
+        sqlite: include_str!("../migrations/sqlite/0004_resource_files.sql"),
+        postgres: include_str!("../migrations/postgres/0004_resource_files.sql"),
+        after: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

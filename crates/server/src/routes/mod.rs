@@ -3,6 +3,7 @@
 mod catalog_files;
 mod changes;
 mod classes;
+mod files;
 mod health;
 mod orgs;
 mod pools;
@@ -19,6 +20,7 @@ use axum::routing::{get, post, put};
 pub(crate) use catalog_files::*;
 pub(crate) use changes::*;
 pub(crate) use classes::*;
+pub(crate) use files::*;
 pub(crate) use health::*;
 pub(crate) use orgs::*;
 pub(crate) use pools::*;
@@ -62,6 +64,15 @@ pub fn router() -> Router<AppState> {
             get(resource_history),
         )
         .route("/api/v1/pools/{class}/{seq}", get(get_pool))
+        .route(
+            "/api/v1/files/{class}/{seq}",
+            get(list_files)
+                .post(upload_file)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    govshare_interchange::MAX_FILE_BYTES,
+                )),
+        )
+        .route("/api/v1/files/{class}/{seq}/{version}", get(download_file))
         .route(
             "/api/v1/pools/{class}/{seq}/batches",
             post(load_batch).layer(axum::extract::DefaultBodyLimit::max(

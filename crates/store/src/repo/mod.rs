@@ -5,6 +5,7 @@ pub mod caller;
 pub mod changes;
 pub mod classes;
 pub mod edit;
+pub mod files;
 pub mod history;
 pub mod import;
 pub mod ingest;

@@ -1,0 +1,121 @@
+//! Files of file-type resources: upload a new version, list versions, download one.
+
+use crate::AppState;
+use crate::auth::{MaybeUser, User};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, Json, Query};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use govshare_store::repo::files::{FileVersion, NewFile};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FileQuery {
+    /// The file's name (shown and offered back on download).
+    pub name: String,
+    /// What changed in this version.
+    pub note: Option<String>,
+}
+
+/// Stores the request body as the next version of the entry's file.
+#[utoipa::path(post, path = "/api/v1/files/{class}/{seq}", tag = "files", params(("class" = String, Path), ("seq" = String, Path), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])),
+    responses((status = 201, body = FileVersion), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    user: User,
+    Path((class, seq)): Path<(String, String)>,
+    Query(q): Query<FileQuery>,
+    headers: axum::http::HeaderMap,
+    Body(bytes): Body,
+) -> ApiResult<(StatusCode, Json<FileVersion>)> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 200)
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let note = q.note.unwrap_or_default();
+    if note.chars().count() > 500 {
+        return Err(ApiError::BadRequest("note 不超过500个字符".into()));
+    }
+    let file = NewFile {
+        name: q.name,
+        media_type,
+        note,
+        content: bytes.to_vec(),
+    };
+    let version = state
+        .store
+        .add_file(&user.caller(), &format!("{class}/{seq}"), file)
+        .await?;
+    Ok((StatusCode::CREATED, Json(version)))
+}
+
+/// The versions of an entry's file, newest first.
+#[utoipa::path(get, path = "/api/v1/files/{class}/{seq}", tag = "files", params(("class" = String, Path), ("seq" = String, Path)),
+    responses((status = 200, body = [FileVersion]), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn list_files(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Path((class, seq)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<FileVersion>>> {
+    Ok(Json(
+        state
+            .store
+            .files(&user.caller(), &format!("{class}/{seq}"))
+            .await?,
+    ))
+}
+
+/// One version's bytes (`latest` for the newest), with its checksum as ETag.
+#[utoipa::path(get, path = "/api/v1/files/{class}/{seq}/{version}", tag = "files", params(("class" = String, Path), ("seq" = String, Path), ("version" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn download_file(
+    State(state): State<AppState>,
+    user: User,
+    Path((class, seq, version)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let version = match version.as_str() {
+        "latest" => None,
+        v => Some(
+            v.parse::<i64>()
+                .map_err(|_| ApiError::BadRequest(format!("版本“{v}”应为正整数或 latest")))?,
+        ),
+    };
+    let (meta, content) = state
+        .store
+        .file_content(&user.caller(), &format!("{class}/{seq}"), version)
+        .await?;
+    let mut response = content.into_response();
+    let h = response.headers_mut();
+    let media = HeaderValue::from_str(&meta.media_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, media);
+    // RFC 6266 / 5987: the UTF-8 name percent-encoded, an ASCII fallback beside it.
+    let encoded: String = meta
+        .name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"file-v{}\"; filename*=UTF-8''{encoded}",
+        meta.version
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", meta.sha256)) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(response)
+}
