@@ -115,7 +115,10 @@ async fn file_resources_keep_versions_with_size_and_checksum() {
         let (status, _) = s
             .post_bytes(&format!("{path}?name=x.pdf"), &market, v1.clone())
             .await;
-        assert_eq!(status, 404, "an entry not yet published is invisible to others");
+        assert_eq!(
+            status, 404,
+            "an entry not yet published is invisible to others"
+        );
         let resp = s
             .call(Method::GET, &format!("{path}/1"), Some(&market), None)
             .await;
