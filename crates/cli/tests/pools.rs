@@ -457,3 +457,54 @@ async fn systems_push_json_rows_and_owners_edit_checks() {
         );
     }
 }
+
+#[tokio::test]
+async fn owners_set_selection_rules_over_http() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let market = s.login("scjg_operator", "Demo@2026").await;
+        let code = registered_pool(&s, &police, &bureau).await;
+        let path = format!("/api/v1/pools/{code}/selection");
+        let rules =
+            json!({"rows": [{"item": "出生日期", "op": "at_least", "values": ["1985年1月1日"]}]});
+        let (status, _) = s
+            .send_json(Method::PUT, &path, Some(&market), rules.clone())
+            .await;
+        assert_eq!(status, 404, "{backend}: another department");
+        let (status, _) = s.send_json(Method::PUT, &path, None, rules.clone()).await;
+        assert_eq!(status, 401);
+        let (status, err) = s
+            .send_json(
+                Method::PUT,
+                &path,
+                Some(&police),
+                json!({"rows": [{"item": "出生日期", "op": "at_least", "values": ["上个月"]}]}),
+            )
+            .await;
+        assert_eq!(status, 422, "{err}");
+        assert!(err.to_string().contains("上个月"), "{err}");
+        let (status, pool) = s.send_json(Method::PUT, &path, Some(&police), rules).await;
+        assert_eq!(status, 200, "{backend}: {pool}");
+        assert_eq!(pool["schema"]["selection"]["rows"][0]["op"], "at_least");
+        let (a, b) = (id("50010319800101002"), id("50010319900202003"));
+        let (status, report) = s
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/pools/{code}/rows"),
+                Some(&police),
+                json!({"rows": [
+                    {"公民身份号码": a, "姓名": "张三", "出生日期": "1980-01-01"},
+                    {"公民身份号码": b, "姓名": "李四", "出生日期": "1990-02-02"}
+                ]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{report}");
+        assert_eq!(
+            (report["accepted"].as_i64(), report["skipped"].as_i64()),
+            (Some(1), Some(1)),
+            "{backend}: {report}"
+        );
+    }
+}

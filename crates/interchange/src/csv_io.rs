@@ -9,24 +9,6 @@ use govshare_domain::resource::CatalogRecord;
 
 const SHEET: &str = "CSV";
 
-/// Decodes owned bytes without copying them when they are UTF-8 already (large
-/// data files), else as GB18030.
-pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-        return String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "文件声明为UTF-8但第{}字节处编码无效",
-                e.utf8_error().valid_up_to() + 3
-            )
-        });
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
-        Err(e) => decode(e.as_bytes()),
-    }
-}
-
 /// Decodes text: UTF-8 (BOM or valid), else GB18030 (a superset of GBK).
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {

@@ -3,6 +3,7 @@
 //! are read lazily; a row that cannot be read becomes an error row, not a failed file.
 
 use crate::{Format, Location, whole_file};
+use std::io::Read;
 
 pub type Rows = Box<dyn Iterator<Item = Result<Vec<String>, String>> + Send>;
 
@@ -73,8 +74,11 @@ fn object_rows(objects: Vec<serde_json::Value>) -> Result<(Vec<String>, Rows), V
 pub fn read_rows(bytes: Vec<u8>, format: DataFormat) -> Result<(Vec<String>, Rows), Vec<Location>> {
     match format {
         DataFormat::Csv => {
-            let text = crate::csv_io::decode_owned(bytes).map_err(whole_file)?;
-            read_csv_stream(std::io::Cursor::new(text.into_bytes()))
+            if std::str::from_utf8(&bytes).is_ok() {
+                read_csv_stream(std::io::Cursor::new(bytes))
+            } else {
+                read_gbk_csv_stream(std::io::Cursor::new(bytes))
+            }
         }
         DataFormat::Xlsx => {
             let sheets = crate::xlsx::read(&bytes)?;
@@ -133,6 +137,39 @@ pub fn read_rows(bytes: Vec<u8>, format: DataFormat) -> Result<(Vec<String>, Row
 pub fn read_csv_stream(
     reader: impl std::io::Read + Send + 'static,
 ) -> Result<(Vec<String>, Rows), Vec<Location>> {
+    csv_rows(reader, None)
+}
+
+/// Reads a CSV stream in GBK/GB18030 (decoded as it is read), row by row; a row
+/// holding bytes that are not GB18030 becomes an error row.
+pub fn read_gbk_csv_stream(
+    reader: impl std::io::Read + Send + 'static,
+) -> Result<(Vec<String>, Rows), Vec<Location>> {
+    let (decoded, bad) = crate::gbk_stream::Gb18030Reader::new(reader);
+    csv_rows(decoded, Some(bad))
+}
+
+/// Reads a CSV stream, UTF-8 or GB18030 by its first 64 KB.
+pub fn read_csv_any(
+    mut reader: impl std::io::Read + Send + 'static,
+) -> Result<(Vec<String>, Rows), Vec<Location>> {
+    let mut head = Vec::with_capacity(64 * 1024);
+    (&mut reader)
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(|e| whole_file(format!("无法读取文件：{e}")))?;
+    let whole = std::io::Read::chain(std::io::Cursor::new(head.clone()), reader);
+    if looks_utf8(&head) {
+        read_csv_stream(whole)
+    } else {
+        read_gbk_csv_stream(whole)
+    }
+}
+
+fn csv_rows(
+    reader: impl std::io::Read + Send + 'static,
+    bad: Option<crate::gbk_stream::BadPlaces>,
+) -> Result<(Vec<String>, Rows), Vec<Location>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -143,9 +180,40 @@ pub fn read_csv_stream(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
-    let rows = reader.into_records().map(|r| {
-        r.map(|rec| rec.iter().map(str::to_string).collect())
-            .map_err(|e| format!("CSV格式错误：{e}"))
+    let header_end = reader.position().byte();
+    if let Some(b) = &bad
+        && b.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .front()
+            .is_some_and(|&p| p < header_end)
+    {
+        return Err(whole_file(
+            "CSV表头含有无法识别的字节：既不是UTF-8也不是GBK/GB18030",
+        ));
+    }
+    let mut record = csv::StringRecord::new();
+    let rows = std::iter::from_fn(move || {
+        let row = match reader.read_record(&mut record) {
+            Ok(false) => return None,
+            Ok(true) => Ok(record.iter().map(str::to_string).collect()),
+            Err(e) => Err(format!("CSV格式错误：{e}")),
+        };
+        // Undecodable bytes before the end of this row are in this row (earlier rows
+        // took theirs).
+        let end = reader.position().byte();
+        let mut tainted = false;
+        if let Some(b) = &bad {
+            let mut places = b.lock().unwrap_or_else(|e| e.into_inner());
+            while places.front().is_some_and(|&p| p < end) {
+                places.pop_front();
+                tainted = true;
+            }
+        }
+        Some(if tainted {
+            Err("该行含有无法识别的字节（不是有效的GBK/GB18030编码）".to_string())
+        } else {
+            row
+        })
     });
     Ok((header, Box::new(rows)))
 }

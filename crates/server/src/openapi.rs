@@ -52,6 +52,7 @@ impl Modify for BearerAuth {
         routes::batch_quarantine,
         routes::pool_changes,
         routes::set_pool_checks,
+        routes::set_pool_selection,
         routes::push_rows,
         routes::upload_file,
         routes::list_files,

@@ -2,7 +2,7 @@
 //! the format, read the rows, fingerprint the file, and run one batch.
 
 use crate::error::ApiError;
-use govshare_interchange::rows::{DataFormat, Rows, looks_utf8, read_csv_stream, read_rows};
+use govshare_interchange::rows::{DataFormat, Rows, read_csv_any, read_rows};
 use govshare_store::repo::ingest::{Batch, BatchReport, IngestMode};
 use govshare_store::{Caller, Store};
 use sha2::{Digest, Sha256};
@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 /// Where a data file's bytes are.
 pub enum Source {
     Bytes(Vec<u8>),
-    /// A file on disk: a UTF-8 CSV is read as a stream, other files whole.
+    /// A file on disk: a CSV (UTF-8 or GBK) is read as a stream, other files whole.
     Path(std::path::PathBuf),
 }
 
@@ -57,12 +57,12 @@ fn open(
             let n = std::io::Read::read(&mut f, &mut head).map_err(io)?;
             head.truncate(n);
             let format = format.unwrap_or_else(|| DataFormat::detect(name, &head));
-            if format == DataFormat::Csv && looks_utf8(&head) {
+            if format == DataFormat::Csv {
                 let reader = std::io::BufReader::with_capacity(
                     1 << 20,
                     std::fs::File::open(&path).map_err(io)?,
                 );
-                return Ok((sha, read_csv_stream(reader).map_err(ApiError::InvalidFile)?));
+                return Ok((sha, read_csv_any(reader).map_err(ApiError::InvalidFile)?));
             }
             let bytes = std::fs::read(&path).map_err(io)?;
             Ok((

@@ -45,6 +45,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0004_resource_files.sql"),
         after: None,
     },
+    Migration {
+        version: 5,
+        name: "pool_selection",
+        sqlite: include_str!("../migrations/sqlite/0005_pool_selection.sql"),
+        postgres: include_str!("../migrations/postgres/0005_pool_selection.sql"),
+        after: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -767,6 +767,246 @@ mod pools {
     }
 }
 
+mod pool_batches {
+    use super::*;
+    use govshare_domain::pool::Selection;
+    use govshare_store::repo::ingest::{Batch, BatchReport, IngestMode};
+
+    fn id(n: u32) -> String {
+        let first17 = format!("500103198001{:05}", 10_000 + n);
+        format!(
+            "{first17}{}",
+            govshare_domain::ids::citizen_id_check_char(&first17).unwrap()
+        )
+    }
+
+    fn rows_batch(code: &str, mode: IngestMode, rows: &[(u32, &str)]) -> Batch {
+        let rows: Vec<Result<Vec<String>, String>> = rows
+            .iter()
+            .map(|(n, name)| Ok(vec![id(*n), name.to_string(), "1".into()]))
+            .collect();
+        Batch {
+            code: code.into(),
+            header: ["公民身份号码", "姓名", "性别"].map(String::from).to_vec(),
+            rows: Box::new(rows.into_iter()),
+            mode,
+            source_name: "t.csv".into(),
+            source_sha256: "0".repeat(64),
+            client_batch_id: None,
+            progress: None,
+        }
+    }
+
+    async fn person_pool(store: &Store, police: &str) -> String {
+        let sys = Caller::System("t".into());
+        let mut s = spec(police, "101001", "人口姓名");
+        let item = |name: &str, len: u32, key: bool| Item {
+            name: name.into(),
+            column: String::new(),
+            data_type: DataType::String,
+            length: len,
+            key,
+            required: key,
+            sensitive: false,
+        };
+        s.items = vec![
+            item("公民身份号码", 18, true),
+            item("姓名", 50, false),
+            item("性别", 1, false),
+        ];
+        let r = store.create_resource(&sys, s).await.unwrap();
+        for a in [Action::Submit, Action::Register] {
+            store
+                .transition_resource(&sys, &r.code, a, "")
+                .await
+                .unwrap();
+        }
+        r.code
+    }
+
+    /// (accepted, rejected, row numbers refused as repeats).
+    async fn outcome(store: &Store, r: &BatchReport) -> (i64, i64, Vec<i64>) {
+        let q = store
+            .quarantine(&Caller::System("t".into()), r.batch_id)
+            .await
+            .unwrap();
+        let repeats = q
+            .rows
+            .iter()
+            .filter(|x| x.reason.contains("重复"))
+            .map(|x| x.row_number)
+            .collect();
+        (r.accepted, r.rejected, repeats)
+    }
+
+    async fn names(store: &Store, code: &str) -> Vec<(String, String)> {
+        let sys = Caller::System("t".into());
+        let pool = store.pool(&sys, code).await.unwrap();
+        let (t, k, n) = (
+            pool.table,
+            pool.schema.columns[0].column.clone(),
+            pool.schema.columns[1].column.clone(),
+        );
+        store
+            .read(move |c| {
+                c.query(
+                    &format!("SELECT \"{k}\", \"{n}\" FROM \"{t}\" ORDER BY 1"),
+                    &[],
+                )?
+                .iter()
+                .map(|r| Ok((r.text(0)?, r.opt_text(1)?.unwrap_or_default())))
+                .collect()
+            })
+            .await
+            .unwrap()
+    }
+
+    /// A key repeated within a batch is refused, the first row wins, in every mode and
+    /// both ways a batch is written (a fresh pool, a merge into a filled one).
+    #[tokio::test]
+    async fn repeated_keys_are_refused_in_every_mode() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, _) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let code = person_pool(&store, &police).await;
+            let run = |mode, rows: &[(u32, &str)]| {
+                let b = rows_batch(&code, mode, rows);
+                let store = store.clone();
+                async move {
+                    let r = store.ingest(&Caller::System("t".into()), b).await.unwrap();
+                    outcome(&store, &r).await
+                }
+            };
+            // Into the empty pool.
+            let first = run(
+                IngestMode::Upsert,
+                &[(1, "甲"), (2, "乙"), (1, "甲二"), (3, "丙"), (2, "乙二")],
+            )
+            .await;
+            assert_eq!(first, (3, 2, vec![4, 6]), "{backend}");
+            // Merged into the filled pool: an existing key is updated once, its repeat refused.
+            let second = run(
+                IngestMode::Upsert,
+                &[(1, "甲三"), (4, "丁"), (1, "甲四"), (4, "丁二")],
+            )
+            .await;
+            assert_eq!(second, (2, 2, vec![4, 5]), "{backend}");
+            let insert = run(IngestMode::Insert, &[(5, "戊"), (5, "戊二"), (2, "乙三")]).await;
+            assert_eq!(
+                insert,
+                (1, 2, vec![3]),
+                "{backend}: the key of an earlier batch is not a repeat"
+            );
+            let delete = run(IngestMode::Delete, &[(3, ""), (3, ""), (9, "")]).await;
+            assert_eq!((delete.0, delete.1), (1, 2), "{backend}");
+            assert_eq!(
+                names(&store, &code).await,
+                vec![
+                    (id(1), "甲三".to_string()),
+                    (id(2), "乙".to_string()),
+                    (id(4), "丁".to_string()),
+                    (id(5), "戊".to_string())
+                ],
+                "{backend}"
+            );
+            let replace = run(IngestMode::Replace, &[(7, "庚"), (8, "辛"), (7, "庚二")]).await;
+            assert_eq!(replace, (2, 1, vec![4]), "{backend}");
+            assert_eq!(
+                names(&store, &code).await,
+                vec![(id(7), "庚".to_string()), (id(8), "辛".to_string())],
+                "{backend}"
+            );
+            assert_eq!(store.pool(&sys, &code).await.unwrap().row_count, 2);
+        }
+    }
+
+    /// Selection rules: the items a pool takes and the rows; rows left out are counted
+    /// as skipped, never stored or quarantined; bad rules are refused naming each one.
+    #[tokio::test]
+    async fn selection_rules_leave_rows_and_items_out() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, market) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let code = person_pool(&store, &police).await;
+            let first = store
+                .ingest(&sys, rows_batch(&code, IngestMode::Upsert, &[(1, "甲")]))
+                .await
+                .unwrap();
+            assert_eq!(first.accepted, 1);
+            let selection: Selection = serde_json::from_value(serde_json::json!({
+                "items": ["xb"],
+                "rows": [{"item": "性别", "op": "in", "values": ["1"]}]
+            }))
+            .unwrap();
+            // Another department may not set the rules of this pool.
+            let market_id = store.org_by_code(&market).await.unwrap().id;
+            assert!(
+                store
+                    .set_pool_selection(&user(Role::OrgAdmin, market_id), &code, selection.clone())
+                    .await
+                    .is_err()
+            );
+            let info = store
+                .set_pool_selection(&sys, &code, selection)
+                .await
+                .unwrap();
+            assert_eq!(
+                info.schema.selection.rows[0].item,
+                info.schema.columns[2].column
+            );
+            // 姓名 is not taken: row 1 keeps 甲; gender 2 rows are skipped, whatever
+            // their other cells hold; a bad gender cannot be decided and is refused.
+            let rows: Vec<Result<Vec<String>, String>> = vec![
+                Ok(vec![id(1), "改名".into(), "1".into()]),
+                Ok(vec![id(2), "乙".into(), "2".into()]),
+                Ok(vec!["坏号码".into(), "丙".into(), "2".into()]),
+                Ok(vec![id(4), "丁".into(), "男".into()]),
+                Ok(vec![id(5), "戊".into(), "1".into()]),
+            ];
+            let mut b = rows_batch(&code, IngestMode::Upsert, &[]);
+            b.rows = Box::new(rows.into_iter());
+            let r = store.ingest(&sys, b).await.unwrap();
+            assert_eq!(
+                (r.received, r.accepted, r.rejected, r.skipped),
+                (5, 2, 1, 2),
+                "{backend}: {r:?}"
+            );
+            assert_eq!(r.received, r.accepted + r.rejected + r.skipped);
+            assert_eq!(
+                names(&store, &code).await,
+                vec![(id(1), "甲".to_string()), (id(5), String::new())],
+                "{backend}"
+            );
+            // A file without the rule's item cannot be selected from: refused whole.
+            let mut b = rows_batch(&code, IngestMode::Upsert, &[]);
+            b.header.truncate(2);
+            let err = store.ingest(&sys, b).await.unwrap_err();
+            assert!(format!("{err}").contains("筛选规则"), "{err}");
+            // Rules naming unknown items or values of the wrong type are refused.
+            let bad: Selection = serde_json::from_value(serde_json::json!({
+                "items": ["籍贯"],
+                "rows": [{"item": "性别", "op": "at_least", "values": ["1", "2"]}]
+            }))
+            .unwrap();
+            let err = store
+                .set_pool_selection(&sys, &code, bad)
+                .await
+                .unwrap_err();
+            assert_eq!(invalid_fields(err), ["items[0]", "rows[0]"], "{backend}");
+            // Clearing the rules takes every row and item again.
+            store
+                .set_pool_selection(&sys, &code, Selection::default())
+                .await
+                .unwrap();
+            let r = store
+                .ingest(&sys, rows_batch(&code, IngestMode::Upsert, &[(2, "乙")]))
+                .await
+                .unwrap();
+            assert_eq!((r.accepted, r.skipped), (1, 0));
+        }
+    }
+}
+
 mod pool_schema {
     use super::*;
     use govshare_store::repo::ingest::{Batch, IngestMode};

@@ -9,7 +9,7 @@ use govshare_store::repo::ingest::IngestMode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Largest data file the command line loads whole (UTF-8 CSV files are streamed).
+/// Largest data file the command line loads whole (CSV files are streamed).
 const MAX_BYTES: u64 = 1 << 30;
 
 #[derive(clap::Subcommand)]
@@ -51,9 +51,7 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
         .len();
     let streamed = format.is_none_or(|f| f == DataFormat::Csv);
     if size > MAX_BYTES && !streamed {
-        anyhow::bail!(
-            "文件过大：{size} 字节，上限 {MAX_BYTES} 字节（UTF-8 CSV 文件逐行读取，不受此限）"
-        );
+        anyhow::bail!("文件过大：{size} 字节，上限 {MAX_BYTES} 字节（CSV 文件逐行读取，不受此限）");
     }
     let name = file
         .file_name()

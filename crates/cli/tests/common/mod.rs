@@ -205,3 +205,63 @@ pub fn public_count(demo: &govshare_demo::DemoCatalog) -> usize {
         })
         .count()
 }
+
+/// A registered police entry of places (key 场所编号) with an empty pool, in a fresh
+/// database: its URL and the entry's code.
+pub async fn prepared_pool(backend: &'static str) -> (String, String) {
+    let url = govshare_store::testing::fresh_database(backend);
+    let store = govshare_store::Store::open(&url).await.unwrap();
+    govshare::seed::seed_reference(&store, &govshare_demo::catalog())
+        .await
+        .unwrap();
+    let spec: govshare_domain::resource::ResourceSpec = serde_json::from_value(serde_json::json!({
+        "classification": class_of("公安局"), "name": "重点场所登记", "provider_code": org_code("公安局"),
+        "summary": "重点场所的编号、名称和容量，用于崩溃测试", "format_category": "database",
+        "items": [
+            {"name": "场所编号", "data_type": "C", "length": 20, "key": true},
+            {"name": "场所名称", "data_type": "C", "length": 60},
+            {"name": "容量", "data_type": "I", "length": 10}
+        ],
+        "sharing_type": "unconditional", "sharing_method": "table", "open_type": "closed", "update_cycle": "daily"
+    }))
+    .unwrap();
+    let sys = govshare_store::Caller::System("test".into());
+    let r = store.create_resource(&sys, spec).await.unwrap();
+    store
+        .transition_resource(
+            &sys,
+            &r.code,
+            govshare_domain::lifecycle::Action::Submit,
+            "",
+        )
+        .await
+        .unwrap();
+    store
+        .transition_resource(
+            &sys,
+            &r.code,
+            govshare_domain::lifecycle::Action::Register,
+            "",
+        )
+        .await
+        .unwrap();
+    (url, r.code)
+}
+
+/// A pool's recorded row count and the rows its table holds.
+pub async fn pool_rows(url: &str, code: &str) -> (i64, i64) {
+    let store = govshare_store::Store::open(url).await.unwrap();
+    let info = store
+        .pool(&govshare_store::Caller::System("t".into()), code)
+        .await
+        .unwrap();
+    let table = info.table.clone();
+    let actual = store
+        .read(move |c| {
+            c.query_one(&format!("SELECT COUNT(*) FROM \"{table}\""), &[])?
+                .i64(0)
+        })
+        .await
+        .unwrap();
+    (info.row_count, actual)
+}

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::labels::{DataType, FormatCategory, SharingMethod};
 use crate::pool::check::{Check, infer_checks};
+use crate::pool::select::Selection;
 use crate::resource::Resource;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,9 @@ pub struct PoolSchema {
     /// The pool's table, `pool_<resource id>`.
     pub table: String,
     pub columns: Vec<PoolColumn>,
+    /// Which items and rows batches take (all, unless the pool's owner says otherwise).
+    #[serde(default, skip_serializing_if = "Selection::is_empty")]
+    pub selection: Selection,
 }
 
 /// Does this resource hold rows (a pool) rather than files?
@@ -94,6 +98,7 @@ impl PoolSchema {
         Ok(PoolSchema {
             table: format!("pool_{}", r.id),
             columns: r.spec.items.iter().map(PoolColumn::from_item).collect(),
+            selection: Selection::default(),
         })
     }
 
@@ -171,6 +176,9 @@ impl PoolSchema {
             schema: PoolSchema {
                 table: self.table.clone(),
                 columns,
+                // Rules stay as the owner set them; a rule on a removed item is
+                // dropped when rows are checked.
+                selection: self.selection.clone(),
             },
             added,
             recheck,

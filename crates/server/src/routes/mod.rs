@@ -81,6 +81,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/pools/{class}/{seq}/changes", get(pool_changes))
         .route("/api/v1/pools/{class}/{seq}/checks", put(set_pool_checks))
+        .route(
+            "/api/v1/pools/{class}/{seq}/selection",
+            put(set_pool_selection),
+        )
         .route("/api/v1/pools/{class}/{seq}/rows", post(push_rows))
         .route(
             "/api/v1/pools/batches/{id}/quarantine",

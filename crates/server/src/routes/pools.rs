@@ -8,7 +8,7 @@ use crate::pool_import::{DataFile, import_data, quarantine_csv, quarantine_xlsx}
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use govshare_domain::pool::Check;
+use govshare_domain::pool::{Check, Selection};
 use govshare_interchange::rows::DataFormat;
 use govshare_store::repo::ingest::{BatchReport, IngestMode, Quarantine};
 use govshare_store::repo::pools::{PoolChange, PoolInfo};
@@ -181,6 +181,26 @@ pub async fn set_pool_checks(
         state
             .store
             .set_pool_checks(&user.caller(), &format!("{class}/{seq}"), checks)
+            .await?,
+    ))
+}
+
+/// Sets the pool's selection rules (数据筛选; the owner organisation or the bureau):
+/// which items later batches take (keys and required items always) and which rows;
+/// rows the rules leave out are counted as skipped. An empty body object clears them.
+#[utoipa::path(put, path = "/api/v1/pools/{class}/{seq}/selection", tag = "pools", params(("class" = String, Path), ("seq" = String, Path)),
+    request_body = Selection, security(("bearer" = [])),
+    responses((status = 200, body = PoolInfo), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_pool_selection(
+    State(state): State<AppState>,
+    user: User,
+    Path((class, seq)): Path<(String, String)>,
+    Json(body): Json<Selection>,
+) -> ApiResult<Json<PoolInfo>> {
+    Ok(Json(
+        state
+            .store
+            .set_pool_selection(&user.caller(), &format!("{class}/{seq}"), body)
             .await?,
     ))
 }

@@ -53,6 +53,9 @@ pub struct BatchReport {
     pub received: i64,
     pub accepted: i64,
     pub rejected: i64,
+    /// Rows the pool's selection rules left out (accepted + rejected + skipped =
+    /// received; skipped is 0 for a pool without row rules).
+    pub skipped: i64,
     /// True when this was a retry of a batch already recorded.
     pub replayed: bool,
 }
@@ -75,6 +78,8 @@ fn map_header(
             Some(i) if map.contains(&Some(i)) => {
                 problems.push(Problem::new("header", format!("列“{h}”重复")))
             }
+            // An item the selection rules do not take: its cells are ignored.
+            Some(i) if !schema.selection.takes(schema, i) => map.push(None),
             Some(i) => map.push(Some(i)),
             None if QUARANTINE_COLUMNS.contains(&h.trim()) => map.push(None),
             None => problems.push(Problem::new(
@@ -95,6 +100,20 @@ fn map_header(
                 "header",
                 format!("缺少必填信息项“{}”", c.name),
             ));
+        }
+    }
+    if mode != IngestMode::Delete {
+        for rule in &schema.selection.rows {
+            match schema.column_for_header(&rule.item) {
+                Some(i) if !map.contains(&Some(i)) => problems.push(Problem::new(
+                    "header",
+                    format!(
+                        "缺少筛选规则所用的信息项“{}”，无法判断哪些行入池",
+                        schema.columns[i].name
+                    ),
+                )),
+                _ => {}
+            }
         }
     }
     if problems.is_empty() {
@@ -139,7 +158,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
     caller.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
     if let Some(id) = &batch.client_batch_id {
         let done = conn.query_opt(
-            "SELECT id, mode, received, accepted, rejected FROM pool_batches WHERE resource_id = ? AND client_batch_id = ?",
+            "SELECT id, mode, received, accepted, rejected, skipped FROM pool_batches WHERE resource_id = ? AND client_batch_id = ?",
             &params![r.id, id],
         )?;
         if let Some(row) = done {
@@ -149,6 +168,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
                 received: row.i64(2)?,
                 accepted: row.i64(3)?,
                 rejected: row.i64(4)?,
+                skipped: row.i64(5)?,
                 replayed: true,
             });
         }
@@ -227,14 +247,14 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
     let rows = std::mem::replace(&mut batch.rows, Box::new(std::iter::empty()));
     let progress = batch.progress.take();
     let mut refused = RefusedRows::new(batch_id);
-    let (received, accepted, last_seq) = std::thread::scope(|scope| -> Result<(i64, i64, i64)> {
+    let (received, skipped, accepted, last_seq) = std::thread::scope(|scope| -> Result<_> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
         let reader = scope.spawn(move || checker.run(rows, progress, tx));
         let (accepted, next_seq) = writer.run(conn, &mut rx.into_iter(), &mut refused)?;
-        let received = reader
+        let (received, skipped) = reader
             .join()
             .map_err(|_| StoreError::Db("the row checker stopped unexpectedly".into()))?;
-        Ok((received, accepted, next_seq - 1))
+        Ok((received, skipped, accepted, next_seq - 1))
     })?;
     let rejected = refused.count;
     conn.execute(
@@ -243,8 +263,8 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
     )?;
     let finished = crate::now();
     conn.execute(
-        "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, finished_at = ? WHERE id = ?",
-        &params![received, accepted, rejected, &finished, batch_id],
+        "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, skipped = ?, finished_at = ? WHERE id = ?",
+        &params![received, accepted, rejected, skipped, &finished, batch_id],
     )?;
     let size = conn.query_one(
         &format!(
@@ -264,6 +284,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
         received,
         accepted,
         rejected,
+        skipped,
         replayed: false,
     })
 }

@@ -9,6 +9,7 @@ pub mod files;
 pub mod history;
 pub mod import;
 pub mod ingest;
+pub mod key_filter;
 pub mod orgs;
 pub mod pool_check;
 pub mod pool_write;

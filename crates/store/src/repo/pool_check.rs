@@ -5,12 +5,12 @@
 //! memory stays flat however large the file.
 
 use crate::repo::ingest::{IngestMode, RowSource};
+use crate::repo::key_filter::{KeyFilter, fingerprint};
 use crate::repo::pool_write::key_text;
 use crate::value::Value;
 use govshare_domain::item::Item;
+use govshare_domain::pool::select::CompiledRule;
 use govshare_domain::pool::{CellValue, Finding, PoolSchema, parse_cell};
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::mpsc::SyncSender;
 
 /// Rows per chunk sent to the writer.
@@ -26,8 +26,11 @@ pub struct Accepted {
     pub bytes: i64,
     /// The key values joined by U+001F.
     pub key: String,
+    /// The key may have come earlier in this batch (it certainly has not when false):
+    /// the writer settles it against the rows the batch has written.
+    pub suspect: bool,
     /// The submitted cells, kept only where the writer may still refuse the row
-    /// (insert and delete modes).
+    /// (insert and delete modes, suspected repeats).
     pub cells: Option<Vec<String>>,
 }
 
@@ -36,6 +39,14 @@ pub struct Refused {
     pub row_number: i64,
     pub cells: Vec<String>,
     pub problems: Vec<(String, String, String)>,
+}
+
+/// What became of a submitted row.
+pub enum Outcome {
+    Accepted(Accepted),
+    Refused(Refused),
+    /// Left out by the pool's selection rules.
+    Skipped,
 }
 
 #[derive(Default)]
@@ -53,28 +64,11 @@ pub struct RowChecker {
     map: Vec<Option<usize>>,
     key_cols: Vec<usize>,
     mode: IngestMode,
-    /// Keys seen in this batch, as 128-bit fingerprints: a million keys in 32 MB.
-    seen: HashSet<u128, BuildHasherDefault<Folded>>,
-}
-
-/// Fingerprints are hashes already: the set's hasher only folds them to 64 bits.
-#[derive(Default)]
-struct Folded(u64);
-
-impl Hasher for Folded {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u128(&mut self, i: u128) {
-        self.0 = (i as u64) ^ ((i >> 64) as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    /// The pool's row selection rules.
+    rules: Vec<CompiledRule>,
+    /// Keys seen in this batch: a repeated key is always flagged, for the writer to
+    /// settle exactly.
+    seen: KeyFilter,
 }
 
 pub(crate) fn to_value(v: CellValue) -> Value {
@@ -89,6 +83,19 @@ pub(crate) fn to_value(v: CellValue) -> Value {
     }
 }
 
+/// A stored value as the domain's cell value, for the selection rules.
+fn cell_value(v: &Value) -> CellValue {
+    match v {
+        Value::Text(s) => CellValue::Text(s.clone()),
+        Value::Int(i) => CellValue::Int(*i),
+        Value::Real(f) => CellValue::Number(*f),
+        Value::Bool(b) => CellValue::Bool(*b),
+        Value::Date(d) => CellValue::Date(*d),
+        Value::DateTime(t) => CellValue::DateTime(*t),
+        Value::Null | Value::Blob(_) => CellValue::Null,
+    }
+}
+
 /// Bytes a value takes when stored, for capacity quotas.
 fn stored_bytes(v: &Value) -> i64 {
     match v {
@@ -98,18 +105,6 @@ fn stored_bytes(v: &Value) -> i64 {
         Value::Bool(_) => 1,
         _ => 8,
     }
-}
-
-/// A 128-bit fingerprint of a key (two differently seeded 64-bit hashes).
-fn fingerprint(key: &str) -> u128 {
-    use std::hash::Hash;
-    let half = |seed: u8| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        seed.hash(&mut h);
-        key.hash(&mut h);
-        h.finish() as u128
-    };
-    (half(1) << 64) | half(2)
 }
 
 impl RowChecker {
@@ -122,13 +117,20 @@ impl RowChecker {
             .filter(|(_, c)| c.key)
             .map(|(i, _)| i)
             .collect();
+        // Delete batches name keys only: selection rules do not apply to them.
+        let rules = if mode == IngestMode::Delete {
+            vec![]
+        } else {
+            schema.selection.compile(&schema)
+        };
         RowChecker {
+            rules,
             schema,
             items,
             map,
             key_cols,
             mode,
-            seen: HashSet::default(),
+            seen: KeyFilter::default(),
         }
     }
 
@@ -137,11 +139,11 @@ impl RowChecker {
         &mut self,
         row_number: i64,
         row: std::result::Result<Vec<String>, String>,
-    ) -> std::result::Result<Accepted, Refused> {
+    ) -> Outcome {
         let cells = match row {
             Ok(cells) => cells,
             Err(reason) => {
-                return Err(Refused {
+                return Outcome::Refused(Refused {
                     row_number,
                     cells: vec![],
                     problems: vec![(String::new(), String::new(), reason)],
@@ -178,8 +180,24 @@ impl RowChecker {
                 }
             }
         }
+        if !problems.is_empty() || !self.rules.is_empty() {
+            // A row the selection rules leave out is skipped, whatever its other cells
+            // hold; a rule whose own cell is wrong cannot decide, and the row is refused.
+            let undecided = |rule: &CompiledRule| {
+                let name = &self.schema.columns[rule.column].name;
+                problems.iter().any(|(c, _, _)| c.is_empty() || c == name)
+            };
+            if !self.rules.iter().any(undecided)
+                && !self
+                    .rules
+                    .iter()
+                    .all(|rule| rule.passes(&cell_value(&values[rule.column])))
+            {
+                return Outcome::Skipped;
+            }
+        }
         if !problems.is_empty() {
-            return Err(Refused {
+            return Outcome::Refused(Refused {
                 row_number,
                 cells,
                 problems,
@@ -192,44 +210,40 @@ impl RowChecker {
                 .map(|&i| values[i].clone())
                 .collect::<Vec<_>>(),
         );
-        if !self.seen.insert(fingerprint(&key)) {
-            let names: Vec<&str> = self.schema.keys().map(|c| c.name.as_str()).collect();
-            return Err(Refused {
-                row_number,
-                cells,
-                problems: vec![(names.join("+"), key, "主键在本批数据中重复".into())],
-            });
-        }
-        let keep_cells = matches!(self.mode, IngestMode::Insert | IngestMode::Delete);
-        Ok(Accepted {
+        let suspect = self.seen.check_and_insert(fingerprint(&key));
+        let keep_cells = suspect || matches!(self.mode, IngestMode::Insert | IngestMode::Delete);
+        Outcome::Accepted(Accepted {
             row_number,
             bytes: values.iter().map(stored_bytes).sum(),
             values,
             key,
+            suspect,
             cells: keep_cells.then_some(cells),
         })
     }
 
     /// Checks every row of `rows`, sending them on in chunks; stops early when the
-    /// writer hangs up (it failed, and the batch rolls back). Returns rows received.
+    /// writer hangs up (it failed, and the batch rolls back). Returns the rows
+    /// received and the rows skipped by the selection rules.
     pub fn run(
         mut self,
         rows: RowSource,
         mut progress: Option<Box<dyn FnMut(i64) + Send>>,
         tx: SyncSender<Chunk>,
-    ) -> i64 {
-        let mut received = 0i64;
+    ) -> (i64, i64) {
+        let (mut received, mut skipped) = (0i64, 0i64);
         let mut chunk = Chunk::default();
         for (n, row) in rows.enumerate() {
             received += 1;
             // The header is row 1.
             match self.check(n as i64 + 2, row) {
-                Ok(a) => chunk.accepted.push(a),
-                Err(r) => chunk.refused.push(r),
+                Outcome::Accepted(a) => chunk.accepted.push(a),
+                Outcome::Refused(r) => chunk.refused.push(r),
+                Outcome::Skipped => skipped += 1,
             }
             if chunk.accepted.len() + chunk.refused.len() >= CHUNK_ROWS {
                 if tx.send(std::mem::take(&mut chunk)).is_err() {
-                    return received;
+                    return (received, skipped);
                 }
                 if received % 10_000 == 0
                     && let Some(report) = progress.as_mut()
@@ -242,6 +256,6 @@ impl RowChecker {
             report(received);
         }
         let _ = tx.send(chunk);
-        received
+        (received, skipped)
     }
 }

@@ -38,6 +38,7 @@ pub fn key_text(values: &[Value]) -> String {
 
 const KEY_EXISTS: &str = "主键已存在（插入模式不覆盖）";
 const KEY_MISSING: &str = "数据池中没有该主键的数据";
+const KEY_REPEATED: &str = "主键在本批数据中重复";
 
 /// What every writer knows about its batch.
 pub struct Target<'a> {
@@ -51,10 +52,13 @@ pub struct Target<'a> {
 }
 
 impl Target<'_> {
-    /// Pool columns written by this batch: all but hidden ones (their data is kept).
+    /// Pool columns written by this batch: all but hidden ones and those the selection
+    /// rules do not take (their data is kept).
     fn active(&self) -> Vec<usize> {
         (0..self.schema.columns.len())
-            .filter(|&i| !self.schema.columns[i].hidden)
+            .filter(|&i| {
+                !self.schema.columns[i].hidden && self.schema.selection.takes(self.schema, i)
+            })
             .collect()
     }
 
@@ -104,6 +108,51 @@ impl Target<'_> {
     fn take_seq(&mut self) -> i64 {
         self.next_seq += 1;
         self.next_seq - 1
+    }
+
+    /// `"k1" = ? AND "k2" = ?` over the key columns.
+    fn key_condition(&self) -> String {
+        self.quoted(&self.key_cols())
+            .iter()
+            .map(|k| format!("{k} = ?"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// Why a row this writer could not apply was refused: its key came earlier in the
+    /// batch (only possible for a suspected repeat), or the mode's own reason.
+    fn unapplied_reason(
+        &self,
+        conn: &mut dyn Conn,
+        row: &Accepted,
+        key_values: Option<Vec<Value>>,
+    ) -> Result<&'static str> {
+        let own = match self.mode {
+            IngestMode::Insert => KEY_EXISTS,
+            IngestMode::Delete => KEY_MISSING,
+            // Upserts skip only keys this batch wrote already.
+            IngestMode::Upsert | IngestMode::Replace => return Ok(KEY_REPEATED),
+        };
+        let Some(mut key_values) = key_values.filter(|_| row.suspect) else {
+            return Ok(own);
+        };
+        let earlier = if self.mode == IngestMode::Delete {
+            conn.query_opt(
+                "SELECT 1 FROM pool_tombstones WHERE resource_id = ? AND batch_id = ? AND row_key = ?",
+                &params![self.resource_id, self.batch_id, &row.key],
+            )?
+        } else {
+            key_values.push(Value::Int(self.batch_id));
+            conn.query_opt(
+                &format!(
+                    "SELECT 1 FROM \"{}\" WHERE {} AND _batch_id = ?",
+                    self.schema.table,
+                    self.key_condition()
+                ),
+                &key_values,
+            )?
+        };
+        Ok(if earlier.is_some() { KEY_REPEATED } else { own })
     }
 
     /// Records the deletion of a key in the feed.
@@ -201,20 +250,20 @@ impl<'a> RowWriter<'a> {
         let table = &target.schema.table;
         let keys = key_list(target.schema);
         let sql = if target.mode == IngestMode::Delete {
-            let cond: Vec<String> = target
-                .quoted(&target.key_cols())
-                .iter()
-                .map(|k| format!("{k} = ?"))
-                .collect();
-            format!("DELETE FROM \"{table}\" WHERE {}", cond.join(" AND "))
+            format!("DELETE FROM \"{table}\" WHERE {}", target.key_condition())
         } else {
             let mut cols = target.quoted(&active);
             cols.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
             let on_conflict = if target.mode == IngestMode::Insert {
                 "DO NOTHING".to_string()
             } else {
+                // A key this batch wrote already is not overwritten: the later row
+                // is a repeat.
                 let set: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-                format!("DO UPDATE SET {}", set.join(", "))
+                format!(
+                    "DO UPDATE SET {} WHERE \"{table}\"._batch_id <> excluded._batch_id",
+                    set.join(", ")
+                )
             };
             format!(
                 "INSERT INTO \"{table}\" ({}) VALUES ({}) ON CONFLICT ({keys}) {on_conflict}",
@@ -231,29 +280,36 @@ impl<'a> RowWriter<'a> {
 }
 
 impl RowWriter<'_> {
-    /// Writes one row; false when it could not apply.
+    /// Writes one row; `Err` holds the reason when it could not apply.
     fn write_row(
         &mut self,
         conn: &mut dyn Conn,
         row: &mut Accepted,
         keys: &[usize],
-    ) -> Result<bool> {
+    ) -> Result<std::result::Result<(), &'static str>> {
         let seq = self.target.next_seq;
-        let applied = if self.target.mode == IngestMode::Delete {
-            let key: Vec<Value> = keys.iter().map(|&i| row.values[i].clone()).collect();
+        let key_values = || {
+            keys.iter()
+                .map(|&i| row.values[i].clone())
+                .collect::<Vec<_>>()
+        };
+        let (applied, key_values) = if self.target.mode == IngestMode::Delete {
+            let key = key_values();
             let n = conn.execute(&self.sql, &key)?;
             if n > 0 {
                 self.target.tombstone(conn, seq, &row.key)?;
             }
-            n > 0
+            (n > 0, Some(key))
         } else {
+            let key = row.suspect.then(key_values);
             let values = self.target.row_values(&self.active, row, seq);
-            conn.execute(&self.sql, &values)? > 0
+            (conn.execute(&self.sql, &values)? > 0, key)
         };
         if applied {
             self.target.take_seq();
+            return Ok(Ok(()));
         }
-        Ok(applied)
+        Ok(Err(self.target.unapplied_reason(conn, row, key_values)?))
     }
 }
 
@@ -265,20 +321,16 @@ impl PoolWriter for RowWriter<'_> {
         refused: &mut RefusedRows,
     ) -> Result<(i64, i64)> {
         let keys = self.target.key_cols();
-        let reason = if self.target.mode == IngestMode::Delete {
-            KEY_MISSING
-        } else {
-            KEY_EXISTS
-        };
         let mut applied = 0i64;
         for chunk in chunks {
             let mut unapplied = Vec::new();
             for mut row in chunk.accepted {
-                if self.write_row(conn, &mut row, &keys)? {
-                    applied += 1;
-                } else {
-                    let cells = row.cells.take().unwrap_or_default();
-                    unapplied.push(self.target.refuse(row.row_number, cells, row.key, reason));
+                match self.write_row(conn, &mut row, &keys)? {
+                    Ok(()) => applied += 1,
+                    Err(reason) => {
+                        let cells = row.cells.take().unwrap_or_default();
+                        unapplied.push(self.target.refuse(row.row_number, cells, row.key, reason));
+                    }
                 }
             }
             refused.add(chunk.refused)?;
@@ -306,7 +358,19 @@ pub struct CopyWriter<'a> {
     swap: bool,
     columns: Vec<String>,
     active: Vec<usize>,
+    /// Rows whose key may repeat an earlier row's, settled after the stream.
+    held: Vec<Accepted>,
 }
+
+/// The temporary table of staged rows: the pool's columns, then the row number, key
+/// and submitted cells.
+fn create_stage(conn: &mut dyn Conn, stage: &str, table: &str) -> Result<()> {
+    conn.batch(&format!(
+        "CREATE TEMP TABLE {stage} (LIKE \"{table}\" INCLUDING DEFAULTS, _row BIGINT, _key TEXT, _cells TEXT) ON COMMIT DROP"
+    ))
+}
+
+const STAGE_EXTRA: [&str; 3] = ["_row", "_key", "_cells"];
 
 impl<'a> CopyWriter<'a> {
     /// `pool_empty`: the pool holds no rows (so a non-delete batch can build the pool
@@ -325,10 +389,8 @@ impl<'a> CopyWriter<'a> {
             ))?;
             next
         } else {
-            conn.batch(&format!(
-                "CREATE TEMP TABLE _stage (LIKE \"{table}\" INCLUDING DEFAULTS, _row BIGINT, _key TEXT, _cells TEXT) ON COMMIT DROP"
-            ))?;
-            columns.extend(["_row", "_key", "_cells"].map(String::from));
+            create_stage(conn, "_stage", &table)?;
+            columns.extend(STAGE_EXTRA.map(String::from));
             "_stage".to_string()
         };
         Ok(CopyWriter {
@@ -337,15 +399,16 @@ impl<'a> CopyWriter<'a> {
             swap,
             columns,
             active,
+            held: Vec::new(),
         })
     }
 
-    /// A row as streamed: its values, and in a staging table its row number, key and
-    /// submitted cells.
-    fn copy_row(&mut self, mut row: Accepted) -> Result<Vec<Value>> {
+    /// A row as streamed: its values, and in a staging table (`staged`) its row
+    /// number, key and submitted cells.
+    fn copy_row(&mut self, mut row: Accepted, staged: bool) -> Result<Vec<Value>> {
         let seq = self.target.take_seq();
         let mut values = self.target.row_values(&self.active, &mut row, seq);
-        if !self.swap {
+        if staged {
             values.push(Value::Int(row.row_number));
             values.push(Value::Text(row.key));
             values.push(match row.cells {
@@ -360,16 +423,30 @@ impl<'a> CopyWriter<'a> {
     fn staged_by_presence(
         &self,
         conn: &mut dyn Conn,
+        stage: &str,
         exists: bool,
         reason: &str,
     ) -> Result<Vec<Refused>> {
-        let sql = format!(
-            "SELECT s._row, s._key, s._cells FROM _stage s WHERE {} EXISTS (SELECT 1 FROM \"{}\" p WHERE {})",
+        let cond = format!(
+            "{} EXISTS (SELECT 1 FROM \"{}\" p WHERE {})",
             if exists { "" } else { "NOT" },
             self.target.schema.table,
             self.key_match()
         );
-        conn.query(&sql, &[])?
+        self.staged_where(conn, stage, &cond, &[], reason)
+    }
+
+    /// Staged rows meeting `cond` (over `s`), as refused rows.
+    fn staged_where(
+        &self,
+        conn: &mut dyn Conn,
+        stage: &str,
+        cond: &str,
+        params: &[Value],
+        reason: &str,
+    ) -> Result<Vec<Refused>> {
+        let sql = format!("SELECT s._row, s._key, s._cells FROM {stage} s WHERE {cond}");
+        conn.query(&sql, params)?
             .into_iter()
             .map(|r| {
                 let cells: Vec<String> =
@@ -402,18 +479,18 @@ impl<'a> CopyWriter<'a> {
         ))
     }
 
-    /// Merges the staging table into the pool by the batch's mode.
-    fn merge(&self, conn: &mut dyn Conn) -> Result<Vec<Refused>> {
+    /// Merges a staging table into the pool by the batch's mode.
+    fn merge(&self, conn: &mut dyn Conn, stage: &str) -> Result<Vec<Refused>> {
         let table = &self.target.schema.table;
         let mut cols = self.target.quoted(&self.active);
         cols.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
         let list = cols.join(", ");
         match self.target.mode {
             IngestMode::Delete => {
-                let refused = self.staged_by_presence(conn, false, KEY_MISSING)?;
+                let refused = self.staged_by_presence(conn, stage, false, KEY_MISSING)?;
                 conn.execute(
                     &format!(
-                        "WITH d AS (DELETE FROM \"{table}\" p USING _stage s WHERE {} RETURNING s._seq, s._key) \
+                        "WITH d AS (DELETE FROM \"{table}\" p USING {stage} s WHERE {} RETURNING s._seq, s._key) \
                          INSERT INTO pool_tombstones (resource_id, seq, batch_id, op, row_key, at) SELECT ?, _seq, ?, 'delete', _key, ? FROM d",
                         self.key_match()
                     ),
@@ -422,10 +499,10 @@ impl<'a> CopyWriter<'a> {
                 Ok(refused)
             }
             IngestMode::Insert => {
-                let refused = self.staged_by_presence(conn, true, KEY_EXISTS)?;
+                let refused = self.staged_by_presence(conn, stage, true, KEY_EXISTS)?;
                 conn.execute(
                     &format!(
-                        "INSERT INTO \"{table}\" ({list}) SELECT {list} FROM _stage s WHERE NOT EXISTS (SELECT 1 FROM \"{table}\" p WHERE {})",
+                        "INSERT INTO \"{table}\" ({list}) SELECT {list} FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM \"{table}\" p WHERE {})",
                         self.key_match()
                     ),
                     &[],
@@ -436,7 +513,7 @@ impl<'a> CopyWriter<'a> {
                 let set: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
                 conn.execute(
                     &format!(
-                        "INSERT INTO \"{table}\" ({list}) SELECT {list} FROM _stage ON CONFLICT ({}) DO UPDATE SET {}",
+                        "INSERT INTO \"{table}\" ({list}) SELECT {list} FROM {stage} ON CONFLICT ({}) DO UPDATE SET {}",
                         key_list(self.target.schema),
                         set.join(", ")
                     ),
@@ -445,6 +522,63 @@ impl<'a> CopyWriter<'a> {
                 Ok(vec![])
             }
         }
+    }
+}
+
+impl CopyWriter<'_> {
+    /// Settles the rows whose key the checker suspected of repeating: a repeat of an
+    /// earlier held row or of a key the stream wrote (or deleted) is refused, the
+    /// others are merged like any staged row. Returns the rows applied.
+    fn settle_held(&mut self, conn: &mut dyn Conn, refused: &mut RefusedRows) -> Result<i64> {
+        let held = std::mem::take(&mut self.held);
+        if held.is_empty() {
+            return Ok(0);
+        }
+        let mut first = std::collections::HashSet::new();
+        let (mut staged, mut repeats) = (Vec::new(), Vec::new());
+        for mut row in held {
+            if first.insert(row.key.clone()) {
+                staged.push(self.copy_row(row, true)?);
+            } else {
+                let cells = row.cells.take().unwrap_or_default();
+                repeats.push(
+                    self.target
+                        .refuse(row.row_number, cells, row.key, KEY_REPEATED),
+                );
+            }
+        }
+        let mut columns = self.target.quoted(&self.active);
+        columns.extend(
+            BOOKKEEPING
+                .iter()
+                .chain(&STAGE_EXTRA)
+                .map(|c| c.to_string()),
+        );
+        create_stage(conn, "_held", &self.target.schema.table)?;
+        conn.copy_in("_held", &columns, &staged)?;
+        let (written, params) = if self.target.mode == IngestMode::Delete {
+            (
+                "EXISTS (SELECT 1 FROM pool_tombstones t WHERE t.resource_id = ? AND t.batch_id = ? AND t.row_key = s._key)".to_string(),
+                params![self.target.resource_id, self.target.batch_id].to_vec(),
+            )
+        } else {
+            (
+                format!(
+                    "EXISTS (SELECT 1 FROM \"{}\" p WHERE {} AND p._batch_id = ?)",
+                    self.target.schema.table,
+                    self.key_match()
+                ),
+                params![self.target.batch_id].to_vec(),
+            )
+        };
+        let touched = self.staged_where(conn, "_held", &written, &params, KEY_REPEATED)?;
+        conn.execute(&format!("DELETE FROM _held s WHERE {written}"), &params)?;
+        let unapplied = self.merge(conn, "_held")?;
+        let applied = staged.len() - touched.len() - unapplied.len();
+        refused.add(repeats)?;
+        refused.add(touched)?;
+        refused.add(unapplied)?;
+        Ok(applied as i64)
     }
 }
 
@@ -461,7 +595,11 @@ impl PoolWriter for CopyWriter<'_> {
         let mut stream = conn.copy_stream(&into, &columns)?;
         for chunk in chunks {
             for row in chunk.accepted {
-                stream.write_row(&self.copy_row(row)?)?;
+                if row.suspect {
+                    self.held.push(row);
+                    continue;
+                }
+                stream.write_row(&self.copy_row(row, !self.swap)?)?;
                 written += 1;
             }
             refused.add(chunk.refused)?;
@@ -476,10 +614,11 @@ impl PoolWriter for CopyWriter<'_> {
             self.swap_in(conn)?;
             vec![]
         } else {
-            self.merge(conn)?
+            self.merge(conn, "_stage")?
         };
         written -= unapplied.len() as i64;
         refused.add(unapplied)?;
+        written += self.settle_held(conn, refused)?;
         refused.flush(conn)?;
         Ok((written, self.target.next_seq))
     }

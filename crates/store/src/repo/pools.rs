@@ -151,13 +151,39 @@ impl Store {
         code: &str,
         checks: Vec<(String, Vec<govshare_domain::pool::Check>)>,
     ) -> Result<PoolInfo> {
+        self.edit_pool_schema(caller, code, move |schema| schema.set_checks(&checks))
+            .await
+    }
+
+    /// Sets a pool's selection rules (the pool's organisation or the bureau): which
+    /// items and rows later batches take. Rows already stored stay.
+    pub async fn set_pool_selection(
+        &self,
+        caller: &Caller,
+        code: &str,
+        selection: govshare_domain::pool::Selection,
+    ) -> Result<PoolInfo> {
+        self.edit_pool_schema(caller, code, move |schema| {
+            schema.selection = selection.normalise(schema)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Changes a pool's stored shape, for its owner or the bureau.
+    async fn edit_pool_schema(
+        &self,
+        caller: &Caller,
+        code: &str,
+        edit: impl FnOnce(&mut PoolSchema) -> govshare_domain::Result<()> + Send + 'static,
+    ) -> Result<PoolInfo> {
         let (c2, code2) = (caller.clone(), code.to_string());
         self.write(move |c| {
             let r = get_visible(c, &code2, c2.visibility())?;
             c2.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
             let mut schema = schema_of(c, r.id)?
                 .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", code2.clone())))?;
-            schema.set_checks(&checks)?;
+            edit(&mut schema)?;
             c.execute(
                 "UPDATE pools SET schema_json = ? WHERE resource_id = ?",
                 &params![serde_json::to_string(&schema)?, r.id],
@@ -390,7 +416,8 @@ fn recheck_column(
 /// Makes a pool follow its entry's items after an edit (inside the edit's transaction,
 /// so a refused change leaves both entry and pool as they were).
 pub fn evolve_pool(conn: &mut dyn Conn, r: &Resource, old: &PoolSchema) -> Result<()> {
-    let new = PoolSchema::for_resource(r)?;
+    let mut new = PoolSchema::for_resource(r)?;
+    new.selection = old.selection.clone();
     let has_rows = conn
         .query_one(&format!("SELECT COUNT(*) FROM \"{}\"", old.table), &[])?
         .i64(0)?
