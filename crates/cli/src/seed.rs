@@ -175,10 +175,25 @@ pub struct SeededPool {
     pub report: govshare_store::repo::ingest::BatchReport,
 }
 
-/// Fills a pool per demo department with `rows` generated rows (about 2% of them
-/// defective, so the quarantine has something to show). Safe to repeat: the batch id
-/// is fixed, so a second run changes nothing.
-pub async fn seed_pools(store: &Store, rows: usize) -> anyhow::Result<Vec<SeededPool>> {
+/// How many rows the demo pools get.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSizes {
+    /// Rows of each demo pool.
+    pub rows: usize,
+    /// Persons in the population pool (1 to 44.02 million).
+    pub persons: usize,
+}
+
+/// Fills a pool per demo department with generated rows (about 2% of them
+/// defective, so the quarantine has something to show); rows are made as they are
+/// loaded, so a population of millions streams. Safe to repeat: the batch id is
+/// fixed by the size, so a second run changes nothing. `progress` hears rows read.
+pub async fn seed_pools(
+    store: &Store,
+    sizes: PoolSizes,
+    progress: Option<Box<dyn FnMut(i64) + Send>>,
+) -> anyhow::Result<Vec<SeededPool>> {
+    let mut progress = progress;
     let demo = govshare_demo::catalog();
     let system = Caller::System("demo".into());
     let mut out = Vec::new();
@@ -196,16 +211,23 @@ pub async fn seed_pools(store: &Store, rows: usize) -> anyhow::Result<Vec<Seeded
         });
         let Some(entry) = entry else { continue };
         let code = entry.spec.code.clone().unwrap_or_default();
+        // The police's population register is the natural-person pool.
+        let population = *word == "公安局";
+        let rows = if population {
+            sizes.persons
+        } else {
+            sizes.rows
+        };
         let (header, data) = govshare_demo::fill::sample_rows(&entry.spec.items, rows, 0.02, 2026);
         let batch = govshare_store::repo::ingest::Batch {
             code: code.clone(),
             header,
-            rows: Box::new(data.into_iter().map(Ok)),
+            rows: Box::new(data.map(Ok)),
             mode: govshare_store::repo::ingest::IngestMode::Upsert,
             source_name: "demo".into(),
             source_sha256: "0".repeat(64),
             client_batch_id: Some(format!("demo-{rows}")),
-            progress: None,
+            progress: if population { progress.take() } else { None },
         };
         let report = store.ingest(&system, batch).await?;
         out.push(SeededPool {

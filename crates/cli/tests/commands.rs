@@ -106,3 +106,38 @@ fn configuration_layers_and_hidden_secrets() {
     assert!(text(&bad).contains("配置"), "{}", text(&bad));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The rows a demo pool line reports as loaded: "数据池 CODE NAME：N 行入池，…".
+fn loaded(line: &str) -> i64 {
+    line.split('：')
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"))
+}
+
+#[test]
+fn demo_population_size_is_bounded_and_streams() {
+    let dir = temp_dir("persons");
+    for bad in ["0", "44020001", "many"] {
+        let out = govshare(&dir, &["demo", "--no-serve", "--persons", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", text(&out));
+        assert!(text(&out).contains("--persons"), "{}", text(&out));
+    }
+    let out = govshare(
+        &dir,
+        &["demo", "--no-serve", "--rows", "50", "--persons", "30000"],
+    );
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let pools: Vec<&str> = t.lines().filter(|l| l.starts_with("数据池")).collect();
+    let (population, others): (Vec<&str>, Vec<&str>) =
+        pools.iter().partition(|l| l.contains("人口"));
+    // About 2% of the generated persons are defective and quarantined.
+    assert_eq!(population.len(), 1, "{t}");
+    assert!((29_000..30_000).contains(&loaded(population[0])), "{t}");
+    assert!(
+        !others.is_empty() && others.iter().all(|l| (45..=50).contains(&loaded(l))),
+        "{t}"
+    );
+}

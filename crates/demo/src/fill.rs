@@ -28,11 +28,26 @@ const TRADES: &[&str] = &[
 ];
 const CREDIT_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-fn citizen_id(rng: &mut Rng, i: usize) -> String {
-    let (region, _) = CHONGQING[1 + rng.below(CHONGQING.len() - 1)];
-    let (y, m, d) = (1940 + rng.below(80), 1 + rng.below(12), 1 + rng.below(28));
-    // The sequence part and the day keep IDs unique for up to 1,000 × 28 × 12 × 80 rows.
-    let first17 = format!("{region}{y:04}{m:02}{d:02}{:03}", i % 1000);
+/// The districts and counties IDs are drawn from (the city itself is not one).
+const DISTRICTS: u64 = CHONGQING.len() as u64 - 1;
+/// Distinct citizen IDs: districts × birth years × months × days × sequence numbers.
+const ID_SPACE: u64 = DISTRICTS * 80 * 12 * 28 * 1000;
+/// Most persons the demo makes (the seed's natural-person base holds 44.02 million).
+pub const MAX_PERSONS: usize = 44_020_000;
+
+/// The citizen ID of row `i`: row numbers are spread over the ID space by a bijection
+/// (a multiplier prime to the space), so IDs are unique for up to a billion rows yet
+/// look random in region and birth date.
+fn citizen_id(i: usize) -> String {
+    let mut j = ((i as u128 * 1_000_000_007 + 12_345) % u128::from(ID_SPACE)) as u64;
+    let mut digit = |radix: u64| {
+        let d = j % radix;
+        j /= radix;
+        d as usize
+    };
+    let (seq, d, m, y) = (digit(1000), 1 + digit(28), 1 + digit(12), 1940 + digit(80));
+    let (region, _) = CHONGQING[1 + digit(DISTRICTS)];
+    let first17 = format!("{region}{y:04}{m:02}{d:02}{seq:03}");
     format!(
         "{first17}{}",
         citizen_id_check_char(&first17).expect("digits")
@@ -87,7 +102,7 @@ pub fn value_for(item: &Item, i: usize, rng: &mut Rng) -> String {
             format!("{:.2}", rng.unit() * 100_000.0)
         }
         DataType::Boolean => if rng.below(2) == 0 { "是" } else { "否" }.to_string(),
-        _ if n.contains("身份号码") || n.contains("身份证") => citizen_id(rng, i),
+        _ if n.contains("身份号码") || n.contains("身份证") => citizen_id(i),
         _ if n.contains("统一社会信用代码") => credit_code(i),
         _ if n == "性别" => ["1", "2"][rng.below(2)].to_string(),
         _ if n.contains("电话") || n.contains("手机") => format!(
@@ -127,6 +142,10 @@ pub fn value_for(item: &Item, i: usize, rng: &mut Rng) -> String {
     fit(v, item.length)
 }
 
+/// Generated rows, made one at a time (a population of tens of millions never sits in
+/// memory).
+pub type GeneratedRows = Box<dyn Iterator<Item = Vec<String>> + Send>;
+
 /// A header (the item names) and `n` rows for a pool, about `defect_rate` of them
 /// broken the way real submissions are (a required cell empty, a value too long,
 /// an impossible date, a repeated key).
@@ -135,27 +154,29 @@ pub fn sample_rows(
     n: usize,
     defect_rate: f64,
     seed: u64,
-) -> (Vec<String>, Vec<Vec<String>>) {
+) -> (Vec<String>, GeneratedRows) {
     let mut rng = Rng::new(seed);
     let header = items.iter().map(|i| i.name.clone()).collect();
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(n);
-    for i in 0..n {
+    let items = items.to_vec();
+    let mut previous: Option<Vec<String>> = None;
+    let rows = (0..n).map(move |i| {
         let mut row: Vec<String> = items
             .iter()
             .map(|item| value_for(item, i, &mut rng))
             .collect();
         if rng.unit() < defect_rate && !items.is_empty() {
             let c = rng.below(items.len());
-            match rng.below(3) {
-                0 if items[c].required || items[c].key => row[c].clear(),
-                1 if items[c].data_type == DataType::Date => row[c] = "2023-02-30".into(),
-                _ if i > 0 => row = rows[i - 1].clone(),
+            match (rng.below(3), &previous) {
+                (0, _) if items[c].required || items[c].key => row[c].clear(),
+                (1, _) if items[c].data_type == DataType::Date => row[c] = "2023-02-30".into(),
+                (_, Some(p)) => row = p.clone(),
                 _ => row[c] = "x".repeat(items[c].length as usize + 1),
             }
         }
-        rows.push(row);
-    }
-    (header, rows)
+        previous = Some(row.clone());
+        row
+    });
+    (header, Box::new(rows))
 }
 
 #[cfg(test)]
@@ -176,6 +197,7 @@ mod tests {
             })
             .unwrap();
         let (header, rows) = sample_rows(&entry.spec.items, 3000, 0.0, 1);
+        let rows: Vec<Vec<String>> = rows.collect();
         assert_eq!(header.len(), entry.spec.items.len());
         let k = entry.spec.items.iter().position(|i| i.key).unwrap();
         let keys: std::collections::HashSet<&String> = rows.iter().map(|r| &r[k]).collect();
@@ -191,5 +213,28 @@ mod tests {
                 item.name
             );
         }
+    }
+
+    #[test]
+    fn citizen_ids_stay_unique_and_valid_at_population_scale() {
+        // The bijection makes every row number its own ID; a sample of a
+        // 44-million population, spread over it, checks digits and uniqueness.
+        let ids: std::collections::HashSet<String> = (0..MAX_PERSONS)
+            .step_by(97)
+            .chain(0..50_000)
+            .map(citizen_id)
+            .collect();
+        assert_eq!(
+            ids.len(),
+            MAX_PERSONS.div_ceil(97) + 50_000 - 50_000usize.div_ceil(97)
+        );
+        assert!(
+            ids.iter()
+                .all(|id| govshare_domain::ids::validate_citizen_id(id).is_ok())
+        );
+        // Spread over the districts, not one after another.
+        let regions: std::collections::HashSet<&str> =
+            ids.iter().take(2000).map(|id| &id[..6]).collect();
+        assert!(regions.len() > 30, "{}", regions.len());
     }
 }

@@ -34,6 +34,10 @@ enum Command {
         /// Rows generated for each demo data pool.
         #[arg(long, default_value_t = 2000)]
         rows: usize,
+        /// Persons in the population pool, 1 to 44,020,000 (the seed's natural-person
+        /// base); default: as many as --rows.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=govshare_demo::fill::MAX_PERSONS as u64))]
+        persons: Option<u64>,
     },
     /// Prepare a new installation: register the bureau, load the national
     /// classification lists and create the first bureau admin (初始化).
@@ -95,7 +99,14 @@ fn init_logging(filter: &str) {
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => serve::serve(config).await,
-        Command::Demo { no_serve, rows } => serve::demo(config, no_serve, rows).await,
+        Command::Demo {
+            no_serve,
+            rows,
+            persons,
+        } => {
+            let persons = persons.map_or(rows, |p| p as usize);
+            serve::demo(config, no_serve, crate::seed::PoolSizes { rows, persons }).await
+        }
         Command::Catalog(c) => catalog::run(c, config).await,
         Command::Pool(c) => pool::run(c, config).await,
         Command::User(c) => admin::user(c, config).await,

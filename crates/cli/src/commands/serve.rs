@@ -55,7 +55,11 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     .await
 }
 
-pub async fn demo(config: Config, no_serve: bool, rows: usize) -> anyhow::Result<ExitCode> {
+pub async fn demo(
+    config: Config,
+    no_serve: bool,
+    sizes: crate::seed::PoolSizes,
+) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&config).await?;
     println!("正在载入演示数据 (loading the demo city)…");
     let bar = indicatif::ProgressBar::new(0);
@@ -78,7 +82,15 @@ pub async fn demo(config: Config, no_serve: bool, rows: usize) -> anyhow::Result
             seeded.resources
         );
     }
-    let pools = crate::seed::seed_pools(&store, rows).await?;
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("  人口数据池 {pos} 行 {per_sec} {elapsed}")
+            .expect("valid template"),
+    );
+    let counter = spinner.clone();
+    let progress: Box<dyn FnMut(i64) + Send> = Box::new(move |n| counter.set_position(n as u64));
+    let pools = crate::seed::seed_pools(&store, sizes, Some(progress)).await?;
+    spinner.finish_and_clear();
     for p in &pools {
         println!(
             "数据池 {} {}：{} 行入池，{} 行隔离{} (data pool)",
