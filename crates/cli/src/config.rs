@@ -17,6 +17,9 @@ pub struct Config {
     pub session_hours: i64,
     /// Log filter, e.g. `info` or `govshare=debug`.
     pub log: String,
+    /// This node's name in the audit log: each node of a cluster keeps its own chain,
+    /// so every node needs its own name.
+    pub node_id: String,
 }
 
 impl Default for Config {
@@ -27,6 +30,7 @@ impl Default for Config {
             data_dir: PathBuf::from("govshare-data"),
             session_hours: 12,
             log: "info".into(),
+            node_id: "node-1".into(),
         }
     }
 }
@@ -53,6 +57,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("session_hours", &self.session_hours)
             .field("log", &self.log)
+            .field("node_id", &self.node_id)
             .finish()
     }
 }
@@ -101,6 +106,9 @@ impl Config {
         if let Some(v) = env("GOVSHARE_LOG") {
             c.log = v;
         }
+        if let Some(v) = env("GOVSHARE_NODE_ID") {
+            c.node_id = v;
+        }
         if let Some(v) = &o.database_url {
             c.database_url = v.clone();
         }
@@ -112,6 +120,14 @@ impl Config {
         }
         if !(1..=24 * 30).contains(&c.session_hours) {
             anyhow::bail!("session_hours 应在1到720之间");
+        }
+        let node_ok = |n: &str| {
+            (1..=64).contains(&n.len())
+                && n.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+        };
+        if !node_ok(&c.node_id) {
+            anyhow::bail!("node_id 应为1到64个字母、数字或 - _ .：{}", c.node_id);
         }
         Ok(c)
     }

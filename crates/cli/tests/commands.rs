@@ -141,3 +141,31 @@ fn demo_population_size_is_bounded_and_streams() {
         "{t}"
     );
 }
+
+#[tokio::test]
+async fn audit_verify_names_a_tampered_entry_and_fails() {
+    let dir = temp_dir("audit");
+    let url = format!("sqlite://{}", dir.join("audit.db").display());
+    let store = govshare_store::Store::open(&url).await.unwrap();
+    let entries = (0..5)
+        .map(|i| govshare_store::repo::audit::AuditEntry {
+            at: format!("2026-12-01T09:00:0{i}.000Z"),
+            actor: "admin".into(),
+            action: "login".into(),
+            outcome: "ok".into(),
+            ..Default::default()
+        })
+        .collect();
+    store.append_audit("node-1", entries).await.unwrap();
+    let verify = || govshare(&dir, &["--database-url", &url, "audit", "verify"]);
+    let good = verify();
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(text(&good).contains("5 条，哈希链完整"), "{}", text(&good));
+    store
+        .write(|c| c.batch("UPDATE audit_log SET actor = 'intruder' WHERE seq = 2"))
+        .await
+        .unwrap();
+    let bad = verify();
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(text(&bad).contains("第 2 条起哈希链断裂"), "{}", text(&bad));
+}

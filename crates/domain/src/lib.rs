@@ -13,6 +13,7 @@ pub mod pool;
 pub mod region;
 pub mod resource;
 pub mod rules;
+pub mod sharing;
 pub mod theme;
 
 pub use error::{Error, Problem, Result};

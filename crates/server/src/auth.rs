@@ -92,3 +92,57 @@ impl FromRequestParts<AppState> for User {
         }
     }
 }
+
+/// A new app key, shown once: `gsk_<prefix>_<secret>` (a 32-bit public prefix to find
+/// it by, 256 secret bits). Returns the key, its prefix and its SHA-256.
+pub fn new_app_key() -> (String, String, String) {
+    use rand::RngCore;
+    let mut prefix = [0u8; 4];
+    rand::rng().fill_bytes(&mut prefix);
+    let prefix = hex::encode(prefix);
+    let key = format!("gsk_{prefix}_{}", new_token());
+    let hash = token_hash(&key);
+    (key, prefix, hash)
+}
+
+/// Compares two equal-length byte strings in time independent of where they differ.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A consumer system calling with its key (`X-Api-Key: gsk_…`); 401 otherwise.
+pub struct App(pub govshare_store::repo::apps::AppPrincipal);
+
+impl FromRequestParts<AppState> for App {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let key = parts
+            .headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .ok_or(ApiError::Unauthorized)?;
+        let prefix = key
+            .strip_prefix("gsk_")
+            .and_then(|rest| rest.split_once('_'))
+            .map(|(p, _)| p)
+            .filter(|p| p.len() == 8 && key.len() <= 128)
+            .ok_or(ApiError::Unauthorized)?;
+        let stored = state
+            .store
+            .app_key(prefix)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let now = govshare_store::now();
+        let live = stored.revoked_at.is_none()
+            && stored
+                .expires_at
+                .as_deref()
+                .is_none_or(|e| e > now.as_str());
+        if !same_bytes(token_hash(key).as_bytes(), stored.key_hash.as_bytes()) || !live {
+            return Err(ApiError::Unauthorized);
+        }
+        Ok(App(stored.app))
+    }
+}

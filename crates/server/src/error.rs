@@ -27,6 +27,9 @@ pub enum ApiError {
     TooManyAttempts(u64),
     #[error("服务暂不可用 (service unavailable)")]
     Unavailable(String),
+    /// The audit log could not be written: data calls stop until it can.
+    #[error("审计日志无法写入，数据服务暂停 (audit log unavailable: failing closed)")]
+    AuditUnavailable,
     #[error("服务器内部错误 (internal error)")]
     Internal(String),
 }
@@ -94,6 +97,7 @@ impl ApiError {
             ApiError::InvalidFile(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file"),
             ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::AuditUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -2,6 +2,7 @@
 //! document. The server is a library: `app(state)` builds the router and `serve`
 //! runs it on a listener, so tests start it in-process on port 0.
 
+pub mod audit;
 pub mod auth;
 pub mod catalog_import;
 pub mod error;
@@ -37,6 +38,8 @@ pub struct ServerConfig {
     pub index_dir: Option<PathBuf>,
     /// How often to look for catalog changes made elsewhere.
     pub follow_every: Duration,
+    /// This node's name in the audit log (each node keeps its own chain).
+    pub node_id: String,
 }
 
 impl Default for ServerConfig {
@@ -45,6 +48,7 @@ impl Default for ServerConfig {
             session_hours: 12,
             index_dir: None,
             follow_every: Duration::from_secs(2),
+            node_id: "node-1".into(),
         }
     }
 }
@@ -55,6 +59,7 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     pub config: Arc<ServerConfig>,
     pub logins: Arc<throttle::LoginThrottle>,
+    pub audit: audit::AuditLog,
     indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -66,6 +71,7 @@ impl AppState {
             .await
             .map_err(|e| error::ApiError::Internal(e.to_string()))??;
         let state = AppState {
+            audit: audit::AuditLog::start(store.clone(), &config.node_id),
             store,
             search: Arc::new(search),
             config: Arc::new(config),

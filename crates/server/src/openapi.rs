@@ -15,12 +15,18 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        components.add_security_scheme(
+            "app_key",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::new("X-Api-Key"),
+            )),
+        );
     }
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "govshare API", description = "政务数据资源中心 API: catalog, classification, organisations, search."),
+    info(title = "govshare API", description = "政务数据资源中心 API: catalog, classification, organisations, search, data pools, sharing and audit."),
     paths(
         routes::healthz,
         routes::login,
@@ -57,6 +63,13 @@ impl Modify for BearerAuth {
         routes::upload_file,
         routes::list_files,
         routes::download_file,
+        routes::create_app,
+        routes::list_apps,
+        routes::revoke_app,
+        routes::register_use,
+        routes::share_lookup,
+        routes::share_verify,
+        routes::list_audit,
     ),
     modifiers(&BearerAuth)
 )]

@@ -52,6 +52,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_pool_selection.sql"),
         after: None,
     },
+    Migration {
+        version: 6,
+        name: "sharing",
+        sqlite: include_str!("../migrations/sqlite/0006_sharing.sql"),
+        postgres: include_str!("../migrations/postgres/0006_sharing.sql"),
+        after: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

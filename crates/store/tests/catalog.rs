@@ -1253,3 +1253,133 @@ fn replay(
     }
     keys
 }
+
+mod audit {
+    use govshare_store::Store;
+    use govshare_store::repo::audit::AuditEntry;
+
+    async fn chain(backend: &str, n: i64) -> Store {
+        let store = Store::open(&govshare_store::testing::fresh_database(backend))
+            .await
+            .unwrap();
+        let entries: Vec<AuditEntry> = (1..=n)
+            .map(|i| AuditEntry {
+                at: format!("2026-12-01T08:00:{i:02}.000Z"),
+                actor: "渝中区政务服务系统".into(),
+                app_id: Some(7),
+                org_id: Some(3),
+                action: "share.lookup".into(),
+                resource_code: "101001/000001".into(),
+                items: "姓名,公民身份号码*".into(),
+                basis: "registration:1".into(),
+                row_count: 1,
+                outcome: "ok".into(),
+                ..Default::default()
+            })
+            .collect();
+        // Written in two groups, as the group commit would.
+        store
+            .append_audit("node-a", entries[..3].to_vec())
+            .await
+            .unwrap();
+        store
+            .append_audit("node-a", entries[3..].to_vec())
+            .await
+            .unwrap();
+        store
+            .append_audit("node-b", entries[..2].to_vec())
+            .await
+            .unwrap();
+        store
+    }
+
+    async fn first_bad(store: &Store) -> Option<(i64, String)> {
+        let reports = store.verify_audit().await.unwrap();
+        assert_eq!(reports.len(), 2, "one chain per node");
+        assert!(reports[1].first_bad.is_none(), "node-b is untouched");
+        reports[0].first_bad.clone()
+    }
+
+    async fn tamper(store: &Store, sql: &'static str) {
+        store.write(move |c| c.batch(sql)).await.unwrap();
+    }
+
+    /// Every kind of tampering is caught at the entry where it happened.
+    #[tokio::test]
+    async fn the_verifier_names_the_first_tampered_entry() {
+        for backend in govshare_store::testing::backends() {
+            let store = chain(backend, 6).await;
+            assert_eq!(first_bad(&store).await, None, "{backend}");
+            let reports = store.verify_audit().await.unwrap();
+            assert_eq!((reports[0].entries, reports[1].entries), (6, 2));
+
+            // Edited: a row count changed.
+            tamper(
+                &store,
+                "UPDATE audit_log SET row_count = 500 WHERE node_id = 'node-a' AND seq = 4",
+            )
+            .await;
+            let (seq, why) = first_bad(&store).await.unwrap();
+            assert_eq!(seq, 4, "{backend}: {why}");
+            assert!(why.contains("修改"), "{why}");
+
+            // Deleted: an entry removed from the middle.
+            let store = chain(backend, 6).await;
+            tamper(
+                &store,
+                "DELETE FROM audit_log WHERE node_id = 'node-a' AND seq = 3",
+            )
+            .await;
+            let (seq, why) = first_bad(&store).await.unwrap();
+            assert_eq!(seq, 3, "{backend}: {why}");
+            assert!(why.contains("删除"), "{why}");
+
+            // Reordered: two entries swapped in place.
+            let store = chain(backend, 6).await;
+            tamper(
+                &store,
+                "UPDATE audit_log SET seq = -seq WHERE node_id = 'node-a' AND seq IN (2, 5); \
+                 UPDATE audit_log SET seq = 7 + seq WHERE node_id = 'node-a' AND seq IN (-2, -5)",
+            )
+            .await;
+            let (seq, why) = first_bad(&store).await.unwrap();
+            assert_eq!(seq, 2, "{backend}: {why}");
+
+            // Forged: an entry replaced by one with a correct hash of its own content
+            // (the forger can hash, but cannot rewrite every later entry unnoticed).
+            let store = chain(backend, 6).await;
+            let forged = {
+                let rec = store
+                    .read(|c| {
+                        c.query_one(
+                            "SELECT prev_hash FROM audit_log WHERE node_id = 'node-a' AND seq = 5",
+                            &[],
+                        )?
+                        .text(0)
+                    })
+                    .await
+                    .unwrap();
+                let e = AuditEntry {
+                    at: "2026-12-01T08:00:05.000Z".into(),
+                    actor: "某系统".into(),
+                    action: "share.lookup".into(),
+                    outcome: "ok".into(),
+                    ..Default::default()
+                };
+                govshare_store::repo::audit::entry_hash("node-a", 5, &rec, &e)
+            };
+            store
+                .write(move |c| {
+                    c.execute(
+                        "UPDATE audit_log SET actor = '某系统', app_id = NULL, org_id = NULL, resource_code = '', items = '', basis = '', row_count = 0, hash = ? WHERE node_id = 'node-a' AND seq = 5",
+                        &govshare_store::params![forged],
+                    )
+                })
+                .await
+                .unwrap();
+            let (seq, why) = first_bad(&store).await.unwrap();
+            assert_eq!(seq, 5, "{backend}: {why}");
+            assert!(why.contains("伪造"), "{why}");
+        }
+    }
+}

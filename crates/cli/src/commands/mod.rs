@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch.
 
 mod admin;
+mod audit;
 mod catalog;
 mod pool;
 mod serve;
@@ -51,6 +52,9 @@ enum Command {
     /// Users (用户管理).
     #[command(subcommand)]
     User(admin::UserCommand),
+    /// The audit log (审计日志).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Ask a running server whether it is healthy (exit 0 when it is).
     Healthcheck {
         /// Base URL of the server (default: from the listen address).
@@ -110,6 +114,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Catalog(c) => catalog::run(c, config).await,
         Command::Pool(c) => pool::run(c, config).await,
         Command::User(c) => admin::user(c, config).await,
+        Command::Audit(c) => audit::run(c, config).await,
         Command::Init(args) => admin::init(args, config).await,
         Command::Healthcheck { url } => admin::healthcheck(url, config).await,
         Command::Openapi => {

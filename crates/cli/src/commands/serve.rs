@@ -9,6 +9,7 @@ fn server_config(config: &Config) -> ServerConfig {
     ServerConfig {
         session_hours: config.session_hours,
         index_dir: Some(config.index_dir()),
+        node_id: config.node_id.clone(),
         ..Default::default()
     }
 }

@@ -1,5 +1,7 @@
 //! The API's routes, one module per resource.
 
+mod apps;
+mod audit;
 mod catalog_files;
 mod changes;
 mod classes;
@@ -10,6 +12,7 @@ mod pools;
 mod resources;
 mod search;
 mod session;
+mod share;
 mod themes;
 mod users;
 
@@ -17,6 +20,8 @@ use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post, put};
 
+pub(crate) use apps::*;
+pub(crate) use audit::*;
 pub(crate) use catalog_files::*;
 pub(crate) use changes::*;
 pub(crate) use classes::*;
@@ -27,6 +32,7 @@ pub(crate) use pools::*;
 pub(crate) use resources::*;
 pub(crate) use search::*;
 pub(crate) use session::*;
+pub(crate) use share::*;
 pub(crate) use themes::*;
 pub(crate) use users::*;
 
@@ -90,6 +96,12 @@ pub fn router() -> Router<AppState> {
             "/api/v1/pools/batches/{id}/quarantine",
             get(batch_quarantine),
         )
+        .route("/api/v1/orgs/{code}/apps", get(list_apps).post(create_app))
+        .route("/api/v1/apps/{id}/revoke", post(revoke_app))
+        .route("/api/v1/share/registrations", post(register_use))
+        .route("/api/v1/share/{class}/{seq}/rows/{key}", get(share_lookup))
+        .route("/api/v1/share/{class}/{seq}/verify", post(share_verify))
+        .route("/api/v1/audit", get(list_audit))
         .route("/api/v1/search", get(search))
         .route("/api/v1/changes", get(list_changes))
         .route("/api/v1/catalog/export", get(export_catalog))

@@ -6,6 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use govshare_store::repo::audit::AuditEntry;
 use govshare_store::repo::users::User as UserInfo;
 use serde::{Deserialize, Serialize};
 
@@ -48,9 +49,17 @@ pub async fn login(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let login_entry = |outcome: &str, org_id: Option<i64>| AuditEntry {
+        actor: req.username.clone(),
+        org_id,
+        action: "login".into(),
+        outcome: outcome.into(),
+        ..Default::default()
+    };
     let Some(creds) = creds.filter(|c| ok && c.user.active) else {
         tracing::info!(username = %req.username, "login refused");
         state.logins.record_failure(&req.username);
+        state.audit.record(login_entry("denied", None)).await?;
         return Err(ApiError::Unauthorized);
     };
     state.logins.record_success(&req.username);
@@ -60,6 +69,10 @@ pub async fn login(
     state
         .store
         .create_session(token_hash(&token), creds.user.id, expires_at.clone())
+        .await?;
+    state
+        .audit
+        .record(login_entry("ok", Some(creds.user.org_id)))
         .await?;
     tracing::info!(username = %creds.user.username, "login");
     Ok(Json(LoginResponse {

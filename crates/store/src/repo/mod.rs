@@ -1,6 +1,8 @@
 //! Repository code: one module per stored concept, each with synchronous functions
 //! over `&mut dyn Conn` and the async `Store` methods that call them.
 
+pub mod apps;
+pub mod audit;
 pub mod caller;
 pub mod changes;
 pub mod classes;
@@ -16,5 +18,6 @@ pub mod pool_write;
 pub mod pools;
 mod resource_write;
 pub mod resources;
+pub mod sharing;
 pub mod themes;
 pub mod users;

@@ -1,0 +1,419 @@
+//! The sharing API over HTTP: apps and keys, registered use of unconditional data,
+//! lookups and verifications under the sharing rules with masking, and the audit log
+//! that records every call — answered or refused — before the answer goes out.
+
+mod common;
+
+use common::{TestServer, class_of, org_code};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn id(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        govshare_domain::ids::citizen_id_check_char(first17).unwrap()
+    )
+}
+
+/// A published police entry of persons shared as `sharing`, with two rows.
+async fn published(
+    s: &TestServer,
+    police: &str,
+    bureau: &str,
+    sharing: Value,
+    rows: &Value,
+) -> String {
+    let mut body = json!({
+        "classification": class_of("公安局"), "name": "人口信息（共享测试）", "provider_code": org_code("公安局"),
+        "summary": "常住人口的身份号码、姓名和联系电话，用于共享接口测试", "format_category": "database", "format_type": "Oracle",
+        "items": [
+            {"name": "公民身份号码", "data_type": "C", "length": 18, "key": true, "sensitive": true},
+            {"name": "姓名", "data_type": "C", "length": 50, "required": true},
+            {"name": "联系电话", "data_type": "C", "length": 20, "sensitive": true}
+        ],
+        "open_type": "closed", "update_cycle": "daily"
+    });
+    for (k, v) in sharing.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (status, created) = s
+        .send_json(Method::POST, "/api/v1/resources", Some(police), body)
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["code"].as_str().unwrap().to_string();
+    let t = format!("/api/v1/resources/{code}/transitions");
+    for (who, action) in [
+        (police, "submit"),
+        (bureau, "register"),
+        (bureau, "publish"),
+    ] {
+        let (status, r) = s
+            .send_json(Method::POST, &t, Some(who), json!({"action": action}))
+            .await;
+        assert_eq!(status, 200, "{action}: {r}");
+    }
+    let (status, report) = s
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/pools/{code}/rows"),
+            Some(police),
+            json!({"rows": rows}),
+        )
+        .await;
+    assert_eq!(
+        (status, report["accepted"].as_i64()),
+        (201, Some(2)),
+        "{report}"
+    );
+    code
+}
+
+async fn app_call(
+    s: &TestServer,
+    key: Option<&str>,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = s.client.request(method, s.url(path));
+    if let Some(k) = key {
+        req = req.header("x-api-key", k);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn new_app(s: &TestServer, token: &str, org_word: &str, name: &str) -> (u16, Value) {
+    s.send_json(
+        Method::POST,
+        &format!("/api/v1/orgs/{}/apps", org_code(org_word)),
+        Some(token),
+        json!({"name": name, "expires_days": 30}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let market = s.login("scjg_operator", "Demo@2026").await;
+        let (a, b) = (id("50010319800101002"), id("50010319900202003"));
+        let rows = json!([
+            {"公民身份号码": a, "姓名": "张三", "联系电话": "13812345678"},
+            {"公民身份号码": b, "姓名": "李四"}
+        ]);
+        let open = published(
+            &s,
+            &police,
+            &bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let cond = published(&s, &police, &bureau, json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"}), &rows).await;
+        let closed = published(&s, &police, &bureau, json!({"sharing_type": "not_shared", "not_shared_basis": "《中华人民共和国居民身份证法》"}), &rows).await;
+
+        // Keys: an organisation's admin makes them for its own organisation only.
+        let (status, made) = new_app(&s, &district, "渝中区", "渝中区政务服务系统").await;
+        assert_eq!(status, 201, "{backend}: {made}");
+        let key = made["key"].as_str().unwrap().to_string();
+        let app_id = made["app"]["id"].as_i64().unwrap();
+        assert!(key.starts_with("gsk_") && key.len() > 60);
+        assert_eq!(
+            new_app(&s, &market, "市场监督管理局", "x").await.0,
+            403,
+            "operators make no keys"
+        );
+        assert_eq!(
+            new_app(&s, &district, "公安局", "x").await.0,
+            403,
+            "nor for others"
+        );
+        let (status, listed) = s
+            .get_json(
+                &format!("/api/v1/orgs/{}/apps", org_code("渝中区")),
+                Some(&district),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            !listed.to_string().contains(&key[10..]),
+            "the key is never shown again"
+        );
+        assert_eq!(
+            s.get_json(
+                &format!("/api/v1/orgs/{}/apps", org_code("渝中区")),
+                Some(&market)
+            )
+            .await
+            .0,
+            403
+        );
+
+        // Before its use is registered, the app reads nothing.
+        let row_path = |code: &str, k: &str| format!("/api/v1/share/{code}/rows/{k}");
+        let (status, _) = app_call(&s, Some(&key), Method::GET, &row_path(&open, &a), None).await;
+        assert_eq!(status, 403, "{backend}: unregistered");
+        let register = |resource: &str, purpose: &str| json!({"app_id": app_id, "resource": resource, "purpose": purpose, "scenario": "户籍业务办理时核对申请人信息"});
+        let reg_path = "/api/v1/share/registrations";
+        let (status, err) = s
+            .send_json(
+                Method::POST,
+                reg_path,
+                Some(&district),
+                register(&open, "用"),
+            )
+            .await;
+        assert_eq!(status, 422, "{err}");
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                reg_path,
+                Some(&district),
+                register(&cond, "办理户籍业务")
+            )
+            .await
+            .0,
+            409
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                reg_path,
+                Some(&district),
+                register(&closed, "办理户籍业务")
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                reg_path,
+                Some(&police),
+                register(&open, "办理户籍业务")
+            )
+            .await
+            .0,
+            404,
+            "another organisation's app is not found"
+        );
+        let (status, reg) = s
+            .send_json(
+                Method::POST,
+                reg_path,
+                Some(&district),
+                register(&open, "办理户籍业务"),
+            )
+            .await;
+        assert_eq!(status, 201, "{reg}");
+
+        // The lookup: masked sensitive items, the basis named.
+        let (status, got) = app_call(&s, Some(&key), Method::GET, &row_path(&open, &a), None).await;
+        assert_eq!(status, 200, "{backend}: {got}");
+        assert_eq!(
+            got["basis"],
+            json!({"kind": "registration", "id": reg["id"]})
+        );
+        assert_eq!(got["row"]["姓名"], "张三");
+        assert_eq!(
+            got["row"]["公民身份号码"],
+            format!("{}********{}", &a[..6], &a[14..])
+        );
+        assert_eq!(got["row"]["联系电话"], "138****5678");
+        let (_, only) = app_call(
+            &s,
+            Some(&key),
+            Method::GET,
+            &format!("{}?items=姓名", row_path(&open, &b)),
+            None,
+        )
+        .await;
+        assert_eq!(only["row"], json!({"姓名": "李四"}), "{only}");
+        let mut answered = 2;
+        for (path, want) in [
+            (format!("{}?items=籍贯", row_path(&open, &a)), 422),
+            (row_path(&open, &id("50010319991231005")), 404),
+            (row_path(&cond, &a), 403),
+            (row_path(&closed, &a), 403),
+        ] {
+            assert_eq!(
+                app_call(&s, Some(&key), Method::GET, &path, None).await.0,
+                want,
+                "{path}"
+            );
+        }
+
+        // Verification answers per item and returns no data.
+        let (status, v) = app_call(
+            &s,
+            Some(&key),
+            Method::POST,
+            &format!("/api/v1/share/{open}/verify"),
+            Some(json!({"key": [a], "claims": {"姓名": "张三", "联系电话": "13900000000"}})),
+        )
+        .await;
+        assert_eq!(status, 200, "{v}");
+        answered += 1;
+        assert_eq!(v["matches"], json!({"姓名": true, "联系电话": false}));
+        assert!(!v.to_string().contains("138"), "{v}");
+
+        // The owner reads its own not-shared data in clear.
+        let (_, police_app) = new_app(&s, &police, "公安局", "户籍管理系统").await;
+        let police_key = police_app["key"].as_str().unwrap().to_string();
+        let (status, own) = app_call(
+            &s,
+            Some(&police_key),
+            Method::GET,
+            &row_path(&closed, &a),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, own["row"]["公民身份号码"].as_str()),
+            (200, Some(a.as_str())),
+            "{own}"
+        );
+        assert_eq!(own["basis"]["kind"], "owner");
+        answered += 1;
+
+        // Wrong, missing and revoked keys.
+        let forged = format!("{}{}", &key[..key.len() - 4], "0000");
+        for k in [None, Some("gsk_zz"), Some(forged.as_str())] {
+            assert_eq!(
+                app_call(&s, k, Method::GET, &row_path(&open, &a), None)
+                    .await
+                    .0,
+                401
+            );
+        }
+        let revoke = format!("/api/v1/apps/{app_id}/revoke");
+        assert_eq!(
+            s.send_json(Method::POST, &revoke, Some(&market), json!({}))
+                .await
+                .0,
+            404
+        );
+        let (status, revoked) = s
+            .send_json(Method::POST, &revoke, Some(&district), json!({}))
+            .await;
+        assert!(
+            status == 200 && revoked["revoked_at"].is_string(),
+            "{revoked}"
+        );
+        assert_eq!(
+            app_call(&s, Some(&key), Method::GET, &row_path(&open, &a), None)
+                .await
+                .0,
+            401
+        );
+
+        // The audit log: one entry per answered call, the refusals too; each side sees its part.
+        let (_, all) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
+        let all = all.as_array().unwrap().clone();
+        let count = |action: &str, outcome: &str| {
+            all.iter()
+                .filter(|e| e["action"] == action && e["outcome"] == outcome)
+                .count()
+        };
+        assert_eq!(
+            count("share.lookup", "ok") + count("share.verify", "ok"),
+            answered,
+            "{backend}"
+        );
+        assert_eq!(count("share.lookup", "denied"), 3);
+        assert_eq!(count("share.lookup", "not_found"), 1);
+        assert_eq!(count("app.create", "ok"), 2);
+        assert_eq!(count("app.revoke", "ok"), 1);
+        assert!(count("login", "ok") >= 4);
+        // Newest first: the first lookup is the last of them.
+        let lookup = all
+            .iter()
+            .rev()
+            .find(|e| {
+                e["action"] == "share.lookup" && e["outcome"] == "ok" && e["app_id"] == app_id
+            })
+            .unwrap();
+        assert_eq!(lookup["basis"], format!("registration:{}", reg["id"]));
+        assert_eq!(lookup["purpose"], "办理户籍业务");
+        assert!(
+            lookup["items"].as_str().unwrap().contains("公民身份号码*"),
+            "{lookup}"
+        );
+        assert_eq!(lookup["digest"].as_str().unwrap().len(), 64);
+        let (_, provider) = s.get_json("/api/v1/audit?limit=1000", Some(&police)).await;
+        assert!(
+            provider
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["app_id"] == app_id),
+            "the provider sees who read its data"
+        );
+        let (_, stranger) = s.get_json("/api/v1/audit?limit=1000", Some(&market)).await;
+        assert!(
+            stranger
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["action"] == "login"),
+            "{stranger}"
+        );
+        let reports = s.store.verify_audit().await.unwrap();
+        assert!(reports.iter().all(|r| r.first_bad.is_none()), "{reports:?}");
+    }
+}
+
+#[tokio::test]
+async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let a = id("50010319800101002");
+        let rows = json!([
+            {"公民身份号码": a, "姓名": "张三"},
+            {"公民身份号码": id("50010319900202003"), "姓名": "李四"}
+        ]);
+        let code = published(
+            &s,
+            &police,
+            &bureau,
+            json!({"sharing_type": "not_shared", "not_shared_basis": "法律规定"}),
+            &rows,
+        )
+        .await;
+        let (_, app) = new_app(&s, &police, "公安局", "户籍管理系统").await;
+        let key = app["key"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/share/{code}/rows/{a}");
+        assert_eq!(
+            app_call(&s, Some(&key), Method::GET, &path, None).await.0,
+            200
+        );
+        s.store
+            .write(|c| c.batch("ALTER TABLE audit_log RENAME TO audit_log_away"))
+            .await
+            .unwrap();
+        let (status, body) = app_call(&s, Some(&key), Method::GET, &path, None).await;
+        assert_eq!(status, 503, "{backend}: {body}");
+        assert_eq!(body["error"]["code"], "audit_unavailable");
+        assert!(!body.to_string().contains("张三"));
+        s.store
+            .write(|c| c.batch("ALTER TABLE audit_log_away RENAME TO audit_log"))
+            .await
+            .unwrap();
+        assert_eq!(
+            app_call(&s, Some(&key), Method::GET, &path, None).await.0,
+            200
+        );
+    }
+}

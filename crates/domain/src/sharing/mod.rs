@@ -1,0 +1,9 @@
+//! Sharing between government bodies (政务数据共享): who may read which items of a
+//! resource, masked or not, on what basis — decided here, in one place, and enforced
+//! by the store inside the query.
+
+pub mod mask;
+pub mod policy;
+
+pub use mask::mask;
+pub use policy::{Basis, Decision, Standing, decide};

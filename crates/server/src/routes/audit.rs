@@ -1,0 +1,44 @@
+//! Reading the audit log: the bureau sees every entry; an organisation sees its own
+//! use of others' data and everyone's use of its own resources.
+
+use crate::AppState;
+use crate::auth::User;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use axum::extract::State;
+use govshare_store::repo::audit::{AuditRecord, AuditScope};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Entries before this sequence number (for the next page).
+    pub before: Option<i64>,
+    /// 1–1,000, default 100.
+    pub limit: Option<i64>,
+}
+
+/// This node's audit entries, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "sharing", params(AuditQuery), security(("bearer" = [])),
+    responses((status = 200, body = [AuditRecord]), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list_audit(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<Vec<AuditRecord>>> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest("limit 应在1到1000之间".into()));
+    }
+    let scope = if user.0.is_bureau() {
+        AuditScope::All
+    } else {
+        AuditScope::Org(user.0.org_id)
+    };
+    Ok(Json(
+        state
+            .store
+            .audit_entries(scope, state.audit.node_id(), q.before, limit)
+            .await?,
+    ))
+}

@@ -1,0 +1,244 @@
+//! The sharing API (共享接口): apps register their use of unconditional resources,
+//! look rows up by key and verify claimed values. Every call — answered or refused —
+//! is an audit entry, durable before the answer leaves.
+
+use crate::AppState;
+use crate::audit::digest;
+use crate::auth::{App, User};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use govshare_store::repo::apps::AppPrincipal;
+use govshare_store::repo::audit::AuditEntry;
+use govshare_store::repo::sharing::{Registration, SharedRow, Verification};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRegistration {
+    pub app_id: i64,
+    /// The resource code, e.g. 101001/000001.
+    pub resource: String,
+    /// 使用用途: what the data is used for (4–500 characters).
+    pub purpose: String,
+    /// 应用场景: the business scenario.
+    pub scenario: String,
+}
+
+/// Registers an app's use of an unconditional resource; approved at once after the
+/// conformity check (published, unconditional, purpose and scenario stated).
+#[utoipa::path(post, path = "/api/v1/share/registrations", tag = "sharing", request_body = NewRegistration, security(("bearer" = [])),
+    responses((status = 201, body = Registration), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn register_use(
+    State(state): State<AppState>,
+    user: User,
+    Json(body): Json<NewRegistration>,
+) -> ApiResult<(StatusCode, Json<Registration>)> {
+    let result = state
+        .store
+        .register_use(
+            &user.caller(),
+            body.app_id,
+            &body.resource,
+            &body.purpose,
+            &body.scenario,
+        )
+        .await
+        .map_err(ApiError::from);
+    let entry = AuditEntry {
+        actor: user.0.username.clone(),
+        app_id: Some(body.app_id),
+        org_id: Some(user.0.org_id),
+        action: "share.register".into(),
+        resource_code: body.resource.clone(),
+        purpose: body.purpose.clone(),
+        basis: result
+            .as_ref()
+            .map(|r| format!("registration:{}", r.id))
+            .unwrap_or_default(),
+        outcome: outcome_of(&result),
+        detail: body.scenario.clone(),
+        ..Default::default()
+    };
+    state.audit.record(entry).await?;
+    Ok((StatusCode::CREATED, Json(result?)))
+}
+
+/// The audit word for a call's result.
+fn outcome_of<T>(r: &Result<T, ApiError>) -> String {
+    use govshare_domain::Error as E;
+    match r {
+        Ok(_) => "ok",
+        Err(ApiError::Domain(E::Forbidden(_))) => "denied",
+        Err(ApiError::Domain(E::NotFound { .. })) => "not_found",
+        Err(ApiError::Domain(E::Invalid(_)) | ApiError::BadRequest(_)) => "invalid",
+        Err(ApiError::Domain(E::Conflict(_))) => "conflict",
+        Err(_) => "failed",
+    }
+    .into()
+}
+
+/// An app's call, audited: the entry records what was asked and what was served,
+/// and the answer goes out only once the entry is durable.
+async fn audited<T: serde::Serialize>(
+    state: &AppState,
+    app: &AppPrincipal,
+    action: &str,
+    code: &str,
+    result: Result<T, ApiError>,
+    describe: impl FnOnce(&T, &mut AuditEntry),
+) -> ApiResult<Response> {
+    let mut entry = AuditEntry {
+        actor: app.name.clone(),
+        app_id: Some(app.app_id),
+        org_id: Some(app.org_id),
+        action: action.into(),
+        resource_code: code.into(),
+        outcome: outcome_of(&result),
+        ..Default::default()
+    };
+    let body = match &result {
+        Ok(value) => {
+            let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+            describe(value, &mut entry);
+            entry.digest = digest(&body);
+            Some(body)
+        }
+        Err(e) => {
+            entry.detail = e.to_string();
+            None
+        }
+    };
+    state.audit.record(entry).await?;
+    match (result, body) {
+        (Ok(_), Some(body)) => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()),
+        (Err(e), _) => Err(e),
+        (Ok(_), None) => Err(ApiError::Internal("response body missing".into())),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LookupQuery {
+    /// Items wanted, by name or column code, comma-separated (default: all allowed).
+    pub items: Option<String>,
+}
+
+/// Splits a key path segment: composite keys give their values in order, separated
+/// by commas.
+fn key_parts(key: &str) -> Vec<String> {
+    key.split(',').map(str::to_string).collect()
+}
+
+/// Looks up the row with a key: the items the sharing rules allow, masked where they
+/// say, naming the basis served under.
+#[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/rows/{key}", tag = "sharing",
+    params(("class" = String, Path), ("seq" = String, Path), ("key" = String, Path, description = "the key value; composite keys comma-separated"), LookupQuery),
+    security(("app_key" = [])),
+    responses((status = 200, body = SharedRow), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn share_lookup(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq, key)): Path<(String, String, String)>,
+    Query(q): Query<LookupQuery>,
+) -> ApiResult<Response> {
+    let code = format!("{class}/{seq}");
+    let items: Option<Vec<String>> = q.items.map(|s| {
+        s.split(',')
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .collect()
+    });
+    let result = state
+        .store
+        .share_lookup(&app, &code, key_parts(&key), items)
+        .await
+        .map_err(ApiError::from)
+        .and_then(|row| match row.row {
+            Some(_) => Ok(row),
+            None => Err(govshare_domain::Error::not_found("数据", key.clone()).into()),
+        });
+    audited(
+        &state,
+        &app,
+        "share.lookup",
+        &code,
+        result,
+        |row: &SharedRow, e| {
+            e.basis = row.basis.label();
+            e.purpose = row.purpose.clone();
+            e.row_count = 1;
+            e.items = served_items(row);
+        },
+    )
+    .await
+}
+
+/// The items a row served, masked ones marked with `*`.
+fn served_items(row: &SharedRow) -> String {
+    row.row
+        .as_ref()
+        .map(|r| {
+            r.keys()
+                .map(|k| {
+                    if row.masked.contains(k) {
+                        format!("{k}*")
+                    } else {
+                        k.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The key items' values, in order.
+    pub key: Vec<String>,
+    /// Item (name or column code) → the value claimed, e.g. `{"姓名": "张三"}`.
+    pub claims: std::collections::BTreeMap<String, String>,
+}
+
+/// Verifies claimed values (核验): match or mismatch per item, no data returned.
+#[utoipa::path(post, path = "/api/v1/share/{class}/{seq}/verify", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
+    request_body = VerifyRequest, security(("app_key" = [])),
+    responses((status = 200, body = Verification), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn share_verify(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq)): Path<(String, String)>,
+    Json(body): Json<VerifyRequest>,
+) -> ApiResult<Response> {
+    let code = format!("{class}/{seq}");
+    let result = state
+        .store
+        .share_verify(&app, &code, body.key, body.claims)
+        .await
+        .map_err(ApiError::from);
+    audited(
+        &state,
+        &app,
+        "share.verify",
+        &code,
+        result,
+        |v: &Verification, e| {
+            e.basis = v.basis.label();
+            e.purpose = v.purpose.clone();
+            e.row_count = i64::from(v.found);
+            e.items = v.matches.keys().cloned().collect::<Vec<_>>().join(",");
+        },
+    )
+    .await
+}

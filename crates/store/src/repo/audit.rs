@@ -1,0 +1,255 @@
+//! The audit log (审计日志): append-only, one hash chain per node. Each entry holds
+//! the hash of the one before it, so an entry edited, deleted, reordered or forged
+//! breaks the chain at that point, and `verify` names it.
+
+use crate::conn::Conn;
+use crate::{Result, Store, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The hash before a chain's first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One thing that happened: a sharing call, a decision, a key change, a sign-in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub at: String,
+    /// The user or app name that acted.
+    pub actor: String,
+    pub app_id: Option<i64>,
+    /// The acting organisation.
+    pub org_id: Option<i64>,
+    /// e.g. `share.lookup`, `share.verify`, `share.register`, `app.create`, `login`.
+    pub action: String,
+    pub resource_code: String,
+    /// The items served, comma-separated (masked ones marked `*`).
+    pub items: String,
+    pub purpose: String,
+    /// The basis served under: `owner`, `registration:7`, `grant:12`.
+    pub basis: String,
+    pub row_count: i64,
+    /// SHA-256 of the response body.
+    pub digest: String,
+    /// `ok`, `denied`, `not_found`, `invalid`, `failed`.
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// A stored entry with its place in the chain.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditRecord {
+    pub node_id: String,
+    pub seq: i64,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of an entry at its place: SHA-256 over the node, sequence number, the
+/// previous hash and every field, encoded unambiguously as a JSON array.
+pub fn entry_hash(node: &str, seq: i64, prev: &str, e: &AuditEntry) -> String {
+    let fields = serde_json::json!([
+        node,
+        seq,
+        prev,
+        e.at,
+        e.actor,
+        e.app_id,
+        e.org_id,
+        e.action,
+        e.resource_code,
+        e.items,
+        e.purpose,
+        e.basis,
+        e.row_count,
+        e.digest,
+        e.outcome,
+        e.detail
+    ]);
+    hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+}
+
+const COLUMNS: &str = "node_id, seq, at, actor, app_id, org_id, action, resource_code, items, purpose, basis, row_count, digest, outcome, detail, prev_hash, hash";
+
+fn record(r: &crate::value::Row) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        node_id: r.text(0)?,
+        seq: r.i64(1)?,
+        entry: AuditEntry {
+            at: r.text(2)?,
+            actor: r.text(3)?,
+            app_id: r.opt_i64(4)?,
+            org_id: r.opt_i64(5)?,
+            action: r.text(6)?,
+            resource_code: r.text(7)?,
+            items: r.text(8)?,
+            purpose: r.text(9)?,
+            basis: r.text(10)?,
+            row_count: r.i64(11)?,
+            digest: r.text(12)?,
+            outcome: r.text(13)?,
+            detail: r.text(14)?,
+        },
+        prev_hash: r.text(15)?,
+        hash: r.text(16)?,
+    })
+}
+
+/// Appends entries to a node's chain inside the caller's transaction.
+pub fn append(conn: &mut dyn Conn, node: &str, entries: &[AuditEntry]) -> Result<()> {
+    let last = conn.query_opt(
+        "SELECT seq, hash FROM audit_log WHERE node_id = ? ORDER BY seq DESC LIMIT 1",
+        &params![node],
+    )?;
+    let (mut seq, mut prev) = match last {
+        Some(r) => (r.i64(0)?, r.text(1)?),
+        None => (0, GENESIS.to_string()),
+    };
+    let columns: Vec<String> = COLUMNS.split(", ").map(String::from).collect();
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let hash = entry_hash(node, seq, &prev, e);
+        rows.push(
+            params![
+                node,
+                seq,
+                &e.at,
+                &e.actor,
+                e.app_id,
+                e.org_id,
+                &e.action,
+                &e.resource_code,
+                &e.items,
+                &e.purpose,
+                &e.basis,
+                e.row_count,
+                &e.digest,
+                &e.outcome,
+                &e.detail,
+                &prev,
+                &hash
+            ]
+            .to_vec(),
+        );
+        prev = hash;
+    }
+    conn.copy_in("audit_log", &columns, &rows)
+}
+
+/// What `verify` found in one node's chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChainReport {
+    pub node_id: String,
+    pub entries: i64,
+    /// The first entry that does not hold: its sequence number and what is wrong.
+    pub first_bad: Option<(i64, String)>,
+}
+
+/// Recomputes a node's chain from the start.
+pub fn verify_chain(conn: &mut dyn Conn, node: &str) -> Result<ChainReport> {
+    let rows = conn.query(
+        &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? ORDER BY seq"),
+        &params![node],
+    )?;
+    let mut prev = GENESIS.to_string();
+    let mut first_bad = None;
+    for (i, row) in rows.iter().enumerate() {
+        let rec = record(row)?;
+        let expected_seq = i as i64 + 1;
+        let own_hash_holds = entry_hash(node, rec.seq, &rec.prev_hash, &rec.entry) == rec.hash;
+        let problem = if rec.seq != expected_seq {
+            Some((
+                expected_seq,
+                format!("第{expected_seq}条缺失（被删除），其后是第{}条", rec.seq),
+            ))
+        } else if rec.prev_hash != prev && own_hash_holds {
+            // This entry is intact, but what comes before it is not what it was made
+            // after: the entry before was replaced by a forgery.
+            Some((
+                expected_seq - 1,
+                "该条目被替换（伪造）：下一条记录的前序哈希与之不符".to_string(),
+            ))
+        } else if rec.prev_hash != prev {
+            Some((
+                expected_seq,
+                "该条目不在原来的位置（被调换、改号或删除了之前的条目）".to_string(),
+            ))
+        } else if !own_hash_holds {
+            Some((expected_seq, "内容与哈希不符：该条目被修改".to_string()))
+        } else {
+            None
+        };
+        if let Some(found) = problem {
+            first_bad = Some(found);
+            break;
+        }
+        prev = rec.hash;
+    }
+    Ok(ChainReport {
+        node_id: node.to_string(),
+        entries: rows.len() as i64,
+        first_bad,
+    })
+}
+
+/// Which entries a reader sees.
+#[derive(Debug, Clone, Copy)]
+pub enum AuditScope {
+    /// Everything (the bureau, auditors).
+    All,
+    /// Entries by this organisation (its own use) or about its resources (who used
+    /// its data).
+    Org(i64),
+}
+
+impl Store {
+    /// Appends entries to this node's chain in one transaction: durable on return.
+    pub async fn append_audit(&self, node: &str, entries: Vec<AuditEntry>) -> Result<()> {
+        let node = node.to_string();
+        self.write(move |c| append(c, &node, &entries)).await
+    }
+
+    /// Verifies every node's chain.
+    pub async fn verify_audit(&self) -> Result<Vec<ChainReport>> {
+        self.read(|c| {
+            let nodes = c.query(
+                "SELECT DISTINCT node_id FROM audit_log ORDER BY node_id",
+                &[],
+            )?;
+            nodes.iter().map(|n| verify_chain(c, &n.text(0)?)).collect()
+        })
+        .await
+    }
+
+    /// The newest entries a reader may see, newest first, before `before` (a sequence
+    /// number of `node`), at most `limit`.
+    pub async fn audit_entries(
+        &self,
+        scope: AuditScope,
+        node: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>> {
+        let node = node.to_string();
+        self.read(move |c| {
+            let before = before.unwrap_or(i64::MAX);
+            let rows = match scope {
+                AuditScope::All => c.query(
+                    &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
+                    &params![node, before, limit],
+                )?,
+                AuditScope::Org(org) => c.query(
+                    &format!(
+                        "SELECT {COLUMNS} FROM audit_log a WHERE node_id = ? AND seq < ? AND (org_id = ? OR resource_code IN \
+                         (SELECT r.code FROM resources r WHERE r.owner_org_id = ?)) ORDER BY seq DESC LIMIT ?"
+                    ),
+                    &params![node, before, org, org, limit],
+                )?,
+            };
+            rows.iter().map(record).collect()
+        })
+        .await
+    }
+}

@@ -1,0 +1,352 @@
+//! Sharing calls: registered uses of unconditional resources, and reads of a pool by
+//! an app — a lookup by key and a verification (核验) of claimed values. The domain's
+//! policy decides; the decision becomes the query's projection.
+
+use crate::conn::Conn;
+use crate::repo::apps::AppPrincipal;
+use crate::repo::pool_check::to_value;
+use crate::repo::pools::schema_of;
+use crate::repo::resources::get_visible;
+use crate::value::Value;
+use crate::{Caller, Result, Store, StoreError, params};
+use govshare_domain::Error;
+use govshare_domain::access::Visibility;
+use govshare_domain::labels::SharingType;
+use govshare_domain::lifecycle::State;
+use govshare_domain::pool::parse_cell;
+use govshare_domain::resource::Resource;
+use govshare_domain::sharing::{Basis, Decision, Standing, decide, mask};
+use serde::Serialize;
+
+/// A registered use of an unconditional resource by an app.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Registration {
+    pub id: i64,
+    pub app_id: i64,
+    pub resource_code: String,
+    pub purpose: String,
+    pub scenario: String,
+    /// `approved` (after the automatic conformity check).
+    pub status: String,
+    pub created_at: String,
+}
+
+/// What a sharing read may touch: the resource and the decision, with the purpose
+/// the consumer stated for its basis.
+pub struct Access {
+    pub resource: Resource,
+    pub decision: Decision,
+    pub purpose: String,
+}
+
+/// A read of one row, as served.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SharedRow {
+    pub resource_code: String,
+    /// The basis the row is served under.
+    pub basis: Basis,
+    /// The purpose stated for that basis.
+    pub purpose: String,
+    /// Items served masked.
+    pub masked: Vec<String>,
+    /// Item name → value (null when empty); absent when no row has the key.
+    #[schema(value_type = Option<Object>)]
+    pub row: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// The answer to a verification: per claimed item, whether it matches. No data.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub resource_code: String,
+    pub basis: Basis,
+    pub purpose: String,
+    /// False when no row has the key (then every item is a mismatch).
+    pub found: bool,
+    /// Item name → match.
+    pub matches: std::collections::BTreeMap<String, bool>,
+}
+
+/// The smallest purpose a registration states (a conformity check, not a review).
+const MIN_PURPOSE_CHARS: usize = 4;
+
+/// The standing of an app's organisation for a resource, and the purpose it stated.
+fn standing(conn: &mut dyn Conn, app: &AppPrincipal, r: &Resource) -> Result<(Standing, String)> {
+    if r.owner_org_id == app.org_id {
+        return Ok((Standing::Owner, String::new()));
+    }
+    let reg = conn.query_opt(
+        "SELECT id, purpose FROM share_registrations WHERE app_id = ? AND resource_id = ? AND status = 'approved'",
+        &params![app.app_id, r.id],
+    )?;
+    Ok(match reg {
+        Some(row) => (Standing::Registration { id: row.i64(0)? }, row.text(1)?),
+        None => (Standing::Nothing, String::new()),
+    })
+}
+
+/// Decides an app's read of a resource's items.
+pub fn access(
+    conn: &mut dyn Conn,
+    app: &AppPrincipal,
+    code: &str,
+    items: Option<&[String]>,
+) -> Result<Access> {
+    let r = get_visible(conn, code, Visibility::PublishedAndOwn(app.org_id))?;
+    if r.owner_org_id != app.org_id && r.state != State::Published {
+        return Err(Error::not_found("资源", code.to_string()).into());
+    }
+    let (standing, purpose) = standing(conn, app, &r)?;
+    let decision = decide(r.spec.sharing_type, &r.spec.items, &standing, items)?;
+    Ok(Access {
+        resource: r,
+        decision,
+        purpose,
+    })
+}
+
+/// The key values of a pool row, typed as its key columns, from text.
+fn typed_key(
+    schema: &govshare_domain::pool::PoolSchema,
+    key: &[String],
+) -> Result<(String, Vec<Value>)> {
+    let cols: Vec<_> = schema.keys().collect();
+    if cols.len() != key.len() {
+        return Err(Error::invalid(
+            "key",
+            format!("该资源的主键有{}项，收到{}项", cols.len(), key.len()),
+        )
+        .into());
+    }
+    let mut values = Vec::new();
+    for (c, k) in cols.iter().zip(key) {
+        let v = parse_cell(&c.as_item(), k)
+            .map_err(|reason| Error::invalid("key", format!("{}：{reason}", c.name)))?;
+        values.push(to_value(v));
+    }
+    let cond = cols
+        .iter()
+        .map(|c| format!("\"{}\" = ?", c.column))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    Ok((cond, values))
+}
+
+/// Reads the decided columns of the row with `key`: the projection is the decision.
+fn read_row(conn: &mut dyn Conn, a: &Access, key: &[String]) -> Result<Option<Vec<Value>>> {
+    let schema = schema_of(conn, a.resource.id)?
+        .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", a.resource.code.clone())))?;
+    let items = &a.resource.spec.items;
+    let (cond, params) = typed_key(&schema, key)?;
+    let projection: Vec<String> = a
+        .decision
+        .columns
+        .iter()
+        .map(|(i, _)| format!("\"{}\"", items[*i].column))
+        .collect();
+    if projection.is_empty() {
+        return Ok(None);
+    }
+    let row = conn.query_opt(
+        &format!(
+            "SELECT {} FROM \"{}\" WHERE {cond}",
+            projection.join(", "),
+            schema.table
+        ),
+        &params,
+    )?;
+    Ok(row.map(|r| r.0))
+}
+
+fn json_of(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Int(i) => (*i).into(),
+        Value::Real(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+        }
+        Value::Bool(b) => (*b).into(),
+        other => crate::repo::pool_write::key_text(std::slice::from_ref(other)).into(),
+    }
+}
+
+impl Store {
+    /// Registers an app's use of an unconditional resource (purpose and scenario),
+    /// approved at once after the conformity check. For users of the app's
+    /// organisation and the bureau.
+    pub async fn register_use(
+        &self,
+        caller: &Caller,
+        app_id: i64,
+        code: &str,
+        purpose: &str,
+        scenario: &str,
+    ) -> Result<Registration> {
+        let (purpose, scenario) = (purpose.trim().to_string(), scenario.trim().to_string());
+        let mut problems = Vec::new();
+        if purpose.chars().count() < MIN_PURPOSE_CHARS || purpose.chars().count() > 500 {
+            problems.push(govshare_domain::Problem::new(
+                "purpose",
+                "请写明使用用途（4到500个字）",
+            ));
+        }
+        if scenario.is_empty() || scenario.chars().count() > 500 {
+            problems.push(govshare_domain::Problem::new(
+                "scenario",
+                "请写明应用场景（1到500个字）",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems).into());
+        }
+        let (caller, code) = (caller.clone(), code.to_string());
+        self.write(move |c| {
+            let app = crate::repo::apps::app_by_id(c, app_id)?;
+            let org_id = c
+                .query_one("SELECT org_id FROM apps WHERE id = ?", &params![app_id])?
+                .i64(0)?;
+            if caller
+                .check(|p| {
+                    (p.is_bureau() || p.org_id == org_id)
+                        .then_some(())
+                        .ok_or(Error::Forbidden(String::new()))
+                })
+                .is_err()
+            {
+                return Err(Error::not_found("应用", app_id.to_string()).into());
+            }
+            if app.revoked_at.is_some() {
+                return Err(Error::Conflict("该应用的密钥已吊销".into()).into());
+            }
+            let r = get_visible(c, &code, Visibility::PublishedAndOwn(org_id))?;
+            if r.state != State::Published {
+                return Err(Error::Conflict(format!("资源“{code}”尚未发布，不能登记使用")).into());
+            }
+            match r.spec.sharing_type {
+                SharingType::Unconditional => {}
+                SharingType::Conditional => {
+                    return Err(Error::Conflict(
+                        "有条件共享资源须提交共享申请，经提供方审核授权".into(),
+                    )
+                    .into());
+                }
+                SharingType::NotShared => {
+                    return Err(Error::Forbidden("该资源不予共享".into()).into());
+                }
+            }
+            let now = crate::now();
+            let id = c
+                .query_one(
+                    "INSERT INTO share_registrations (app_id, resource_id, purpose, scenario, status, actor, created_at) VALUES (?, ?, ?, ?, 'approved', ?, ?) \
+                     ON CONFLICT (app_id, resource_id) DO UPDATE SET purpose = excluded.purpose, scenario = excluded.scenario, status = 'approved', actor = excluded.actor, created_at = excluded.created_at RETURNING id",
+                    &params![app_id, r.id, &purpose, &scenario, caller.name(), &now],
+                )?
+                .i64(0)?;
+            Ok(Registration {
+                id,
+                app_id,
+                resource_code: code,
+                purpose,
+                scenario,
+                status: "approved".into(),
+                created_at: now,
+            })
+        })
+        .await
+    }
+
+    /// An app reads the row with `key` (the key items' values in order): only the
+    /// items the policy allows, masked where it says.
+    pub async fn share_lookup(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        key: Vec<String>,
+        items: Option<Vec<String>>,
+    ) -> Result<SharedRow> {
+        let (app, code) = (app.clone(), code.to_string());
+        self.read(move |c| {
+            let a = access(c, &app, &code, items.as_deref())?;
+            let values = read_row(c, &a, &key)?;
+            let items = &a.resource.spec.items;
+            let row = values.map(|values| {
+                a.decision
+                    .columns
+                    .iter()
+                    .zip(values)
+                    .map(|((i, masked), v)| {
+                        let name = items[*i].name.clone();
+                        let value = match (&v, *masked) {
+                            (Value::Null, _) | (_, false) => json_of(&v),
+                            (_, true) => mask(&name, &key_text_of(&v)).into(),
+                        };
+                        (name, value)
+                    })
+                    .collect()
+            });
+            Ok(SharedRow {
+                resource_code: code,
+                masked: a
+                    .decision
+                    .masked_names(items)
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+                basis: a.decision.basis,
+                purpose: a.purpose,
+                row,
+            })
+        })
+        .await
+    }
+
+    /// An app checks claimed values of the row with `key`: match or not per item,
+    /// nothing of the data itself. Any item the policy allows may be checked, masked
+    /// ones included (the answer reveals no more than the claim).
+    pub async fn share_verify(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        key: Vec<String>,
+        claims: std::collections::BTreeMap<String, String>,
+    ) -> Result<Verification> {
+        if claims.is_empty() || claims.len() > 50 {
+            return Err(Error::invalid("claims", "请给出1到50个待核验的信息项").into());
+        }
+        let (app, code) = (app.clone(), code.to_string());
+        self.read(move |c| {
+            let names: Vec<String> = claims.keys().cloned().collect();
+            let a = access(c, &app, &code, Some(&names))?;
+            let values = read_row(c, &a, &key)?;
+            let items = &a.resource.spec.items;
+            let mut matches = std::collections::BTreeMap::new();
+            for (n, (i, _)) in a.decision.columns.iter().enumerate() {
+                let item = &items[*i];
+                let claim = claims
+                    .iter()
+                    .find(|(k, _)| **k == item.name || k.eq_ignore_ascii_case(&item.column))
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or_default();
+                let mut lenient = item.clone();
+                lenient.required = false;
+                // The claim is cleansed and typed as the stored value was.
+                let claimed = parse_cell(&lenient, claim).ok().map(to_value);
+                let ok = values
+                    .as_ref()
+                    .is_some_and(|v| claimed.as_ref() == Some(&v[n]) && v[n] != Value::Null);
+                matches.insert(item.name.clone(), ok);
+            }
+            Ok(Verification {
+                resource_code: code,
+                basis: a.decision.basis,
+                purpose: a.purpose,
+                found: values.is_some(),
+                matches,
+            })
+        })
+        .await
+    }
+}
+
+fn key_text_of(v: &Value) -> String {
+    crate::repo::pool_write::key_text(std::slice::from_ref(v))
+}
