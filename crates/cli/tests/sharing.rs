@@ -417,3 +417,383 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
         );
     }
 }
+
+#[tokio::test]
+async fn conditional_data_flows_only_under_a_live_grant_within_its_quota() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let market = s.login("scjg_operator", "Demo@2026").await;
+        let a = id("50010319800101002");
+        let rows = json!([
+            {"公民身份号码": a, "姓名": "张三", "联系电话": "13812345678"},
+            {"公民身份号码": id("50010319900202003"), "姓名": "李四"}
+        ]);
+        let cond = published(&s, &police, &bureau, json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"}), &rows).await;
+        let open = published(
+            &s,
+            &police,
+            &bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let (_, made) = new_app(&s, &district, "渝中区", "渝中区户籍核验").await;
+        let (key, app_id) = (
+            made["key"].as_str().unwrap().to_string(),
+            made["app"]["id"].as_i64().unwrap(),
+        );
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let request = |resource: &str, unmasked: Value| {
+            json!({
+                "app_id": app_id, "resource": resource, "purpose": "办理户口迁移时核验身份", "legal_basis": "《户口登记条例》",
+                "scope": {"items": ["姓名", "公民身份号码"], "unmasked": unmasked, "valid_from": today, "valid_to": today + chrono::Duration::days(30),
+                          "daily_quota": 3, "total_quota": 4}
+            })
+        };
+        let req_path = "/api/v1/share/requests";
+        let (status, err) = s
+            .send_json(
+                Method::POST,
+                req_path,
+                Some(&district),
+                request(&cond, json!(["联系电话"])),
+            )
+            .await;
+        assert_eq!(status, 422, "{backend}: {err}");
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                req_path,
+                Some(&district),
+                request(&open, json!([]))
+            )
+            .await
+            .0,
+            409
+        );
+        let (status, req) = s
+            .send_json(
+                Method::POST,
+                req_path,
+                Some(&district),
+                request(&cond, json!(["公民身份号码"])),
+            )
+            .await;
+        assert_eq!(status, 201, "{req}");
+        assert_eq!(
+            (req["state"].as_str(), req["overdue"].as_bool()),
+            (Some("pending"), Some(false))
+        );
+        let deadline: chrono::NaiveDate = serde_json::from_value(req["deadline"].clone()).unwrap();
+        assert!(
+            deadline >= today + chrono::Duration::days(14),
+            "10 working days: {deadline}"
+        );
+        let rid = req["id"].as_i64().unwrap();
+        let (_, seen) = s.get_json(req_path, Some(&police)).await;
+        assert!(
+            seen.as_array().unwrap().iter().any(|r| r["id"] == rid),
+            "the provider sees it"
+        );
+        let (_, unseen) = s.get_json(req_path, Some(&market)).await;
+        assert!(unseen.as_array().unwrap().is_empty(), "{unseen}");
+
+        let row_path = format!("/api/v1/share/{cond}/rows/{a}");
+        assert_eq!(
+            app_call(&s, Some(&key), Method::GET, &row_path, None)
+                .await
+                .0,
+            403,
+            "no grant yet"
+        );
+
+        // Answers: only the provider's admin; more material asked once.
+        let answer_path = format!("/api/v1/share/requests/{rid}/answer");
+        let answer = |body: Value| s.send_json(Method::POST, &answer_path, Some(&police), body);
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &answer_path,
+                Some(&market),
+                json!({"answer": "approve"})
+            )
+            .await
+            .0,
+            404
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &answer_path,
+                Some(&district),
+                json!({"answer": "approve"})
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            answer(json!({"answer": "reject", "note": "否"})).await.0,
+            422,
+            "a refusal needs a reason"
+        );
+        let (status, asked) =
+            answer(json!({"answer": "ask_more", "note": "请补充户口迁移业务受理单"})).await;
+        assert_eq!(
+            (status, asked["state"].as_str()),
+            (200, Some("more_info")),
+            "{asked}"
+        );
+        assert_eq!(
+            answer(json!({"answer": "approve"})).await.0,
+            409,
+            "waits for the material"
+        );
+        let material = format!("/api/v1/share/requests/{rid}/material");
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &material,
+                Some(&police),
+                json!({"material": "x"})
+            )
+            .await
+            .0,
+            403
+        );
+        let (status, back) = s
+            .send_json(
+                Method::POST,
+                &material,
+                Some(&district),
+                json!({"material": "受理单编号 YZ-2026-1201"}),
+            )
+            .await;
+        assert_eq!(
+            (status, back["state"].as_str()),
+            (200, Some("pending")),
+            "{back}"
+        );
+        assert_eq!(
+            answer(json!({"answer": "ask_more", "note": "再补充"}))
+                .await
+                .0,
+            409,
+            "only once"
+        );
+        // An approval may narrow the scope, not widen it; a refused one changes nothing.
+        let narrower = json!({"items": ["姓名", "公民身份号码"], "unmasked": [], "valid_from": today, "valid_to": today + chrono::Duration::days(30), "daily_quota": 2, "total_quota": 3});
+        let mut wider = narrower.clone();
+        wider["daily_quota"] = json!(100);
+        assert_eq!(
+            answer(json!({"answer": "approve", "scope": wider})).await.0,
+            422
+        );
+        let (status, approved) = answer(json!({"answer": "approve", "scope": narrower})).await;
+        assert_eq!(
+            (status, approved["state"].as_str()),
+            (200, Some("approved")),
+            "{approved}"
+        );
+        let grant = approved["grant_id"].as_i64().unwrap();
+
+        // Under the grant: granted items only, masked unless granted in clear, within quota.
+        let (status, got) = app_call(&s, Some(&key), Method::GET, &row_path, None).await;
+        assert_eq!(status, 200, "{backend}: {got}");
+        assert_eq!(got["basis"], json!({"kind": "grant", "id": grant}));
+        assert_eq!(got["row"]["姓名"], "张三");
+        assert!(
+            got["row"]["公民身份号码"]
+                .as_str()
+                .unwrap()
+                .contains("****")
+        );
+        assert!(got["row"].get("联系电话").is_none(), "{got}");
+        assert_eq!(got["purpose"], "办理户口迁移时核验身份");
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::GET,
+                &format!("{row_path}?items=联系电话"),
+                None
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            app_call(&s, Some(&key), Method::GET, &row_path, None)
+                .await
+                .0,
+            200
+        );
+        let (status, over) = app_call(&s, Some(&key), Method::GET, &row_path, None).await;
+        assert_eq!(
+            (status, over["error"]["code"].as_str()),
+            (429, Some("grant_quota_exhausted")),
+            "{over}"
+        );
+
+        // Revoked: nothing more, at once.
+        let revoke = format!("/api/v1/share/grants/{grant}/revoke");
+        assert_eq!(
+            s.send_json(Method::POST, &revoke, Some(&district), json!({}))
+                .await
+                .0,
+            403
+        );
+        assert_eq!(
+            s.send_json(Method::POST, &revoke, Some(&police), json!({}))
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            app_call(&s, Some(&key), Method::GET, &row_path, None)
+                .await
+                .0,
+            403
+        );
+
+        // Overdue requests are flagged; the bureau's calendar moves deadlines.
+        let holidays: Vec<Value> = (1..=14)
+            .map(|d| json!({"day": today + chrono::Duration::days(d), "working": false}))
+            .collect();
+        assert_eq!(
+            s.send_json(
+                Method::PUT,
+                "/api/v1/share/calendar",
+                Some(&police),
+                json!(holidays)
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            s.send_json(
+                Method::PUT,
+                "/api/v1/share/calendar",
+                Some(&bureau),
+                json!(holidays)
+            )
+            .await
+            .0,
+            204
+        );
+        let (_, late) = s
+            .send_json(
+                Method::POST,
+                req_path,
+                Some(&district),
+                request(&cond, json!([])),
+            )
+            .await;
+        let late_deadline: chrono::NaiveDate =
+            serde_json::from_value(late["deadline"].clone()).unwrap();
+        assert!(
+            late_deadline > today + chrono::Duration::days(20),
+            "{late_deadline}"
+        );
+        let late_id = late["id"].as_i64().unwrap();
+        s.store
+            .write(move |c| {
+                c.execute(
+                    "UPDATE share_requests SET deadline = '2020-01-02' WHERE id = ?",
+                    &govshare_store::params![late_id],
+                )
+            })
+            .await
+            .unwrap();
+        let (_, all) = s.get_json(req_path, Some(&bureau)).await;
+        let flagged: Vec<i64> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["overdue"] == true)
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(flagged, [late_id]);
+
+        // Every step is in the audit log.
+        let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
+        for action in [
+            "request.apply",
+            "request.ask_more",
+            "request.material",
+            "request.approve",
+            "grant.revoke",
+        ] {
+            assert!(
+                log.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["action"] == action && e["outcome"] == "ok"),
+                "{action}"
+            );
+        }
+        assert!(
+            log.as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "share.lookup" && e["outcome"] == "exhausted")
+        );
+    }
+}
+
+#[tokio::test]
+async fn grant_quotas_hold_exactly_under_concurrent_calls() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let a = id("50010319800101002");
+        let rows = json!([{"公民身份号码": a, "姓名": "张三"}, {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
+        let cond = published(&s, &police, &bureau, json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"}), &rows).await;
+        let (_, made) = new_app(&s, &district, "渝中区", "并发测试").await;
+        let (key, app_id) = (
+            made["key"].as_str().unwrap().to_string(),
+            made["app"]["id"].as_i64().unwrap(),
+        );
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let (_, req) = s
+            .send_json(Method::POST, "/api/v1/share/requests", Some(&district), json!({
+                "app_id": app_id, "resource": cond, "purpose": "并发访问次数测试", "legal_basis": "测试依据",
+                "scope": {"items": ["姓名"], "valid_from": today, "valid_to": today, "daily_quota": 20, "total_quota": 20}
+            }))
+            .await;
+        let (status, _) = s
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/share/requests/{}/answer", req["id"]),
+                Some(&police),
+                json!({"answer": "approve"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let url = s.url(&format!("/api/v1/share/{cond}/rows/{a}"));
+        let mut calls = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let (client, url, key) = (s.client.clone(), url.clone(), key.clone());
+            calls.spawn(async move {
+                client
+                    .get(url)
+                    .header("x-api-key", key)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            });
+        }
+        let statuses = calls.join_all().await;
+        let ok = statuses.iter().filter(|&&c| c == 200).count();
+        let refused = statuses.iter().filter(|&&c| c == 429).count();
+        assert_eq!((ok, refused), (20, 20), "{backend}: {statuses:?}");
+    }
+}

@@ -38,6 +38,9 @@ pub enum Error {
     QuotaExceeded(String),
     #[error("无权操作 (forbidden): {0}")]
     Forbidden(String),
+    /// A grant's visits are used up (for the day or in all).
+    #[error("授权访问次数已用完 (grant quota exhausted): {0}")]
+    Exhausted(String),
     #[error("状态不允许此操作 (illegal transition): {action} 不能用于 {from} 状态")]
     IllegalTransition { action: String, from: String },
 }

@@ -76,3 +76,18 @@ impl AuditLog {
 pub fn digest(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
+
+/// An entry for something a signed-in user did; the caller fills in the rest.
+pub fn by_user(
+    user: &govshare_domain::access::Principal,
+    action: &str,
+    outcome: &str,
+) -> AuditEntry {
+    AuditEntry {
+        actor: user.username.clone(),
+        org_id: Some(user.org_id),
+        action: action.into(),
+        outcome: outcome.into(),
+        ..Default::default()
+    }
+}

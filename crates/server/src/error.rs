@@ -84,6 +84,9 @@ impl ApiError {
             ApiError::Domain(DomainError::NotFound { .. }) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Domain(DomainError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Domain(DomainError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Domain(DomainError::Exhausted(_)) => {
+                (StatusCode::TOO_MANY_REQUESTS, "grant_quota_exhausted")
+            }
             ApiError::Domain(DomainError::QuotaExceeded(_)) => {
                 (StatusCode::CONFLICT, "quota_exceeded")
             }

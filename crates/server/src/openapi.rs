@@ -69,6 +69,12 @@ impl Modify for BearerAuth {
         routes::register_use,
         routes::share_lookup,
         routes::share_verify,
+        routes::apply_request,
+        routes::list_requests,
+        routes::answer_request,
+        routes::supply_material,
+        routes::revoke_grant,
+        routes::set_calendar,
         routes::list_audit,
     ),
     modifiers(&BearerAuth)

@@ -4,6 +4,7 @@
 
 pub mod mask;
 pub mod policy;
+pub mod request;
 
 pub use mask::mask;
 pub use policy::{Basis, Decision, Standing, decide};

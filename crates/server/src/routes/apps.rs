@@ -30,13 +30,9 @@ pub struct CreatedApp {
 /// The entry a key change leaves in the audit log.
 fn key_entry(user: &User, action: &str, app: &AppInfo) -> AuditEntry {
     AuditEntry {
-        actor: user.0.username.clone(),
         app_id: Some(app.id),
-        org_id: Some(user.0.org_id),
-        action: action.into(),
-        outcome: "ok".into(),
         detail: format!("{} ({}) gsk_{}", app.name, app.org_code, app.key_prefix),
-        ..Default::default()
+        ..crate::audit::by_user(&user.0, action, "ok")
     }
 }
 

@@ -9,10 +9,11 @@ mod files;
 mod health;
 mod orgs;
 mod pools;
+mod requests;
 mod resources;
 mod search;
 mod session;
-mod share;
+pub(crate) mod share;
 mod themes;
 mod users;
 
@@ -29,6 +30,7 @@ pub(crate) use files::*;
 pub(crate) use health::*;
 pub(crate) use orgs::*;
 pub(crate) use pools::*;
+pub(crate) use requests::*;
 pub(crate) use resources::*;
 pub(crate) use search::*;
 pub(crate) use session::*;
@@ -101,6 +103,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/share/registrations", post(register_use))
         .route("/api/v1/share/{class}/{seq}/rows/{key}", get(share_lookup))
         .route("/api/v1/share/{class}/{seq}/verify", post(share_verify))
+        .route(
+            "/api/v1/share/requests",
+            get(list_requests).post(apply_request),
+        )
+        .route("/api/v1/share/requests/{id}/answer", post(answer_request))
+        .route(
+            "/api/v1/share/requests/{id}/material",
+            post(supply_material),
+        )
+        .route("/api/v1/share/grants/{id}/revoke", post(revoke_grant))
+        .route("/api/v1/share/calendar", put(set_calendar))
         .route("/api/v1/audit", get(list_audit))
         .route("/api/v1/search", get(search))
         .route("/api/v1/changes", get(list_changes))

@@ -49,26 +49,22 @@ pub async fn register_use(
         .await
         .map_err(ApiError::from);
     let entry = AuditEntry {
-        actor: user.0.username.clone(),
         app_id: Some(body.app_id),
-        org_id: Some(user.0.org_id),
-        action: "share.register".into(),
         resource_code: body.resource.clone(),
         purpose: body.purpose.clone(),
         basis: result
             .as_ref()
             .map(|r| format!("registration:{}", r.id))
             .unwrap_or_default(),
-        outcome: outcome_of(&result),
         detail: body.scenario.clone(),
-        ..Default::default()
+        ..crate::audit::by_user(&user.0, "share.register", &outcome_of(&result))
     };
     state.audit.record(entry).await?;
     Ok((StatusCode::CREATED, Json(result?)))
 }
 
 /// The audit word for a call's result.
-fn outcome_of<T>(r: &Result<T, ApiError>) -> String {
+pub(crate) fn outcome_of<T>(r: &Result<T, ApiError>) -> String {
     use govshare_domain::Error as E;
     match r {
         Ok(_) => "ok",
@@ -76,6 +72,7 @@ fn outcome_of<T>(r: &Result<T, ApiError>) -> String {
         Err(ApiError::Domain(E::NotFound { .. })) => "not_found",
         Err(ApiError::Domain(E::Invalid(_)) | ApiError::BadRequest(_)) => "invalid",
         Err(ApiError::Domain(E::Conflict(_))) => "conflict",
+        Err(ApiError::Domain(E::Exhausted(_))) => "exhausted",
         Err(_) => "failed",
     }
     .into()

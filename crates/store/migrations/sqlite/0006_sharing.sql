@@ -26,6 +26,57 @@ CREATE TABLE share_registrations (
     UNIQUE (app_id, resource_id)
 );
 
+-- Conditional requests and the grants approvals make. Quotas are counted in the
+-- database (used_total, grant_usage per day) so that every node enforces them exactly.
+CREATE TABLE share_requests (
+    id INTEGER PRIMARY KEY,
+    app_id INTEGER NOT NULL REFERENCES apps(id),
+    resource_id INTEGER NOT NULL REFERENCES resources(id),
+    scope_json TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    legal_basis TEXT NOT NULL,
+    material TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    asked_more INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT '',
+    applicant TEXT NOT NULL,
+    decided_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    answered_at TEXT
+);
+CREATE INDEX share_requests_resource ON share_requests (resource_id, state);
+CREATE INDEX share_requests_app ON share_requests (app_id);
+
+CREATE TABLE share_grants (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES share_requests(id),
+    app_id INTEGER NOT NULL REFERENCES apps(id),
+    resource_id INTEGER NOT NULL REFERENCES resources(id),
+    scope_json TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT NOT NULL,
+    daily_quota INTEGER NOT NULL,
+    total_quota INTEGER NOT NULL,
+    used_total INTEGER NOT NULL DEFAULT 0,
+    revoked_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX share_grants_app ON share_grants (app_id, resource_id);
+
+CREATE TABLE grant_usage (
+    grant_id INTEGER NOT NULL REFERENCES share_grants(id),
+    day TEXT NOT NULL,
+    used INTEGER NOT NULL,
+    PRIMARY KEY (grant_id, day)
+);
+
+-- Days off and working weekends of the answer-deadline calendar (kept by the bureau).
+CREATE TABLE calendar_days (
+    day TEXT PRIMARY KEY,
+    working INTEGER NOT NULL
+);
+
 CREATE TABLE audit_log (
     node_id TEXT NOT NULL,
     seq INTEGER NOT NULL,

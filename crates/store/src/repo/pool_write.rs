@@ -12,6 +12,7 @@
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::params;
+use crate::repo::held_rows::HeldRows;
 use crate::repo::ingest::IngestMode;
 use crate::repo::pool_check::{Accepted, Chunk, Refused};
 use crate::repo::pools::key_list;
@@ -74,7 +75,7 @@ impl Target<'_> {
             .collect()
     }
 
-    fn key_names(&self) -> String {
+    pub(crate) fn key_names(&self) -> String {
         self.schema
             .keys()
             .map(|c| c.name.as_str())
@@ -359,7 +360,7 @@ pub struct CopyWriter<'a> {
     columns: Vec<String>,
     active: Vec<usize>,
     /// Rows whose key may repeat an earlier row's, settled after the stream.
-    held: Vec<Accepted>,
+    held: HeldRows,
 }
 
 /// The temporary table of staged rows: the pool's columns, then the row number, key
@@ -399,7 +400,7 @@ impl<'a> CopyWriter<'a> {
             swap,
             columns,
             active,
-            held: Vec::new(),
+            held: HeldRows::new(),
         })
     }
 
@@ -526,26 +527,13 @@ impl<'a> CopyWriter<'a> {
 }
 
 impl CopyWriter<'_> {
-    /// Settles the rows whose key the checker suspected of repeating: a repeat of an
-    /// earlier held row or of a key the stream wrote (or deleted) is refused, the
-    /// others are merged like any staged row. Returns the rows applied.
+    /// Settles the rows whose key the checker suspected of repeating, in the
+    /// database: all of them are staged; a repeat of an earlier held row or of a key
+    /// the stream wrote (or deleted) goes to quarantine by one statement; the others
+    /// are merged like any staged row. Returns the rows applied.
     fn settle_held(&mut self, conn: &mut dyn Conn, refused: &mut RefusedRows) -> Result<i64> {
-        let held = std::mem::take(&mut self.held);
-        if held.is_empty() {
+        if self.held.count == 0 {
             return Ok(0);
-        }
-        let mut first = std::collections::HashSet::new();
-        let (mut staged, mut repeats) = (Vec::new(), Vec::new());
-        for mut row in held {
-            if first.insert(row.key.clone()) {
-                staged.push(self.copy_row(row, true)?);
-            } else {
-                let cells = row.cells.take().unwrap_or_default();
-                repeats.push(
-                    self.target
-                        .refuse(row.row_number, cells, row.key, KEY_REPEATED),
-                );
-            }
         }
         let mut columns = self.target.quoted(&self.active);
         columns.extend(
@@ -555,7 +543,17 @@ impl CopyWriter<'_> {
                 .map(|c| c.to_string()),
         );
         create_stage(conn, "_held", &self.target.schema.table)?;
-        conn.copy_in("_held", &columns, &staged)?;
+        let mut staged = 0i64;
+        {
+            let rows = self.held.drain(self.target.schema)?;
+            let mut stream = conn.copy_stream("_held", &columns)?;
+            for row in rows {
+                stream.write_row(&self.copy_row(row?, true)?)?;
+                staged += 1;
+            }
+            stream.finish()?;
+        }
+        conn.batch("CREATE INDEX _held_key ON _held (_key)")?;
         let (written, params) = if self.target.mode == IngestMode::Delete {
             (
                 "EXISTS (SELECT 1 FROM pool_tombstones t WHERE t.resource_id = ? AND t.batch_id = ? AND t.row_key = s._key)".to_string(),
@@ -571,14 +569,28 @@ impl CopyWriter<'_> {
                 params![self.target.batch_id].to_vec(),
             )
         };
-        let touched = self.staged_where(conn, "_held", &written, &params, KEY_REPEATED)?;
-        conn.execute(&format!("DELETE FROM _held s WHERE {written}"), &params)?;
+        let repeated = format!(
+            "(EXISTS (SELECT 1 FROM _held e WHERE e._key = s._key AND e._row < s._row) OR {written})"
+        );
+        let mut quarantine_params = vec![
+            Value::Int(self.target.batch_id),
+            Value::Text(self.target.key_names()),
+            Value::Text(KEY_REPEATED.into()),
+        ];
+        quarantine_params.extend(params.iter().cloned());
+        let repeats = conn.execute(
+            &format!(
+                "INSERT INTO pool_quarantine (batch_id, row_number, column_name, value, reason, row_json) \
+                 SELECT ?, s._row, ?, s._key, ?, COALESCE(s._cells, '[]') FROM _held s WHERE {repeated}"
+            ),
+            &quarantine_params,
+        )? as i64;
+        conn.execute(&format!("DELETE FROM _held s WHERE {repeated}"), &params)?;
+        refused.count += repeats;
         let unapplied = self.merge(conn, "_held")?;
-        let applied = staged.len() - touched.len() - unapplied.len();
-        refused.add(repeats)?;
-        refused.add(touched)?;
+        let applied = staged - repeats - unapplied.len() as i64;
         refused.add(unapplied)?;
-        Ok(applied as i64)
+        Ok(applied)
     }
 }
 
@@ -596,7 +608,7 @@ impl PoolWriter for CopyWriter<'_> {
         for chunk in chunks {
             for row in chunk.accepted {
                 if row.suspect {
-                    self.held.push(row);
+                    self.held.hold(row)?;
                     continue;
                 }
                 stream.write_row(&self.copy_row(row, !self.swap)?)?;

@@ -78,10 +78,37 @@ fn standing(conn: &mut dyn Conn, app: &AppPrincipal, r: &Resource) -> Result<(St
         "SELECT id, purpose FROM share_registrations WHERE app_id = ? AND resource_id = ? AND status = 'approved'",
         &params![app.app_id, r.id],
     )?;
-    Ok(match reg {
-        Some(row) => (Standing::Registration { id: row.i64(0)? }, row.text(1)?),
-        None => (Standing::Nothing, String::new()),
-    })
+    if let Some(row) = reg {
+        return Ok((Standing::Registration { id: row.i64(0)? }, row.text(1)?));
+    }
+    let Some((id, scope)) = crate::repo::requests::live_grant(conn, app.app_id, r.id)? else {
+        return Ok((Standing::Nothing, String::new()));
+    };
+    let purpose = conn
+        .query_one(
+            "SELECT q.purpose FROM share_grants g JOIN share_requests q ON q.id = g.request_id WHERE g.id = ?",
+            &params![id],
+        )?
+        .text(0)?;
+    Ok((
+        Standing::Grant {
+            id,
+            items: scope.items,
+            unmasked: scope.unmasked,
+        },
+        purpose,
+    ))
+}
+
+impl Store {
+    /// Counts a visit when the basis is a grant (refused once its quota is used up).
+    async fn count_visit(&self, basis: &Basis) -> Result<()> {
+        if let Basis::Grant { id } = *basis {
+            self.write(move |c| crate::repo::requests::use_grant(c, id))
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// Decides an app's read of a resource's items.
@@ -264,39 +291,42 @@ impl Store {
         items: Option<Vec<String>>,
     ) -> Result<SharedRow> {
         let (app, code) = (app.clone(), code.to_string());
-        self.read(move |c| {
-            let a = access(c, &app, &code, items.as_deref())?;
-            let values = read_row(c, &a, &key)?;
-            let items = &a.resource.spec.items;
-            let row = values.map(|values| {
-                a.decision
-                    .columns
-                    .iter()
-                    .zip(values)
-                    .map(|((i, masked), v)| {
-                        let name = items[*i].name.clone();
-                        let value = match (&v, *masked) {
-                            (Value::Null, _) | (_, false) => json_of(&v),
-                            (_, true) => mask(&name, &key_text_of(&v)).into(),
-                        };
-                        (name, value)
-                    })
-                    .collect()
-            });
-            Ok(SharedRow {
-                resource_code: code,
-                masked: a
-                    .decision
-                    .masked_names(items)
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
-                basis: a.decision.basis,
-                purpose: a.purpose,
-                row,
+        let shared = self
+            .read(move |c| {
+                let a = access(c, &app, &code, items.as_deref())?;
+                let values = read_row(c, &a, &key)?;
+                let items = &a.resource.spec.items;
+                let row = values.map(|values| {
+                    a.decision
+                        .columns
+                        .iter()
+                        .zip(values)
+                        .map(|((i, masked), v)| {
+                            let name = items[*i].name.clone();
+                            let value = match (&v, *masked) {
+                                (Value::Null, _) | (_, false) => json_of(&v),
+                                (_, true) => mask(&name, &key_text_of(&v)).into(),
+                            };
+                            (name, value)
+                        })
+                        .collect()
+                });
+                Ok(SharedRow {
+                    resource_code: code,
+                    masked: a
+                        .decision
+                        .masked_names(items)
+                        .into_iter()
+                        .map(String::from)
+                        .collect(),
+                    basis: a.decision.basis,
+                    purpose: a.purpose,
+                    row,
+                })
             })
-        })
-        .await
+            .await?;
+        self.count_visit(&shared.basis).await?;
+        Ok(shared)
     }
 
     /// An app checks claimed values of the row with `key`: match or not per item,
@@ -313,37 +343,40 @@ impl Store {
             return Err(Error::invalid("claims", "请给出1到50个待核验的信息项").into());
         }
         let (app, code) = (app.clone(), code.to_string());
-        self.read(move |c| {
-            let names: Vec<String> = claims.keys().cloned().collect();
-            let a = access(c, &app, &code, Some(&names))?;
-            let values = read_row(c, &a, &key)?;
-            let items = &a.resource.spec.items;
-            let mut matches = std::collections::BTreeMap::new();
-            for (n, (i, _)) in a.decision.columns.iter().enumerate() {
-                let item = &items[*i];
-                let claim = claims
-                    .iter()
-                    .find(|(k, _)| **k == item.name || k.eq_ignore_ascii_case(&item.column))
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or_default();
-                let mut lenient = item.clone();
-                lenient.required = false;
-                // The claim is cleansed and typed as the stored value was.
-                let claimed = parse_cell(&lenient, claim).ok().map(to_value);
-                let ok = values
-                    .as_ref()
-                    .is_some_and(|v| claimed.as_ref() == Some(&v[n]) && v[n] != Value::Null);
-                matches.insert(item.name.clone(), ok);
-            }
-            Ok(Verification {
-                resource_code: code,
-                basis: a.decision.basis,
-                purpose: a.purpose,
-                found: values.is_some(),
-                matches,
+        let verified = self
+            .read(move |c| {
+                let names: Vec<String> = claims.keys().cloned().collect();
+                let a = access(c, &app, &code, Some(&names))?;
+                let values = read_row(c, &a, &key)?;
+                let items = &a.resource.spec.items;
+                let mut matches = std::collections::BTreeMap::new();
+                for (n, (i, _)) in a.decision.columns.iter().enumerate() {
+                    let item = &items[*i];
+                    let claim = claims
+                        .iter()
+                        .find(|(k, _)| **k == item.name || k.eq_ignore_ascii_case(&item.column))
+                        .map(|(_, v)| v.as_str())
+                        .unwrap_or_default();
+                    let mut lenient = item.clone();
+                    lenient.required = false;
+                    // The claim is cleansed and typed as the stored value was.
+                    let claimed = parse_cell(&lenient, claim).ok().map(to_value);
+                    let ok = values
+                        .as_ref()
+                        .is_some_and(|v| claimed.as_ref() == Some(&v[n]) && v[n] != Value::Null);
+                    matches.insert(item.name.clone(), ok);
+                }
+                Ok(Verification {
+                    resource_code: code,
+                    basis: a.decision.basis,
+                    purpose: a.purpose,
+                    found: values.is_some(),
+                    matches,
+                })
             })
-        })
-        .await
+            .await?;
+        self.count_visit(&verified.basis).await?;
+        Ok(verified)
     }
 }
 

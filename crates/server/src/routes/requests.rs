@@ -1,0 +1,201 @@
+//! Conditional requests over HTTP: apply, answer (approve, reject, ask once for more
+//! material), supply material, revoke grants, keep the deadline calendar. Each step
+//! is an audit entry.
+
+use crate::AppState;
+use crate::audit::by_user;
+use crate::auth::User;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Json;
+use crate::routes::share::outcome_of;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use govshare_domain::sharing::request::{Answer, Scope};
+use govshare_store::repo::audit::AuditEntry;
+use govshare_store::repo::requests::{GrantInfo, NewRequest, RequestInfo};
+use serde::Deserialize;
+
+/// Records a request step and hands back its result.
+async fn audited<T>(
+    state: &AppState,
+    entry: AuditEntry,
+    result: Result<T, ApiError>,
+) -> ApiResult<T> {
+    let entry = AuditEntry {
+        outcome: outcome_of(&result),
+        ..entry
+    };
+    state.audit.record(entry).await?;
+    result
+}
+
+fn request_entry(
+    user: &User,
+    action: &str,
+    r: &Result<RequestInfo, ApiError>,
+    code: &str,
+) -> AuditEntry {
+    let ok = r.as_ref().ok();
+    AuditEntry {
+        app_id: ok.map(|q| q.app_id),
+        resource_code: ok.map_or(code.to_string(), |q| q.resource_code.clone()),
+        purpose: ok.map(|q| q.purpose.clone()).unwrap_or_default(),
+        items: ok.map(|q| q.scope.items.join(",")).unwrap_or_default(),
+        basis: ok
+            .and_then(|q| q.grant_id)
+            .map(|g| format!("grant:{g}"))
+            .unwrap_or_default(),
+        detail: ok
+            .map(|q| format!("request:{} {}", q.id, q.state.code()))
+            .unwrap_or_default(),
+        ..by_user(&user.0, action, "ok")
+    }
+}
+
+/// Applies for a conditional resource for one of the caller's apps: items (and
+/// those wanted in clear), purpose, legal basis, period and visit quotas. The
+/// provider's answer is due in 10 working days.
+#[utoipa::path(post, path = "/api/v1/share/requests", tag = "sharing", request_body = NewRequest, security(("bearer" = [])),
+    responses((status = 201, body = RequestInfo), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn apply_request(
+    State(state): State<AppState>,
+    user: User,
+    Json(body): Json<NewRequest>,
+) -> ApiResult<(StatusCode, Json<RequestInfo>)> {
+    let code = body.resource.clone();
+    let result = state
+        .store
+        .apply(&user.caller(), body)
+        .await
+        .map_err(ApiError::from);
+    let entry = request_entry(&user, "request.apply", &result, &code);
+    Ok((
+        StatusCode::CREATED,
+        Json(audited(&state, entry, result).await?),
+    ))
+}
+
+/// The requests the caller is party to (all of them for the bureau), newest first;
+/// `overdue` marks those past their deadline without an answer.
+#[utoipa::path(get, path = "/api/v1/share/requests", tag = "sharing", security(("bearer" = [])),
+    responses((status = 200, body = [RequestInfo]), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list_requests(
+    State(state): State<AppState>,
+    user: User,
+) -> ApiResult<Json<Vec<RequestInfo>>> {
+    Ok(Json(state.store.requests(&user.caller()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    pub answer: Answer,
+    /// The reason of a refusal, or all the material asked for.
+    #[serde(default)]
+    pub note: String,
+    /// For an approval: a narrower scope than asked (default: as asked).
+    pub scope: Option<Scope>,
+}
+
+/// The provider answers a request (its admin, or the bureau).
+#[utoipa::path(post, path = "/api/v1/share/requests/{id}/answer", tag = "sharing", params(("id" = i64, Path)), request_body = AnswerBody, security(("bearer" = [])),
+    responses((status = 200, body = RequestInfo), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn answer_request(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Json(body): Json<AnswerBody>,
+) -> ApiResult<Json<RequestInfo>> {
+    let action = match body.answer {
+        Answer::Approve => "request.approve",
+        Answer::Reject => "request.reject",
+        Answer::AskMore => "request.ask_more",
+    };
+    let result = state
+        .store
+        .answer_request(&user.caller(), id, body.answer, body.note, body.scope)
+        .await
+        .map_err(ApiError::from);
+    let entry = request_entry(&user, action, &result, "");
+    Ok(Json(audited(&state, entry, result).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialBody {
+    pub material: String,
+}
+
+/// The applicant supplies the material asked for; the request waits for an answer again.
+#[utoipa::path(post, path = "/api/v1/share/requests/{id}/material", tag = "sharing", params(("id" = i64, Path)), request_body = MaterialBody, security(("bearer" = [])),
+    responses((status = 200, body = RequestInfo), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn supply_material(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Json(body): Json<MaterialBody>,
+) -> ApiResult<Json<RequestInfo>> {
+    let result = state
+        .store
+        .supply_material(&user.caller(), id, body.material)
+        .await
+        .map_err(ApiError::from);
+    let entry = request_entry(&user, "request.material", &result, "");
+    Ok(Json(audited(&state, entry, result).await?))
+}
+
+/// Revokes a grant at once (the provider's admin, or the bureau).
+#[utoipa::path(post, path = "/api/v1/share/grants/{id}/revoke", tag = "sharing", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = GrantInfo), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<GrantInfo>> {
+    let result = state
+        .store
+        .revoke_grant(&user.caller(), id)
+        .await
+        .map_err(ApiError::from);
+    let entry = AuditEntry {
+        app_id: result.as_ref().ok().map(|g| g.app_id),
+        resource_code: result
+            .as_ref()
+            .map(|g| g.resource_code.clone())
+            .unwrap_or_default(),
+        basis: format!("grant:{id}"),
+        ..by_user(&user.0, "grant.revoke", "ok")
+    };
+    Ok(Json(audited(&state, entry, result).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDay {
+    pub day: chrono::NaiveDate,
+    /// true: a working weekend day (调休上班); false: a day off.
+    pub working: bool,
+}
+
+/// Sets days of the answer-deadline calendar (bureau only).
+#[utoipa::path(put, path = "/api/v1/share/calendar", tag = "sharing", request_body = Vec<CalendarDay>, security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn set_calendar(
+    State(state): State<AppState>,
+    user: User,
+    Json(days): Json<Vec<CalendarDay>>,
+) -> ApiResult<StatusCode> {
+    if days.len() > 1000 {
+        return Err(ApiError::BadRequest("一次最多设置1000天".into()));
+    }
+    state
+        .store
+        .set_calendar(
+            &user.caller(),
+            days.into_iter().map(|d| (d.day, d.working)).collect(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
