@@ -12,6 +12,7 @@ use govshare_domain::item::Item;
 use govshare_domain::pool::{PoolSchema, parse_cell};
 use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
 
+#[derive(Default)]
 pub struct HeldRows {
     file: Option<BufWriter<std::fs::File>>,
     pub count: usize,
@@ -26,13 +27,6 @@ fn io(e: std::io::Error) -> StoreError {
 }
 
 impl HeldRows {
-    pub fn new() -> HeldRows {
-        HeldRows {
-            file: None,
-            count: 0,
-        }
-    }
-
     pub fn hold(&mut self, row: Accepted) -> Result<()> {
         if self.file.is_none() {
             self.file = Some(BufWriter::new(tempfile::tempfile().map_err(io)?));

@@ -400,7 +400,7 @@ impl<'a> CopyWriter<'a> {
             swap,
             columns,
             active,
-            held: HeldRows::new(),
+            held: HeldRows::default(),
         })
     }
 
