@@ -60,10 +60,17 @@ async fn published(
             json!({"rows": rows}),
         )
         .await;
+    let refused = s
+        .get_json(
+            &format!("/api/v1/pools/batches/{}/quarantine", report["batch_id"]),
+            Some(police),
+        )
+        .await
+        .1;
     assert_eq!(
         (status, report["accepted"].as_i64()),
         (201, Some(2)),
-        "{report}"
+        "{report}: {refused}"
     );
     code
 }
@@ -795,5 +802,186 @@ async fn grant_quotas_hold_exactly_under_concurrent_calls() {
         let ok = statuses.iter().filter(|&&c| c == 200).count();
         let refused = statuses.iter().filter(|&&c| c == 429).count();
         assert_eq!((ok, refused), (20, 20), "{backend}: {statuses:?}");
+    }
+}
+
+#[tokio::test]
+async fn batch_lookups_and_paged_queries_stay_within_the_rules() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let ids: Vec<String> = (0..7)
+            .map(|i| id(&format!("5001031980011{i}002")))
+            .collect();
+        let names = ["张一", "李二", "张三", "王四", "张五", "赵六", "张七"];
+        let rows: Vec<Value> = ids
+            .iter()
+            .zip(names)
+            .map(|(i, n)| json!({"公民身份号码": i, "姓名": n, "联系电话": "13800001111"}))
+            .collect();
+        let mut body = json!({"sharing_type": "unconditional", "sharing_method": "api"});
+        let open = {
+            // `published` loads two rows; the rest follow.
+            let code = published(&s, &police, &bureau, body.take(), &json!(rows[..2])).await;
+            let (status, r) = s
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/pools/{code}/rows"),
+                    Some(&police),
+                    json!({"rows": rows[2..]}),
+                )
+                .await;
+            assert_eq!((status, r["accepted"].as_i64()), (201, Some(5)), "{r}");
+            code
+        };
+        let (_, made) = new_app(&s, &district, "渝中区", "批量核查").await;
+        let (key, app_id) = (
+            made["key"].as_str().unwrap().to_string(),
+            made["app"]["id"].as_i64().unwrap(),
+        );
+        let (status, _) = s
+            .send_json(Method::POST, "/api/v1/share/registrations", Some(&district),
+                json!({"app_id": app_id, "resource": open, "purpose": "批量核查申请人", "scenario": "窗口受理"}))
+            .await;
+        assert_eq!(status, 201);
+        let missing = id("50010319991231005");
+        let lookup = format!("/api/v1/share/{open}/lookup");
+        let (status, got) = app_call(
+            &s,
+            Some(&key),
+            Method::POST,
+            &lookup,
+            Some(json!({"keys": [ids[0], ids[3], missing], "items": ["姓名", "公民身份号码"]})),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}: {got}");
+        let found: Vec<&str> = got["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["姓名"].as_str().unwrap())
+            .collect();
+        assert_eq!(found, ["张一", "王四"]);
+        assert_eq!(got["missing"], json!([[missing]]));
+        assert!(
+            got["rows"][0]["公民身份号码"]
+                .as_str()
+                .unwrap()
+                .contains("****")
+        );
+        let too_many: Vec<String> = (0..1001).map(|_| ids[0].clone()).collect();
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::POST,
+                &lookup,
+                Some(json!({"keys": too_many}))
+            )
+            .await
+            .0,
+            422
+        );
+
+        // Pages in key order, with a filter; every row once.
+        let query = format!("/api/v1/share/{open}/query");
+        let mut seen = Vec::new();
+        let mut after: Option<Value> = None;
+        for _ in 0..5 {
+            let mut spec = json!({"filters": [{"item": "姓名", "op": "prefix", "values": ["张"]}], "items": ["姓名"], "limit": 2});
+            if let Some(a) = &after {
+                spec["after"] = a.clone();
+            }
+            let (status, page) = app_call(&s, Some(&key), Method::POST, &query, Some(spec)).await;
+            assert_eq!(status, 200, "{page}");
+            seen.extend(
+                page["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["姓名"].as_str().unwrap().to_string()),
+            );
+            match page.get("next") {
+                Some(n) => after = Some(n.clone()),
+                None => break,
+            }
+        }
+        seen.sort();
+        let mut want = vec!["张一", "张三", "张五", "张七"];
+        want.sort();
+        assert_eq!(seen, want, "{backend}");
+        // A masked item may be matched exactly, never by prefix or range.
+        let probe = |op: &str, v: &str| json!({"filters": [{"item": "公民身份号码", "op": op, "values": [v]}]});
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::POST,
+                &query,
+                Some(probe("prefix", "5001"))
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::POST,
+                &query,
+                Some(probe("gte", &ids[0]))
+            )
+            .await
+            .0,
+            403
+        );
+        let (status, exact) = app_call(
+            &s,
+            Some(&key),
+            Method::POST,
+            &query,
+            Some(probe("eq", &ids[2])),
+        )
+        .await;
+        assert_eq!(
+            (status, exact["rows"].as_array().map(Vec::len)),
+            (200, Some(1)),
+            "{exact}"
+        );
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::POST,
+                &query,
+                Some(json!({"filters": [{"item": "籍贯", "op": "eq", "values": ["x"]}]}))
+            )
+            .await
+            .0,
+            422
+        );
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::POST,
+                &query,
+                Some(json!({"limit": 1001}))
+            )
+            .await
+            .0,
+            422
+        );
+        let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
+        let batch = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "share.batch" && e["outcome"] == "ok")
+            .unwrap();
+        assert_eq!(batch["row_count"], 2);
     }
 }

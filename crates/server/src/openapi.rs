@@ -69,6 +69,8 @@ impl Modify for BearerAuth {
         routes::register_use,
         routes::share_lookup,
         routes::share_verify,
+        routes::share_batch,
+        routes::share_query,
         routes::apply_request,
         routes::list_requests,
         routes::answer_request,

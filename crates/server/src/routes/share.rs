@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use govshare_store::repo::apps::AppPrincipal;
 use govshare_store::repo::audit::AuditEntry;
+use govshare_store::repo::share_query::{QuerySpec, SharedRows};
 use govshare_store::repo::sharing::{Registration, SharedRow, Verification};
 use serde::Deserialize;
 
@@ -235,6 +236,119 @@ pub async fn share_verify(
             e.purpose = v.purpose.clone();
             e.row_count = i64::from(v.found);
             e.items = v.matches.keys().cloned().collect::<Vec<_>>().join(",");
+        },
+    )
+    .await
+}
+
+/// A key's values: one string, or the values of a composite key in order.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum KeyValue {
+    One(String),
+    Parts(Vec<String>),
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchLookup {
+    /// Up to 1,000 keys.
+    pub keys: Vec<KeyValue>,
+    /// Items wanted (default: all the basis allows).
+    pub items: Option<Vec<String>>,
+}
+
+/// The items served of a page, masked ones marked with `*`.
+fn page_items(p: &SharedRows) -> String {
+    p.rows
+        .first()
+        .map(|r| {
+            r.keys()
+                .map(|k| {
+                    if p.masked.contains(k) {
+                        format!("{k}*")
+                    } else {
+                        k.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+/// Looks up to 1,000 keys at once: the rows found and the keys missing. Under a grant
+/// every key counts as a visit.
+#[utoipa::path(post, path = "/api/v1/share/{class}/{seq}/lookup", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
+    request_body = BatchLookup, security(("app_key" = [])),
+    responses((status = 200, body = SharedRows), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn share_batch(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq)): Path<(String, String)>,
+    Json(body): Json<BatchLookup>,
+) -> ApiResult<Response> {
+    let code = format!("{class}/{seq}");
+    let keys = body
+        .keys
+        .into_iter()
+        .map(|k| match k {
+            KeyValue::One(s) => vec![s],
+            KeyValue::Parts(p) => p,
+        })
+        .collect();
+    let result = state
+        .store
+        .share_batch(&app, &code, keys, body.items)
+        .await
+        .map_err(ApiError::from);
+    audited(
+        &state,
+        &app,
+        "share.batch",
+        &code,
+        result,
+        |p: &SharedRows, e| {
+            e.basis = p.basis.label();
+            e.purpose = p.purpose.clone();
+            e.row_count = p.rows.len() as i64;
+            e.items = page_items(p);
+        },
+    )
+    .await
+}
+
+/// Queries a pool: filters on allowed items (masked items by equality only), a
+/// projection, pages in key order (`after` = the previous page's `next`), at most
+/// 1,000 rows a page. Under a grant every row served counts as a visit.
+#[utoipa::path(post, path = "/api/v1/share/{class}/{seq}/query", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
+    request_body = QuerySpec, security(("app_key" = [])),
+    responses((status = 200, body = SharedRows), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn share_query(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq)): Path<(String, String)>,
+    Json(spec): Json<QuerySpec>,
+) -> ApiResult<Response> {
+    let code = format!("{class}/{seq}");
+    let result = state
+        .store
+        .share_query(&app, &code, spec)
+        .await
+        .map_err(ApiError::from);
+    audited(
+        &state,
+        &app,
+        "share.query",
+        &code,
+        result,
+        |p: &SharedRows, e| {
+            e.basis = p.basis.label();
+            e.purpose = p.purpose.clone();
+            e.row_count = p.rows.len() as i64;
+            e.items = page_items(p);
         },
     )
     .await

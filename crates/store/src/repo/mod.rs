@@ -20,6 +20,7 @@ pub mod pools;
 pub mod requests;
 mod resource_write;
 pub mod resources;
+pub mod share_query;
 pub mod sharing;
 pub mod themes;
 pub mod users;

@@ -442,25 +442,29 @@ pub fn live_grant(
         .transpose()
 }
 
-/// Counts one visit under a grant, or refuses it when the day's or the total quota
-/// is used up. Both counters move in the caller's transaction, or neither.
-pub fn use_grant(conn: &mut dyn Conn, grant_id: i64) -> Result<()> {
+/// Counts `visits` under a grant, or refuses them all when the day's or the total
+/// quota would be passed. Both counters move in the caller's transaction, or neither.
+pub fn use_grant(conn: &mut dyn Conn, grant_id: i64, visits: i64) -> Result<()> {
     let row = conn.query_one(
         "SELECT daily_quota FROM share_grants WHERE id = ?",
         &params![grant_id],
     )?;
     let daily = row.i64(0)?;
     let total = conn.execute(
-        "UPDATE share_grants SET used_total = used_total + 1 WHERE id = ? AND used_total < total_quota AND revoked_at IS NULL",
-        &params![grant_id],
+        "UPDATE share_grants SET used_total = used_total + ? WHERE id = ? AND used_total + ? <= total_quota AND revoked_at IS NULL",
+        &params![visits, grant_id, visits],
     )?;
     if total == 0 {
         return Err(Error::Exhausted("授权的访问总次数已用完".into()).into());
     }
-    let today = conn.execute(
-        "INSERT INTO grant_usage (grant_id, day, used) VALUES (?, ?, 1) ON CONFLICT (grant_id, day) DO UPDATE SET used = grant_usage.used + 1 WHERE grant_usage.used < ?",
-        &params![grant_id, today().to_string(), daily],
-    )?;
+    let today = if visits > daily {
+        0
+    } else {
+        conn.execute(
+            "INSERT INTO grant_usage (grant_id, day, used) VALUES (?, ?, ?) ON CONFLICT (grant_id, day) DO UPDATE SET used = grant_usage.used + excluded.used WHERE grant_usage.used + excluded.used <= ?",
+            &params![grant_id, today().to_string(), visits, daily],
+        )?
+    };
     if today == 0 {
         return Err(Error::Exhausted("授权的今日访问次数已用完，请明日再试".into()).into());
     }

@@ -101,10 +101,10 @@ fn standing(conn: &mut dyn Conn, app: &AppPrincipal, r: &Resource) -> Result<(St
 }
 
 impl Store {
-    /// Counts a visit when the basis is a grant (refused once its quota is used up).
-    async fn count_visit(&self, basis: &Basis) -> Result<()> {
+    /// Counts `visits` when the basis is a grant (refused once its quota is used up).
+    pub(crate) async fn count_visits(&self, basis: &Basis, visits: i64) -> Result<()> {
         if let Basis::Grant { id } = *basis {
-            self.write(move |c| crate::repo::requests::use_grant(c, id))
+            self.write(move |c| crate::repo::requests::use_grant(c, id, visits))
                 .await?;
         }
         Ok(())
@@ -132,7 +132,7 @@ pub fn access(
 }
 
 /// The key values of a pool row, typed as its key columns, from text.
-fn typed_key(
+pub(crate) fn typed_key(
     schema: &govshare_domain::pool::PoolSchema,
     key: &[String],
 ) -> Result<(String, Vec<Value>)> {
@@ -182,6 +182,24 @@ fn read_row(conn: &mut dyn Conn, a: &Access, key: &[String]) -> Result<Option<Ve
         &params,
     )?;
     Ok(row.map(|r| r.0))
+}
+
+/// A row as served: item name → value, the decision's masks applied.
+pub(crate) fn render(a: &Access, values: Vec<Value>) -> serde_json::Map<String, serde_json::Value> {
+    let items = &a.resource.spec.items;
+    a.decision
+        .columns
+        .iter()
+        .zip(values)
+        .map(|((i, masked), v)| {
+            let name = items[*i].name.clone();
+            let value = match (&v, *masked) {
+                (Value::Null, _) | (_, false) => json_of(&v),
+                (_, true) => mask(&name, &key_text_of(&v)).into(),
+            };
+            (name, value)
+        })
+        .collect()
 }
 
 fn json_of(v: &Value) -> serde_json::Value {
@@ -295,22 +313,8 @@ impl Store {
             .read(move |c| {
                 let a = access(c, &app, &code, items.as_deref())?;
                 let values = read_row(c, &a, &key)?;
+                let row = values.map(|values| render(&a, values));
                 let items = &a.resource.spec.items;
-                let row = values.map(|values| {
-                    a.decision
-                        .columns
-                        .iter()
-                        .zip(values)
-                        .map(|((i, masked), v)| {
-                            let name = items[*i].name.clone();
-                            let value = match (&v, *masked) {
-                                (Value::Null, _) | (_, false) => json_of(&v),
-                                (_, true) => mask(&name, &key_text_of(&v)).into(),
-                            };
-                            (name, value)
-                        })
-                        .collect()
-                });
                 Ok(SharedRow {
                     resource_code: code,
                     masked: a
@@ -325,7 +329,7 @@ impl Store {
                 })
             })
             .await?;
-        self.count_visit(&shared.basis).await?;
+        self.count_visits(&shared.basis, 1).await?;
         Ok(shared)
     }
 
@@ -375,11 +379,11 @@ impl Store {
                 })
             })
             .await?;
-        self.count_visit(&verified.basis).await?;
+        self.count_visits(&verified.basis, 1).await?;
         Ok(verified)
     }
 }
 
-fn key_text_of(v: &Value) -> String {
+pub(crate) fn key_text_of(v: &Value) -> String {
     crate::repo::pool_write::key_text(std::slice::from_ref(v))
 }

@@ -1,0 +1,327 @@
+//! Reading many rows under the sharing rules: a batch lookup of up to 1,000 keys, and a
+//! query with filters on items, a projection, keyset pages in key order and a hard
+//! limit. Filters are part of the decision too: only items the basis allows may be
+//! filtered on, and masked items only by equality (a prefix or a range would let a
+//! caller read a masked value digit by digit).
+
+use crate::conn::Conn;
+use crate::repo::apps::AppPrincipal;
+use crate::repo::pool_check::to_value;
+use crate::repo::pools::schema_of;
+use crate::repo::sharing::{Access, access, key_text_of, render, typed_key};
+use crate::value::Value;
+use crate::{Result, Store, StoreError};
+use govshare_domain::Error;
+use govshare_domain::item::Item;
+use govshare_domain::pool::{PoolSchema, parse_cell};
+use govshare_domain::sharing::Basis;
+use serde::{Deserialize, Serialize};
+
+/// Most keys in one batch lookup, and most rows in one page.
+pub const MAX_BATCH: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterOp {
+    Eq,
+    In,
+    Prefix,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// The item, by name or column code.
+    pub item: String,
+    pub op: FilterOp,
+    /// One value (`in`: up to 1,000), typed as the item.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuerySpec {
+    /// Conditions on items, all of which a row meets (at most 20).
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    /// Items wanted (default: all the basis allows).
+    pub items: Option<Vec<String>>,
+    /// The `next` of the previous page: rows after this key, in key order.
+    pub after: Option<Vec<String>>,
+    /// 1–1,000, default 100.
+    pub limit: Option<i64>,
+}
+
+/// A page of rows as served.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SharedRows {
+    pub resource_code: String,
+    pub basis: Basis,
+    pub purpose: String,
+    pub masked: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Keys asked for that no row has (batch lookups).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<Vec<String>>,
+    /// The key to pass as `after` for the next page (queries; none at the end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Vec<String>>,
+}
+
+fn schema(conn: &mut dyn Conn, a: &Access) -> Result<PoolSchema> {
+    schema_of(conn, a.resource.id)?
+        .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", a.resource.code.clone())))
+}
+
+/// The projection: the decided columns, then the key columns (to name each row).
+fn projection(a: &Access, schema: &PoolSchema) -> String {
+    let items = &a.resource.spec.items;
+    a.decision
+        .columns
+        .iter()
+        .map(|(i, _)| format!("\"{}\"", items[*i].column))
+        .chain(schema.keys().map(|k| format!("\"{}\"", k.column)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Splits a fetched row into its served values and its key (as text).
+fn split(a: &Access, mut row: Vec<Value>) -> (Vec<Value>, Vec<String>) {
+    let key = row.split_off(a.decision.columns.len());
+    (row, key.iter().map(key_text_of).collect())
+}
+
+fn page(a: Access, rows: Vec<serde_json::Map<String, serde_json::Value>>) -> SharedRows {
+    SharedRows {
+        resource_code: a.resource.code.clone(),
+        masked: a
+            .decision
+            .masked_names(&a.resource.spec.items)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        basis: a.decision.basis,
+        purpose: a.purpose,
+        rows,
+        missing: vec![],
+        next: None,
+    }
+}
+
+/// The rows with these keys, in one statement.
+fn batch_lookup(
+    conn: &mut dyn Conn,
+    app: &AppPrincipal,
+    code: &str,
+    keys: &[Vec<String>],
+    items: Option<&[String]>,
+) -> Result<SharedRows> {
+    if keys.is_empty() || keys.len() > MAX_BATCH {
+        return Err(Error::invalid("keys", format!("一次查询1到{MAX_BATCH}个主键")).into());
+    }
+    let a = access(conn, app, code, items)?;
+    let schema = schema(conn, &a)?;
+    let mut conds = Vec::with_capacity(keys.len());
+    let mut params = Vec::new();
+    for key in keys {
+        let (cond, values) = typed_key(&schema, key)?;
+        conds.push(format!("({cond})"));
+        params.extend(values);
+    }
+    let sql = format!(
+        "SELECT {} FROM \"{}\" WHERE {}",
+        projection(&a, &schema),
+        schema.table,
+        conds.join(" OR ")
+    );
+    let mut found = std::collections::HashMap::new();
+    for row in conn.query(&sql, &params)? {
+        let (values, key) = split(&a, row.0);
+        found.insert(key, values);
+    }
+    let (mut rows, mut missing) = (Vec::new(), Vec::new());
+    for key in keys {
+        // Keys are matched as stored: typed and cleansed like the stored values.
+        let (_, typed) = typed_key(&schema, key)?;
+        let text: Vec<String> = typed.iter().map(key_text_of).collect();
+        match found.get(&text) {
+            Some(values) => rows.push(render(&a, values.clone())),
+            None => missing.push(key.clone()),
+        }
+    }
+    let mut out = page(a, rows);
+    out.missing = missing;
+    Ok(out)
+}
+
+/// A typed filter value for an item.
+fn typed(item: &Item, v: &str) -> Result<Value> {
+    let lenient = Item {
+        required: false,
+        ..item.clone()
+    };
+    parse_cell(&lenient, v).map(to_value).map_err(|reason| {
+        Error::invalid(
+            "filters",
+            format!("“{v}”不符合信息项“{}”：{reason}", item.name),
+        )
+        .into()
+    })
+}
+
+fn query(
+    conn: &mut dyn Conn,
+    app: &AppPrincipal,
+    code: &str,
+    spec: &QuerySpec,
+) -> Result<SharedRows> {
+    let limit = spec.limit.unwrap_or(100);
+    if !(1..=MAX_BATCH as i64).contains(&limit) {
+        return Err(Error::invalid("limit", format!("limit 应在1到{MAX_BATCH}之间")).into());
+    }
+    if spec.filters.len() > 20 {
+        return Err(Error::invalid("filters", "最多20个过滤条件").into());
+    }
+    // What the basis allows at all decides what may be filtered on.
+    let allowed = access(conn, app, code, None)?;
+    let a = access(conn, app, code, spec.items.as_deref())?;
+    let schema = schema(conn, &a)?;
+    let items = &a.resource.spec.items;
+    let (mut conds, mut params) = (Vec::new(), Vec::new());
+    for f in &spec.filters {
+        let Some(i) = items
+            .iter()
+            .position(|it| it.name == f.item || it.column.eq_ignore_ascii_case(&f.item))
+        else {
+            return Err(Error::invalid("filters", format!("该资源没有信息项“{}”", f.item)).into());
+        };
+        let Some(&(_, masked)) = allowed.decision.columns.iter().find(|(c, _)| *c == i) else {
+            return Err(Error::Forbidden(format!(
+                "信息项“{}”不在授权范围内，不能作为条件",
+                f.item
+            ))
+            .into());
+        };
+        if masked && !matches!(f.op, FilterOp::Eq | FilterOp::In) {
+            return Err(Error::Forbidden(format!(
+                "脱敏信息项“{}”只能按等于或列表条件查询",
+                f.item
+            ))
+            .into());
+        }
+        let wanted = if f.op == FilterOp::In {
+            1..=MAX_BATCH
+        } else {
+            1..=1
+        };
+        if !wanted.contains(&f.values.len()) {
+            return Err(
+                Error::invalid("filters", format!("条件“{}”的比较值个数不对", f.item)).into(),
+            );
+        }
+        let col = format!("\"{}\"", items[i].column);
+        match f.op {
+            FilterOp::In => {
+                conds.push(format!(
+                    "{col} IN ({})",
+                    vec!["?"; f.values.len()].join(", ")
+                ));
+                for v in &f.values {
+                    params.push(typed(&items[i], v)?);
+                }
+            }
+            FilterOp::Prefix => {
+                let escaped = f.values[0]
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                conds.push(format!("{col} LIKE ? ESCAPE '\\'"));
+                params.push(Value::Text(format!("{escaped}%")));
+            }
+            op => {
+                let sym = match op {
+                    FilterOp::Eq => "=",
+                    FilterOp::Gt => ">",
+                    FilterOp::Gte => ">=",
+                    FilterOp::Lt => "<",
+                    _ => "<=",
+                };
+                conds.push(format!("{col} {sym} ?"));
+                params.push(typed(&items[i], &f.values[0])?);
+            }
+        }
+    }
+    let keys: Vec<String> = schema.keys().map(|k| format!("\"{}\"", k.column)).collect();
+    if let Some(after) = &spec.after {
+        let (_, values) = typed_key(&schema, after)?;
+        conds.push(format!(
+            "({}) > ({})",
+            keys.join(", "),
+            vec!["?"; values.len()].join(", ")
+        ));
+        params.extend(values);
+    }
+    let sql = format!(
+        "SELECT {} FROM \"{}\"{} ORDER BY {} LIMIT {}",
+        projection(&a, &schema),
+        schema.table,
+        if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        },
+        keys.join(", "),
+        limit + 1
+    );
+    let fetched = conn.query(&sql, &params)?;
+    let more = fetched.len() as i64 > limit;
+    let mut rows = Vec::new();
+    let mut last = None;
+    for row in fetched.into_iter().take(limit as usize) {
+        let (values, key) = split(&a, row.0);
+        rows.push(render(&a, values));
+        last = Some(key);
+    }
+    let mut out = page(a, rows);
+    out.next = if more { last } else { None };
+    Ok(out)
+}
+
+impl Store {
+    /// An app reads the rows of up to 1,000 keys at once; every key counts as a visit.
+    pub async fn share_batch(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        keys: Vec<Vec<String>>,
+        items: Option<Vec<String>>,
+    ) -> Result<SharedRows> {
+        let (app, code) = (app.clone(), code.to_string());
+        let visits = keys.len() as i64;
+        let out = self
+            .read(move |c| batch_lookup(c, &app, &code, &keys, items.as_deref()))
+            .await?;
+        self.count_visits(&out.basis, visits).await?;
+        Ok(out)
+    }
+
+    /// An app queries a pool: filters, projection, key-ordered pages; every row
+    /// served counts as a visit (an empty page as one).
+    pub async fn share_query(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        spec: QuerySpec,
+    ) -> Result<SharedRows> {
+        let (app, code) = (app.clone(), code.to_string());
+        let out = self.read(move |c| query(c, &app, &code, &spec)).await?;
+        self.count_visits(&out.basis, (out.rows.len() as i64).max(1))
+            .await?;
+        Ok(out)
+    }
+}
