@@ -377,6 +377,44 @@ async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
         );
         let reports = s.store.verify_audit().await.unwrap();
         assert!(reports.iter().all(|r| r.first_bad.is_none()), "{reports:?}");
+
+        // Statistics count the answered data calls, by consumer, provider, resource and day.
+        let (status, stats) = s.get_json("/api/v1/share/stats", Some(&bureau)).await;
+        assert_eq!(status, 200, "{stats}");
+        assert_eq!(stats["total_calls"], answered as i64, "{backend}: {stats}");
+        let consumer = |st: &Value, code: &str| {
+            st["by_consumer"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["key"] == code)
+                .map(|c| c["calls"].as_i64().unwrap())
+        };
+        assert_eq!(
+            consumer(&stats, &org_code("渝中区")),
+            Some(answered as i64 - 1)
+        );
+        assert_eq!(
+            consumer(&stats, &org_code("公安局")),
+            Some(1),
+            "the owner's own read"
+        );
+        assert_eq!(stats["by_provider"][0]["key"], org_code("公安局"));
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+            .date_naive()
+            .to_string();
+        assert_eq!(stats["by_day"][0]["key"], today);
+        let (_, theirs) = s.get_json("/api/v1/share/stats", Some(&district)).await;
+        assert_eq!(theirs["total_calls"], answered as i64 - 1);
+        let (_, none) = s.get_json("/api/v1/share/stats", Some(&market)).await;
+        assert_eq!(none["total_calls"], 0);
+        let (status, _) = s
+            .get_json(
+                "/api/v1/share/stats?from=2026-12-02&to=2026-12-01",
+                Some(&bureau),
+            )
+            .await;
+        assert_eq!(status, 400);
     }
 }
 
@@ -983,5 +1021,194 @@ async fn batch_lookups_and_paged_queries_stay_within_the_rules() {
             .find(|e| e["action"] == "share.batch" && e["outcome"] == "ok")
             .unwrap();
         assert_eq!(batch["row_count"], 2);
+    }
+}
+
+#[tokio::test]
+async fn reported_errors_are_tracked_to_closure_and_fixes_reach_the_pool() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let market = s.login("scjg_operator", "Demo@2026").await;
+        let a = id("50010319800101002");
+        let rows = json!([{"公民身份号码": a, "姓名": "张三"}, {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
+        let open = published(
+            &s,
+            &police,
+            &bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let (_, made) = new_app(&s, &district, "渝中区", "渝中区政务服务系统").await;
+        let (key, app_id) = (
+            made["key"].as_str().unwrap().to_string(),
+            made["app"]["id"].as_i64().unwrap(),
+        );
+        s.send_json(Method::POST, "/api/v1/share/registrations", Some(&district),
+            json!({"app_id": app_id, "resource": open, "purpose": "办理户籍业务", "scenario": "窗口受理"}))
+            .await;
+        let report_path = format!("/api/v1/share/{open}/corrections");
+        let report = |k: &str, item: &str, proposed: &str| json!({"key": [k], "item": item, "proposed": proposed, "evidence": "申请人户口簿记载的姓名为张叁"});
+        let missing = id("50010319991231005");
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::POST,
+                &report_path,
+                Some(report(&missing, "姓名", "张叁"))
+            )
+            .await
+            .0,
+            404
+        );
+        assert_eq!(
+            app_call(
+                &s,
+                Some(&key),
+                Method::POST,
+                &report_path,
+                Some(report(&a, "籍贯", "x"))
+            )
+            .await
+            .0,
+            422
+        );
+        let (status, first) = app_call(
+            &s,
+            Some(&key),
+            Method::POST,
+            &report_path,
+            Some(report(&a, "姓名", "张叁")),
+        )
+        .await;
+        assert_eq!(
+            (status, first["state"].as_str()),
+            (201, Some("open")),
+            "{backend}: {first}"
+        );
+        let cid = first["id"].as_i64().unwrap();
+        let (_, listed) = s.get_json("/api/v1/share/corrections", Some(&police)).await;
+        assert!(listed.as_array().unwrap().iter().any(|c| c["id"] == cid));
+        let (_, unseen) = s.get_json("/api/v1/share/corrections", Some(&market)).await;
+        assert!(unseen.as_array().unwrap().is_empty());
+
+        let answer_path = format!("/api/v1/share/corrections/{cid}/answer");
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &answer_path,
+                Some(&market),
+                json!({"accept": true})
+            )
+            .await
+            .0,
+            404
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &answer_path,
+                Some(&district),
+                json!({"accept": true})
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &answer_path,
+                Some(&police),
+                json!({"accept": false, "note": "否"})
+            )
+            .await
+            .0,
+            422
+        );
+        let (_, before) = s
+            .get_json(&format!("/api/v1/pools/{open}/changes"), Some(&police))
+            .await;
+        let (status, closed) = s
+            .send_json(
+                Method::POST,
+                &answer_path,
+                Some(&police),
+                json!({"accept": true, "note": "已核实户口簿"}),
+            )
+            .await;
+        assert_eq!(
+            (status, closed["state"].as_str()),
+            (200, Some("accepted")),
+            "{closed}"
+        );
+        assert_eq!(
+            s.send_json(
+                Method::POST,
+                &answer_path,
+                Some(&police),
+                json!({"accept": true})
+            )
+            .await
+            .0,
+            409
+        );
+        // The fix is in the pool and in its change feed.
+        let (_, got) = app_call(
+            &s,
+            Some(&key),
+            Method::GET,
+            &format!("/api/v1/share/{open}/rows/{a}"),
+            None,
+        )
+        .await;
+        assert_eq!(got["row"]["姓名"], "张叁", "{backend}: {got}");
+        let (_, after) = s
+            .get_json(&format!("/api/v1/pools/{open}/changes"), Some(&police))
+            .await;
+        let last = |feed: &Value| {
+            feed.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["seq"].as_i64().unwrap())
+                .max()
+                .unwrap()
+        };
+        assert!(last(&after) > last(&before));
+        // A rejected report keeps its reason.
+        let (_, second) = app_call(
+            &s,
+            Some(&key),
+            Method::POST,
+            &report_path,
+            Some(report(&a, "姓名", "张山")),
+        )
+        .await;
+        let (status, rejected) = s
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/share/corrections/{}/answer", second["id"]),
+                Some(&police),
+                json!({"accept": false, "note": "与户籍底册一致，无需更正"}),
+            )
+            .await;
+        assert_eq!(
+            (status, rejected["state"].as_str()),
+            (200, Some("rejected")),
+            "{rejected}"
+        );
+        let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
+        let n = |action: &str| {
+            log.as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["action"] == action && e["outcome"] == "ok")
+                .count()
+        };
+        assert_eq!((n("correction.report"), n("correction.answer")), (2, 2));
     }
 }

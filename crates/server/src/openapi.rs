@@ -78,6 +78,10 @@ impl Modify for BearerAuth {
         routes::revoke_grant,
         routes::set_calendar,
         routes::list_audit,
+        routes::share_stats,
+        routes::report_error,
+        routes::list_corrections,
+        routes::answer_correction,
     ),
     modifiers(&BearerAuth)
 )]

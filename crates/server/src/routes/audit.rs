@@ -7,6 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use axum::extract::State;
 use govshare_store::repo::audit::{AuditRecord, AuditScope};
+use govshare_store::repo::share_stats::ShareStats;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -39,6 +40,37 @@ pub async fn list_audit(
         state
             .store
             .audit_entries(scope, state.audit.node_id(), q.before, limit)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// First day (China time), e.g. 2026-12-01.
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day, inclusive.
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// Answered data calls by day, consumer, provider and resource, with totals. The
+/// bureau sees all; an organisation its own calls and the calls to its resources.
+#[utoipa::path(get, path = "/api/v1/share/stats", tag = "sharing", params(StatsQuery), security(("bearer" = [])),
+    responses((status = 200, body = ShareStats), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn share_stats(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<StatsQuery>,
+) -> ApiResult<Json<ShareStats>> {
+    if let (Some(f), Some(t)) = (q.from, q.to)
+        && t < f
+    {
+        return Err(ApiError::BadRequest("to 不能早于 from".into()));
+    }
+    Ok(Json(
+        state
+            .store
+            .share_stats(user.caller().visibility(), q.from, q.to)
             .await?,
     ))
 }

@@ -5,6 +5,7 @@ mod audit;
 mod catalog_files;
 mod changes;
 mod classes;
+mod corrections;
 mod files;
 mod health;
 mod orgs;
@@ -26,6 +27,7 @@ pub(crate) use audit::*;
 pub(crate) use catalog_files::*;
 pub(crate) use changes::*;
 pub(crate) use classes::*;
+pub(crate) use corrections::*;
 pub(crate) use files::*;
 pub(crate) use health::*;
 pub(crate) use orgs::*;
@@ -117,6 +119,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/share/grants/{id}/revoke", post(revoke_grant))
         .route("/api/v1/share/calendar", put(set_calendar))
         .route("/api/v1/audit", get(list_audit))
+        .route("/api/v1/share/stats", get(share_stats))
+        .route(
+            "/api/v1/share/{class}/{seq}/corrections",
+            post(report_error),
+        )
+        .route("/api/v1/share/corrections", get(list_corrections))
+        .route(
+            "/api/v1/share/corrections/{id}/answer",
+            post(answer_correction),
+        )
         .route("/api/v1/search", get(search))
         .route("/api/v1/changes", get(list_changes))
         .route("/api/v1/catalog/export", get(export_catalog))

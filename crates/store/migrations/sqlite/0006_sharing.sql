@@ -71,6 +71,26 @@ CREATE TABLE grant_usage (
     PRIMARY KEY (grant_id, day)
 );
 
+-- Error reports (纠错): a consumer says a value is wrong; the provider fixes it or
+-- says why not, by a deadline; every report is tracked to closure.
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    app_id INTEGER NOT NULL REFERENCES apps(id),
+    resource_id INTEGER NOT NULL REFERENCES resources(id),
+    row_key TEXT NOT NULL,
+    item TEXT NOT NULL,
+    proposed TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    state TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    reporter TEXT NOT NULL,
+    handler TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE INDEX corrections_resource ON corrections (resource_id, state);
+
 -- Days off and working weekends of the answer-deadline calendar (kept by the bureau).
 CREATE TABLE calendar_days (
     day TEXT PRIMARY KEY,

@@ -1,0 +1,101 @@
+//! Error reports (纠错) over HTTP: an app reports, the provider closes; audited.
+
+use crate::AppState;
+use crate::audit::by_user;
+use crate::auth::{App, User};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Json;
+use crate::routes::share::outcome_of;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use govshare_store::repo::audit::AuditEntry;
+use govshare_store::repo::corrections::{Correction, NewCorrection};
+use serde::Deserialize;
+
+fn entry(c: &Result<Correction, ApiError>) -> AuditEntry {
+    let ok = c.as_ref().ok();
+    AuditEntry {
+        items: ok.map(|c| c.item.clone()).unwrap_or_default(),
+        resource_code: ok.map(|c| c.resource_code.clone()).unwrap_or_default(),
+        detail: ok
+            .map(|c| format!("correction:{} {} {}", c.id, c.state, c.key.join(",")))
+            .unwrap_or_else(|| c.as_ref().err().map(|e| e.to_string()).unwrap_or_default()),
+        outcome: outcome_of(c),
+        ..Default::default()
+    }
+}
+
+/// An app reports a value it believes wrong (an item it may read), with the value it
+/// proposes and its evidence; the provider must answer within 10 working days.
+#[utoipa::path(post, path = "/api/v1/share/{class}/{seq}/corrections", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
+    request_body = NewCorrection, security(("app_key" = [])),
+    responses((status = 201, body = Correction), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn report_error(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq)): Path<(String, String)>,
+    Json(body): Json<NewCorrection>,
+) -> ApiResult<(StatusCode, Json<Correction>)> {
+    let code = format!("{class}/{seq}");
+    let result = state
+        .store
+        .report_error(&app, &code, body)
+        .await
+        .map_err(ApiError::from);
+    let e = AuditEntry {
+        actor: app.name.clone(),
+        app_id: Some(app.app_id),
+        org_id: Some(app.org_id),
+        action: "correction.report".into(),
+        resource_code: code,
+        ..entry(&result)
+    };
+    state.audit.record(e).await?;
+    Ok((StatusCode::CREATED, Json(result?)))
+}
+
+/// The reports the caller is party to (all for the bureau), with `overdue` flags.
+#[utoipa::path(get, path = "/api/v1/share/corrections", tag = "sharing", security(("bearer" = [])),
+    responses((status = 200, body = [Correction]), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list_corrections(
+    State(state): State<AppState>,
+    user: User,
+) -> ApiResult<Json<Vec<Correction>>> {
+    Ok(Json(state.store.corrections(&user.caller()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionAnswer {
+    /// true: the value is fixed in the pool now; false: not corrected (a reason is required).
+    pub accept: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The provider closes a report (its users, or the bureau).
+#[utoipa::path(post, path = "/api/v1/share/corrections/{id}/answer", tag = "sharing", params(("id" = i64, Path)), request_body = CorrectionAnswer, security(("bearer" = [])),
+    responses((status = 200, body = Correction), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn answer_correction(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Json(body): Json<CorrectionAnswer>,
+) -> ApiResult<Json<Correction>> {
+    let result = state
+        .store
+        .answer_correction(&user.caller(), id, body.accept, body.note)
+        .await
+        .map_err(ApiError::from);
+    let base = by_user(&user.0, "correction.answer", "ok");
+    let e = AuditEntry {
+        actor: base.actor,
+        org_id: base.org_id,
+        action: base.action,
+        ..entry(&result)
+    };
+    state.audit.record(e).await?;
+    Ok(Json(result?))
+}
