@@ -20,6 +20,8 @@ pub struct Config {
     /// This node's name in the audit log: each node of a cluster keeps its own chain,
     /// so every node needs its own name.
     pub node_id: String,
+    /// Sharing API calls one app may make per second on this node (429 past it).
+    pub app_calls_per_second: u32,
 }
 
 impl Default for Config {
@@ -31,6 +33,7 @@ impl Default for Config {
             session_hours: 12,
             log: "info".into(),
             node_id: "node-1".into(),
+            app_calls_per_second: 2000,
         }
     }
 }
@@ -58,6 +61,7 @@ impl std::fmt::Debug for Config {
             .field("session_hours", &self.session_hours)
             .field("log", &self.log)
             .field("node_id", &self.node_id)
+            .field("app_calls_per_second", &self.app_calls_per_second)
             .finish()
     }
 }
@@ -109,6 +113,11 @@ impl Config {
         if let Some(v) = env("GOVSHARE_NODE_ID") {
             c.node_id = v;
         }
+        if let Some(v) = env("GOVSHARE_APP_CALLS_PER_SECOND") {
+            c.app_calls_per_second = v
+                .parse()
+                .map_err(|_| anyhow::anyhow!("GOVSHARE_APP_CALLS_PER_SECOND 应为整数：{v}"))?;
+        }
         if let Some(v) = &o.database_url {
             c.database_url = v.clone();
         }
@@ -120,6 +129,9 @@ impl Config {
         }
         if !(1..=24 * 30).contains(&c.session_hours) {
             anyhow::bail!("session_hours 应在1到720之间");
+        }
+        if !(1..=1_000_000).contains(&c.app_calls_per_second) {
+            anyhow::bail!("app_calls_per_second 应在1到1000000之间");
         }
         let node_ok = |n: &str| {
             (1..=64).contains(&n.len())

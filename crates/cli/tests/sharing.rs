@@ -1212,3 +1212,54 @@ async fn reported_errors_are_tracked_to_closure_and_fixes_reach_the_pool() {
         assert_eq!((n("correction.report"), n("correction.answer")), (2, 2));
     }
 }
+
+#[tokio::test]
+async fn an_app_over_its_rate_gets_429_with_retry_after() {
+    let backend = "sqlite";
+    let store = govshare_store::Store::open(&govshare_store::testing::fresh_database(backend))
+        .await
+        .unwrap();
+    govshare::seed::seed_reference(&store, &govshare_demo::catalog())
+        .await
+        .unwrap();
+    let config = govshare_server::ServerConfig {
+        app_calls_per_second: 3,
+        ..Default::default()
+    };
+    let s = TestServer::serve_with(store, backend, config).await;
+    let police = s.login("gaj_admin", "Demo@2026").await;
+    let bureau = s.login("admin", "Admin@2026").await;
+    let a = id("50010319800101002");
+    let rows = json!([{"公民身份号码": a, "姓名": "张三"}, {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
+    let code = published(
+        &s,
+        &police,
+        &bureau,
+        json!({"sharing_type": "not_shared", "not_shared_basis": "法律规定"}),
+        &rows,
+    )
+    .await;
+    let (_, one) = new_app(&s, &police, "公安局", "甲系统").await;
+    let (_, two) = new_app(&s, &police, "公安局", "乙系统").await;
+    let url = s.url(&format!("/api/v1/share/{code}/rows/{a}"));
+    let call = |key: &str| s.client.get(&url).header("x-api-key", key).send();
+    let key = one["key"].as_str().unwrap();
+    for _ in 0..3 {
+        assert_eq!(call(key).await.unwrap().status(), 200);
+    }
+    let limited = call(key).await.unwrap();
+    assert_eq!(limited.status(), 429);
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1);
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another app of the same organisation has its own allowance.
+    assert_eq!(
+        call(two["key"].as_str().unwrap()).await.unwrap().status(),
+        200
+    );
+}

@@ -143,6 +143,9 @@ impl FromRequestParts<AppState> for App {
         if !same_bytes(token_hash(key).as_bytes(), stored.key_hash.as_bytes()) || !live {
             return Err(ApiError::Unauthorized);
         }
+        if let Some(secs) = state.app_limits.wait(stored.app.app_id) {
+            return Err(ApiError::RateLimited(secs));
+        }
         Ok(App(stored.app))
     }
 }

@@ -25,6 +25,8 @@ pub enum ApiError {
     InvalidFile(Vec<govshare_interchange::Location>),
     #[error("尝试过于频繁，请 {0} 秒后再试 (too many attempts)")]
     TooManyAttempts(u64),
+    #[error("调用过于频繁，请 {0} 秒后再试 (rate limited)")]
+    RateLimited(u64),
     #[error("服务暂不可用 (service unavailable)")]
     Unavailable(String),
     /// The audit log could not be written: data calls stop until it can.
@@ -99,6 +101,7 @@ impl ApiError {
             ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "uri_too_long"),
             ApiError::InvalidFile(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file"),
             ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::AuditUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -116,7 +119,7 @@ impl IntoResponse for ApiError {
         }
         let message = self.to_string();
         let retry_after = match &self {
-            ApiError::TooManyAttempts(secs) => Some(*secs),
+            ApiError::TooManyAttempts(secs) | ApiError::RateLimited(secs) => Some(*secs),
             _ => None,
         };
         let (problems, locations) = match self {

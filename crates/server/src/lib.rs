@@ -2,6 +2,7 @@
 //! document. The server is a library: `app(state)` builds the router and `serve`
 //! runs it on a listener, so tests start it in-process on port 0.
 
+pub mod app_limit;
 pub mod audit;
 pub mod auth;
 pub mod catalog_import;
@@ -40,6 +41,8 @@ pub struct ServerConfig {
     pub follow_every: Duration,
     /// This node's name in the audit log (each node keeps its own chain).
     pub node_id: String,
+    /// Sharing API calls one app may make per second on this node.
+    pub app_calls_per_second: u32,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +52,7 @@ impl Default for ServerConfig {
             index_dir: None,
             follow_every: Duration::from_secs(2),
             node_id: "node-1".into(),
+            app_calls_per_second: 2000,
         }
     }
 }
@@ -60,6 +64,7 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub logins: Arc<throttle::LoginThrottle>,
     pub audit: audit::AuditLog,
+    pub app_limits: Arc<app_limit::AppLimiter>,
     indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -72,6 +77,7 @@ impl AppState {
             .map_err(|e| error::ApiError::Internal(e.to_string()))??;
         let state = AppState {
             audit: audit::AuditLog::start(store.clone(), &config.node_id),
+            app_limits: Arc::new(app_limit::AppLimiter::new(config.app_calls_per_second)),
             store,
             search: Arc::new(search),
             config: Arc::new(config),

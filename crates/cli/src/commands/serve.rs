@@ -10,6 +10,7 @@ fn server_config(config: &Config) -> ServerConfig {
         session_hours: config.session_hours,
         index_dir: Some(config.index_dir()),
         node_id: config.node_id.clone(),
+        app_calls_per_second: config.app_calls_per_second,
         ..Default::default()
     }
 }

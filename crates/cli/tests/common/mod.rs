@@ -47,6 +47,14 @@ impl TestServer {
             follow_every: std::time::Duration::from_millis(200),
             ..Default::default()
         };
+        TestServer::serve_with(store, backend, config).await
+    }
+
+    pub async fn serve_with(
+        store: govshare_store::Store,
+        backend: &'static str,
+        config: govshare_server::ServerConfig,
+    ) -> TestServer {
         let state = govshare_server::AppState::new(store.clone(), config)
             .await
             .unwrap();
