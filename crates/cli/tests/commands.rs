@@ -44,6 +44,16 @@ fn demo_export_and_refused_import() {
     let again = govshare(&dir, &["demo", "--no-serve"]);
     assert!(text(&again).contains("未重复导入"), "{}", text(&again));
     assert!(text(&again).contains("已载入，未重复"), "{}", text(&again));
+    // The demo apps' keys are printed, the same each time.
+    let keys = |o: &Output| -> Vec<String> {
+        text(o)
+            .split_whitespace()
+            .filter(|w| w.starts_with("gsk_"))
+            .map(String::from)
+            .collect()
+    };
+    assert!(keys(&first).len() >= 3, "{}", text(&first));
+    assert_eq!(keys(&first), keys(&again));
 
     let export = govshare(
         &dir,

@@ -107,6 +107,7 @@ pub async fn demo(
             }
         );
     }
+    let keys = crate::seed_sharing::seed_sharing(&store, &pools).await?;
     let state = AppState::new(store, server_config(&config))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -125,6 +126,10 @@ pub async fn demo(
                 l.role.label(),
                 l.org
             );
+        }
+        println!("  演示应用密钥 (demo app keys, send as X-Api-Key):");
+        for k in &keys {
+            println!("    {} · {}  {}", k.org, k.app, k.key);
         }
         println!("  按 Ctrl+C 停止 (press Ctrl+C to stop)");
     };
