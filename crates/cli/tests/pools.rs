@@ -508,3 +508,52 @@ async fn owners_set_selection_rules_over_http() {
         );
     }
 }
+
+#[tokio::test]
+async fn broken_quoting_and_oversized_fields_are_refused_with_their_reasons() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let code = registered_pool(&s, &police, &bureau).await;
+        let (a, b, c) = (
+            id("50010319800101002"),
+            id("50010319900202003"),
+            id("50010319751231004"),
+        );
+        let long = "长".repeat(40_000);
+        // Row 3 opens a quote it never closes: what follows is read into its cell.
+        let csv = format!(
+            "公民身份号码,姓名,性别,出生日期\n{a},张三,1,1980-01-01\n{b},{long},2,1990-02-02\n{c},\"赵六,2,1975-12-31\n"
+        );
+        let (status, report) = upload(&s, &police, &code, "?format=csv", csv.into_bytes()).await;
+        assert_eq!(status, 201, "{backend}: {report}");
+        assert_eq!(
+            (
+                report["received"].as_i64(),
+                report["accepted"].as_i64(),
+                report["rejected"].as_i64()
+            ),
+            (Some(3), Some(1), Some(2)),
+            "{report}"
+        );
+        let (_, q) = s
+            .get_json(
+                &format!("/api/v1/pools/batches/{}/quarantine", report["batch_id"]),
+                Some(&police),
+            )
+            .await;
+        let rows = q["rows"].as_array().unwrap();
+        let reason = |row: i64| {
+            rows.iter()
+                .filter(|r| r["row_number"] == row)
+                .map(|r| r["reason"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert!(reason(3).contains("超过50字节"), "{}", reason(3));
+        assert!(reason(4).contains("引号"), "{}", reason(4));
+        // Nothing is lost: the refused rows keep what was submitted.
+        assert!(q.to_string().contains("赵六"));
+    }
+}

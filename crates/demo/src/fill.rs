@@ -38,7 +38,7 @@ pub const MAX_PERSONS: usize = 44_020_000;
 /// The citizen ID of row `i`: row numbers are spread over the ID space by a bijection
 /// (a multiplier prime to the space), so IDs are unique for up to a billion rows yet
 /// look random in region and birth date.
-fn citizen_id(i: usize) -> String {
+pub fn citizen_id(i: usize) -> String {
     let mut j = ((i as u128 * 1_000_000_007 + 12_345) % u128::from(ID_SPACE)) as u64;
     let mut digit = |radix: u64| {
         let d = j % radix;

@@ -920,6 +920,43 @@ mod pool_batches {
         }
     }
 
+    /// One bad row in a million is refused alone, named by its row; nothing else is lost.
+    #[tokio::test]
+    async fn one_bad_row_in_a_million_is_refused_alone() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, _) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let code = person_pool(&store, &police).await;
+            let n: usize = 1_000_000;
+            let bad_at = 612_345;
+            let rows = (0..n).map(move |i| {
+                let mut id = govshare_demo::fill::citizen_id(i);
+                if i == bad_at {
+                    let last = id.pop().unwrap_or('0');
+                    id.push(if last == '0' { '1' } else { '0' });
+                }
+                Ok(vec![id, "张三".to_string(), "1".to_string()])
+            });
+            let mut b = rows_batch(&code, IngestMode::Upsert, &[]);
+            b.rows = Box::new(rows);
+            let r = store.ingest(&sys, b).await.unwrap();
+            let n = n as i64;
+            assert_eq!(
+                (r.received, r.accepted, r.rejected),
+                (n, n - 1, 1),
+                "{backend}"
+            );
+            let q = store.quarantine(&sys, r.batch_id).await.unwrap().rows;
+            assert_eq!(q.len(), 1);
+            assert_eq!(
+                (q[0].row_number, q[0].column.as_str()),
+                (bad_at as i64 + 2, "公民身份号码")
+            );
+            assert!(q[0].reason.contains("校验位"), "{}", q[0].reason);
+            assert_eq!(store.pool(&sys, &code).await.unwrap().row_count, n - 1);
+        }
+    }
+
     /// Selection rules: the items a pool takes and the rows; rows left out are counted
     /// as skipped, never stored or quarantined; bad rules are refused naming each one.
     #[tokio::test]

@@ -258,6 +258,14 @@ pub struct BatchLookup {
     pub items: Option<Vec<String>>,
 }
 
+/// What an answered page leaves in its audit entry.
+fn describe_page(p: &SharedRows, e: &mut AuditEntry) {
+    e.basis = p.basis.label();
+    e.purpose = p.purpose.clone();
+    e.row_count = p.rows.len() as i64;
+    e.items = page_items(p);
+}
+
 /// The items served of a page, masked ones marked with `*`.
 fn page_items(p: &SharedRows) -> String {
     p.rows
@@ -303,20 +311,7 @@ pub async fn share_batch(
         .share_batch(&app, &code, keys, body.items)
         .await
         .map_err(ApiError::from);
-    audited(
-        &state,
-        &app,
-        "share.batch",
-        &code,
-        result,
-        |p: &SharedRows, e| {
-            e.basis = p.basis.label();
-            e.purpose = p.purpose.clone();
-            e.row_count = p.rows.len() as i64;
-            e.items = page_items(p);
-        },
-    )
-    .await
+    audited(&state, &app, "share.batch", &code, result, describe_page).await
 }
 
 /// Queries a pool: filters on allowed items (masked items by equality only), a
@@ -338,18 +333,5 @@ pub async fn share_query(
         .share_query(&app, &code, spec)
         .await
         .map_err(ApiError::from);
-    audited(
-        &state,
-        &app,
-        "share.query",
-        &code,
-        result,
-        |p: &SharedRows, e| {
-            e.basis = p.basis.label();
-            e.purpose = p.purpose.clone();
-            e.row_count = p.rows.len() as i64;
-            e.items = page_items(p);
-        },
-    )
-    .await
+    audited(&state, &app, "share.query", &code, result, describe_page).await
 }

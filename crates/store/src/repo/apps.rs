@@ -134,13 +134,7 @@ impl Store {
             let org_id = c
                 .query_one("SELECT org_id FROM apps WHERE id = ?", &params![id])?
                 .i64(0)?;
-            let own = caller
-                .check(|p| {
-                    (p.is_bureau() || p.org_id == org_id)
-                        .then_some(())
-                        .ok_or(Error::Forbidden(String::new()))
-                })
-                .is_ok();
+            let own = caller.is_party(&[org_id]);
             if !own {
                 return Err(Error::not_found("应用", id.to_string()).into());
             }

@@ -36,6 +36,16 @@ impl Caller {
         }
     }
 
+    /// Is the caller on one of these organisations' side: a user of one of them, the
+    /// bureau, or the system? Those who are not are told a record does not exist.
+    pub fn is_party(&self, orgs: &[i64]) -> bool {
+        match self {
+            Caller::User(p) => p.is_bureau() || orgs.contains(&p.org_id),
+            Caller::System(_) => true,
+            Caller::Public => false,
+        }
+    }
+
     /// Applies a domain permission check to users; the system may do anything.
     pub fn check(&self, f: impl FnOnce(&Principal) -> Result<()>) -> Result<()> {
         match self {

@@ -228,21 +228,12 @@ impl Store {
         let caller = caller.clone();
         self.write(move |c| {
             let (k, consumer, provider) = by_id(c, id)?;
-            let party = caller
-                .check(|p| {
-                    (p.is_bureau() || p.org_id == consumer || p.org_id == provider)
-                        .then_some(())
-                        .ok_or(Error::Forbidden(String::new()))
-                })
-                .is_ok();
-            if !party {
+            if !caller.is_party(&[consumer, provider]) {
                 return Err(Error::not_found("纠错", id.to_string()).into());
             }
-            caller.check(|p| {
-                (p.is_bureau() || p.org_id == provider)
-                    .then_some(())
-                    .ok_or(Error::Forbidden("只有数据提供方可以处理纠错".into()))
-            })?;
+            if !caller.is_party(&[provider]) {
+                return Err(Error::Forbidden("只有数据提供方可以处理纠错".into()).into());
+            }
             if k.state != "open" {
                 return Err(Error::Conflict("该纠错已处理".into()).into());
             }

@@ -156,7 +156,16 @@ impl RowChecker {
             problems.push((
                 String::new(),
                 String::new(),
-                format!("该行有{}列，表头有{}列", cells.len(), self.map.len()),
+                format!(
+                    "该行有{}列，表头有{}列{}",
+                    cells.len(),
+                    self.map.len(),
+                    if cells.iter().any(|c| c.contains('\n')) {
+                        "：引号可能未闭合，其后的行被读进了同一个单元格"
+                    } else {
+                        ""
+                    }
+                ),
             ));
         } else {
             for (cell, ci) in cells.iter().zip(&self.map) {

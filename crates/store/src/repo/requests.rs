@@ -168,13 +168,11 @@ fn request_by_id(conn: &mut dyn Conn, id: i64) -> Result<(RequestInfo, bool, i64
 /// Is the caller on either side of a request (or the bureau)? Others are told it
 /// does not exist.
 fn check_party(caller: &Caller, consumer_org: i64, provider_org: i64, id: i64) -> Result<()> {
-    caller
-        .check(|p| {
-            (p.is_bureau() || p.org_id == consumer_org || p.org_id == provider_org)
-                .then_some(())
-                .ok_or(Error::Forbidden(String::new()))
-        })
-        .map_err(|_| Error::not_found("共享申请", id.to_string()).into())
+    if caller.is_party(&[consumer_org, provider_org]) {
+        Ok(())
+    } else {
+        Err(Error::not_found("共享申请", id.to_string()).into())
+    }
 }
 
 /// The provider's admin, or the bureau.

@@ -249,13 +249,7 @@ impl Store {
             let org_id = c
                 .query_one("SELECT org_id FROM apps WHERE id = ?", &params![app_id])?
                 .i64(0)?;
-            if caller
-                .check(|p| {
-                    (p.is_bureau() || p.org_id == org_id)
-                        .then_some(())
-                        .ok_or(Error::Forbidden(String::new()))
-                })
-                .is_err()
+            if !caller.is_party(&[org_id])
             {
                 return Err(Error::not_found("应用", app_id.to_string()).into());
             }
