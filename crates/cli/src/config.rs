@@ -150,6 +150,11 @@ impl Config {
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误: {e}", path.display()))
     }
 
+    /// This node's audit signing key: in the data directory, named for the node.
+    pub fn audit_key_file(&self) -> PathBuf {
+        self.data_dir.join(format!("audit-{}.key", self.node_id))
+    }
+
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join("search-index")
     }

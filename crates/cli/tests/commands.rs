@@ -171,8 +171,25 @@ async fn audit_verify_names_a_tampered_entry_and_fails() {
     let good = verify();
     assert!(good.status.success(), "{}", text(&good));
     assert!(text(&good).contains("5 条，哈希链完整"), "{}", text(&good));
+    // Cutting the last entries off is caught by the signed checkpoint.
+    let key = govshare_domain::sharing::checkpoint::NodeKey::from_secret([3u8; 32]);
     store
-        .write(|c| c.batch("UPDATE audit_log SET actor = 'intruder' WHERE seq = 2"))
+        .register_audit_key("node-1", &key.public_hex())
+        .await
+        .unwrap();
+    store
+        .audit_checkpoint("node-1", move |m| key.sign(m))
+        .await
+        .unwrap();
+    store
+        .write(|c| c.batch("DELETE FROM audit_log WHERE seq >= 4"))
+        .await
+        .unwrap();
+    let cut = verify();
+    assert_eq!(cut.status.code(), Some(1), "{}", text(&cut));
+    assert!(text(&cut).contains("截断"), "{}", text(&cut));
+    store
+        .write(|c| c.batch("DELETE FROM audit_checkpoints; UPDATE audit_log SET actor = 'intruder' WHERE seq = 2"))
         .await
         .unwrap();
     let bad = verify();

@@ -4,6 +4,7 @@
 //! fails closed (503), as X-Road does.
 
 use crate::error::ApiError;
+use govshare_domain::sharing::checkpoint::NodeKey;
 use govshare_store::Store;
 use govshare_store::repo::audit::AuditEntry;
 use sha2::{Digest, Sha256};
@@ -18,15 +19,60 @@ type Waiting = (AuditEntry, oneshot::Sender<Result<(), String>>);
 pub struct AuditLog {
     tx: mpsc::Sender<Waiting>,
     node_id: std::sync::Arc<str>,
+    key: std::sync::Arc<NodeKey>,
+    store: Store,
+}
+
+/// Reads this node's signing key from `path`, or makes one there (readable by its
+/// owner only) the first time; without a path the key lives in memory.
+pub fn load_or_create_key(path: Option<&std::path::Path>) -> std::io::Result<NodeKey> {
+    let fresh = || {
+        use rand::RngCore;
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        NodeKey::from_secret(secret)
+    };
+    let Some(path) = path else {
+        return Ok(fresh());
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let bytes = hex::decode(text.trim())
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+                .ok_or_else(|| {
+                    std::io::Error::other(format!("{} is not an audit key", path.display()))
+                })?;
+            Ok(NodeKey::from_secret(bytes))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = fresh();
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            std::io::Write::write_all(
+                &mut options.open(path)?,
+                hex::encode(key.secret()).as_bytes(),
+            )?;
+            Ok(key)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 impl AuditLog {
-    /// Starts the writer of this node's chain.
-    pub fn start(store: Store, node_id: &str) -> AuditLog {
+    /// Starts the writer of this node's chain, signing checkpoints with `key`.
+    pub fn start(store: Store, node_id: &str, key: NodeKey) -> AuditLog {
         let (tx, mut rx) = mpsc::channel::<Waiting>(8 * GROUP);
         let node: std::sync::Arc<str> = node_id.into();
         let writer_node = node.clone();
+        let writer_store = store.clone();
         tokio::spawn(async move {
+            let store = writer_store;
             while let Some(first) = rx.recv().await {
                 let mut group = vec![first];
                 while group.len() < GROUP {
@@ -48,7 +94,26 @@ impl AuditLog {
                 }
             }
         });
-        AuditLog { tx, node_id: node }
+        AuditLog {
+            tx,
+            node_id: node,
+            key: std::sync::Arc::new(key),
+            store,
+        }
+    }
+
+    /// This node's public key (hex), to be recorded in the database.
+    pub fn public_key(&self) -> String {
+        self.key.public_hex()
+    }
+
+    /// Signs a checkpoint of the chain as it stands, if it grew since the last one.
+    pub async fn checkpoint(&self) -> Result<Option<i64>, ApiError> {
+        let key = self.key.clone();
+        Ok(self
+            .store
+            .audit_checkpoint(&self.node_id, move |msg| key.sign(msg))
+            .await?)
     }
 
     pub fn node_id(&self) -> &str {

@@ -43,6 +43,10 @@ pub struct ServerConfig {
     pub node_id: String,
     /// Sharing API calls one app may make per second on this node.
     pub app_calls_per_second: u32,
+    /// This node's audit signing key (made there the first time; in memory when absent).
+    pub audit_key_file: Option<PathBuf>,
+    /// How often the node signs a checkpoint of its audit chain.
+    pub checkpoint_every: Duration,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +57,8 @@ impl Default for ServerConfig {
             follow_every: Duration::from_secs(2),
             node_id: "node-1".into(),
             app_calls_per_second: 2000,
+            audit_key_file: None,
+            checkpoint_every: Duration::from_secs(60),
         }
     }
 }
@@ -75,8 +81,14 @@ impl AppState {
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(dir.as_deref()))
             .await
             .map_err(|e| error::ApiError::Internal(e.to_string()))??;
+        let key = audit::load_or_create_key(config.audit_key_file.as_deref())
+            .map_err(|e| error::ApiError::Unavailable(format!("audit key: {e}")))?;
+        let audit = audit::AuditLog::start(store.clone(), &config.node_id, key);
+        store
+            .register_audit_key(&config.node_id, &audit.public_key())
+            .await?;
         let state = AppState {
-            audit: audit::AuditLog::start(store.clone(), &config.node_id),
+            audit,
             app_limits: Arc::new(app_limit::AppLimiter::new(config.app_calls_per_second)),
             store,
             search: Arc::new(search),
@@ -117,9 +129,27 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let follower = tokio::spawn(indexer::follow(state.clone(), state.config.follow_every));
+    let audit = state.audit.clone();
+    let every = state.config.checkpoint_every;
+    let checkpoints = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = audit.checkpoint().await {
+                tracing::error!(error = %e, "audit checkpoint not signed");
+            }
+        }
+    });
+    let last = state.audit.clone();
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     follower.abort();
+    checkpoints.abort();
+    // A last checkpoint, so that what this node answered is vouched for.
+    if let Err(e) = last.checkpoint().await {
+        tracing::error!(error = %e, "audit checkpoint not signed at shutdown");
+    }
     result
 }

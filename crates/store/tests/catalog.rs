@@ -1420,3 +1420,98 @@ mod audit {
         }
     }
 }
+
+mod checkpoints {
+    use govshare_domain::sharing::checkpoint::NodeKey;
+    use govshare_store::Store;
+    use govshare_store::repo::audit::AuditEntry;
+
+    fn entries(n: usize) -> Vec<AuditEntry> {
+        (0..n)
+            .map(|i| AuditEntry {
+                at: format!("2026-12-01T09:00:{i:02}.000Z"),
+                actor: "系统".into(),
+                action: "share.lookup".into(),
+                outcome: "ok".into(),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// Signed checkpoints catch what the chain alone cannot: entries cut from the end,
+    /// a chain rewritten from some point on, a forged checkpoint; a node's key cannot
+    /// be swapped.
+    #[tokio::test]
+    async fn signed_checkpoints_catch_truncation_and_rewriting() {
+        for backend in govshare_store::testing::backends() {
+            let store = Store::open(&govshare_store::testing::fresh_database(backend))
+                .await
+                .unwrap();
+            let key = NodeKey::from_secret([5u8; 32]);
+            let public = key.public_hex();
+            store.register_audit_key("n1", &public).await.unwrap();
+            let other = NodeKey::from_secret([6u8; 32]).public_hex();
+            assert!(
+                store.register_audit_key("n1", &other).await.is_err(),
+                "{backend}"
+            );
+            store.append_audit("n1", entries(4)).await.unwrap();
+            let sign = || {
+                let k = NodeKey::from_secret(key.secret());
+                move |m: &[u8]| k.sign(m)
+            };
+            assert_eq!(store.audit_checkpoint("n1", sign()).await.unwrap(), Some(4));
+            assert_eq!(
+                store.audit_checkpoint("n1", sign()).await.unwrap(),
+                None,
+                "nothing new"
+            );
+            store.append_audit("n1", entries(2)).await.unwrap();
+            assert_eq!(store.audit_checkpoint("n1", sign()).await.unwrap(), Some(6));
+            let report = |s: &Store| {
+                let s = s.clone();
+                async move { s.verify_audit().await.unwrap().remove(0) }
+            };
+            let ok = report(&store).await;
+            assert_eq!((ok.entries, ok.checkpoints, ok.first_bad), (6, 2, None));
+
+            // The last two entries cut off: the chain itself still links.
+            store
+                .write(|c| c.batch("DELETE FROM audit_log WHERE node_id = 'n1' AND seq > 4"))
+                .await
+                .unwrap();
+            let (seq, why) = report(&store).await.first_bad.unwrap();
+            assert_eq!(seq, 5, "{backend}: {why}");
+            assert!(why.contains("截断"), "{why}");
+
+            // The chain rebuilt from entry 3 on, every hash recomputed: it links again,
+            // but no longer matches what was signed.
+            store
+                .write(|c| c.batch("DELETE FROM audit_log WHERE node_id = 'n1' AND seq >= 3"))
+                .await
+                .unwrap();
+            let mut rewritten = entries(4);
+            for e in &mut rewritten {
+                e.actor = "改写者".into();
+            }
+            store.append_audit("n1", rewritten).await.unwrap();
+            let (seq, why) = report(&store).await.first_bad.unwrap();
+            assert_eq!(seq, 4, "{backend}: {why}");
+            assert!(why.contains("改写"), "{why}");
+
+            // A checkpoint whose signature does not hold.
+            let fresh = Store::open(&govshare_store::testing::fresh_database(backend))
+                .await
+                .unwrap();
+            fresh.register_audit_key("n1", &public).await.unwrap();
+            fresh.append_audit("n1", entries(3)).await.unwrap();
+            fresh.audit_checkpoint("n1", sign()).await.unwrap();
+            fresh
+                .write(|c| c.batch("UPDATE audit_checkpoints SET at = '2020-01-01T00:00:00.000Z'"))
+                .await
+                .unwrap();
+            let (_, why) = report(&fresh).await.first_bad.unwrap();
+            assert!(why.contains("签名"), "{backend}: {why}");
+        }
+    }
+}

@@ -21,8 +21,8 @@ pub async fn run(command: AuditCommand, config: Config) -> anyhow::Result<ExitCo
     for r in &reports {
         match &r.first_bad {
             None => println!(
-                "节点 {}：{} 条，哈希链完整 (chain intact)",
-                r.node_id, r.entries
+                "节点 {}：{} 条，哈希链完整，{} 个签名检查点相符 (chain intact)",
+                r.node_id, r.entries, r.checkpoints
             ),
             Some((seq, why)) => {
                 broken = true;

@@ -11,6 +11,7 @@ fn server_config(config: &Config) -> ServerConfig {
         index_dir: Some(config.index_dir()),
         node_id: config.node_id.clone(),
         app_calls_per_second: config.app_calls_per_second,
+        audit_key_file: Some(config.audit_key_file()),
         ..Default::default()
     }
 }

@@ -2,6 +2,7 @@
 //! resource, masked or not, on what basis — decided here, in one place, and enforced
 //! by the store inside the query.
 
+pub mod checkpoint;
 pub mod mask;
 pub mod policy;
 pub mod request;

@@ -119,3 +119,19 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_org ON audit_log (org_id, at);
 CREATE INDEX audit_log_resource ON audit_log (resource_code, at);
+
+-- Each node's public key and its signed checkpoints of its own chain.
+CREATE TABLE audit_nodes (
+    node_id TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_checkpoints (
+    node_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (node_id, seq)
+);

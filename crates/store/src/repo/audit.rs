@@ -143,6 +143,8 @@ pub fn append(conn: &mut dyn Conn, node: &str, entries: &[AuditEntry]) -> Result
 pub struct ChainReport {
     pub node_id: String,
     pub entries: i64,
+    /// Signed checkpoints checked.
+    pub checkpoints: i64,
     /// The first entry that does not hold: its sequence number and what is wrong.
     pub first_bad: Option<(i64, String)>,
 }
@@ -187,11 +189,66 @@ pub fn verify_chain(conn: &mut dyn Conn, node: &str) -> Result<ChainReport> {
         }
         prev = rec.hash;
     }
+    let hashes: Vec<String> = rows.iter().map(|r| r.text(16)).collect::<Result<_>>()?;
+    let (checkpoints, bad_checkpoint) = check_checkpoints(conn, node, &hashes)?;
     Ok(ChainReport {
         node_id: node.to_string(),
         entries: rows.len() as i64,
-        first_bad,
+        checkpoints,
+        first_bad: first_bad.or(bad_checkpoint),
     })
+}
+
+/// Checks a node's signed checkpoints against its chain (`hashes[i]` is entry i+1):
+/// each signature, and that the chain still holds the entry each one vouched for.
+fn check_checkpoints(
+    conn: &mut dyn Conn,
+    node: &str,
+    hashes: &[String],
+) -> Result<(i64, Option<(i64, String)>)> {
+    use govshare_domain::sharing::checkpoint::{message, verify};
+    let public = conn
+        .query_opt(
+            "SELECT public_key FROM audit_nodes WHERE node_id = ?",
+            &params![node],
+        )?
+        .map(|r| r.text(0))
+        .transpose()?;
+    let cps = conn.query(
+        "SELECT seq, hash, at, signature FROM audit_checkpoints WHERE node_id = ? ORDER BY seq",
+        &params![node],
+    )?;
+    for cp in &cps {
+        let (seq, hash, at, sig) = (cp.i64(0)?, cp.text(1)?, cp.text(2)?, cp.text(3)?);
+        let signed = public
+            .as_deref()
+            .is_some_and(|p| verify(p, &message(node, seq, &hash, &at), &sig));
+        let problem = if !signed {
+            Some((
+                seq,
+                format!("第{seq}条的签名检查点无效：检查点或节点公钥被改动"),
+            ))
+        } else if seq as usize > hashes.len() {
+            Some((
+                hashes.len() as i64 + 1,
+                format!(
+                    "日志被截断：签名检查点确认过第{seq}条，现在只有{}条",
+                    hashes.len()
+                ),
+            ))
+        } else if hashes[seq as usize - 1] != hash {
+            Some((
+                seq,
+                format!("与第{seq}条的签名检查点不符：该条及之前的条目被改写"),
+            ))
+        } else {
+            None
+        };
+        if problem.is_some() {
+            return Ok((cps.len() as i64, problem));
+        }
+    }
+    Ok((cps.len() as i64, None))
 }
 
 /// Which entries a reader sees.
@@ -205,6 +262,65 @@ pub enum AuditScope {
 }
 
 impl Store {
+    /// Records a node's public key the first time; a different key later for the
+    /// same node is refused (its checkpoints could no longer be checked).
+    pub async fn register_audit_key(&self, node: &str, public: &str) -> Result<()> {
+        let (node, public) = (node.to_string(), public.to_string());
+        self.write(move |c| {
+            match c.query_opt("SELECT public_key FROM audit_nodes WHERE node_id = ?", &params![&node])? {
+                Some(r) if r.text(0)? != public => Err(govshare_domain::Error::Conflict(format!(
+                    "节点“{node}”的审计签名密钥与登记的不一致：请使用原密钥文件，或为新节点另取 node_id"
+                ))
+                .into()),
+                Some(_) => Ok(()),
+                None => c
+                    .execute(
+                        "INSERT INTO audit_nodes (node_id, public_key, created_at) VALUES (?, ?, ?)",
+                        &params![&node, &public, crate::now()],
+                    )
+                    .map(|_| ()),
+            }
+        })
+        .await
+    }
+
+    /// Signs a checkpoint of this node's chain when it has grown since the last one;
+    /// returns the sequence number signed.
+    pub async fn audit_checkpoint(
+        &self,
+        node: &str,
+        sign: impl FnOnce(&[u8]) -> String + Send + 'static,
+    ) -> Result<Option<i64>> {
+        let node = node.to_string();
+        self.write(move |c| {
+            let Some(last) = c.query_opt(
+                "SELECT seq, hash FROM audit_log WHERE node_id = ? ORDER BY seq DESC LIMIT 1",
+                &params![&node],
+            )?
+            else {
+                return Ok(None);
+            };
+            let (seq, hash) = (last.i64(0)?, last.text(1)?);
+            let signed = c
+                .query_one(
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_checkpoints WHERE node_id = ?",
+                    &params![&node],
+                )?
+                .i64(0)?;
+            if signed >= seq {
+                return Ok(None);
+            }
+            let at = crate::now();
+            let signature = sign(&govshare_domain::sharing::checkpoint::message(&node, seq, &hash, &at));
+            c.execute(
+                "INSERT INTO audit_checkpoints (node_id, seq, hash, at, signature) VALUES (?, ?, ?, ?, ?)",
+                &params![&node, seq, &hash, &at, &signature],
+            )?;
+            Ok(Some(seq))
+        })
+        .await
+    }
+
     /// Appends entries to this node's chain in one transaction: durable on return.
     pub async fn append_audit(&self, node: &str, entries: Vec<AuditEntry>) -> Result<()> {
         let node = node.to_string();
@@ -215,7 +331,7 @@ impl Store {
     pub async fn verify_audit(&self) -> Result<Vec<ChainReport>> {
         self.read(|c| {
             let nodes = c.query(
-                "SELECT DISTINCT node_id FROM audit_log ORDER BY node_id",
+                "SELECT node_id FROM audit_log UNION SELECT node_id FROM audit_checkpoints ORDER BY 1",
                 &[],
             )?;
             nodes.iter().map(|n| verify_chain(c, &n.text(0)?)).collect()
