@@ -1013,6 +1013,34 @@ async fn batch_lookups_and_paged_queries_stay_within_the_rules() {
             .0,
             422
         );
+        // The change feed: every key once, masked as the key item is for this basis.
+        let (status, feed) = app_call(
+            &s,
+            Some(&key),
+            Method::GET,
+            &format!("/api/v1/share/{open}/changes?since=0"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{feed}");
+        let changes = feed["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 7);
+        assert!(
+            changes
+                .iter()
+                .all(|c| c["key"].as_str().unwrap().contains("****")),
+            "{feed}"
+        );
+        let last = changes.last().unwrap()["seq"].as_i64().unwrap();
+        let (_, rest) = app_call(
+            &s,
+            Some(&key),
+            Method::GET,
+            &format!("/api/v1/share/{open}/changes?since={last}"),
+            None,
+        )
+        .await;
+        assert_eq!(rest["changes"], json!([]));
         let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
         let batch = log
             .as_array()

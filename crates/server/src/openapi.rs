@@ -71,6 +71,7 @@ impl Modify for BearerAuth {
         routes::share_verify,
         routes::share_batch,
         routes::share_query,
+        routes::share_changes,
         routes::apply_request,
         routes::list_requests,
         routes::answer_request,

@@ -107,6 +107,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/share/{class}/{seq}/verify", post(share_verify))
         .route("/api/v1/share/{class}/{seq}/lookup", post(share_batch))
         .route("/api/v1/share/{class}/{seq}/query", post(share_query))
+        .route("/api/v1/share/{class}/{seq}/changes", get(share_changes))
         .route(
             "/api/v1/share/requests",
             get(list_requests).post(apply_request),

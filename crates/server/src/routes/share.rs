@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use govshare_store::repo::apps::AppPrincipal;
 use govshare_store::repo::audit::AuditEntry;
 use govshare_store::repo::share_query::{QuerySpec, SharedRows};
-use govshare_store::repo::sharing::{Registration, SharedRow, Verification};
+use govshare_store::repo::sharing::{Registration, SharedChanges, SharedRow, Verification};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -334,4 +334,50 @@ pub async fn share_query(
         .await
         .map_err(ApiError::from);
     audited(&state, &app, "share.query", &code, result, describe_page).await
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    /// Changes after this sequence number (0 for all).
+    #[serde(default)]
+    pub since: i64,
+    /// 1–10,000, default 1,000.
+    pub limit: Option<i64>,
+}
+
+/// The pool's change feed for an app that may read it: which keys changed since a
+/// sequence number (masked where the key is), to fetch again by lookup.
+#[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/changes", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path), ChangesQuery),
+    security(("app_key" = [])),
+    responses((status = 200, body = SharedChanges), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+pub async fn share_changes(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq)): Path<(String, String)>,
+    Query(q): Query<ChangesQuery>,
+) -> ApiResult<Response> {
+    let limit = q.limit.unwrap_or(1000);
+    if !(1..=10_000).contains(&limit) {
+        return Err(ApiError::BadRequest("limit 应在1到10000之间".into()));
+    }
+    let code = format!("{class}/{seq}");
+    let result = state
+        .store
+        .share_changes(&app, &code, q.since, limit)
+        .await
+        .map_err(ApiError::from);
+    audited(
+        &state,
+        &app,
+        "share.changes",
+        &code,
+        result,
+        |ch: &SharedChanges, e| {
+            e.basis = ch.basis.label();
+            e.row_count = ch.changes.len() as i64;
+        },
+    )
+    .await
 }

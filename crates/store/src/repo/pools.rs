@@ -234,7 +234,7 @@ impl Store {
 
 /// The feed: rows whose last change is after `since` (as upserts) and the tombstones
 /// of deletions and replacements, merged by sequence number.
-fn changes_since(
+pub(crate) fn changes_since(
     conn: &mut dyn Conn,
     resource_id: i64,
     since: i64,

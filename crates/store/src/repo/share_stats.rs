@@ -8,7 +8,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The audit actions that are data calls.
-const DATA_CALLS: &str = "'share.lookup', 'share.verify', 'share.batch', 'share.query'";
+const DATA_CALLS: &str =
+    "'share.lookup', 'share.verify', 'share.batch', 'share.query', 'share.changes'";
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Count {

@@ -381,3 +381,60 @@ impl Store {
 pub(crate) fn key_text_of(v: &Value) -> String {
     crate::repo::pool_write::key_text(std::slice::from_ref(v))
 }
+
+/// A pool's change feed as a consumer sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SharedChanges {
+    pub resource_code: String,
+    pub basis: Basis,
+    /// Keys are masked where the key items are masked for this basis.
+    pub changes: Vec<crate::repo::pools::PoolChange>,
+}
+
+impl Store {
+    /// The changes to a pool after `since`, for an app that may read it: which keys
+    /// changed, to fetch them again by lookup. One visit under a grant.
+    pub async fn share_changes(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        since: i64,
+        limit: i64,
+    ) -> Result<SharedChanges> {
+        let (app, code) = (app.clone(), code.to_string());
+        let out = self
+            .read(move |c| {
+                let a = access(c, &app, &code, None)?;
+                let items = &a.resource.spec.items;
+                let masked_key: Vec<&str> = a
+                    .decision
+                    .columns
+                    .iter()
+                    .filter(|(i, m)| *m && items[*i].key)
+                    .map(|(i, _)| items[*i].name.as_str())
+                    .collect();
+                let mut changes =
+                    crate::repo::pools::changes_since(c, a.resource.id, since, limit)?;
+                if let Some(name) = masked_key.first() {
+                    for ch in &mut changes {
+                        if ch.key != "*" {
+                            ch.key = ch
+                                .key
+                                .split('\u{1f}')
+                                .map(|part| mask(name, part))
+                                .collect::<Vec<_>>()
+                                .join("\u{1f}");
+                        }
+                    }
+                }
+                Ok(SharedChanges {
+                    resource_code: code,
+                    basis: a.decision.basis,
+                    changes,
+                })
+            })
+            .await?;
+        self.count_visits(&out.basis, 1).await?;
+        Ok(out)
+    }
+}
