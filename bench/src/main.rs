@@ -6,9 +6,11 @@
 //!   HTTP, beside SQLite FTS5 (trigram, bm25) over the same text — what Datasette's
 //!   full-text search would use;
 //! - pool import of a generated 1,000,000-row person file with 2% defects, beside the
-//!   sqlite3 tool's `.import` and `psql \copy`.
+//!   sqlite3 tool's `.import` and `psql \copy`;
+//! - sharing lookups under load (wrk) beside Datasette and nginx.
 
 mod import;
+mod lookups;
 mod pools;
 mod search;
 
@@ -39,6 +41,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if which == "all" || which == "pools" {
         pools::run(&work).await?;
+    }
+    if which == "all" || which == "lookups" {
+        lookups::run(&work).await?;
     }
     if std::env::var_os("GOVSHARE_BENCH_KEEP").is_some() {
         eprintln!("kept {}", work.display());

@@ -22,6 +22,15 @@ fn rows() -> usize {
 }
 
 async fn person_pool(url: &str) -> anyhow::Result<String> {
+    person_resource(url, "conditional", false).await
+}
+
+/// A registered person resource shared as `sharing` (published when `publish`).
+pub(crate) async fn person_resource(
+    url: &str,
+    sharing: &str,
+    publish: bool,
+) -> anyhow::Result<String> {
     let store = Store::open(url).await?;
     let demo = govshare_demo::catalog();
     govshare::seed::seed_reference(&store, &demo).await?;
@@ -38,12 +47,17 @@ async fn person_pool(url: &str) -> anyhow::Result<String> {
         .spec
         .classification
         .clone();
+    let condition = if sharing == "conditional" {
+        "仅用于身份核验"
+    } else {
+        ""
+    };
     let spec: govshare_domain::resource::ResourceSpec = serde_json::from_value(
         serde_json::json!({
             "classification": class, "name": "户籍人口基本信息（基准测试）", "provider_code": police.credit_code,
             "summary": "基准测试用的户籍人口数据池", "format_category": "database", "format_type": "Oracle",
             "items": govshare_demo::persons::person_items(),
-            "sharing_type": "conditional", "sharing_condition": "仅用于身份核验", "sharing_method": "api",
+            "sharing_type": sharing, "sharing_condition": condition, "sharing_method": "api",
             "open_type": "closed", "update_cycle": "daily"
         }),
     )?;
@@ -55,6 +69,11 @@ async fn person_pool(url: &str) -> anyhow::Result<String> {
     store
         .transition_resource(&sys, &r.code, Action::Register, "")
         .await?;
+    if publish {
+        store
+            .transition_resource(&sys, &r.code, Action::Publish, "")
+            .await?;
+    }
     Ok(r.code)
 }
 
@@ -86,13 +105,13 @@ fn timed(mut cmd: Command) -> anyhow::Result<(f64, Option<f64>, String)> {
     Ok((secs, rss, String::from_utf8_lossy(&out.stdout).to_string()))
 }
 
-fn govshare_bin() -> PathBuf {
+pub(crate) fn govshare_bin() -> PathBuf {
     std::env::current_exe()
         .expect("bench path")
         .with_file_name("govshare")
 }
 
-fn govshare_import(
+pub(crate) fn govshare_import(
     url: &str,
     code: &str,
     file: &Path,
@@ -107,7 +126,8 @@ fn govshare_import(
     timed(cmd)
 }
 
-const COLUMNS: &str = "gmsfhm TEXT, xm TEXT, xb TEXT, csrq TEXT, hjdz TEXT, lxdh TEXT, hjqh TEXT";
+pub(crate) const COLUMNS: &str =
+    "gmsfhm TEXT, xm TEXT, xb TEXT, csrq TEXT, hjdz TEXT, lxdh TEXT, hjqh TEXT";
 /// The person pool's columns as govshare types them, with its key.
 const TYPED_COLUMNS: &str = "gmsfhm TEXT NOT NULL PRIMARY KEY, xm TEXT, xb TEXT, csrq DATE, hjdz TEXT, lxdh TEXT, hjqh TEXT";
 

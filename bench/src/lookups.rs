@@ -1,0 +1,332 @@
+//! Sharing lookups under load: wrk with 32 connections asks for random keys of the
+//! same 1,000,000 person rows, 20 s each, from
+//! - govshare: an app's authenticated, audited, masked lookup by key (SQLite, and
+//!   PostgreSQL when configured), each answer sent only after its audit entry is
+//!   durable;
+//! - Datasette serving the same rows from SQLite through its row JSON endpoint;
+//! - nginx returning a small static JSON file: the machine's ceiling.
+//!
+//! After each govshare run the audit log is counted against the answers wrk saw.
+
+use crate::pools::{COLUMNS, govshare_bin, govshare_import, person_resource};
+use govshare_store::{Caller, Store};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SECONDS: u32 = 20;
+const CONNECTIONS: u32 = 32;
+
+struct Wrk {
+    rps: f64,
+    p50: String,
+    p99: String,
+    requests: u64,
+    errors: u64,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn wait_ready(url: &str) -> anyhow::Result<()> {
+    for _ in 0..300 {
+        if std::process::Command::new("curl")
+            .args(["-sf", "-o", "/dev/null", url])
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    anyhow::bail!("{url} did not come up")
+}
+
+/// Runs wrk against `base` with a Lua script that picks a random key for `path`
+/// (`{key}` stands for it) and sends `header`.
+fn wrk(work: &Path, base: &str, path: &str, header: Option<(&str, &str)>) -> anyhow::Result<Wrk> {
+    let keys = work.join("keys.txt");
+    let (prefix, suffix) = path.split_once("{key}").unwrap_or((path, ""));
+    let headers = header.map_or("{}".to_string(), |(k, v)| {
+        format!("{{[\"{k}\"] = \"{v}\"}}")
+    });
+    let script = work.join("lookup.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "local keys = {{}}\nfor line in io.lines(\"{}\") do keys[#keys + 1] = line end\n\
+             math.randomseed(os.time())\n\
+             request = function()\n  local k = keys[math.random(#keys)]\n  return wrk.format(\"GET\", \"{prefix}\" .. k .. \"{suffix}\", {headers})\nend\n",
+            keys.display()
+        ),
+    )?;
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{CONNECTIONS}"),
+            &format!("-d{SECONDS}s"),
+            "--latency",
+            "-s",
+        ])
+        .arg(&script)
+        .arg(base)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let field = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split_whitespace().nth(1).map(String::from))
+            .unwrap_or_default()
+    };
+    let requests = text
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let non2xx: u64 = field("Non-2xx").parse().unwrap_or(0);
+    let non2xx = if non2xx == 0 {
+        text.lines()
+            .find(|l| l.contains("Non-2xx"))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    } else {
+        non2xx
+    };
+    let socket: u64 = text
+        .lines()
+        .find(|l| l.contains("Socket errors"))
+        .map(|l| {
+            l.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    Ok(Wrk {
+        rps: field("Requests/sec:").parse().unwrap_or(0.0),
+        p50: field("50%"),
+        p99: field("99%"),
+        requests,
+        errors: non2xx + socket,
+    })
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A pool of the persons, an app of another organisation registered to use it, and
+/// 10,000 of its keys in `keys.txt`. Returns the code and the app's key.
+async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String, String)> {
+    let code = person_resource(url, "unconditional", true).await?;
+    govshare_import(url, &code, file, work)?;
+    let store = Store::open(url).await?;
+    let sys = Caller::System("bench".into());
+    let district = govshare_demo::catalog()
+        .orgs
+        .iter()
+        .find(|o| o.name.contains("渝中区"))
+        .expect("demo district")
+        .credit_code
+        .clone();
+    let (key, prefix, hash) = govshare_server::auth::new_app_key();
+    let app = store
+        .create_app(&sys, &district, "基准测试应用", &prefix, &hash, None)
+        .await?;
+    store
+        .register_use(&sys, app.id, &code, "基准测试：按身份号码查询", "基准测试")
+        .await?;
+    let table = store.pool(&sys, &code).await?.table;
+    let keys = store
+        .read(move |c| {
+            c.query(
+                &format!("SELECT gmsfhm FROM \"{table}\" ORDER BY _seq LIMIT 10000"),
+                &[],
+            )
+        })
+        .await?;
+    let keys: Vec<String> = keys.iter().map(|r| r.text(0)).collect::<Result<_, _>>()?;
+    std::fs::write(work.join("keys.txt"), keys.join("\n") + "\n")?;
+    Ok((code, key))
+}
+
+async fn govshare_run(url: &str, work: &Path, code: &str, key: &str) -> anyhow::Result<(Wrk, i64)> {
+    let port = free_port()?;
+    let dir = work.join(format!("serve-{port}"));
+    let server = Server(
+        Command::new(govshare_bin())
+            .args([
+                "--database-url",
+                url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(&dir)
+            .arg("serve")
+            .env("GOVSHARE_LOG", "error")
+            .env("GOVSHARE_APP_CALLS_PER_SECOND", "1000000")
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&format!("{base}/healthz"))?;
+    let result = wrk(
+        work,
+        &base,
+        &format!("/api/v1/share/{code}/rows/{{key}}"),
+        Some(("X-Api-Key", key)),
+    )?;
+    drop(server);
+    let store = Store::open(url).await?;
+    let audited = store
+        .read(|c| {
+            c.query_one(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
+                &[],
+            )?
+            .i64(0)
+        })
+        .await?;
+    let chains = store.verify_audit().await?;
+    if chains.iter().any(|c| c.first_bad.is_some()) {
+        anyhow::bail!("the audit log does not verify after the run: {chains:?}");
+    }
+    Ok((result, audited))
+}
+
+fn line(who: &str, w: &Wrk, nginx: Option<f64>, datasette: Option<f64>) {
+    let ratio = |peer: Option<f64>| peer.map_or(String::new(), |p| format!("{:.2}×", w.rps / p));
+    println!(
+        "| {who} | {:.0} | {} | {} | {} | {} | {} |",
+        w.rps,
+        w.p50,
+        w.p99,
+        w.errors,
+        ratio(datasette),
+        ratio(nginx)
+    );
+}
+
+pub async fn run(work: &Path) -> anyhow::Result<()> {
+    let file = work.join("persons.csv");
+    if !file.exists() {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        govshare_demo::persons::write_person_csv(&mut out, 1_000_000, 0.02, 2026)?;
+    }
+    let sqlite_url = format!("sqlite://{}", work.join("lookup-bench.db").display());
+    let (code, key) = prepared(&sqlite_url, &file, work).await?;
+
+    // nginx: a small static JSON file.
+    let port = free_port()?;
+    let root = work.join("nginx");
+    std::fs::create_dir_all(root.join("logs"))?;
+    std::fs::write(
+        root.join("row.json"),
+        r#"{"公民身份号码":"500103********1234","姓名":"张三"}"#,
+    )?;
+    std::fs::write(
+        root.join("nginx.conf"),
+        format!(
+            "worker_processes auto; daemon off; pid {r}/nginx.pid; error_log {r}/logs/error.log;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {r}; location / {{ try_files /row.json =404; }} }} }}\n",
+            r = root.display()
+        ),
+    )?;
+    let nginx = Server(
+        Command::new("nginx")
+            .args(["-p"])
+            .arg(&root)
+            .arg("-c")
+            .arg(root.join("nginx.conf"))
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    wait_ready(&format!("http://127.0.0.1:{port}/x"))?;
+    let ceiling = wrk(work, &format!("http://127.0.0.1:{port}"), "/{key}", None)?;
+    drop(nginx);
+
+    // Datasette: the same rows in SQLite, its row JSON endpoint.
+    let peer = work.join("peer.db");
+    let _ = std::fs::remove_file(&peer);
+    Command::new("sqlite3")
+        .arg(&peer)
+        .arg(format!(
+            "CREATE TABLE persons ({COLUMNS}, PRIMARY KEY (gmsfhm));"
+        ))
+        .arg(".mode csv")
+        .arg(format!(".import --skip 1 {} persons", file.display()))
+        .stderr(Stdio::null())
+        .status()?;
+    let port = free_port()?;
+    let datasette = Server(
+        Command::new("datasette")
+            .args(["serve", "-i"])
+            .arg(&peer)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--setting",
+                "num_sql_threads",
+                "4",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    wait_ready(&format!("http://127.0.0.1:{port}/-/versions.json"))?;
+    let ds = wrk(
+        work,
+        &format!("http://127.0.0.1:{port}"),
+        "/peer/persons/{key}.json",
+        None,
+    )?;
+    drop(datasette);
+
+    let (g, audited) = govshare_run(&sqlite_url, work, &code, &key).await?;
+    println!(
+        "## Sharing lookups: random keys of 1,000,000 persons, wrk -c{CONNECTIONS}, {SECONDS} s each"
+    );
+    println!();
+    println!("| server | requests/s | p50 | p99 | errors | ÷ Datasette | ÷ nginx |");
+    println!("|---|---|---|---|---|---|---|");
+    line("nginx, static JSON file (ceiling)", &ceiling, None, None);
+    line("Datasette, row JSON (SQLite)", &ds, Some(ceiling.rps), None);
+    line(
+        "govshare → SQLite: app key, policy, masking, audit",
+        &g,
+        Some(ceiling.rps),
+        Some(ds.rps),
+    );
+    println!();
+    println!(
+        "govshare (SQLite): {} answers seen by wrk, {audited} audit entries of answered lookups; chains verify",
+        g.requests
+    );
+    if govshare_store::testing::backends().contains(&"postgres") {
+        let pg_url = govshare_store::testing::fresh_database("postgres");
+        let (code, key) = prepared(&pg_url, &file, work).await?;
+        let (g, audited) = govshare_run(&pg_url, work, &code, &key).await?;
+        println!();
+        println!("| server | requests/s | p50 | p99 | errors | ÷ Datasette | ÷ nginx |");
+        println!("|---|---|---|---|---|---|---|");
+        line("govshare → PostgreSQL", &g, Some(ceiling.rps), Some(ds.rps));
+        println!();
+        println!(
+            "govshare (PostgreSQL): {} answers seen by wrk, {audited} audit entries",
+            g.requests
+        );
+    }
+    println!();
+    Ok(())
+}
