@@ -129,11 +129,20 @@ impl FromRequestParts<AppState> for App {
             .map(|(p, _)| p)
             .filter(|p| p.len() == 8 && key.len() <= 128)
             .ok_or(ApiError::Unauthorized)?;
-        let stored = state
-            .store
-            .app_key(prefix)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+        let stored = match state.app_keys.get(prefix) {
+            Some(k) => k,
+            None => {
+                let k = std::sync::Arc::new(
+                    state
+                        .store
+                        .app_key(prefix)
+                        .await?
+                        .ok_or(ApiError::Unauthorized)?,
+                );
+                state.app_keys.put(prefix, k.clone());
+                k
+            }
+        };
         let now = govshare_store::now();
         let live = stored.revoked_at.is_none()
             && stored
@@ -146,6 +155,6 @@ impl FromRequestParts<AppState> for App {
         if let Some(secs) = state.app_limits.wait(stored.app.app_id) {
             return Err(ApiError::RateLimited(secs));
         }
-        Ok(App(stored.app))
+        Ok(App(stored.app.clone()))
     }
 }

@@ -2,6 +2,7 @@
 //! document. The server is a library: `app(state)` builds the router and `serve`
 //! runs it on a listener, so tests start it in-process on port 0.
 
+pub mod app_keys;
 pub mod app_limit;
 pub mod audit;
 pub mod auth;
@@ -71,6 +72,7 @@ pub struct AppState {
     pub logins: Arc<throttle::LoginThrottle>,
     pub audit: audit::AuditLog,
     pub app_limits: Arc<app_limit::AppLimiter>,
+    pub app_keys: Arc<app_keys::KeyCache>,
     indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -90,6 +92,7 @@ impl AppState {
         let state = AppState {
             audit,
             app_limits: Arc::new(app_limit::AppLimiter::new(config.app_calls_per_second)),
+            app_keys: Default::default(),
             store,
             search: Arc::new(search),
             config: Arc::new(config),

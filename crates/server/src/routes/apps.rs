@@ -96,6 +96,7 @@ pub async fn revoke_app(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<AppInfo>> {
     let app = state.store.revoke_app(&user.caller(), id).await?;
+    state.app_keys.forget_app(app.id);
     state
         .audit
         .record(key_entry(&user, "app.revoke", &app))
