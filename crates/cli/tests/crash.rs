@@ -80,3 +80,139 @@ async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// `kill -9` while apps are being answered: every answer a client received has its
+/// audit entry, and the chain verifies.
+#[tokio::test]
+async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
+    use govshare_store::{Caller, Store};
+    for backend in common::backends() {
+        let (url, code) = prepared_pool(backend).await;
+        let store = Store::open(&url).await.unwrap();
+        let sys = Caller::System("test".into());
+        store
+            .transition_resource(&sys, &code, govshare_domain::lifecycle::Action::Publish, "")
+            .await
+            .unwrap();
+        let rows: Vec<Result<Vec<String>, String>> = (0..200)
+            .map(|i| Ok(vec![format!("P{i}"), format!("第{i}号场所"), "10".into()]))
+            .collect();
+        let batch = govshare_store::repo::ingest::Batch {
+            code: code.clone(),
+            header: ["场所编号", "场所名称", "容量"].map(String::from).to_vec(),
+            rows: Box::new(rows.into_iter()),
+            mode: govshare_store::repo::ingest::IngestMode::Upsert,
+            source_name: "t".into(),
+            source_sha256: "0".repeat(64),
+            client_batch_id: None,
+            progress: None,
+        };
+        store.ingest(&sys, batch).await.unwrap();
+        let (key, prefix, hash) = govshare_server::auth::new_app_key();
+        let district = common::org_code("渝中区");
+        let app = store
+            .create_app(&sys, &district, "压力测试", &prefix, &hash, None)
+            .await
+            .unwrap();
+        store
+            .register_use(&sys, app.id, &code, "压力测试查询场所", "测试")
+            .await
+            .unwrap();
+        drop(store);
+
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir =
+            std::env::temp_dir().join(format!("govshare_kill_{}_{backend}", std::process::id()));
+        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"))
+            .args([
+                "--database-url",
+                &url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(&dir)
+            .arg("serve")
+            .env("GOVSHARE_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if client
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut load = tokio::task::JoinSet::new();
+        for t in 0..8 {
+            let (client, base, key, code, answered) = (
+                client.clone(),
+                base.clone(),
+                key.clone(),
+                code.clone(),
+                answered.clone(),
+            );
+            load.spawn(async move {
+                for i in 0.. {
+                    let url = format!("{base}/api/v1/share/{code}/rows/P{}", (i * 8 + t) % 200);
+                    match client.get(url).header("x-api-key", &key).send().await {
+                        Ok(r) if r.status() == 200 => {
+                            // Counted only once the whole answer has arrived.
+                            if r.bytes().await.is_ok() {
+                                answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+            });
+        }
+        // Let answers flow, then kill the server mid-load.
+        for _ in 0..100 {
+            if answered.load(std::sync::atomic::Ordering::SeqCst) > 200 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let _ = server.kill(); // SIGKILL
+        let _ = server.wait();
+        while load.join_next().await.is_some() {}
+        let seen = answered.load(std::sync::atomic::Ordering::SeqCst) as i64;
+        assert!(seen > 0, "{backend}: no answers before the kill");
+        let store = Store::open(&url).await.unwrap();
+        let audited = store
+            .read(|c| {
+                c.query_one(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
+                    &[],
+                )?
+                .i64(0)
+            })
+            .await
+            .unwrap();
+        assert!(
+            audited >= seen,
+            "{backend}: {seen} answers received, only {audited} audited"
+        );
+        let chains = store.verify_audit().await.unwrap();
+        assert!(
+            chains.iter().all(|c| c.first_bad.is_none()),
+            "{backend}: {chains:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
