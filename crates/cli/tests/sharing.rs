@@ -1291,3 +1291,131 @@ async fn an_app_over_its_rate_gets_429_with_retry_after() {
         200
     );
 }
+
+/// The matrix: every data endpoint, for each sharing type, called by the owner's app,
+/// a consumer's app holding the right basis, and an app holding none.
+#[tokio::test]
+async fn data_endpoints_allow_and_deny_by_sharing_type_and_basis() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let police = s.login("gaj_admin", "Demo@2026").await;
+        let bureau = s.login("admin", "Admin@2026").await;
+        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let a = id("50010319800101002");
+        let rows = json!([{"公民身份号码": a, "姓名": "张三"}, {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
+        let open = published(
+            &s,
+            &police,
+            &bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let cond = published(&s, &police, &bureau, json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"}), &rows).await;
+        let closed = published(
+            &s,
+            &police,
+            &bureau,
+            json!({"sharing_type": "not_shared", "not_shared_basis": "法律规定"}),
+            &rows,
+        )
+        .await;
+        let key_of = |v: &Value| v["key"].as_str().unwrap().to_string();
+        let (_, owner) = new_app(&s, &police, "公安局", "户籍管理").await;
+        let (_, consumer) = new_app(&s, &district, "渝中区", "政务服务").await;
+        // The bureau may make an app for any organisation: one with no basis at all.
+        let (_, stranger) = new_app(&s, &bureau, "市场监督管理局", "企业登记").await;
+        let consumer_id = consumer["app"]["id"].as_i64().unwrap();
+        s.send_json(Method::POST, "/api/v1/share/registrations", Some(&district),
+            json!({"app_id": consumer_id, "resource": open, "purpose": "办理户籍业务", "scenario": "窗口受理"})).await;
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let (_, req) = s.send_json(Method::POST, "/api/v1/share/requests", Some(&district), json!({
+            "app_id": consumer_id, "resource": cond, "purpose": "办理户籍业务核验", "legal_basis": "《户口登记条例》",
+            "scope": {"items": ["公民身份号码", "姓名"], "valid_from": today, "valid_to": today, "daily_quota": 1000, "total_quota": 1000}
+        })).await;
+        let (status, _) = s
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/share/requests/{}/answer", req["id"]),
+                Some(&police),
+                json!({"answer": "approve"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+
+        let calls = |code: &str| -> Vec<(&'static str, Method, String, Option<Value>)> {
+            vec![
+                (
+                    "lookup",
+                    Method::GET,
+                    format!("/api/v1/share/{code}/rows/{a}"),
+                    None,
+                ),
+                (
+                    "batch",
+                    Method::POST,
+                    format!("/api/v1/share/{code}/lookup"),
+                    Some(json!({"keys": [a]})),
+                ),
+                (
+                    "query",
+                    Method::POST,
+                    format!("/api/v1/share/{code}/query"),
+                    Some(json!({"limit": 5})),
+                ),
+                (
+                    "verify",
+                    Method::POST,
+                    format!("/api/v1/share/{code}/verify"),
+                    Some(json!({"key": [a], "claims": {"姓名": "张三"}})),
+                ),
+                (
+                    "changes",
+                    Method::GET,
+                    format!("/api/v1/share/{code}/changes"),
+                    None,
+                ),
+                (
+                    "correction",
+                    Method::POST,
+                    format!("/api/v1/share/{code}/corrections"),
+                    Some(
+                        json!({"key": [a], "item": "姓名", "proposed": "张叁", "evidence": "户口簿记载为张叁"}),
+                    ),
+                ),
+            ]
+        };
+        let apps = [
+            ("owner", key_of(&owner)),
+            ("consumer", key_of(&consumer)),
+            ("stranger", key_of(&stranger)),
+        ];
+        for (sharing, code) in [
+            ("unconditional", &open),
+            ("conditional", &cond),
+            ("not_shared", &closed),
+        ] {
+            for (who, key) in &apps {
+                let allowed = matches!(
+                    (*who, sharing),
+                    ("owner", _) | ("consumer", "unconditional" | "conditional")
+                );
+                for (what, method, path, body) in calls(code) {
+                    let (status, resp) = app_call(&s, Some(key), method, &path, body).await;
+                    let ok = if what == "correction" { 201 } else { 200 };
+                    let want = if allowed { ok } else { 403 };
+                    assert_eq!(
+                        status, want,
+                        "{backend}: {who} app, {what} on {sharing}: {resp}"
+                    );
+                    if allowed && what != "correction" && what != "changes" {
+                        assert!(
+                            resp["basis"]["kind"].is_string(),
+                            "{what}: every answer names its basis: {resp}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
