@@ -488,6 +488,15 @@ async fn owners_set_selection_rules_over_http() {
         let (status, pool) = s.send_json(Method::PUT, &path, Some(&police), rules).await;
         assert_eq!(status, 200, "{backend}: {pool}");
         assert_eq!(pool["schema"]["selection"]["rows"][0]["op"], "at_least");
+        // Loads, check and selection edits are audit entries, visible to the owner.
+        let (_, log) = s.get_json("/api/v1/audit?limit=100", Some(&police)).await;
+        assert!(
+            log.as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "pool.selection" && e["resource_code"] == code),
+            "{log}"
+        );
         let (a, b) = (id("50010319800101002"), id("50010319900202003"));
         let (status, report) = s
             .send_json(
@@ -505,6 +514,21 @@ async fn owners_set_selection_rules_over_http() {
             (report["accepted"].as_i64(), report["skipped"].as_i64()),
             (Some(1), Some(1)),
             "{backend}: {report}"
+        );
+        let (_, log) = s.get_json("/api/v1/audit?limit=100", Some(&bureau)).await;
+        let load = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "pool.load")
+            .unwrap();
+        assert_eq!(
+            (load["row_count"].as_i64(), load["actor"].as_str()),
+            (Some(1), Some("gaj_admin"))
+        );
+        assert!(
+            load["detail"].as_str().unwrap().contains("skipped 1"),
+            "{load}"
         );
     }
 }

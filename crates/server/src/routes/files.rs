@@ -48,10 +48,17 @@ pub async fn upload_file(
         note,
         content: bytes.to_vec(),
     };
-    let version = state
-        .store
-        .add_file(&user.caller(), &format!("{class}/{seq}"), file)
-        .await?;
+    let code = format!("{class}/{seq}");
+    let version = state.store.add_file(&user.caller(), &code, file).await?;
+    let entry = govshare_store::repo::audit::AuditEntry {
+        resource_code: code,
+        detail: format!(
+            "version:{} {} {} bytes sha256:{}",
+            version.version, version.name, version.size, version.sha256
+        ),
+        ..crate::audit::by_user(&user.0, "file.upload", "ok")
+    };
+    state.audit.record(entry).await?;
     Ok((StatusCode::CREATED, Json(version)))
 }
 

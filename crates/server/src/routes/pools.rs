@@ -72,6 +72,7 @@ pub async fn load_batch(
         progress: None,
     };
     let report = import_data(&state.store, &user.caller(), file).await?;
+    record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
 
@@ -176,13 +177,15 @@ pub async fn set_pool_checks(
     Path((class, seq)): Path<(String, String)>,
     Json(body): Json<PoolChecks>,
 ) -> ApiResult<Json<PoolInfo>> {
+    let detail = serde_json::to_string(&body.checks).unwrap_or_default();
     let checks = body.checks.into_iter().collect();
-    Ok(Json(
-        state
-            .store
-            .set_pool_checks(&user.caller(), &format!("{class}/{seq}"), checks)
-            .await?,
-    ))
+    let code = format!("{class}/{seq}");
+    let pool = state
+        .store
+        .set_pool_checks(&user.caller(), &code, checks)
+        .await?;
+    record(&state, &user, "pool.checks", &code, 0, detail).await?;
+    Ok(Json(pool))
 }
 
 /// Sets the pool's selection rules (数据筛选; the owner organisation or the bureau):
@@ -197,12 +200,14 @@ pub async fn set_pool_selection(
     Path((class, seq)): Path<(String, String)>,
     Json(body): Json<Selection>,
 ) -> ApiResult<Json<PoolInfo>> {
-    Ok(Json(
-        state
-            .store
-            .set_pool_selection(&user.caller(), &format!("{class}/{seq}"), body)
-            .await?,
-    ))
+    let code = format!("{class}/{seq}");
+    let pool = state
+        .store
+        .set_pool_selection(&user.caller(), &code, body)
+        .await?;
+    let detail = serde_json::to_string(&pool.schema.selection).unwrap_or_default();
+    record(&state, &user, "pool.selection", &code, 0, detail).await?;
+    Ok(Json(pool))
 }
 
 /// Most rows in one push; larger loads go as files.
@@ -251,7 +256,40 @@ pub async fn push_rows(
         progress: None,
     };
     let report = import_data(&state.store, &user.caller(), file).await?;
+    record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
     Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// A change to a pool by a user, in the audit log.
+async fn record(
+    state: &AppState,
+    user: &User,
+    action: &str,
+    code: &str,
+    rows: i64,
+    detail: String,
+) -> ApiResult<()> {
+    let entry = govshare_store::repo::audit::AuditEntry {
+        resource_code: code.to_string(),
+        row_count: rows,
+        detail,
+        ..crate::audit::by_user(&user.0, action, "ok")
+    };
+    state.audit.record(entry).await
+}
+
+async fn record_load(state: &AppState, user: &User, code: &str, r: &BatchReport) -> ApiResult<()> {
+    let detail = format!(
+        "batch:{} {:?} received {} accepted {} rejected {} skipped {}{}",
+        r.batch_id,
+        r.mode,
+        r.received,
+        r.accepted,
+        r.rejected,
+        r.skipped,
+        if r.replayed { " (replayed)" } else { "" }
+    );
+    record(state, user, "pool.load", code, r.accepted, detail).await
 }
 
 fn check_batch_id(id: Option<&str>) -> ApiResult<()> {
