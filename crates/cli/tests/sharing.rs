@@ -15,6 +15,28 @@ fn id(first17: &str) -> String {
     )
 }
 
+/// A server over the demo city's organisations and users, with four of them signed in:
+/// the police (provider), the bureau, a district (consumer) and a market operator
+/// (another department).
+struct Parties {
+    s: TestServer,
+    police: String,
+    bureau: String,
+    district: String,
+    market: String,
+}
+
+async fn parties(backend: &'static str) -> Parties {
+    let s = TestServer::start(backend, false).await;
+    Parties {
+        police: s.login("gaj_admin", "Demo@2026").await,
+        bureau: s.login("admin", "Admin@2026").await,
+        district: s.login("yuzhong_admin", "Demo@2026").await,
+        market: s.login("scjg_operator", "Demo@2026").await,
+        s,
+    }
+}
+
 /// A published police entry of persons shared as `sharing`, with two rows.
 async fn published(
     s: &TestServer,
@@ -107,11 +129,13 @@ async fn new_app(s: &TestServer, token: &str, org_word: &str, name: &str) -> (u1
 #[tokio::test]
 async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
     for backend in common::backends() {
-        let s = TestServer::start(backend, false).await;
-        let police = s.login("gaj_admin", "Demo@2026").await;
-        let bureau = s.login("admin", "Admin@2026").await;
-        let district = s.login("yuzhong_admin", "Demo@2026").await;
-        let market = s.login("scjg_operator", "Demo@2026").await;
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            market,
+        } = parties(backend).await;
         let (a, b) = (id("50010319800101002"), id("50010319900202003"));
         let rows = json!([
             {"公民身份号码": a, "姓名": "张三", "联系电话": "13812345678"},
@@ -421,9 +445,9 @@ async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
 #[tokio::test]
 async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
     for backend in common::backends() {
-        let s = TestServer::start(backend, false).await;
-        let police = s.login("gaj_admin", "Demo@2026").await;
-        let bureau = s.login("admin", "Admin@2026").await;
+        let Parties {
+            s, police, bureau, ..
+        } = parties(backend).await;
         let a = id("50010319800101002");
         let rows = json!([
             {"公民身份号码": a, "姓名": "张三"},
@@ -466,11 +490,13 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
 #[tokio::test]
 async fn conditional_data_flows_only_under_a_live_grant_within_its_quota() {
     for backend in common::backends() {
-        let s = TestServer::start(backend, false).await;
-        let police = s.login("gaj_admin", "Demo@2026").await;
-        let bureau = s.login("admin", "Admin@2026").await;
-        let district = s.login("yuzhong_admin", "Demo@2026").await;
-        let market = s.login("scjg_operator", "Demo@2026").await;
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            market,
+        } = parties(backend).await;
         let a = id("50010319800101002");
         let rows = json!([
             {"公民身份号码": a, "姓名": "张三", "联系电话": "13812345678"},
@@ -793,10 +819,13 @@ async fn conditional_data_flows_only_under_a_live_grant_within_its_quota() {
 #[tokio::test]
 async fn grant_quotas_hold_exactly_under_concurrent_calls() {
     for backend in common::backends() {
-        let s = TestServer::start(backend, false).await;
-        let police = s.login("gaj_admin", "Demo@2026").await;
-        let bureau = s.login("admin", "Admin@2026").await;
-        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            ..
+        } = parties(backend).await;
         let a = id("50010319800101002");
         let rows = json!([{"公民身份号码": a, "姓名": "张三"}, {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
         let cond = published(&s, &police, &bureau, json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"}), &rows).await;
@@ -846,10 +875,13 @@ async fn grant_quotas_hold_exactly_under_concurrent_calls() {
 #[tokio::test]
 async fn batch_lookups_and_paged_queries_stay_within_the_rules() {
     for backend in common::backends() {
-        let s = TestServer::start(backend, false).await;
-        let police = s.login("gaj_admin", "Demo@2026").await;
-        let bureau = s.login("admin", "Admin@2026").await;
-        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            ..
+        } = parties(backend).await;
         let ids: Vec<String> = (0..7)
             .map(|i| id(&format!("5001031980011{i}002")))
             .collect();
@@ -1055,11 +1087,13 @@ async fn batch_lookups_and_paged_queries_stay_within_the_rules() {
 #[tokio::test]
 async fn reported_errors_are_tracked_to_closure_and_fixes_reach_the_pool() {
     for backend in common::backends() {
-        let s = TestServer::start(backend, false).await;
-        let police = s.login("gaj_admin", "Demo@2026").await;
-        let bureau = s.login("admin", "Admin@2026").await;
-        let district = s.login("yuzhong_admin", "Demo@2026").await;
-        let market = s.login("scjg_operator", "Demo@2026").await;
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            market,
+        } = parties(backend).await;
         let a = id("50010319800101002");
         let rows = json!([{"公民身份号码": a, "姓名": "张三"}, {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
         let open = published(
@@ -1297,10 +1331,13 @@ async fn an_app_over_its_rate_gets_429_with_retry_after() {
 #[tokio::test]
 async fn data_endpoints_allow_and_deny_by_sharing_type_and_basis() {
     for backend in common::backends() {
-        let s = TestServer::start(backend, false).await;
-        let police = s.login("gaj_admin", "Demo@2026").await;
-        let bureau = s.login("admin", "Admin@2026").await;
-        let district = s.login("yuzhong_admin", "Demo@2026").await;
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            ..
+        } = parties(backend).await;
         let a = id("50010319800101002");
         let rows = json!([{"公民身份号码": a, "姓名": "张三"}, {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
         let open = published(

@@ -174,29 +174,30 @@ pub async fn share_lookup(
             e.basis = row.basis.label();
             e.purpose = row.purpose.clone();
             e.row_count = 1;
-            e.items = served_items(row);
+            e.items = marked_items(row.row.as_ref(), &row.masked);
         },
     )
     .await
 }
 
-/// The items a row served, masked ones marked with `*`.
-fn served_items(row: &SharedRow) -> String {
-    row.row
-        .as_ref()
-        .map(|r| {
-            r.keys()
-                .map(|k| {
-                    if row.masked.contains(k) {
-                        format!("{k}*")
-                    } else {
-                        k.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
+/// The items of a served row, masked ones marked with `*` (for the audit entry).
+fn marked_items(
+    row: Option<&serde_json::Map<String, serde_json::Value>>,
+    masked: &[String],
+) -> String {
+    row.map(|r| {
+        r.keys()
+            .map(|k| {
+                if masked.contains(k) {
+                    format!("{k}*")
+                } else {
+                    k.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+    .unwrap_or_default()
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -263,26 +264,7 @@ fn describe_page(p: &SharedRows, e: &mut AuditEntry) {
     e.basis = p.basis.label();
     e.purpose = p.purpose.clone();
     e.row_count = p.rows.len() as i64;
-    e.items = page_items(p);
-}
-
-/// The items served of a page, masked ones marked with `*`.
-fn page_items(p: &SharedRows) -> String {
-    p.rows
-        .first()
-        .map(|r| {
-            r.keys()
-                .map(|k| {
-                    if p.masked.contains(k) {
-                        format!("{k}*")
-                    } else {
-                        k.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
+    e.items = marked_items(p.rows.first(), &p.masked);
 }
 
 /// Looks up to 1,000 keys at once: the rows found and the keys missing. Under a grant
