@@ -11,6 +11,8 @@ coded_enum! {
         BureauAdmin = ("bureau_admin", "大数据局管理员"),
         OrgAdmin = ("org_admin", "单位管理员"),
         OrgOperator = ("org_operator", "单位操作员"),
+        Approver = ("approver", "共享审核员"),
+        Auditor = ("auditor", "审计员"),
     }
 }
 
@@ -49,12 +51,56 @@ impl Principal {
         self.role == Role::BureauAdmin
     }
 
+    /// Auditors read the whole audit log and the statistics, and change nothing.
+    pub fn is_auditor(&self) -> bool {
+        self.role == Role::Auditor
+    }
+
+    /// Who keeps the catalog and the pools: the bureau, and an organisation's admins
+    /// and operators (approvers and auditors keep separate duties).
+    fn keeps_content(&self) -> bool {
+        matches!(
+            self.role,
+            Role::BureauAdmin | Role::OrgAdmin | Role::OrgOperator
+        )
+    }
+
+    /// Deciding on another body's use of a provider's data (requests, registrations
+    /// under review, error reports): the provider's admin or approver, or the bureau.
+    pub fn check_sharing_decision(&self, provider_org_id: i64) -> Result<()> {
+        if self.is_bureau()
+            || (self.owns(provider_org_id) && matches!(self.role, Role::OrgAdmin | Role::Approver))
+        {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "只有提供方单位管理员或共享审核员可以审核".into(),
+            ))
+        }
+    }
+
+    /// Acting as a consumer for one's organisation (apps, registrations, requests,
+    /// error reports): anyone of it but its auditors.
+    pub fn check_consumer(&self, org_id: i64) -> Result<()> {
+        if self.is_bureau() || (self.owns(org_id) && !self.is_auditor()) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("无权代表该单位使用共享数据".into()))
+        }
+    }
+
     fn owns(&self, owner_org_id: i64) -> bool {
         self.org_id == owner_org_id
     }
 
     /// Creating an entry for an organisation: the bureau for anyone, others for their own.
     pub fn check_create(&self, owner_org_id: i64) -> Result<()> {
+        if !self.keeps_content() {
+            return Err(Error::Forbidden(format!(
+                "“{}”不能编制目录",
+                self.role.label()
+            )));
+        }
         if self.is_bureau() || self.owns(owner_org_id) {
             Ok(())
         } else {
@@ -71,6 +117,12 @@ impl Principal {
         if !self.owns(owner_org_id) {
             return Err(Error::Forbidden("只能修改本单位的目录".into()));
         }
+        if !self.keeps_content() {
+            return Err(Error::Forbidden(format!(
+                "“{}”不能修改目录和数据",
+                self.role.label()
+            )));
+        }
         if state.is_editable() || self.role == Role::OrgAdmin {
             Ok(())
         } else {
@@ -86,7 +138,7 @@ impl Principal {
     pub fn check_action(&self, owner_org_id: i64, action: Action) -> Result<()> {
         let allowed = match action {
             a if a.is_review() => self.is_bureau(),
-            Action::Submit => self.is_bureau() || self.owns(owner_org_id),
+            Action::Submit => self.is_bureau() || (self.owns(owner_org_id) && self.keeps_content()),
             Action::Withdraw => {
                 self.is_bureau() || (self.owns(owner_org_id) && self.role == Role::OrgAdmin)
             }
@@ -138,6 +190,29 @@ mod tests {
                 .check_edit(7, State::Published)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn approvers_and_auditors_keep_separate_duties() {
+        let approver = user(Role::Approver, 7);
+        let auditor = user(Role::Auditor, 7);
+        assert!(approver.check_sharing_decision(7).is_ok());
+        assert!(approver.check_sharing_decision(8).is_err());
+        assert!(
+            user(Role::OrgOperator, 7)
+                .check_sharing_decision(7)
+                .is_err()
+        );
+        assert!(user(Role::OrgAdmin, 7).check_sharing_decision(7).is_ok());
+        for who in [&approver, &auditor] {
+            assert!(who.check_edit(7, State::Draft).is_err());
+            assert!(who.check_create(7).is_err());
+            assert!(who.check_action(7, Action::Submit).is_err());
+        }
+        assert!(auditor.check_sharing_decision(7).is_err());
+        assert!(auditor.check_consumer(7).is_err());
+        assert!(approver.check_consumer(7).is_ok());
+        assert!(auditor.is_auditor() && !approver.is_auditor());
     }
 
     #[test]

@@ -28,6 +28,8 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<Backend>,
+    /// Sharing decisions this node has made, checked against the sharing epoch.
+    sharing: Arc<repo::share_cache::SharingCache>,
 }
 
 /// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
@@ -68,6 +70,7 @@ impl Store {
         };
         let store = Store {
             backend: Arc::new(backend),
+            sharing: Arc::default(),
         };
         store.write_blocking(migrate::run)?;
         Ok(store)

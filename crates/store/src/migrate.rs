@@ -59,6 +59,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0006_sharing.sql"),
         after: None,
     },
+    Migration {
+        version: 7,
+        name: "sharing_epoch",
+        sqlite: include_str!("../migrations/sqlite/0007_sharing_epoch.sql"),
+        postgres: include_str!("../migrations/postgres/0007_sharing_epoch.sql"),
+        after: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

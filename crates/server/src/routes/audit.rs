@@ -31,7 +31,7 @@ pub async fn list_audit(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("limit 应在1到1000之间".into()));
     }
-    let scope = if user.0.is_bureau() {
+    let scope = if user.0.is_bureau() || user.0.is_auditor() {
         AuditScope::All
     } else {
         AuditScope::Org(user.0.org_id)
@@ -53,6 +53,15 @@ pub struct StatsQuery {
     pub to: Option<chrono::NaiveDate>,
 }
 
+/// Auditors and the bureau see the whole city's calls; others their organisation's.
+fn stats_view(user: &User) -> govshare_domain::access::Visibility {
+    if user.0.is_auditor() {
+        govshare_domain::access::Visibility::All
+    } else {
+        user.caller().visibility()
+    }
+}
+
 /// Answered data calls by day, consumer, provider and resource, with totals. The
 /// bureau sees all; an organisation its own calls and the calls to its resources.
 #[utoipa::path(get, path = "/api/v1/share/stats", tag = "sharing", params(StatsQuery), security(("bearer" = [])),
@@ -70,7 +79,7 @@ pub async fn share_stats(
     Ok(Json(
         state
             .store
-            .share_stats(user.caller().visibility(), q.from, q.to)
+            .share_stats(stats_view(&user), q.from, q.to)
             .await?,
     ))
 }

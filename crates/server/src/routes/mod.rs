@@ -10,6 +10,7 @@ mod files;
 mod health;
 mod orgs;
 mod pools;
+mod registrations;
 mod requests;
 mod resources;
 mod search;
@@ -32,6 +33,7 @@ pub(crate) use files::*;
 pub(crate) use health::*;
 pub(crate) use orgs::*;
 pub(crate) use pools::*;
+pub(crate) use registrations::*;
 pub(crate) use requests::*;
 pub(crate) use resources::*;
 pub(crate) use search::*;
@@ -102,7 +104,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/orgs/{code}/apps", get(list_apps).post(create_app))
         .route("/api/v1/apps/{id}/revoke", post(revoke_app))
-        .route("/api/v1/share/registrations", post(register_use))
+        .route(
+            "/api/v1/share/registrations",
+            get(list_registrations).post(register_use),
+        )
+        .route(
+            "/api/v1/share/registrations/{id}/answer",
+            post(answer_registration),
+        )
+        .route("/api/v1/share/{class}/{seq}/review", put(set_review))
         .route("/api/v1/share/{class}/{seq}/rows/{key}", get(share_lookup))
         .route("/api/v1/share/{class}/{seq}/verify", post(share_verify))
         .route("/api/v1/share/{class}/{seq}/lookup", post(share_batch))

@@ -15,8 +15,8 @@ use govshare_store::repo::audit::AuditEntry;
 use govshare_store::repo::requests::{GrantInfo, NewRequest, RequestInfo};
 use serde::Deserialize;
 
-/// Records a request step and hands back its result.
-async fn audited<T>(
+/// Records a user's step and hands back its result.
+pub(crate) async fn audited<T>(
     state: &AppState,
     entry: AuditEntry,
     result: Result<T, ApiError>,

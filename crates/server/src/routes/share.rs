@@ -4,65 +4,16 @@
 
 use crate::AppState;
 use crate::audit::digest;
-use crate::auth::{App, User};
+use crate::auth::App;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use govshare_store::repo::apps::AppPrincipal;
 use govshare_store::repo::audit::AuditEntry;
 use govshare_store::repo::share_query::{QuerySpec, SharedRows};
-use govshare_store::repo::sharing::{Registration, SharedChanges, SharedRow, Verification};
+use govshare_store::repo::sharing::{SharedChanges, SharedRow, Verification};
 use serde::Deserialize;
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRegistration {
-    pub app_id: i64,
-    /// The resource code, e.g. 101001/000001.
-    pub resource: String,
-    /// 使用用途: what the data is used for (4–500 characters).
-    pub purpose: String,
-    /// 应用场景: the business scenario.
-    pub scenario: String,
-}
-
-/// Registers an app's use of an unconditional resource; approved at once after the
-/// conformity check (published, unconditional, purpose and scenario stated).
-#[utoipa::path(post, path = "/api/v1/share/registrations", tag = "sharing", request_body = NewRegistration, security(("bearer" = [])),
-    responses((status = 201, body = Registration), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn register_use(
-    State(state): State<AppState>,
-    user: User,
-    Json(body): Json<NewRegistration>,
-) -> ApiResult<(StatusCode, Json<Registration>)> {
-    let result = state
-        .store
-        .register_use(
-            &user.caller(),
-            body.app_id,
-            &body.resource,
-            &body.purpose,
-            &body.scenario,
-        )
-        .await
-        .map_err(ApiError::from);
-    let entry = AuditEntry {
-        app_id: Some(body.app_id),
-        resource_code: body.resource.clone(),
-        purpose: body.purpose.clone(),
-        basis: result
-            .as_ref()
-            .map(|r| format!("registration:{}", r.id))
-            .unwrap_or_default(),
-        detail: body.scenario.clone(),
-        ..crate::audit::by_user(&user.0, "share.register", &outcome_of(&result))
-    };
-    state.audit.record(entry).await?;
-    Ok((StatusCode::CREATED, Json(result?)))
-}
 
 /// The audit word for a call's result.
 pub(crate) fn outcome_of<T>(r: &Result<T, ApiError>) -> String {

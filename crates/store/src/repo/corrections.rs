@@ -234,6 +234,8 @@ impl Store {
             if !caller.is_party(&[provider]) {
                 return Err(Error::Forbidden("只有数据提供方可以处理纠错".into()).into());
             }
+            // Fixing a value is keeping the provider's data: its admins and operators.
+            caller.check(|p| p.check_edit(provider, govshare_domain::lifecycle::State::Draft))?;
             if k.state != "open" {
                 return Err(Error::Conflict("该纠错已处理".into()).into());
             }

@@ -175,19 +175,9 @@ fn check_party(caller: &Caller, consumer_org: i64, provider_org: i64, id: i64) -
     }
 }
 
-/// The provider's admin, or the bureau.
+/// The provider's admin or approver, or the bureau.
 fn check_provider_admin(caller: &Caller, provider_org: i64) -> Result<()> {
-    caller.check(|p| {
-        if p.is_bureau()
-            || (p.org_id == provider_org && p.role == govshare_domain::access::Role::OrgAdmin)
-        {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(
-                "只有提供方单位管理员可以审核共享申请".into(),
-            ))
-        }
-    })?;
+    caller.check(|p| p.check_sharing_decision(provider_org))?;
     Ok(())
 }
 
@@ -215,6 +205,7 @@ impl Store {
                 .i64(0)?;
             check_party(&caller, org_id, org_id, req.app_id)
                 .map_err(|_| StoreError::Domain(Error::not_found("应用", req.app_id.to_string())))?;
+            caller.check(|p| p.check_consumer(org_id))?;
             if app.revoked_at.is_some() {
                 return Err(Error::Conflict("该应用的密钥已吊销".into()).into());
             }
@@ -358,6 +349,7 @@ impl Store {
                 (p.org_id == consumer)
                     .then_some(())
                     .ok_or(Error::Forbidden("只有申请方可以补充材料".into()))
+                    .and_then(|()| p.check_consumer(consumer))
             })?;
             if req.state != RequestState::MoreInfo {
                 return Err(Error::Conflict("该申请不需要补充材料".into()).into());
@@ -448,11 +440,20 @@ pub fn use_grant(conn: &mut dyn Conn, grant_id: i64, visits: i64) -> Result<()> 
         &params![grant_id],
     )?;
     let daily = row.i64(0)?;
+    let day = today().to_string();
     let total = conn.execute(
-        "UPDATE share_grants SET used_total = used_total + ? WHERE id = ? AND used_total + ? <= total_quota AND revoked_at IS NULL",
-        &params![visits, grant_id, visits],
+        "UPDATE share_grants SET used_total = used_total + ? WHERE id = ? AND used_total + ? <= total_quota AND revoked_at IS NULL AND valid_from <= ? AND valid_to >= ?",
+        &params![visits, grant_id, visits, &day, &day],
     )?;
     if total == 0 {
+        // A grant revoked or expired since the read was decided serves nothing either.
+        let live = conn.query_opt(
+            "SELECT 1 FROM share_grants WHERE id = ? AND revoked_at IS NULL AND valid_from <= ? AND valid_to >= ?",
+            &params![grant_id, &day, &day],
+        )?;
+        if live.is_none() {
+            return Err(Error::Forbidden("授权已撤销或不在有效期内".into()).into());
+        }
         return Err(Error::Exhausted("授权的访问总次数已用完".into()).into());
     }
     let today = if visits > daily {
@@ -460,7 +461,7 @@ pub fn use_grant(conn: &mut dyn Conn, grant_id: i64, visits: i64) -> Result<()> 
     } else {
         conn.execute(
             "INSERT INTO grant_usage (grant_id, day, used) VALUES (?, ?, ?) ON CONFLICT (grant_id, day) DO UPDATE SET used = grant_usage.used + excluded.used WHERE grant_usage.used + excluded.used <= ?",
-            &params![grant_id, today().to_string(), visits, daily],
+            &params![grant_id, &day, visits, daily],
         )?
     };
     if today == 0 {

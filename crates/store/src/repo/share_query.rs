@@ -7,8 +7,8 @@
 use crate::conn::Conn;
 use crate::repo::apps::AppPrincipal;
 use crate::repo::pool_check::to_value;
-use crate::repo::pools::schema_of;
-use crate::repo::sharing::{Access, access, key_text_of, render, typed_key};
+use crate::repo::share_cache::{Decided, SharingCache};
+use crate::repo::sharing::{Access, key_text_of, masked_names, render, typed_key};
 use crate::value::Value;
 use crate::{Result, Store, StoreError};
 use govshare_domain::Error;
@@ -73,9 +73,10 @@ pub struct SharedRows {
     pub next: Option<Vec<String>>,
 }
 
-fn schema(conn: &mut dyn Conn, a: &Access) -> Result<PoolSchema> {
-    schema_of(conn, a.resource.id)?
-        .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", a.resource.code.clone())))
+fn schema(d: &Decided) -> Result<&PoolSchema> {
+    d.schema.as_ref().ok_or_else(|| {
+        StoreError::Domain(Error::not_found("数据池", d.access.resource.code.clone()))
+    })
 }
 
 /// The projection: the decided columns, then the key columns (to name each row).
@@ -96,17 +97,12 @@ fn split(a: &Access, mut row: Vec<Value>) -> (Vec<Value>, Vec<String>) {
     (row, key.iter().map(key_text_of).collect())
 }
 
-fn page(a: Access, rows: Vec<serde_json::Map<String, serde_json::Value>>) -> SharedRows {
+fn page(a: &Access, rows: Vec<serde_json::Map<String, serde_json::Value>>) -> SharedRows {
     SharedRows {
         resource_code: a.resource.code.clone(),
-        masked: a
-            .decision
-            .masked_names(&a.resource.spec.items)
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        basis: a.decision.basis,
-        purpose: a.purpose,
+        masked: masked_names(a),
+        basis: a.decision.basis.clone(),
+        purpose: a.purpose.clone(),
         rows,
         missing: vec![],
         next: None,
@@ -116,6 +112,7 @@ fn page(a: Access, rows: Vec<serde_json::Map<String, serde_json::Value>>) -> Sha
 /// The rows with these keys, in one statement.
 fn batch_lookup(
     conn: &mut dyn Conn,
+    cache: &SharingCache,
     app: &AppPrincipal,
     code: &str,
     keys: &[Vec<String>],
@@ -124,8 +121,8 @@ fn batch_lookup(
     if keys.is_empty() || keys.len() > MAX_BATCH {
         return Err(Error::invalid("keys", format!("一次查询1到{MAX_BATCH}个主键")).into());
     }
-    let a = access(conn, app, code, items)?;
-    let schema = schema(conn, &a)?;
+    let d = cache.decided(conn, app, code, items)?;
+    let (a, schema) = (&d.access, schema(&d)?);
     let mut conds = Vec::with_capacity(keys.len());
     let mut params = Vec::new();
     for key in keys {
@@ -135,22 +132,22 @@ fn batch_lookup(
     }
     let sql = format!(
         "SELECT {} FROM \"{}\" WHERE {}",
-        projection(&a, &schema),
+        projection(a, schema),
         schema.table,
         conds.join(" OR ")
     );
     let mut found = std::collections::HashMap::new();
     for row in conn.query(&sql, &params)? {
-        let (values, key) = split(&a, row.0);
+        let (values, key) = split(a, row.0);
         found.insert(key, values);
     }
     let (mut rows, mut missing) = (Vec::new(), Vec::new());
     for key in keys {
         // Keys are matched as stored: typed and cleansed like the stored values.
-        let (_, typed) = typed_key(&schema, key)?;
+        let (_, typed) = typed_key(schema, key)?;
         let text: Vec<String> = typed.iter().map(key_text_of).collect();
         match found.get(&text) {
-            Some(values) => rows.push(render(&a, values.clone())),
+            Some(values) => rows.push(render(a, values.clone())),
             None => missing.push(key.clone()),
         }
     }
@@ -176,6 +173,7 @@ fn typed(item: &Item, v: &str) -> Result<Value> {
 
 fn query(
     conn: &mut dyn Conn,
+    cache: &SharingCache,
     app: &AppPrincipal,
     code: &str,
     spec: &QuerySpec,
@@ -188,9 +186,9 @@ fn query(
         return Err(Error::invalid("filters", "最多20个过滤条件").into());
     }
     // What the basis allows at all decides what may be filtered on.
-    let allowed = access(conn, app, code, None)?;
-    let a = access(conn, app, code, spec.items.as_deref())?;
-    let schema = schema(conn, &a)?;
+    let allowed = cache.decided(conn, app, code, None)?;
+    let d = cache.decided(conn, app, code, spec.items.as_deref())?;
+    let (a, schema) = (&d.access, schema(&d)?);
     let items = &a.resource.spec.items;
     let (mut conds, mut params) = (Vec::new(), Vec::new());
     for f in &spec.filters {
@@ -200,7 +198,13 @@ fn query(
         else {
             return Err(Error::invalid("filters", format!("该资源没有信息项“{}”", f.item)).into());
         };
-        let Some(&(_, masked)) = allowed.decision.columns.iter().find(|(c, _)| *c == i) else {
+        let Some(&(_, masked)) = allowed
+            .access
+            .decision
+            .columns
+            .iter()
+            .find(|(c, _)| *c == i)
+        else {
             return Err(Error::Forbidden(format!(
                 "信息项“{}”不在授权范围内，不能作为条件",
                 f.item
@@ -258,7 +262,7 @@ fn query(
     }
     let keys: Vec<String> = schema.keys().map(|k| format!("\"{}\"", k.column)).collect();
     if let Some(after) = &spec.after {
-        let (_, values) = typed_key(&schema, after)?;
+        let (_, values) = typed_key(schema, after)?;
         conds.push(format!(
             "({}) > ({})",
             keys.join(", "),
@@ -268,7 +272,7 @@ fn query(
     }
     let sql = format!(
         "SELECT {} FROM \"{}\"{} ORDER BY {} LIMIT {}",
-        projection(&a, &schema),
+        projection(a, schema),
         schema.table,
         if conds.is_empty() {
             String::new()
@@ -283,8 +287,8 @@ fn query(
     let mut rows = Vec::new();
     let mut last = None;
     for row in fetched.into_iter().take(limit as usize) {
-        let (values, key) = split(&a, row.0);
-        rows.push(render(&a, values));
+        let (values, key) = split(a, row.0);
+        rows.push(render(a, values));
         last = Some(key);
     }
     let mut out = page(a, rows);
@@ -301,10 +305,10 @@ impl Store {
         keys: Vec<Vec<String>>,
         items: Option<Vec<String>>,
     ) -> Result<SharedRows> {
-        let (app, code) = (app.clone(), code.to_string());
+        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
         let visits = keys.len() as i64;
         let out = self
-            .read(move |c| batch_lookup(c, &app, &code, &keys, items.as_deref()))
+            .read(move |c| batch_lookup(c, &cache, &app, &code, &keys, items.as_deref()))
             .await?;
         self.count_visits(&out.basis, visits).await?;
         Ok(out)
@@ -318,8 +322,10 @@ impl Store {
         code: &str,
         spec: QuerySpec,
     ) -> Result<SharedRows> {
-        let (app, code) = (app.clone(), code.to_string());
-        let out = self.read(move |c| query(c, &app, &code, &spec)).await?;
+        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
+        let out = self
+            .read(move |c| query(c, &cache, &app, &code, &spec))
+            .await?;
         self.count_visits(&out.basis, (out.rows.len() as i64).max(1))
             .await?;
         Ok(out)

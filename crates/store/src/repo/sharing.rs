@@ -5,31 +5,16 @@
 use crate::conn::Conn;
 use crate::repo::apps::AppPrincipal;
 use crate::repo::pool_check::to_value;
-use crate::repo::pools::schema_of;
 use crate::repo::resources::get_visible;
 use crate::value::Value;
-use crate::{Caller, Result, Store, StoreError, params};
+use crate::{Result, Store, params};
 use govshare_domain::Error;
 use govshare_domain::access::Visibility;
-use govshare_domain::labels::SharingType;
 use govshare_domain::lifecycle::State;
 use govshare_domain::pool::parse_cell;
 use govshare_domain::resource::Resource;
 use govshare_domain::sharing::{Basis, Decision, Standing, decide, mask};
 use serde::Serialize;
-
-/// A registered use of an unconditional resource by an app.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Registration {
-    pub id: i64,
-    pub app_id: i64,
-    pub resource_code: String,
-    pub purpose: String,
-    pub scenario: String,
-    /// `approved` (after the automatic conformity check).
-    pub status: String,
-    pub created_at: String,
-}
 
 /// What a sharing read may touch: the resource and the decision, with the purpose
 /// the consumer stated for its basis.
@@ -65,9 +50,6 @@ pub struct Verification {
     /// Item name → match.
     pub matches: std::collections::BTreeMap<String, bool>,
 }
-
-/// The smallest purpose a registration states (a conformity check, not a review).
-const MIN_PURPOSE_CHARS: usize = 4;
 
 /// The standing of an app's organisation for a resource, and the purpose it stated.
 fn standing(conn: &mut dyn Conn, app: &AppPrincipal, r: &Resource) -> Result<(Standing, String)> {
@@ -158,30 +140,13 @@ pub(crate) fn typed_key(
     Ok((cond, values))
 }
 
-/// Reads the decided columns of the row with `key`: the projection is the decision.
-fn read_row(conn: &mut dyn Conn, a: &Access, key: &[String]) -> Result<Option<Vec<Value>>> {
-    let schema = schema_of(conn, a.resource.id)?
-        .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", a.resource.code.clone())))?;
-    let items = &a.resource.spec.items;
-    let (cond, params) = typed_key(&schema, key)?;
-    let projection: Vec<String> = a
-        .decision
-        .columns
-        .iter()
-        .map(|(i, _)| format!("\"{}\"", items[*i].column))
-        .collect();
-    if projection.is_empty() {
-        return Ok(None);
-    }
-    let row = conn.query_opt(
-        &format!(
-            "SELECT {} FROM \"{}\" WHERE {cond}",
-            projection.join(", "),
-            schema.table
-        ),
-        &params,
-    )?;
-    Ok(row.map(|r| r.0))
+/// The names of the items a decision serves masked.
+pub(crate) fn masked_names(a: &Access) -> Vec<String> {
+    a.decision
+        .masked_names(&a.resource.spec.items)
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 /// A row as served: item name → value, the decision's masks applied.
@@ -215,84 +180,6 @@ fn json_of(v: &Value) -> serde_json::Value {
 }
 
 impl Store {
-    /// Registers an app's use of an unconditional resource (purpose and scenario),
-    /// approved at once after the conformity check. For users of the app's
-    /// organisation and the bureau.
-    pub async fn register_use(
-        &self,
-        caller: &Caller,
-        app_id: i64,
-        code: &str,
-        purpose: &str,
-        scenario: &str,
-    ) -> Result<Registration> {
-        let (purpose, scenario) = (purpose.trim().to_string(), scenario.trim().to_string());
-        let mut problems = Vec::new();
-        if purpose.chars().count() < MIN_PURPOSE_CHARS || purpose.chars().count() > 500 {
-            problems.push(govshare_domain::Problem::new(
-                "purpose",
-                "请写明使用用途（4到500个字）",
-            ));
-        }
-        if scenario.is_empty() || scenario.chars().count() > 500 {
-            problems.push(govshare_domain::Problem::new(
-                "scenario",
-                "请写明应用场景（1到500个字）",
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems).into());
-        }
-        let (caller, code) = (caller.clone(), code.to_string());
-        self.write(move |c| {
-            let app = crate::repo::apps::app_by_id(c, app_id)?;
-            let org_id = c
-                .query_one("SELECT org_id FROM apps WHERE id = ?", &params![app_id])?
-                .i64(0)?;
-            if !caller.is_party(&[org_id])
-            {
-                return Err(Error::not_found("应用", app_id.to_string()).into());
-            }
-            if app.revoked_at.is_some() {
-                return Err(Error::Conflict("该应用的密钥已吊销".into()).into());
-            }
-            let r = get_visible(c, &code, Visibility::PublishedAndOwn(org_id))?;
-            if r.state != State::Published {
-                return Err(Error::Conflict(format!("资源“{code}”尚未发布，不能登记使用")).into());
-            }
-            match r.spec.sharing_type {
-                SharingType::Unconditional => {}
-                SharingType::Conditional => {
-                    return Err(Error::Conflict(
-                        "有条件共享资源须提交共享申请，经提供方审核授权".into(),
-                    )
-                    .into());
-                }
-                SharingType::NotShared => {
-                    return Err(Error::Forbidden("该资源不予共享".into()).into());
-                }
-            }
-            let now = crate::now();
-            let id = c
-                .query_one(
-                    "INSERT INTO share_registrations (app_id, resource_id, purpose, scenario, status, actor, created_at) VALUES (?, ?, ?, ?, 'approved', ?, ?) \
-                     ON CONFLICT (app_id, resource_id) DO UPDATE SET purpose = excluded.purpose, scenario = excluded.scenario, status = 'approved', actor = excluded.actor, created_at = excluded.created_at RETURNING id",
-                    &params![app_id, r.id, &purpose, &scenario, caller.name(), &now],
-                )?
-                .i64(0)?;
-            Ok(Registration {
-                id,
-                app_id,
-                resource_code: code,
-                purpose,
-                scenario,
-                status: "approved".into(),
-                created_at: now,
-            })
-        })
-        .await
-    }
-
     /// An app reads the row with `key` (the key items' values in order): only the
     /// items the policy allows, masked where it says.
     pub async fn share_lookup(
@@ -302,24 +189,17 @@ impl Store {
         key: Vec<String>,
         items: Option<Vec<String>>,
     ) -> Result<SharedRow> {
-        let (app, code) = (app.clone(), code.to_string());
+        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
         let shared = self
             .read(move |c| {
-                let a = access(c, &app, &code, items.as_deref())?;
-                let values = read_row(c, &a, &key)?;
-                let row = values.map(|values| render(&a, values));
-                let items = &a.resource.spec.items;
+                let (d, values) = cache.lookup(c, &app, &code, items.as_deref(), &key)?;
+                let a = &d.access;
                 Ok(SharedRow {
+                    row: values.map(|values| render(a, values)),
                     resource_code: code,
-                    masked: a
-                        .decision
-                        .masked_names(items)
-                        .into_iter()
-                        .map(String::from)
-                        .collect(),
-                    basis: a.decision.basis,
-                    purpose: a.purpose,
-                    row,
+                    masked: masked_names(a),
+                    basis: a.decision.basis.clone(),
+                    purpose: a.purpose.clone(),
                 })
             })
             .await?;
@@ -340,12 +220,12 @@ impl Store {
         if claims.is_empty() || claims.len() > 50 {
             return Err(Error::invalid("claims", "请给出1到50个待核验的信息项").into());
         }
-        let (app, code) = (app.clone(), code.to_string());
+        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
         let verified = self
             .read(move |c| {
                 let names: Vec<String> = claims.keys().cloned().collect();
-                let a = access(c, &app, &code, Some(&names))?;
-                let values = read_row(c, &a, &key)?;
+                let (d, values) = cache.lookup(c, &app, &code, Some(&names), &key)?;
+                let a = &d.access;
                 let items = &a.resource.spec.items;
                 let mut matches = std::collections::BTreeMap::new();
                 for (n, (i, _)) in a.decision.columns.iter().enumerate() {
@@ -366,8 +246,8 @@ impl Store {
                 }
                 Ok(Verification {
                     resource_code: code,
-                    basis: a.decision.basis,
-                    purpose: a.purpose,
+                    basis: a.decision.basis.clone(),
+                    purpose: a.purpose.clone(),
                     found: values.is_some(),
                     matches,
                 })
@@ -401,10 +281,11 @@ impl Store {
         since: i64,
         limit: i64,
     ) -> Result<SharedChanges> {
-        let (app, code) = (app.clone(), code.to_string());
+        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
         let out = self
             .read(move |c| {
-                let a = access(c, &app, &code, None)?;
+                let d = cache.decided(c, &app, &code, None)?;
+                let a = &d.access;
                 let items = &a.resource.spec.items;
                 let masked_key: Vec<&str> = a
                     .decision
@@ -429,7 +310,7 @@ impl Store {
                 }
                 Ok(SharedChanges {
                     resource_code: code,
-                    basis: a.decision.basis,
+                    basis: a.decision.basis.clone(),
                     changes,
                 })
             })

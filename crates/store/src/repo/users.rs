@@ -96,9 +96,10 @@ impl Store {
     /// only in their own organisation and never a bureau admin.
     pub async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User> {
         caller.check(|p| {
+            // Auditors read the whole city's audit log: only the bureau appoints them.
             let own_org_admin = p.role == Role::OrgAdmin
                 && p.org_id == user.org_id
-                && user.role != Role::BureauAdmin;
+                && !matches!(user.role, Role::BureauAdmin | Role::Auditor);
             if p.is_bureau() || own_org_admin {
                 Ok(())
             } else {

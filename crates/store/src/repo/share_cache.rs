@@ -1,0 +1,219 @@
+//! Decided reads kept in memory. Deciding an app's read (the resource and its items,
+//! the app's standing, the pool's schema) takes several statements and some JSON;
+//! a busy consumer asks the same question thousands of times a second. A decision
+//! is kept together with the sharing epoch it was made at (the number the database
+//! moves whenever anything a decision rests on changes, on any node), and a lookup
+//! reads the epoch in the same statement as the row: when they differ, the decision
+//! is made again before anything is served. So the rules are never stale, only cheap.
+
+use crate::conn::Conn;
+use crate::repo::apps::AppPrincipal;
+use crate::repo::pool_check::to_value;
+use crate::repo::pools::schema_of;
+use crate::repo::sharing::{Access, access};
+use crate::value::Value;
+use crate::{Result, StoreError, params};
+use govshare_domain::Error;
+use govshare_domain::item::Item;
+use govshare_domain::pool::{PoolSchema, parse_cell};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Decisions kept at most; past this the oldest epoch's go first (all, in practice).
+const MAX_DECISIONS: usize = 20_000;
+
+/// A decision with what serving it needs, made at `epoch`.
+pub struct Decided {
+    pub epoch: i64,
+    pub access: Access,
+    /// The pool, when the resource has one.
+    pub schema: Option<PoolSchema>,
+    /// The key items, typed as stored, to read request keys with.
+    key_items: Vec<Item>,
+    /// `SELECT epoch, <decided columns>, <first key column> … LEFT JOIN pool ON key`.
+    lookup_sql: String,
+}
+
+/// The decisions of this node, by app, resource and items asked for.
+#[derive(Default)]
+pub struct SharingCache {
+    decided: Mutex<HashMap<String, Arc<Decided>>>,
+}
+
+fn cache_key(app_id: i64, code: &str, items: Option<&[String]>) -> String {
+    match items {
+        None => format!("{app_id}\u{1f}{code}\u{1f}*"),
+        Some(list) => format!("{app_id}\u{1f}{code}\u{1f}={}", list.join("\u{1e}")),
+    }
+}
+
+/// The sharing epoch as the database has it now.
+pub fn epoch(conn: &mut dyn Conn) -> Result<i64> {
+    conn.query_one("SELECT n FROM sharing_epoch WHERE id = 1", &[])?
+        .i64(0)
+}
+
+impl SharingCache {
+    fn get(&self, key: &str) -> Option<Arc<Decided>> {
+        let map = self.decided.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key).cloned()
+    }
+
+    fn put(&self, key: String, d: Decided) -> Arc<Decided> {
+        let d = Arc::new(d);
+        let mut map = self.decided.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_DECISIONS {
+            let newest = map.values().map(|d| d.epoch).max().unwrap_or(0);
+            map.retain(|_, v| v.epoch == newest);
+            if map.len() >= MAX_DECISIONS {
+                map.clear();
+            }
+        }
+        map.insert(key, d.clone());
+        d
+    }
+
+    /// Makes the decision afresh and keeps it.
+    fn decide(
+        &self,
+        conn: &mut dyn Conn,
+        app: &AppPrincipal,
+        code: &str,
+        items: Option<&[String]>,
+    ) -> Result<Arc<Decided>> {
+        let d = prepare(conn, app, code, items)?;
+        Ok(self.put(cache_key(app.app_id, code, items), d))
+    }
+
+    /// The decision on an app's read, checked against the epoch now.
+    pub fn decided(
+        &self,
+        conn: &mut dyn Conn,
+        app: &AppPrincipal,
+        code: &str,
+        items: Option<&[String]>,
+    ) -> Result<Arc<Decided>> {
+        let now = epoch(conn)?;
+        match self.get(&cache_key(app.app_id, code, items)) {
+            Some(d) if d.epoch == now => Ok(d),
+            _ => self.decide(conn, app, code, items),
+        }
+    }
+
+    /// Reads the decided columns of the row with `key`, in one statement that also
+    /// reads the epoch: a decision made before a change is never served after it.
+    pub fn lookup(
+        &self,
+        conn: &mut dyn Conn,
+        app: &AppPrincipal,
+        code: &str,
+        items: Option<&[String]>,
+        key: &[String],
+    ) -> Result<(Arc<Decided>, Option<Vec<Value>>)> {
+        let mut d = match self.get(&cache_key(app.app_id, code, items)) {
+            Some(d) => d,
+            None => self.decide(conn, app, code, items)?,
+        };
+        // A decision can only be behind by the changes made while it was taken; a
+        // few rounds settle it unless the rules change without pause.
+        for _ in 0..4 {
+            if d.schema.is_none() {
+                return Err(no_pool(&d.access));
+            }
+            let params = key_values(&d.key_items, key)?;
+            let mut row = conn.query_one(&d.lookup_sql, &params)?.0;
+            let at = match row.first() {
+                Some(Value::Int(n)) => *n,
+                other => return Err(StoreError::Db(format!("sharing epoch: {other:?}"))),
+            };
+            if at != d.epoch {
+                d = self.decide(conn, app, code, items)?;
+                continue;
+            }
+            let found = !matches!(row.pop(), Some(Value::Null) | None);
+            row.remove(0);
+            let served = found && !d.access.decision.columns.is_empty();
+            return Ok((d, served.then_some(row)));
+        }
+        Err(StoreError::Unavailable(
+            "共享规则正在变更，请稍后重试".into(),
+        ))
+    }
+}
+
+fn no_pool(a: &Access) -> StoreError {
+    StoreError::Domain(Error::not_found("数据池", a.resource.code.clone()))
+}
+
+/// A decision with its pool and lookup statement, made at the epoch read first (so
+/// that anything changed while it is made shows as a newer epoch).
+fn prepare(
+    conn: &mut dyn Conn,
+    app: &AppPrincipal,
+    code: &str,
+    items: Option<&[String]>,
+) -> Result<Decided> {
+    let at = epoch(conn)?;
+    let live = conn.query_opt(
+        "SELECT 1 FROM apps WHERE id = ? AND revoked_at IS NULL",
+        &params![app.app_id],
+    )?;
+    if live.is_none() {
+        return Err(Error::Forbidden("该应用的密钥已吊销".into()).into());
+    }
+    let a = access(conn, app, code, items)?;
+    let schema = schema_of(conn, a.resource.id)?;
+    let (key_items, lookup_sql) = match &schema {
+        Some(s) => {
+            let spec_items = &a.resource.spec.items;
+            let keys: Vec<_> = s.keys().collect();
+            let columns: Vec<String> = a
+                .decision
+                .columns
+                .iter()
+                .map(|(i, _)| format!("t.\"{}\"", spec_items[*i].column))
+                .chain(keys.first().map(|k| format!("t.\"{}\"", k.column)))
+                .collect();
+            let on: Vec<String> = keys
+                .iter()
+                .map(|k| format!("t.\"{}\" = ?", k.column))
+                .collect();
+            let sql = format!(
+                "SELECT e.n, {} FROM sharing_epoch e LEFT JOIN \"{}\" t ON {} WHERE e.id = 1",
+                columns.join(", "),
+                s.table,
+                on.join(" AND ")
+            );
+            let key_items = keys.iter().map(|k| k.as_item()).collect();
+            (key_items, sql)
+        }
+        None => (Vec::new(), String::new()),
+    };
+    Ok(Decided {
+        epoch: at,
+        access: a,
+        schema,
+        key_items,
+        lookup_sql,
+    })
+}
+
+/// A request's key values, cleansed and typed as the stored key was.
+fn key_values(key_items: &[Item], key: &[String]) -> Result<Vec<Value>> {
+    if key_items.len() != key.len() {
+        return Err(Error::invalid(
+            "key",
+            format!("该资源的主键有{}项，收到{}项", key_items.len(), key.len()),
+        )
+        .into());
+    }
+    key_items
+        .iter()
+        .zip(key)
+        .map(|(item, k)| {
+            parse_cell(item, k)
+                .map(to_value)
+                .map_err(|reason| Error::invalid("key", format!("{}：{reason}", item.name)).into())
+        })
+        .collect()
+}
