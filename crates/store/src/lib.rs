@@ -110,6 +110,21 @@ impl Store {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 
+    /// Runs a short read (a point lookup by key) where it is asked: on SQLite in
+    /// place, since such a read takes microseconds and handing it to a blocking thread
+    /// costs more than the read; on PostgreSQL, which waits on the network, on a
+    /// blocking thread like any other read.
+    pub async fn read_point<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+    {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.read(f),
+            Backend::Postgres(_) => self.read(f).await,
+        }
+    }
+
     /// Runs repository code in one transaction on a blocking thread: all or nothing.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where

@@ -49,25 +49,27 @@ pub struct AuditRecord {
 /// The hash of an entry at its place: SHA-256 over the node, sequence number, the
 /// previous hash and every field, encoded unambiguously as a JSON array.
 pub fn entry_hash(node: &str, seq: i64, prev: &str, e: &AuditEntry) -> String {
-    let fields = serde_json::json!([
+    let fields = (
         node,
         seq,
         prev,
-        e.at,
-        e.actor,
+        &e.at,
+        &e.actor,
         e.app_id,
         e.org_id,
-        e.action,
-        e.resource_code,
-        e.items,
-        e.purpose,
-        e.basis,
+        &e.action,
+        &e.resource_code,
+        &e.items,
+        &e.purpose,
+        &e.basis,
         e.row_count,
-        e.digest,
-        e.outcome,
-        e.detail
-    ]);
-    hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+        &e.digest,
+        &e.outcome,
+        &e.detail,
+    );
+    // A tuple serialises as the same compact JSON array, without building a tree.
+    let bytes = serde_json::to_vec(&fields).expect("strings and numbers serialise");
+    hex::encode(Sha256::digest(&bytes))
 }
 
 const COLUMNS: &str = "node_id, seq, at, actor, app_id, org_id, action, resource_code, items, purpose, basis, row_count, digest, outcome, detail, prev_hash, hash";
@@ -367,5 +369,53 @@ impl Store {
             rows.iter().map(record).collect()
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Chains written by earlier versions must still verify: the hash is SHA-256 of
+    /// the fields as one compact JSON array, nulls for absent ids.
+    #[test]
+    fn the_hash_covers_every_field_as_one_json_array() {
+        let e = AuditEntry {
+            at: "2026-12-01T10:00:00.000Z".into(),
+            actor: "渝中区\"平台\"".into(),
+            app_id: Some(7),
+            org_id: None,
+            action: "share.lookup".into(),
+            resource_code: "101001/000004".into(),
+            items: "姓名,公民身份号码*".into(),
+            row_count: 1,
+            outcome: "ok".into(),
+            ..Default::default()
+        };
+        let array = serde_json::json!([
+            "node-a",
+            3,
+            GENESIS,
+            e.at,
+            e.actor,
+            e.app_id,
+            e.org_id,
+            e.action,
+            e.resource_code,
+            e.items,
+            e.purpose,
+            e.basis,
+            e.row_count,
+            e.digest,
+            e.outcome,
+            e.detail
+        ]);
+        let expected = hex::encode(Sha256::digest(array.to_string().as_bytes()));
+        assert_eq!(entry_hash("node-a", 3, GENESIS, &e), expected);
+        let changed = AuditEntry {
+            org_id: Some(1),
+            ..e.clone()
+        };
+        assert_ne!(entry_hash("node-a", 3, GENESIS, &changed), expected);
     }
 }

@@ -30,7 +30,7 @@ pub struct Decided {
     pub schema: Option<PoolSchema>,
     /// The key items, typed as stored, to read request keys with.
     key_items: Vec<Item>,
-    /// `SELECT epoch, <decided columns>, <first key column> … LEFT JOIN pool ON key`.
+    /// `SELECT (epoch), <decided columns> FROM pool WHERE key`.
     lookup_sql: String,
 }
 
@@ -101,7 +101,8 @@ impl SharingCache {
     }
 
     /// Reads the decided columns of the row with `key`, in one statement that also
-    /// reads the epoch: a decision made before a change is never served after it.
+    /// reads the epoch (two when no row has the key): a decision made before a
+    /// change is never served after it.
     pub fn lookup(
         &self,
         conn: &mut dyn Conn,
@@ -121,19 +122,23 @@ impl SharingCache {
                 return Err(no_pool(&d.access));
             }
             let params = key_values(&d.key_items, key)?;
-            let mut row = conn.query_one(&d.lookup_sql, &params)?.0;
-            let at = match row.first() {
-                Some(Value::Int(n)) => *n,
-                other => return Err(StoreError::Db(format!("sharing epoch: {other:?}"))),
+            let row = conn.query_opt(&d.lookup_sql, &params)?;
+            // A key no row has reads the epoch on its own.
+            let at = match &row {
+                Some(r) => r.i64(0)?,
+                None => epoch(conn)?,
             };
             if at != d.epoch {
                 d = self.decide(conn, app, code, items)?;
                 continue;
             }
-            let found = !matches!(row.pop(), Some(Value::Null) | None);
-            row.remove(0);
-            let served = found && !d.access.decision.columns.is_empty();
-            return Ok((d, served.then_some(row)));
+            let served = row
+                .filter(|_| !d.access.decision.columns.is_empty())
+                .map(|mut r| {
+                    r.0.remove(0);
+                    r.0
+                });
+            return Ok((d, served));
         }
         Err(StoreError::Unavailable(
             "共享规则正在变更，请稍后重试".into(),
@@ -167,22 +172,26 @@ fn prepare(
         Some(s) => {
             let spec_items = &a.resource.spec.items;
             let keys: Vec<_> = s.keys().collect();
-            let columns: Vec<String> = a
-                .decision
-                .columns
+            // The epoch as a scalar subquery: a join on the key would make SQLite
+            // prepare the statement again for every key bound.
+            let columns: Vec<String> =
+                std::iter::once("(SELECT n FROM sharing_epoch WHERE id = 1)".to_string())
+                    .chain(
+                        a.decision
+                            .columns
+                            .iter()
+                            .map(|(i, _)| format!("\"{}\"", spec_items[*i].column)),
+                    )
+                    .collect();
+            let cond: Vec<String> = keys
                 .iter()
-                .map(|(i, _)| format!("t.\"{}\"", spec_items[*i].column))
-                .chain(keys.first().map(|k| format!("t.\"{}\"", k.column)))
-                .collect();
-            let on: Vec<String> = keys
-                .iter()
-                .map(|k| format!("t.\"{}\" = ?", k.column))
+                .map(|k| format!("\"{}\" = ?", k.column))
                 .collect();
             let sql = format!(
-                "SELECT e.n, {} FROM sharing_epoch e LEFT JOIN \"{}\" t ON {} WHERE e.id = 1",
+                "SELECT {} FROM \"{}\" WHERE {}",
                 columns.join(", "),
                 s.table,
-                on.join(" AND ")
+                cond.join(" AND ")
             );
             let key_items = keys.iter().map(|k| k.as_item()).collect();
             (key_items, sql)

@@ -191,7 +191,7 @@ impl Store {
     ) -> Result<SharedRow> {
         let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
         let shared = self
-            .read(move |c| {
+            .read_point(move |c| {
                 let (d, values) = cache.lookup(c, &app, &code, items.as_deref(), &key)?;
                 let a = &d.access;
                 Ok(SharedRow {
@@ -222,7 +222,7 @@ impl Store {
         }
         let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
         let verified = self
-            .read(move |c| {
+            .read_point(move |c| {
                 let names: Vec<String> = claims.keys().cloned().collect();
                 let (d, values) = cache.lookup(c, &app, &code, Some(&names), &key)?;
                 let a = &d.access;
