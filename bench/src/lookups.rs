@@ -4,7 +4,10 @@
 //!   PostgreSQL when configured), each answer sent only after its audit entry is
 //!   durable;
 //! - Datasette serving the same rows from SQLite through its row JSON endpoint;
-//! - nginx returning a small static JSON file: the machine's ceiling.
+//! - nginx returning a small static JSON file: the machine's ceiling;
+//! - PostgreSQL's own point lookups of the same rows (`pgbench -M prepared`, one index
+//!   probe of the 1,000,000-row pool table a statement), the ceiling of the
+//!   PostgreSQL backend.
 //!
 //! After each govshare run the audit log is counted against the answers wrk saw.
 
@@ -63,15 +66,40 @@ fn wrk(work: &Path, base: &str, path: &str, header: Option<(&str, &str)>) -> any
             keys.display()
         ),
     )?;
+    run_wrk(&script, base, CONNECTIONS, SECONDS)
+}
+
+/// Batch lookups of 1,000 random keys a request (bodies made once, taken in turn),
+/// 4 connections, 10 s.
+fn wrk_batch(work: &Path, base: &str, code: &str, key: &str) -> anyhow::Result<Wrk> {
+    let keys = work.join("keys.txt");
+    let script = work.join("batch.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "local keys = {{}}\nfor line in io.lines(\"{}\") do keys[#keys + 1] = line end\n\
+             math.randomseed(os.time())\nlocal bodies = {{}}\n\
+             for b = 1, 50 do\n  local picked = {{}}\n  for i = 1, 1000 do picked[i] = '\"' .. keys[math.random(#keys)] .. '\"' end\n\
+               bodies[b] = '{{\"keys\": [' .. table.concat(picked, ',') .. ']}}'\nend\n\
+             local n = 0\n\
+             request = function()\n  n = n % #bodies + 1\n  return wrk.format(\"POST\", \"/api/v1/share/{code}/lookup\", \
+               {{[\"X-Api-Key\"] = \"{key}\", [\"Content-Type\"] = \"application/json\"}}, bodies[n])\nend\n",
+            keys.display()
+        ),
+    )?;
+    run_wrk(&script, base, 4, 10)
+}
+
+fn run_wrk(script: &Path, base: &str, connections: u32, seconds: u32) -> anyhow::Result<Wrk> {
     let out = Command::new("wrk")
         .args([
             "-t2",
-            &format!("-c{CONNECTIONS}"),
-            &format!("-d{SECONDS}s"),
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
             "--latency",
             "-s",
         ])
-        .arg(&script)
+        .arg(script)
         .arg(base)
         .output()?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -126,7 +154,7 @@ impl Drop for Server {
 
 /// A pool of the persons, an app of another organisation registered to use it, and
 /// 10,000 of its keys in `keys.txt`. Returns the code and the app's key.
-async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String, String)> {
+async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String, String, String)> {
     let code = person_resource(url, "unconditional", true).await?;
     govshare_import(url, &code, file, work)?;
     let store = Store::open(url).await?;
@@ -146,6 +174,7 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
         .register_use(&sys, app.id, &code, "基准测试：按身份号码查询", "基准测试")
         .await?;
     let table = store.pool(&sys, &code).await?.table;
+    let pool_table = table.clone();
     let keys = store
         .read(move |c| {
             c.query(
@@ -156,10 +185,60 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
         .await?;
     let keys: Vec<String> = keys.iter().map(|r| r.text(0)).collect::<Result<_, _>>()?;
     std::fs::write(work.join("keys.txt"), keys.join("\n") + "\n")?;
-    Ok((code, key))
+    Ok((code, key, pool_table))
 }
 
-async fn govshare_run(url: &str, work: &Path, code: &str, key: &str) -> anyhow::Result<(Wrk, i64)> {
+struct Pgbench {
+    tps: f64,
+    latency: String,
+}
+
+/// PostgreSQL's own point lookups on the pool table: random rows of the first 10,000
+/// by their indexed sequence number (the keys wrk asks for), prepared statements, 32
+/// clients, as long as wrk runs.
+fn pgbench(url: &str, table: &str, work: &Path) -> anyhow::Result<Pgbench> {
+    let script = work.join("pgbench.sql");
+    std::fs::write(
+        &script,
+        format!("\\set n random(1, 10000)\nSELECT * FROM \"{table}\" WHERE _seq = :n;\n"),
+    )?;
+    let out = Command::new("pgbench")
+        .args(["-n", "-M", "prepared", "-j", "2"])
+        .arg(format!("-c{CONNECTIONS}"))
+        .arg(format!("-T{SECONDS}"))
+        .arg("-f")
+        .arg(&script)
+        .arg(url)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if !out.status.success() {
+        anyhow::bail!("pgbench failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let after = |label: &str| {
+        text.lines()
+            .find(|l| l.starts_with(label))
+            .and_then(|l| l.split('=').nth(1))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    Ok(Pgbench {
+        tps: after("tps")
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0),
+        latency: after("latency average"),
+    })
+}
+
+/// One govshare run under wrk: what wrk saw, the answers the server counted, the
+/// audit entries of answered lookups, and then batch lookups.
+async fn govshare_run(
+    url: &str,
+    work: &Path,
+    code: &str,
+    key: &str,
+) -> anyhow::Result<(Wrk, i64, i64, Wrk)> {
     let port = free_port()?;
     let dir = work.join(format!("serve-{port}"));
     let server = Server(
@@ -186,6 +265,18 @@ async fn govshare_run(url: &str, work: &Path, code: &str, key: &str) -> anyhow::
         &format!("/api/v1/share/{code}/rows/{{key}}"),
         Some(("X-Api-Key", key)),
     )?;
+    // Calls still in flight when wrk stopped are answered too: the server's own count
+    // is what the audit log must match.
+    std::thread::sleep(Duration::from_secs(1));
+    let metrics = Command::new("curl")
+        .args(["-sf", &format!("{base}/metrics")])
+        .output()?;
+    let answered: i64 = String::from_utf8_lossy(&metrics.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("govshare_share_answers_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(-1);
+    let batch = wrk_batch(work, &base, code, key)?;
     drop(server);
     let store = Store::open(url).await?;
     let audited = store
@@ -201,7 +292,18 @@ async fn govshare_run(url: &str, work: &Path, code: &str, key: &str) -> anyhow::
     if chains.iter().any(|c| c.first_bad.is_some()) {
         anyhow::bail!("the audit log does not verify after the run: {chains:?}");
     }
-    Ok((result, audited))
+    Ok((result, answered, audited, batch))
+}
+
+fn batch_line(backend: &str, w: &Wrk) {
+    println!(
+        "govshare ({backend}) batch lookups of 1,000 keys, wrk -c4 10 s: {:.0} requests/s = {:.0} keys/s, p50 {}, p99 {}, errors {}",
+        w.rps,
+        w.rps * 1000.0,
+        w.p50,
+        w.p99,
+        w.errors
+    );
 }
 
 fn line(who: &str, w: &Wrk, nginx: Option<f64>, datasette: Option<f64>) {
@@ -224,7 +326,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
         govshare_demo::persons::write_person_csv(&mut out, 1_000_000, 0.02, 2026)?;
     }
     let sqlite_url = format!("sqlite://{}", work.join("lookup-bench.db").display());
-    let (code, key) = prepared(&sqlite_url, &file, work).await?;
+    let (code, key, _) = prepared(&sqlite_url, &file, work).await?;
 
     // nginx: a small static JSON file.
     let port = free_port()?;
@@ -293,7 +395,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     )?;
     drop(datasette);
 
-    let (g, audited) = govshare_run(&sqlite_url, work, &code, &key).await?;
+    let (g, answered, audited, batch) = govshare_run(&sqlite_url, work, &code, &key).await?;
     println!(
         "## Sharing lookups: random keys of 1,000,000 persons, wrk -c{CONNECTIONS}, {SECONDS} s each"
     );
@@ -310,22 +412,47 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "govshare (SQLite): {} answers seen by wrk, {audited} audit entries of answered lookups; chains verify",
-        g.requests
+        "govshare (SQLite): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries of answered lookups{}; chains verify",
+        g.requests,
+        if answered == audited {
+            " (one each)"
+        } else {
+            " (NOT one each)"
+        }
     );
+    batch_line("SQLite", &batch);
     if govshare_store::testing::backends().contains(&"postgres") {
         let pg_url = govshare_store::testing::fresh_database("postgres");
-        let (code, key) = prepared(&pg_url, &file, work).await?;
-        let (g, audited) = govshare_run(&pg_url, work, &code, &key).await?;
+        let (code, key, table) = prepared(&pg_url, &file, work).await?;
+        let ceiling = pgbench(&pg_url, &table, work)?;
+        let (g, answered, audited, pg_batch) = govshare_run(&pg_url, work, &code, &key).await?;
         println!();
-        println!("| server | requests/s | p50 | p99 | errors | ÷ Datasette | ÷ nginx |");
+        println!("| server | requests/s | p50 | p99 | errors | ÷ pgbench | ÷ Datasette |");
         println!("|---|---|---|---|---|---|---|");
-        line("govshare → PostgreSQL", &g, Some(ceiling.rps), Some(ds.rps));
+        println!(
+            "| PostgreSQL, pgbench -M prepared point lookups (ceiling) | {:.0} | avg {} | | 0 | | |",
+            ceiling.tps, ceiling.latency
+        );
+        println!(
+            "| govshare → PostgreSQL: app key, policy, masking, audit | {:.0} | {} | {} | {} | {:.2}× | {:.2}× |",
+            g.rps,
+            g.p50,
+            g.p99,
+            g.errors,
+            g.rps / ceiling.tps.max(1.0),
+            g.rps / ds.rps.max(1.0)
+        );
         println!();
         println!(
-            "govshare (PostgreSQL): {} answers seen by wrk, {audited} audit entries",
-            g.requests
+            "govshare (PostgreSQL): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries{}; chains verify",
+            g.requests,
+            if answered == audited {
+                " (one each)"
+            } else {
+                " (NOT one each)"
+            }
         );
+        batch_line("PostgreSQL", &pg_batch);
     }
     println!();
     Ok(())

@@ -8,6 +8,7 @@ use govshare_domain::sharing::checkpoint::NodeKey;
 use govshare_store::Store;
 use govshare_store::repo::audit::AuditEntry;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 /// Entries one transaction takes at most.
@@ -21,6 +22,16 @@ pub struct AuditLog {
     node_id: std::sync::Arc<str>,
     key: std::sync::Arc<NodeKey>,
     store: Store,
+    counts: std::sync::Arc<Counts>,
+}
+
+/// What this node has done since it started, for monitoring.
+#[derive(Default)]
+pub struct Counts {
+    /// Entries made durable.
+    pub entries: AtomicU64,
+    /// Data calls answered with data (each after its entry was durable).
+    pub answers: AtomicU64,
 }
 
 /// Reads this node's signing key from `path`, or makes one there (readable by its
@@ -71,6 +82,8 @@ impl AuditLog {
         let node: std::sync::Arc<str> = node_id.into();
         let writer_node = node.clone();
         let writer_store = store.clone();
+        let counts = std::sync::Arc::new(Counts::default());
+        let writer_counts = counts.clone();
         tokio::spawn(async move {
             let store = writer_store;
             while let Some(first) = rx.recv().await {
@@ -82,12 +95,18 @@ impl AuditLog {
                     }
                 }
                 let (entries, waiting): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+                let n = entries.len() as u64;
                 let outcome = store
                     .append_audit(&writer_node, entries)
                     .await
                     .map_err(|e| e.to_string());
-                if let Err(e) = &outcome {
-                    tracing::error!(error = %e, "audit log not written: calls fail closed");
+                match &outcome {
+                    Ok(()) => {
+                        writer_counts.entries.fetch_add(n, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "audit log not written: calls fail closed");
+                    }
                 }
                 for w in waiting {
                     let _ = w.send(outcome.clone());
@@ -99,7 +118,18 @@ impl AuditLog {
             node_id: node,
             key: std::sync::Arc::new(key),
             store,
+            counts,
         }
+    }
+
+    /// What this node has written and answered since it started.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Counts a data call answered with data.
+    pub fn answered(&self) {
+        self.counts.answers.fetch_add(1, Ordering::Relaxed);
     }
 
     /// This node's public key (hex), to be recorded in the database.

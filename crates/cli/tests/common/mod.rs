@@ -2,6 +2,8 @@
 //! PostgreSQL when GOVSHARE_TEST_POSTGRES_URL is set) and speaks HTTP to it.
 #![allow(dead_code)]
 
+pub mod share;
+
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
 

@@ -86,23 +86,33 @@ pub async fn download_file(
     user: User,
     Path((class, seq, version)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    let version = match version.as_str() {
-        "latest" => None,
-        v => Some(
-            v.parse::<i64>()
-                .map_err(|_| ApiError::BadRequest(format!("版本“{v}”应为正整数或 latest")))?,
-        ),
-    };
+    let version = version_in_path(&version)?;
     let (meta, content) = state
         .store
         .file_content(&user.caller(), &format!("{class}/{seq}"), version)
         .await?;
+    Ok(file_response(&meta, content))
+}
+
+/// `latest` or a version number.
+pub(crate) fn version_in_path(version: &str) -> ApiResult<Option<i64>> {
+    match version {
+        "latest" => Ok(None),
+        v => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| ApiError::BadRequest(format!("版本“{v}”应为正整数或 latest"))),
+    }
+}
+
+/// A file's bytes with its type, name (RFC 6266 / 5987: the UTF-8 name percent-encoded,
+/// an ASCII fallback beside it) and its checksum as ETag.
+pub(crate) fn file_response(meta: &FileVersion, content: Vec<u8>) -> Response {
     let mut response = content.into_response();
     let h = response.headers_mut();
     let media = HeaderValue::from_str(&meta.media_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, media);
-    // RFC 6266 / 5987: the UTF-8 name percent-encoded, an ASCII fallback beside it.
     let encoded: String = meta
         .name
         .bytes()
@@ -124,5 +134,5 @@ pub async fn download_file(
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", meta.sha256)) {
         h.insert(header::ETAG, v);
     }
-    Ok(response)
+    response
 }

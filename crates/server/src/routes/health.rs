@@ -27,3 +27,28 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
         version: env!("CARGO_PKG_VERSION"),
     }))
 }
+
+/// Counters of this node since it started, in the Prometheus text format: data calls
+/// answered with data and audit entries made durable (each answer has its entry).
+#[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    use std::sync::atomic::Ordering::Relaxed;
+    let c = state.audit.counts();
+    let text = format!(
+        "# HELP govshare_share_answers_total Data calls answered with data by this node since it started.\n\
+         # TYPE govshare_share_answers_total counter\n\
+         govshare_share_answers_total {}\n\
+         # HELP govshare_audit_entries_total Audit entries this node made durable since it started.\n\
+         # TYPE govshare_audit_entries_total counter\n\
+         govshare_audit_entries_total {}\n",
+        c.answers.load(Relaxed),
+        c.entries.load(Relaxed)
+    );
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        text,
+    )
+}

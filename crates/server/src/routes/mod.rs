@@ -45,6 +45,7 @@ pub(crate) use users::*;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/api/v1/openapi.json", get(crate::openapi::serve_openapi))
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
@@ -118,6 +119,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/share/{class}/{seq}/lookup", post(share_batch))
         .route("/api/v1/share/{class}/{seq}/query", post(share_query))
         .route("/api/v1/share/{class}/{seq}/changes", get(share_changes))
+        .route("/api/v1/share/{class}/{seq}/files", get(share_files))
+        .route(
+            "/api/v1/share/{class}/{seq}/files/{version}",
+            get(share_file),
+        )
         .route(
             "/api/v1/share/requests",
             get(list_requests).post(apply_request),

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use govshare_store::repo::apps::AppPrincipal;
 use govshare_store::repo::audit::AuditEntry;
+use govshare_store::repo::files::SharedFiles;
 use govshare_store::repo::share_query::{QuerySpec, SharedRows};
 use govshare_store::repo::sharing::{SharedChanges, SharedRow, Verification};
 use serde::Deserialize;
@@ -63,11 +64,14 @@ async fn audited<T: serde::Serialize>(
     };
     state.audit.record(entry).await?;
     match (result, body) {
-        (Ok(_), Some(body)) => Ok((
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()),
+        (Ok(_), Some(body)) => {
+            state.audit.answered();
+            Ok((
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response())
+        }
         (Err(e), _) => Err(e),
         (Ok(_), None) => Err(ApiError::Internal("response body missing".into())),
     }
@@ -313,4 +317,82 @@ pub async fn share_changes(
         },
     )
     .await
+}
+
+/// The versions of a file-type resource's file, for an app whose basis gives every
+/// item in clear (a file is served whole or not at all).
+#[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/files", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
+    security(("app_key" = [])),
+    responses((status = 200, body = SharedFiles), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn share_files(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let code = format!("{class}/{seq}");
+    let result = state
+        .store
+        .share_files(&app, &code)
+        .await
+        .map_err(ApiError::from);
+    audited(
+        &state,
+        &app,
+        "share.files",
+        &code,
+        result,
+        |f: &SharedFiles, e| {
+            e.basis = f.basis.label();
+            e.purpose = f.purpose.clone();
+            e.row_count = f.files.len() as i64;
+        },
+    )
+    .await
+}
+
+/// Downloads one version (`latest` or its number) of a file-type resource's file
+/// under the sharing rules; the audit entry holds the file's SHA-256 and the answer
+/// goes out only once it is durable. A visit under a grant.
+#[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/files/{version}", tag = "sharing",
+    params(("class" = String, Path), ("seq" = String, Path), ("version" = String, Path, description = "`latest` or a version number")),
+    security(("app_key" = [])),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody),
+        (status = 503, body = crate::error::ErrorBody)))]
+pub async fn share_file(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq, version)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let code = format!("{class}/{seq}");
+    let version = crate::routes::files::version_in_path(&version)?;
+    let result = state
+        .store
+        .share_file(&app, &code, version)
+        .await
+        .map_err(ApiError::from);
+    let mut entry = AuditEntry {
+        actor: app.name.clone(),
+        app_id: Some(app.app_id),
+        org_id: Some(app.org_id),
+        action: "share.file".into(),
+        resource_code: code,
+        outcome: outcome_of(&result),
+        ..Default::default()
+    };
+    match &result {
+        Ok(f) => {
+            entry.basis = f.basis.label();
+            entry.purpose = f.purpose.clone();
+            entry.row_count = 1;
+            entry.items = format!("file:v{}", f.file.version);
+            entry.digest = f.file.sha256.clone();
+        }
+        Err(e) => entry.detail = e.to_string(),
+    }
+    state.audit.record(entry).await?;
+    let f = result?;
+    state.audit.answered();
+    Ok(crate::routes::files::file_response(&f.file, f.content))
 }

@@ -37,10 +37,11 @@ impl Caller {
     }
 
     /// Is the caller on one of these organisations' side: a user of one of them, the
-    /// bureau, or the system? Those who are not are told a record does not exist.
+    /// bureau, an auditor (who sees everything and changes nothing), or the system?
+    /// Those who are not are told a record does not exist.
     pub fn is_party(&self, orgs: &[i64]) -> bool {
         match self {
-            Caller::User(p) => p.is_bureau() || orgs.contains(&p.org_id),
+            Caller::User(p) => p.is_bureau() || p.is_auditor() || orgs.contains(&p.org_id),
             Caller::System(_) => true,
             Caller::Public => false,
         }

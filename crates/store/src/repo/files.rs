@@ -3,12 +3,15 @@
 
 use crate::conn::Conn;
 use crate::error::{Result, StoreError};
+use crate::repo::apps::AppPrincipal;
 use crate::repo::resources::get_visible;
+use crate::repo::sharing::Access;
 use crate::value::{Row, Value};
 use crate::{Caller, Store, params};
 use govshare_domain::Error;
 use govshare_domain::lifecycle::State;
 use govshare_domain::pool::schema::is_data_backed;
+use govshare_domain::sharing::Basis;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -113,7 +116,117 @@ fn add(conn: &mut dyn Conn, caller: &Caller, code: &str, file: NewFile) -> Resul
     version_of(&row)
 }
 
+/// One version of a resource's file with its content; `None` takes the newest.
+fn read_version(
+    c: &mut dyn Conn,
+    resource_id: i64,
+    code: &str,
+    version: Option<i64>,
+) -> Result<(FileVersion, Vec<u8>)> {
+    let row = c
+        .query_opt(
+            &format!(
+                "SELECT {QUALIFIED}, b.content FROM resource_files f JOIN file_blobs b ON b.sha256 = f.sha256 \
+                 WHERE f.resource_id = ? AND f.version = COALESCE(?, (SELECT MAX(version) FROM resource_files WHERE resource_id = ?))"
+            ),
+            &params![resource_id, version, resource_id],
+        )?
+        .ok_or_else(|| {
+            StoreError::Domain(Error::not_found(
+                "文件版本",
+                format!("{code}@{}", version.map_or("latest".into(), |v| v.to_string())),
+            ))
+        })?;
+    let content = match row.0.get(8) {
+        Some(Value::Blob(b)) => b.clone(),
+        other => return Err(StoreError::Db(format!("file content: {other:?}"))),
+    };
+    Ok((version_of(&row)?, content))
+}
+
+/// A file-type resource's file as an app reads it: whole or not at all, so only
+/// when the basis gives every item in clear (a file cannot be masked or cut down to
+/// granted items).
+fn check_whole(a: &Access) -> Result<()> {
+    let all = a.resource.spec.items.len();
+    let clear = a.decision.columns.iter().filter(|(_, m)| !m).count();
+    if clear == all && a.decision.columns.len() == all {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "文件含须脱敏或未授权的信息项，不能整体提供：请申请包含全部信息项明文的授权".into(),
+        )
+        .into())
+    }
+}
+
+/// The versions of a file as shared, with the basis they are served under.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SharedFiles {
+    pub resource_code: String,
+    pub basis: Basis,
+    pub purpose: String,
+    pub files: Vec<FileVersion>,
+}
+
+/// One version as shared.
+pub struct SharedFile {
+    pub basis: Basis,
+    pub purpose: String,
+    pub file: FileVersion,
+    pub content: Vec<u8>,
+}
+
 impl Store {
+    /// The versions of a file-type resource's file, for an app that may read it whole.
+    pub async fn share_files(&self, app: &AppPrincipal, code: &str) -> Result<SharedFiles> {
+        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
+        self.read(move |c| {
+            let d = cache.decided(c, &app, &code, None)?;
+            check_whole(&d.access)?;
+            let files = c
+                .query(
+                    &format!("SELECT {COLUMNS} FROM resource_files WHERE resource_id = ? ORDER BY version DESC"),
+                    &params![d.access.resource.id],
+                )?
+                .iter()
+                .map(version_of)
+                .collect::<Result<_>>()?;
+            Ok(SharedFiles {
+                resource_code: code,
+                basis: d.access.decision.basis.clone(),
+                purpose: d.access.purpose.clone(),
+                files,
+            })
+        })
+        .await
+    }
+
+    /// One version of a file for an app that may read it whole; a visit under a grant.
+    pub async fn share_file(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        version: Option<i64>,
+    ) -> Result<SharedFile> {
+        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
+        let out = self
+            .read(move |c| {
+                let d = cache.decided(c, &app, &code, None)?;
+                check_whole(&d.access)?;
+                let (file, content) = read_version(c, d.access.resource.id, &code, version)?;
+                Ok(SharedFile {
+                    basis: d.access.decision.basis.clone(),
+                    purpose: d.access.purpose.clone(),
+                    file,
+                    content,
+                })
+            })
+            .await?;
+        self.count_visits(&out.basis, 1).await?;
+        Ok(out)
+    }
+
     /// Stores a new version of a file-type resource's file (its organisation only).
     pub async fn add_file(
         &self,
@@ -156,20 +269,7 @@ impl Store {
             if owner.is_err() {
                 return Err(Error::not_found("文件", code.clone()).into());
             }
-            let row = c
-                .query_opt(
-                    &format!(
-                        "SELECT {QUALIFIED}, b.content FROM resource_files f JOIN file_blobs b ON b.sha256 = f.sha256 \
-                         WHERE f.resource_id = ? AND f.version = COALESCE(?, (SELECT MAX(version) FROM resource_files WHERE resource_id = ?))"
-                    ),
-                    &params![r.id, version, r.id],
-                )?
-                .ok_or_else(|| StoreError::Domain(Error::not_found("文件版本", format!("{code}@{}", version.unwrap_or(0)))))?;
-            let content = match row.0.get(8) {
-                Some(Value::Blob(b)) => b.clone(),
-                other => return Err(StoreError::Db(format!("file content: {other:?}"))),
-            };
-            Ok((version_of(&row)?, content))
+            read_version(c, r.id, &code, version)
         })
         .await
     }

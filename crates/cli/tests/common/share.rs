@@ -1,0 +1,124 @@
+//! The parties of the sharing tests: a server over the demo city's organisations with
+//! four users signed in, published entries with rows, apps and their calls.
+
+use super::{TestServer, class_of, org_code};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+pub fn id(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        govshare_domain::ids::citizen_id_check_char(first17).unwrap()
+    )
+}
+
+/// A server over the demo city's organisations and users, with four of them signed in:
+/// the police (provider), the bureau, a district (consumer) and a market operator
+/// (another department).
+pub struct Parties {
+    pub s: TestServer,
+    pub police: String,
+    pub bureau: String,
+    pub district: String,
+    pub market: String,
+}
+
+pub async fn parties(backend: &'static str) -> Parties {
+    let s = TestServer::start(backend, false).await;
+    Parties {
+        police: s.login("gaj_admin", "Demo@2026").await,
+        bureau: s.login("admin", "Admin@2026").await,
+        district: s.login("yuzhong_admin", "Demo@2026").await,
+        market: s.login("scjg_operator", "Demo@2026").await,
+        s,
+    }
+}
+
+/// A published police entry of persons shared as `sharing`, with two rows.
+pub async fn published(
+    s: &TestServer,
+    police: &str,
+    bureau: &str,
+    sharing: Value,
+    rows: &Value,
+) -> String {
+    let mut body = json!({
+        "classification": class_of("公安局"), "name": "人口信息（共享测试）", "provider_code": org_code("公安局"),
+        "summary": "常住人口的身份号码、姓名和联系电话，用于共享接口测试", "format_category": "database", "format_type": "Oracle",
+        "items": [
+            {"name": "公民身份号码", "data_type": "C", "length": 18, "key": true, "sensitive": true},
+            {"name": "姓名", "data_type": "C", "length": 50, "required": true},
+            {"name": "联系电话", "data_type": "C", "length": 20, "sensitive": true}
+        ],
+        "open_type": "closed", "update_cycle": "daily"
+    });
+    for (k, v) in sharing.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (status, created) = s
+        .send_json(Method::POST, "/api/v1/resources", Some(police), body)
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["code"].as_str().unwrap().to_string();
+    let t = format!("/api/v1/resources/{code}/transitions");
+    for (who, action) in [
+        (police, "submit"),
+        (bureau, "register"),
+        (bureau, "publish"),
+    ] {
+        let (status, r) = s
+            .send_json(Method::POST, &t, Some(who), json!({"action": action}))
+            .await;
+        assert_eq!(status, 200, "{action}: {r}");
+    }
+    let (status, report) = s
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/pools/{code}/rows"),
+            Some(police),
+            json!({"rows": rows}),
+        )
+        .await;
+    let refused = s
+        .get_json(
+            &format!("/api/v1/pools/batches/{}/quarantine", report["batch_id"]),
+            Some(police),
+        )
+        .await
+        .1;
+    assert_eq!(
+        (status, report["accepted"].as_i64()),
+        (201, Some(2)),
+        "{report}: {refused}"
+    );
+    code
+}
+
+pub async fn app_call(
+    s: &TestServer,
+    key: Option<&str>,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = s.client.request(method, s.url(path));
+    if let Some(k) = key {
+        req = req.header("x-api-key", k);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn new_app(s: &TestServer, token: &str, org_word: &str, name: &str) -> (u16, Value) {
+    s.send_json(
+        Method::POST,
+        &format!("/api/v1/orgs/{}/apps", org_code(org_word)),
+        Some(token),
+        json!({"name": name, "expires_days": 30}),
+    )
+    .await
+}
