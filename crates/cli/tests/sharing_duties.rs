@@ -555,3 +555,56 @@ async fn file_resources_are_shared_whole_or_not_at_all() {
         assert_eq!(denied, 2, "the stranger's and the masked file's refusals");
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_a_thousand_keys_is_answered_in_full() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let code = published(
+            s,
+            &p.police,
+            &p.bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &two_persons(),
+        )
+        .await;
+        let (_, made) = new_app(s, &p.district, "渝中区", "渝中区政务服务系统").await;
+        let key = made["key"].as_str().unwrap().to_string();
+        assert_eq!(
+            register(s, &p.district, made["app"]["id"].as_i64().unwrap(), &code)
+                .await
+                .0,
+            201
+        );
+        // The two stored persons among 998 well-formed numbers no row has.
+        let mut keys: Vec<String> = (0..998)
+            .map(|n| id(&format!("5001031970{:07}", n + 1000)))
+            .collect();
+        keys.insert(400, id("50010319800101002"));
+        keys.push(id("50010319900202003"));
+        let path = format!("/api/v1/share/{code}/lookup");
+        let (status, got) = app_call(
+            s,
+            Some(&key),
+            Method::POST,
+            &path,
+            Some(json!({"keys": keys})),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}: {got}");
+        assert_eq!(got["rows"].as_array().unwrap().len(), 2, "{backend}");
+        assert_eq!(got["missing"].as_array().unwrap().len(), 998);
+        assert_eq!(got["rows"][0]["姓名"], "张三", "rows in the order asked");
+        keys.push(id("50010319900202011"));
+        let (status, _) = app_call(
+            s,
+            Some(&key),
+            Method::POST,
+            &path,
+            Some(json!({"keys": keys})),
+        )
+        .await;
+        assert_eq!(status, 422, "at most 1,000 keys");
+    }
+}

@@ -109,7 +109,46 @@ fn page(a: &Access, rows: Vec<serde_json::Map<String, serde_json::Value>>) -> Sh
     }
 }
 
-/// The rows with these keys, in one statement.
+/// The statements that read the rows of typed keys. A one-column key is one `IN`
+/// list, padded (with its last key) to a power of two so that few distinct statements
+/// are ever prepared; a composite key is `OR`ed in groups of 100 (SQLite refuses
+/// expressions deeper than 1,000).
+fn batch_statements(
+    a: &Access,
+    schema: &PoolSchema,
+    typed: &[Vec<Value>],
+) -> Vec<(String, Vec<Value>)> {
+    let cols: Vec<String> = schema.keys().map(|k| format!("\"{}\"", k.column)).collect();
+    let select = format!(
+        "SELECT {} FROM \"{}\" WHERE",
+        projection(a, schema),
+        schema.table
+    );
+    if cols.len() == 1 {
+        let mut params: Vec<Value> = typed.iter().map(|k| k[0].clone()).collect();
+        let padded = params.len().next_power_of_two();
+        let last = params.last().cloned().unwrap_or(Value::Null);
+        params.resize(padded, last);
+        let marks = vec!["?"; padded].join(", ");
+        return vec![(format!("{select} {} IN ({marks})", cols[0]), params)];
+    }
+    let one = format!(
+        "({})",
+        cols.iter()
+            .map(|c| format!("{c} = ?"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    );
+    typed
+        .chunks(100)
+        .map(|group| {
+            let conds = vec![one.as_str(); group.len()].join(" OR ");
+            (format!("{select} {conds}"), group.concat())
+        })
+        .collect()
+}
+
+/// The rows with these keys.
 fn batch_lookup(
     conn: &mut dyn Conn,
     cache: &SharingCache,
@@ -123,29 +162,21 @@ fn batch_lookup(
     }
     let d = cache.decided(conn, app, code, items)?;
     let (a, schema) = (&d.access, schema(&d)?);
-    let mut conds = Vec::with_capacity(keys.len());
-    let mut params = Vec::new();
+    // Each key typed and cleansed like the stored values, then matched as stored.
+    let mut typed = Vec::with_capacity(keys.len());
     for key in keys {
-        let (cond, values) = typed_key(&schema, key)?;
-        conds.push(format!("({cond})"));
-        params.extend(values);
+        typed.push(typed_key(schema, key)?.1);
     }
-    let sql = format!(
-        "SELECT {} FROM \"{}\" WHERE {}",
-        projection(a, schema),
-        schema.table,
-        conds.join(" OR ")
-    );
     let mut found = std::collections::HashMap::new();
-    for row in conn.query(&sql, &params)? {
-        let (values, key) = split(a, row.0);
-        found.insert(key, values);
+    for (sql, params) in batch_statements(a, schema, &typed) {
+        for row in conn.query(&sql, &params)? {
+            let (values, key) = split(a, row.0);
+            found.insert(key, values);
+        }
     }
     let (mut rows, mut missing) = (Vec::new(), Vec::new());
-    for key in keys {
-        // Keys are matched as stored: typed and cleansed like the stored values.
-        let (_, typed) = typed_key(schema, key)?;
-        let text: Vec<String> = typed.iter().map(key_text_of).collect();
+    for (key, values) in keys.iter().zip(&typed) {
+        let text: Vec<String> = values.iter().map(key_text_of).collect();
         match found.get(&text) {
             Some(values) => rows.push(render(a, values.clone())),
             None => missing.push(key.clone()),
