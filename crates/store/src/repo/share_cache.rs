@@ -146,6 +146,13 @@ impl SharingCache {
     }
 }
 
+impl Decided {
+    /// Request keys cleansed and typed as the stored keys were.
+    pub fn typed_key(&self, key: &[String]) -> Result<Vec<Value>> {
+        key_values(&self.key_items, key)
+    }
+}
+
 fn no_pool(a: &Access) -> StoreError {
     StoreError::Domain(Error::not_found("数据池", a.resource.code.clone()))
 }

@@ -165,7 +165,7 @@ fn batch_lookup(
     // Each key typed and cleansed like the stored values, then matched as stored.
     let mut typed = Vec::with_capacity(keys.len());
     for key in keys {
-        typed.push(typed_key(schema, key)?.1);
+        typed.push(d.typed_key(key)?);
     }
     let mut found = std::collections::HashMap::new();
     for (sql, params) in batch_statements(a, schema, &typed) {
