@@ -295,6 +295,16 @@ async fn govshare_run(
     Ok((result, answered, audited, batch))
 }
 
+/// How the audit entries of answered lookups compare with the server's answers: never
+/// fewer; more only by calls whose client hung up before the answer went out.
+fn entries_per_answer(answered: i64, audited: i64) -> String {
+    match audited - answered {
+        0 => "one entry per answer".into(),
+        n if n > 0 => format!("one entry per answer, and {n} of calls whose client hung up first"),
+        n => format!("{} ANSWERS WITHOUT AN ENTRY", -n),
+    }
+}
+
 fn batch_line(backend: &str, w: &Wrk) {
     println!(
         "govshare ({backend}) batch lookups of 1,000 keys, wrk -c4 10 s: {:.0} requests/s = {:.0} keys/s, p50 {}, p99 {}, errors {}",
@@ -412,13 +422,9 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "govshare (SQLite): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries of answered lookups{}; chains verify",
+        "govshare (SQLite): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries of answered lookups ({}); chains verify",
         g.requests,
-        if answered == audited {
-            " (one each)"
-        } else {
-            " (NOT one each)"
-        }
+        entries_per_answer(answered, audited)
     );
     batch_line("SQLite", &batch);
     if govshare_store::testing::backends().contains(&"postgres") {
@@ -444,13 +450,9 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
         );
         println!();
         println!(
-            "govshare (PostgreSQL): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries{}; chains verify",
+            "govshare (PostgreSQL): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries ({}); chains verify",
             g.requests,
-            if answered == audited {
-                " (one each)"
-            } else {
-                " (NOT one each)"
-            }
+            entries_per_answer(answered, audited)
         );
         batch_line("PostgreSQL", &pg_batch);
     }
