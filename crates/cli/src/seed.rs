@@ -33,6 +33,8 @@ const LOGINS: &[(&str, &str, Role, &str)] = &[
         "市场监督管理局",
     ),
     ("yuzhong_admin", "Demo@2026", Role::OrgAdmin, "渝中区"),
+    ("gaj_approver", "Demo@2026", Role::Approver, "公安局"),
+    ("city_auditor", "Demo@2026", Role::Auditor, "大数据"),
 ];
 
 /// Loads everything of the demo city but its catalog entries: organisations,

@@ -61,24 +61,27 @@ async fn approvers_decide_auditors_read_and_the_bureau_may_review_registrations_
         // Appointments: an organisation's admin may add an approver, only the bureau
         // an auditor (who reads the whole city's log).
         assert_eq!(
-            add_user(&s, &police, "gaj_approver", "approver", "公安局").await,
+            add_user(&s, &police, "gaj_shenhe", "approver", "公安局").await,
             201
         );
         assert_eq!(
-            add_user(&s, &police, "gaj_auditor", "auditor", "公安局").await,
+            add_user(&s, &police, "gaj_shenji", "auditor", "公安局").await,
             403
         );
         assert_eq!(
-            add_user(&s, &bureau, "city_auditor", "auditor", "大数据").await,
+            add_user(&s, &bureau, "city_shenji", "auditor", "大数据").await,
             201
         );
         assert_eq!(
             add_user(&s, &bureau, "jb_approver", "approver", "江北区").await,
             201
         );
-        let approver = s.login("gaj_approver", "Duty@2026x").await;
-        let auditor = s.login("city_auditor", "Duty@2026x").await;
+        let approver = s.login("gaj_shenhe", "Duty@2026x").await;
+        let auditor = s.login("city_shenji", "Duty@2026x").await;
         let other_approver = s.login("jb_approver", "Duty@2026x").await;
+        // The demo city has a police approver and a city auditor of its own.
+        let demo_approver = s.login("gaj_approver", "Demo@2026").await;
+        let demo_auditor = s.login("city_auditor", "Demo@2026").await;
 
         // Separate duties: approvers and auditors keep no catalog.
         let entry = common::resource_body(
@@ -193,6 +196,14 @@ async fn approvers_decide_auditors_read_and_the_bureau_may_review_registrations_
             .0,
             422
         );
+        for who in [&demo_approver, &demo_auditor] {
+            let (status, seen) = s.get_json(pending, Some(who)).await;
+            assert_eq!(
+                (status, seen.as_array().map(Vec::len)),
+                (200, Some(1)),
+                "{seen}"
+            );
+        }
         let (status, done) = s
             .send_json(Method::POST, &answer, Some(&approver), yes.clone())
             .await;
