@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::share::{Parties, app_call, id, new_app, parties, published};
+use common::share::{Parties, app_call, id, new_app, parties, published, registered, step};
 use common::{TestServer, org_code};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -410,43 +410,23 @@ async fn a_rule_changed_on_one_node_governs_the_next_call_on_another() {
 /// its items (a file of sensitive items cannot be masked).
 async fn published_file(p: &Parties, name: &str, items: Value, content: &[u8]) -> String {
     let (s, police, bureau) = (&p.s, &p.police, &p.bureau);
-    let (status, created) = s
-        .send_json(
-            Method::POST,
-            "/api/v1/resources",
-            Some(police),
-            json!({
-                "classification": common::class_of("公安局"), "name": name, "provider_code": org_code("公安局"),
-                "summary": "户籍管理相关文件，供共享测试", "format_category": "electronic_file", "format_type": "PDF",
-                "sharing_type": "unconditional", "sharing_method": "file", "items": items,
-                "open_type": "closed", "update_cycle": "yearly"
-            }),
+    let body = json!({
+        "classification": common::class_of("公安局"), "name": name, "provider_code": org_code("公安局"),
+        "summary": "户籍管理相关文件，供共享测试", "format_category": "electronic_file", "format_type": "PDF",
+        "sharing_type": "unconditional", "sharing_method": "file", "items": items,
+        "open_type": "closed", "update_cycle": "yearly"
+    });
+    let code = registered(s, police, bureau, body).await;
+    // Files go up once the entry is registered.
+    let (status, up) = s
+        .post_bytes(
+            &format!("/api/v1/files/{code}?name=户籍政策汇编.pdf"),
+            police,
+            content.to_vec(),
         )
         .await;
-    assert_eq!(status, 201, "{created}");
-    let code = created["code"].as_str().unwrap().to_string();
-    let t = format!("/api/v1/resources/{code}/transitions");
-    for (who, action) in [
-        (police, "submit"),
-        (bureau, "register"),
-        (bureau, "publish"),
-    ] {
-        if action == "publish" {
-            // Files go up once the entry is registered.
-            let (status, up) = s
-                .post_bytes(
-                    &format!("/api/v1/files/{code}?name=户籍政策汇编.pdf"),
-                    police,
-                    content.to_vec(),
-                )
-                .await;
-            assert_eq!(status, 201, "{up}");
-        }
-        let (status, r) = s
-            .send_json(Method::POST, &t, Some(who), json!({"action": action}))
-            .await;
-        assert_eq!(status, 200, "{action}: {r}");
-    }
+    assert_eq!(status, 201, "{up}");
+    step(s, &code, bureau, "publish").await;
     code
 }
 

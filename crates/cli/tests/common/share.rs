@@ -34,6 +34,31 @@ pub async fn parties(backend: &'static str) -> Parties {
     }
 }
 
+/// One lifecycle step of an entry, which must succeed.
+pub async fn step(s: &TestServer, code: &str, who: &str, action: &str) {
+    let (status, r) = s
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/resources/{code}/transitions"),
+            Some(who),
+            json!({"action": action}),
+        )
+        .await;
+    assert_eq!(status, 200, "{action}: {r}");
+}
+
+/// A police entry made from `body`, submitted and registered (not yet published).
+pub async fn registered(s: &TestServer, police: &str, bureau: &str, body: Value) -> String {
+    let (status, created) = s
+        .send_json(Method::POST, "/api/v1/resources", Some(police), body)
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["code"].as_str().unwrap().to_string();
+    step(s, &code, police, "submit").await;
+    step(s, &code, bureau, "register").await;
+    code
+}
+
 /// A published police entry of persons shared as `sharing`, with two rows.
 pub async fn published(
     s: &TestServer,
@@ -55,22 +80,8 @@ pub async fn published(
     for (k, v) in sharing.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let (status, created) = s
-        .send_json(Method::POST, "/api/v1/resources", Some(police), body)
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let code = created["code"].as_str().unwrap().to_string();
-    let t = format!("/api/v1/resources/{code}/transitions");
-    for (who, action) in [
-        (police, "submit"),
-        (bureau, "register"),
-        (bureau, "publish"),
-    ] {
-        let (status, r) = s
-            .send_json(Method::POST, &t, Some(who), json!({"action": action}))
-            .await;
-        assert_eq!(status, 200, "{action}: {r}");
-    }
+    let code = registered(s, police, bureau, body).await;
+    step(s, &code, bureau, "publish").await;
     let (status, report) = s
         .send_json(
             Method::POST,

@@ -31,6 +31,20 @@ pub(crate) fn outcome_of<T>(r: &Result<T, ApiError>) -> String {
     .into()
 }
 
+/// The start of an app call's audit entry: who called, what, on which resource, how it
+/// ended; the caller adds what was served.
+fn app_entry(app: &AppPrincipal, action: &str, code: &str, outcome: String) -> AuditEntry {
+    AuditEntry {
+        actor: app.name.clone(),
+        app_id: Some(app.app_id),
+        org_id: Some(app.org_id),
+        action: action.into(),
+        resource_code: code.into(),
+        outcome,
+        ..Default::default()
+    }
+}
+
 /// An app's call, audited: the entry records what was asked and what was served,
 /// and the answer goes out only once the entry is durable.
 async fn audited<T: serde::Serialize>(
@@ -41,15 +55,7 @@ async fn audited<T: serde::Serialize>(
     result: Result<T, ApiError>,
     describe: impl FnOnce(&T, &mut AuditEntry),
 ) -> ApiResult<Response> {
-    let mut entry = AuditEntry {
-        actor: app.name.clone(),
-        app_id: Some(app.app_id),
-        org_id: Some(app.org_id),
-        action: action.into(),
-        resource_code: code.into(),
-        outcome: outcome_of(&result),
-        ..Default::default()
-    };
+    let mut entry = app_entry(app, action, code, outcome_of(&result));
     let body = match &result {
         Ok(value) => {
             let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -372,15 +378,7 @@ pub async fn share_file(
         .share_file(&app, &code, version)
         .await
         .map_err(ApiError::from);
-    let mut entry = AuditEntry {
-        actor: app.name.clone(),
-        app_id: Some(app.app_id),
-        org_id: Some(app.org_id),
-        action: "share.file".into(),
-        resource_code: code,
-        outcome: outcome_of(&result),
-        ..Default::default()
-    };
+    let mut entry = app_entry(&app, "share.file", &code, outcome_of(&result));
     match &result {
         Ok(f) => {
             entry.basis = f.basis.label();
