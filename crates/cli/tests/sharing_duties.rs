@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::share::{Parties, app_call, id, new_app, parties, published, registered, step};
+use common::share::{Parties, app_call, id, new_app, parties, published, published_file};
 use common::{TestServer, org_code};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -406,44 +406,24 @@ async fn a_rule_changed_on_one_node_governs_the_next_call_on_another() {
     }
 }
 
-/// A published file-type entry of the police with one uploaded file; `items` become
-/// its items (a file of sensitive items cannot be masked).
-async fn published_file(p: &Parties, name: &str, items: Value, content: &[u8]) -> String {
-    let (s, police, bureau) = (&p.s, &p.police, &p.bureau);
-    let body = json!({
-        "classification": common::class_of("公安局"), "name": name, "provider_code": org_code("公安局"),
-        "summary": "户籍管理相关文件，供共享测试", "format_category": "electronic_file", "format_type": "PDF",
-        "sharing_type": "unconditional", "sharing_method": "file", "items": items,
-        "open_type": "closed", "update_cycle": "yearly"
-    });
-    let code = registered(s, police, bureau, body).await;
-    // Files go up once the entry is registered.
-    let (status, up) = s
-        .post_bytes(
-            &format!("/api/v1/files/{code}?name=户籍政策汇编.pdf"),
-            police,
-            content.to_vec(),
-        )
-        .await;
-    assert_eq!(status, 201, "{up}");
-    step(s, &code, bureau, "publish").await;
-    code
-}
-
 #[tokio::test]
 async fn file_resources_are_shared_whole_or_not_at_all() {
     for backend in common::backends() {
         let p = parties(backend).await;
         let content = "%PDF-1.4 户籍管理政策文件汇编 第一版".as_bytes().to_vec();
         let plain = published_file(
-            &p,
+            &p.s,
+            &p.police,
+            &p.bureau,
             "户籍管理政策文件汇编",
             json!([{"name": "文件标题", "data_type": "C", "length": 200}]),
             &content,
         )
         .await;
         let sensitive = published_file(
-            &p,
+            &p.s,
+            &p.police,
+            &p.bureau,
             "户籍人员名册扫描件",
             json!([{"name": "公民身份号码", "data_type": "C", "length": 18, "sensitive": true}]),
             b"%PDF-1.4 names",

@@ -105,6 +105,36 @@ pub async fn published(
     code
 }
 
+/// A published file-type entry of the police with one uploaded file; `items` become
+/// its items (a file of sensitive items cannot be masked).
+pub async fn published_file(
+    s: &TestServer,
+    police: &str,
+    bureau: &str,
+    name: &str,
+    items: Value,
+    content: &[u8],
+) -> String {
+    let body = json!({
+        "classification": class_of("公安局"), "name": name, "provider_code": org_code("公安局"),
+        "summary": "户籍管理相关文件，供共享测试", "format_category": "electronic_file", "format_type": "PDF",
+        "sharing_type": "unconditional", "sharing_method": "file", "items": items,
+        "open_type": "closed", "update_cycle": "yearly"
+    });
+    let code = registered(s, police, bureau, body).await;
+    // Files go up once the entry is registered.
+    let (status, up) = s
+        .post_bytes(
+            &format!("/api/v1/files/{code}?name=户籍政策汇编.pdf"),
+            police,
+            content.to_vec(),
+        )
+        .await;
+    assert_eq!(status, 201, "{up}");
+    step(s, &code, bureau, "publish").await;
+    code
+}
+
 pub async fn app_call(
     s: &TestServer,
     key: Option<&str>,

@@ -47,6 +47,8 @@ pub fn import(
     mode: ImportMode,
     mut progress: impl FnMut(usize),
 ) -> Result<ImportOutcome> {
+    // Roles that never keep a catalog (approvers, auditors) are refused outright.
+    caller.check(|p| p.check_create(p.org_id))?;
     let received = records.len();
     let mut refs = RefCheck::default();
     refs.file_codes = records.iter().filter_map(|r| r.spec.code.clone()).collect();
