@@ -185,6 +185,8 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
         .await?;
     let keys: Vec<String> = keys.iter().map(|r| r.text(0)).collect::<Result<_, _>>()?;
     std::fs::write(work.join("keys.txt"), keys.join("\n") + "\n")?;
+    // For profiling by hand against a kept work folder (GOVSHARE_BENCH_KEEP).
+    std::fs::write(work.join("app.txt"), format!("{code}\n{key}\n"))?;
     Ok((code, key, pool_table))
 }
 

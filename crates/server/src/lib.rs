@@ -89,6 +89,7 @@ impl AppState {
         store
             .register_audit_key(&config.node_id, &audit.public_key())
             .await?;
+        store.check_audit_resumes(&config.node_id).await?;
         let state = AppState {
             audit,
             app_limits: Arc::new(app_limit::AppLimiter::new(config.app_calls_per_second)),

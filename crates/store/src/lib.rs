@@ -10,6 +10,7 @@ mod pool;
 mod postgres;
 pub mod repo;
 mod sqlite;
+pub use sqlite::audit_path;
 pub mod testing;
 pub mod value;
 
@@ -73,6 +74,9 @@ impl Store {
             sharing: Arc::default(),
         };
         store.write_blocking(migrate::run)?;
+        if let Backend::Sqlite(b) = &*store.backend {
+            b.settle()?;
+        }
         Ok(store)
     }
 

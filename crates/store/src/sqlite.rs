@@ -1,5 +1,13 @@
 //! The embedded SQLite backend (rusqlite): WAL, one writer connection (SQLite has one
 //! writer at a time anyway) and a pool of readers, all used from blocking threads.
+//!
+//! The audit log lives in a file of its own beside the database (`govshare.db` →
+//! `govshare-audit.db`), attached to every connection as `audit`; the signed
+//! checkpoints that vouch for it stay in the main file. Every answered
+//! sharing call appends to it; were it in the main file, each append would make every
+//! reader drop its cached pages of the pools (SQLite resets a connection's page cache
+//! whenever the file's write-ahead log moved), and lookups would read from the file
+//! again each time. Apart, the pools stay cached while the log grows.
 
 use crate::conn::{Conn, Dialect, InsertStream, RowStream};
 use crate::error::{Result, StoreError};
@@ -14,20 +22,125 @@ pub struct SqliteBackend {
     readers: Pool<Connection>,
 }
 
+/// The tables kept in the audit file: the log alone. The nodes' keys and their signed
+/// checkpoints stay in the main file, so that a log file lost, cut or swapped for an
+/// older one no longer matches what its node signed.
+const AUDIT_TABLES: [&str; 1] = ["audit_log"];
+
+/// The audit file beside a database file: `govshare.db` → `govshare-audit.db`.
+pub fn audit_path(path: &Path) -> std::path::PathBuf {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-audit.{}", ext.to_string_lossy()),
+        None => format!("{stem}-audit"),
+    };
+    path.with_file_name(name)
+}
+
 fn open(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute(
+        "ATTACH DATABASE ? AS audit",
+        [audit_path(path).to_string_lossy().as_ref()],
+    )?;
+    for schema in ["main", "audit"] {
+        conn.pragma_update(Some(schema), "journal_mode", "WAL")?;
+        conn.pragma_update(Some(schema), "synchronous", "FULL")?;
+    }
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Pages read through a memory map rather than a read call each: point lookups
-    // of a large pool stay in memory the kernel already caches.
-    conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
+}
+
+/// Moves audit tables that migrations made in the main file into the audit file: the
+/// rows are copied in a transaction of the audit file alone, checked to be all there,
+/// and only then dropped from the main file, so a crash at any point loses nothing
+/// (the next start finishes the move).
+fn move_audit_tables(conn: &Connection) -> Result<()> {
+    for table in AUDIT_TABLES {
+        let ddl: Vec<String> = conn
+            .prepare(
+                "SELECT sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC",
+            )?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ddl.is_empty() {
+            continue;
+        }
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let copied = (|| -> rusqlite::Result<()> {
+            for statement in &ddl {
+                conn.execute_batch(&in_audit_schema(statement))?;
+            }
+            conn.execute(
+                &format!("INSERT OR IGNORE INTO audit.{table} SELECT * FROM main.{table}"),
+                [],
+            )?;
+            Ok(())
+        })();
+        match copied {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        let missing: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM (SELECT * FROM main.{table} EXCEPT SELECT * FROM audit.{table})"),
+            [],
+            |r| r.get(0),
+        )?;
+        if missing > 0 {
+            return Err(StoreError::Unavailable(format!(
+                "审计表 {table} 迁入审计文件后缺少 {missing} 行，原表保留未删"
+            )));
+        }
+        conn.execute_batch(&format!("DROP TABLE main.{table}"))?;
+    }
+    conn.execute_batch(AUDIT_LOG)?;
+    Ok(())
+}
+
+/// The audit log as migration 6 makes it, for an audit file that has to start anew
+/// (lost or deleted: the node then refuses to append, see `check_audit_resumes`, and
+/// `audit verify` names the loss).
+const AUDIT_LOG: &str = "
+CREATE TABLE IF NOT EXISTS audit.audit_log (
+    node_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    app_id INTEGER,
+    org_id INTEGER,
+    action TEXT NOT NULL,
+    resource_code TEXT NOT NULL DEFAULT '',
+    items TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT '',
+    basis TEXT NOT NULL DEFAULT '',
+    row_count INTEGER NOT NULL DEFAULT 0,
+    digest TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (node_id, seq)
+);
+CREATE INDEX IF NOT EXISTS audit.audit_log_org ON audit_log (org_id, at);
+CREATE INDEX IF NOT EXISTS audit.audit_log_resource ON audit_log (resource_code, at);
+";
+
+/// `CREATE TABLE t …` / `CREATE INDEX i ON t …` as made in the audit schema.
+fn in_audit_schema(ddl: &str) -> String {
+    for kind in ["CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "] {
+        if let Some(rest) = ddl.strip_prefix(kind) {
+            return format!("{kind}IF NOT EXISTS audit.{}", rest.trim_start());
+        }
+    }
+    ddl.to_string()
 }
 
 impl SqliteBackend {
@@ -44,6 +157,11 @@ impl SqliteBackend {
             writer: Pool::new(1, Box::new(move || open(&p1))),
             readers: Pool::new(8, Box::new(move || open(&p2))),
         })
+    }
+
+    /// After the migrations: audit tables they made go to the audit file.
+    pub fn settle(&self) -> Result<()> {
+        self.writer.with(|c| (move_audit_tables(c), true))
     }
 
     pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {

@@ -1515,3 +1515,185 @@ mod checkpoints {
         }
     }
 }
+
+/// On SQLite the audit log is a file of its own, so that appending to it does not make
+/// the pools' readers drop their cached pages; a database of the layout before (audit
+/// tables in the main file) is moved over at start, and a move cut off half-way is
+/// finished without losing or doubling an entry.
+mod audit_file {
+    use govshare_store::Store;
+    use govshare_store::audit_path;
+    use govshare_store::repo::audit::AuditEntry;
+
+    fn entries(n: usize) -> Vec<AuditEntry> {
+        (0..n)
+            .map(|i| AuditEntry {
+                at: format!("2026-12-01T10:00:{i:02}.000Z"),
+                actor: "渝中区政务服务系统".into(),
+                action: "share.lookup".into(),
+                outcome: "ok".into(),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    fn tables(conn: &rusqlite::Connection, schema: &str) -> Vec<String> {
+        conn.prepare(&format!(
+            "SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name LIKE 'audit%' ORDER BY name"
+        ))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    /// Puts the audit tables back into the main file, as an older version kept them,
+    /// leaving the first `left` entries behind in the audit file (a move cut off).
+    fn old_layout(path: &std::path::Path, left: i64) {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute(
+            "ATTACH DATABASE ? AS audit",
+            [audit_path(path).to_string_lossy().as_ref()],
+        )
+        .unwrap();
+        let ddl: Vec<String> = conn
+            .prepare("SELECT sql FROM audit.sqlite_master WHERE sql IS NOT NULL ORDER BY type DESC")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for statement in &ddl {
+            conn.execute_batch(&statement.replace("IF NOT EXISTS audit.", "main."))
+                .unwrap();
+        }
+        conn.execute_batch("INSERT INTO main.audit_log SELECT * FROM audit.audit_log")
+            .unwrap();
+        conn.execute("DELETE FROM audit.audit_log WHERE seq > ?", [left])
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn sqlite_keeps_the_audit_log_apart_and_moves_an_old_one() {
+        let url = govshare_store::testing::fresh_database("sqlite");
+        let path = std::path::PathBuf::from(url.strip_prefix("sqlite://").unwrap());
+        let store = Store::open(&url).await.unwrap();
+        store.append_audit("n1", entries(5)).await.unwrap();
+        drop(store);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        assert_eq!(
+            tables(&conn, "main"),
+            ["audit_checkpoints", "audit_nodes"],
+            "the log is not in the main file; what vouches for it is"
+        );
+        drop(conn);
+        let conn = rusqlite::Connection::open(audit_path(&path)).unwrap();
+        assert_eq!(tables(&conn, "main"), ["audit_log"]);
+        drop(conn);
+
+        for left in [0, 2] {
+            old_layout(&path, left);
+            let store = Store::open(&url).await.unwrap();
+            let reports = store.verify_audit().await.unwrap();
+            assert_eq!(reports.len(), 1, "{reports:?}");
+            assert_eq!(
+                (reports[0].entries, &reports[0].first_bad),
+                (5, &None),
+                "every entry once, chain intact (move cut off after {left})"
+            );
+            // The chain goes on where it was.
+            store.append_audit("n1", entries(1)).await.unwrap();
+            let n = store
+                .read(|c| c.query_one("SELECT MAX(seq) FROM audit_log", &[])?.i64(0))
+                .await
+                .unwrap();
+            assert_eq!(n, 6);
+            store
+                .write(|c| c.execute("DELETE FROM audit_log WHERE seq = 6", &[]))
+                .await
+                .unwrap();
+            drop(store);
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            assert_eq!(
+                tables(&conn, "main"),
+                ["audit_checkpoints", "audit_nodes"],
+                "moved out of the main file"
+            );
+        }
+    }
+
+    /// A node whose audit file is gone (or older than the database) does not start a
+    /// new chain over what it signed.
+    #[tokio::test]
+    async fn a_lost_audit_file_stops_the_node_and_fails_verification() {
+        let url = govshare_store::testing::fresh_database("sqlite");
+        let path = std::path::PathBuf::from(url.strip_prefix("sqlite://").unwrap());
+        let store = Store::open(&url).await.unwrap();
+        let key = govshare_domain::sharing::checkpoint::NodeKey::from_secret([9u8; 32]);
+        store
+            .register_audit_key("n1", &key.public_hex())
+            .await
+            .unwrap();
+        store.append_audit("n1", entries(3)).await.unwrap();
+        store
+            .audit_checkpoint("n1", move |m| key.sign(m))
+            .await
+            .unwrap();
+        store.check_audit_resumes("n1").await.unwrap();
+        drop(store);
+        std::fs::remove_file(audit_path(&path)).unwrap();
+        for suffix in ["-wal", "-shm"] {
+            let mut side = audit_path(&path).into_os_string();
+            side.push(suffix);
+            let _ = std::fs::remove_file(side);
+        }
+        let store = Store::open(&url).await.unwrap();
+        let refused = store
+            .check_audit_resumes("n1")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("只有0条") && refused.contains("3条"),
+            "{refused}"
+        );
+        let reports = store.verify_audit().await.unwrap();
+        let (_, why) = reports[0].first_bad.clone().expect("the loss is named");
+        assert!(why.contains("截断"), "{why}");
+        // The log made anew has the layout the migrations give.
+        let layout = |path: &std::path::Path| -> Vec<String> {
+            let conn = rusqlite::Connection::open(audit_path(path)).unwrap();
+            let mut layout: Vec<String> = conn
+                .prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('audit_log')")
+                .unwrap()
+                .query_map([], |r| {
+                    Ok(format!(
+                        "{} {} {} {:?} {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, i64>(4)?
+                    ))
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            layout.extend(
+                conn.prepare("SELECT i.name || ':' || group_concat(c.name) FROM pragma_index_list('audit_log') i, pragma_index_info(i.name) c GROUP BY i.name ORDER BY 1")
+                    .unwrap()
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .unwrap(),
+            );
+            layout
+        };
+        let fresh = govshare_store::testing::fresh_database("sqlite");
+        drop(Store::open(&fresh).await.unwrap());
+        let fresh = std::path::PathBuf::from(fresh.strip_prefix("sqlite://").unwrap());
+        assert_eq!(layout(&path), layout(&fresh));
+        assert!(layout(&path).len() > 17, "{:?}", layout(&path));
+    }
+}

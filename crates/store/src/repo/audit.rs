@@ -286,6 +286,35 @@ impl Store {
         .await
     }
 
+    /// Refuses to go on with a chain shorter than its node's last signed checkpoint: its
+    /// entries were lost (on SQLite, an audit file missing, cut, or restored from a
+    /// backup older than the database). Appending would start a chain that no longer
+    /// matches what the node signed.
+    pub async fn check_audit_resumes(&self, node: &str) -> Result<()> {
+        let node = node.to_string();
+        self.read(move |c| {
+            let seq = |sql: &str, c: &mut dyn Conn| -> Result<i64> {
+                c.query_one(sql, &params![&node])?.i64(0)
+            };
+            let head = seq(
+                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_log WHERE node_id = ?",
+                c,
+            )?;
+            let signed = seq(
+                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_checkpoints WHERE node_id = ?",
+                c,
+            )?;
+            if head < signed {
+                return Err(govshare_domain::Error::Conflict(format!(
+                    "节点“{node}”的审计日志只有{head}条，而它签名确认过{signed}条：审计日志缺失、被截断或来自更早的备份。请恢复与数据库一致的审计日志后再启动"
+                ))
+                .into());
+            }
+            Ok(())
+        })
+        .await
+    }
+
     /// Signs a checkpoint of this node's chain when it has grown since the last one;
     /// returns the sequence number signed.
     pub async fn audit_checkpoint(
