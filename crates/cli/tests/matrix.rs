@@ -561,6 +561,9 @@ const APP_OPS: &[(&str, &str)] = &[
     ("GET", "/api/v1/share/{class}/{seq}/files/{version}"),
 ];
 
+/// A call of the sharing API: method, path and JSON body.
+type Call = (Method, String, Option<Value>);
+
 struct AppKeys {
     owner: String,
     consumer: String,
@@ -580,7 +583,7 @@ async fn app_matrix(
     filed: &str,
     a: &str,
 ) {
-    let data = |code: &str| -> Vec<(Method, String, Option<Value>)> {
+    let data = |code: &str| -> Vec<Call> {
         vec![
             (Method::GET, format!("/api/v1/share/{code}/rows/{a}"), None),
             (
@@ -616,7 +619,7 @@ async fn app_matrix(
             None,
         ),
     ];
-    let targets: Vec<(&str, bool, Vec<(Method, String, Option<Value>)>)> = vec![
+    let targets: Vec<(&str, bool, Vec<Call>)> = vec![
         ("unconditional", true, data(open)),
         ("conditional", true, data(cond)),
         ("not_shared", false, data(closed)),
