@@ -64,8 +64,19 @@ impl Default for ServerConfig {
     }
 }
 
+/// What every handler shares, behind one pointer: a request clones the state once or
+/// twice, and one counter is cheaper to move than a dozen.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub store: Store,
     pub search: Arc<SearchIndex>,
     pub config: Arc<ServerConfig>,
@@ -90,7 +101,7 @@ impl AppState {
             .register_audit_key(&config.node_id, &audit.public_key())
             .await?;
         store.check_audit_resumes(&config.node_id).await?;
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             audit,
             app_limits: Arc::new(app_limit::AppLimiter::new(config.app_calls_per_second)),
             app_keys: Default::default(),
@@ -99,7 +110,7 @@ impl AppState {
             config: Arc::new(config),
             logins: Default::default(),
             indexing: Default::default(),
-        };
+        }));
         indexer::sync(&state).await?;
         Ok(state)
     }

@@ -35,9 +35,7 @@ pub struct Store {
 
 /// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
 pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl Store {
@@ -145,5 +143,20 @@ impl Store {
     pub async fn ping(&self) -> Result<()> {
         self.read(|c| c.query_one("SELECT 1", &[]).map(|_| ()))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Stored times sort as text: fixed width, UTC, milliseconds.
+    #[test]
+    fn now_is_rfc3339_utc_with_milliseconds() {
+        let t = super::now();
+        assert_eq!(t.len(), 24, "{t}");
+        assert!(
+            t.ends_with('Z') && t.as_bytes()[10] == b'T' && t.as_bytes()[19] == b'.',
+            "{t}"
+        );
+        assert!(chrono::DateTime::parse_from_rfc3339(&t).is_ok(), "{t}");
     }
 }
