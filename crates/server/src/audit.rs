@@ -84,35 +84,45 @@ impl AuditLog {
         let writer_store = store.clone();
         let counts = std::sync::Arc::new(Counts::default());
         let writer_counts = counts.clone();
-        tokio::spawn(async move {
-            let store = writer_store;
-            while let Some(first) = rx.recv().await {
-                let mut group = vec![first];
-                while group.len() < GROUP {
-                    match rx.try_recv() {
-                        Ok(w) => group.push(w),
-                        Err(_) => break,
+        // The writer has a thread of its own (it waits on the disk, not on the
+        // network) and keeps the chain's head between groups; after a failure it reads
+        // the head again.
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || {
+                let store = writer_store;
+                let mut head = None;
+                while let Some(first) = rx.blocking_recv() {
+                    let mut group = vec![first];
+                    while group.len() < GROUP {
+                        match rx.try_recv() {
+                            Ok(w) => group.push(w),
+                            Err(_) => break,
+                        }
+                    }
+                    let (entries, waiting): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+                    let outcome = store
+                        .append_audit_now(&writer_node, head.take(), &entries)
+                        .map_err(|e| e.to_string());
+                    let outcome = match outcome {
+                        Ok(new_head) => {
+                            head = Some(new_head);
+                            writer_counts
+                                .entries
+                                .fetch_add(entries.len() as u64, Ordering::Relaxed);
+                            Ok(())
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "audit log not written: calls fail closed");
+                            Err(e)
+                        }
+                    };
+                    for w in waiting {
+                        let _ = w.send(outcome.clone());
                     }
                 }
-                let (entries, waiting): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-                let n = entries.len() as u64;
-                let outcome = store
-                    .append_audit(&writer_node, entries)
-                    .await
-                    .map_err(|e| e.to_string());
-                match &outcome {
-                    Ok(()) => {
-                        writer_counts.entries.fetch_add(n, Ordering::Relaxed);
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "audit log not written: calls fail closed");
-                    }
-                }
-                for w in waiting {
-                    let _ = w.send(outcome.clone());
-                }
-            }
-        });
+            })
+            .expect("start the audit writer");
         AuditLog {
             tx,
             node_id: node,

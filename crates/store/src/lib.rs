@@ -6,6 +6,7 @@
 pub mod conn;
 pub mod error;
 mod migrate;
+mod pg_point;
 mod pool;
 mod postgres;
 pub mod repo;
@@ -100,6 +101,16 @@ impl Store {
         }
     }
 
+    /// Runs `f`, which makes exactly one statement (atomic on its own), without a
+    /// transaction around it on PostgreSQL: two round trips fewer. On SQLite, in a
+    /// transaction as any write.
+    fn single_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.write(f),
+            Backend::Postgres(b) => b.single(f),
+        }
+    }
+
     /// Runs read-only repository code on a blocking thread.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
@@ -124,6 +135,14 @@ impl Store {
         match &*self.backend {
             Backend::Sqlite(b) => b.read(f),
             Backend::Postgres(_) => self.read(f).await,
+        }
+    }
+
+    /// PostgreSQL's pipelined connections for lookups by key.
+    pub(crate) fn point_reader(&self) -> Option<&pg_point::PointReader> {
+        match &*self.backend {
+            Backend::Postgres(b) => Some(&b.points),
+            Backend::Sqlite(_) => None,
         }
     }
 

@@ -17,6 +17,8 @@ pub struct PgConn {
 
 pub struct PostgresBackend {
     pool: Pool<PgConn>,
+    /// Lookups by key, asynchronous and pipelined.
+    pub points: crate::pg_point::PointReader,
 }
 
 impl PostgresBackend {
@@ -33,8 +35,12 @@ impl PostgresBackend {
                 statements: HashMap::new(),
             })
         };
+        let points: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Unavailable(format!("bad PostgreSQL URL: {e}")))?;
         let backend = PostgresBackend {
             pool: Pool::new(max_connections, Box::new(make)),
+            points: crate::pg_point::PointReader::new(points),
         };
         backend.read(|c| c.batch("SELECT 1"))?; // fail early when the server is not there
         Ok(backend)
@@ -44,6 +50,17 @@ impl PostgresBackend {
         self.pool.with(|c| {
             let result = f(c);
             let keep = !c.client.is_closed();
+            (result, keep)
+        })
+    }
+
+    /// Runs `f`, one statement, on its own (committed by the statement itself). A
+    /// connection whose statement failed is closed: a COPY cut off may leave it
+    /// mid-conversation.
+    pub fn single<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        self.pool.with(|c| {
+            let result = f(c);
+            let keep = result.is_ok() && !c.client.is_closed();
             (result, keep)
         })
     }
@@ -120,7 +137,7 @@ impl ToSql for Value {
     postgres::types::to_sql_checked!();
 }
 
-fn row_values(row: &postgres::Row) -> Result<Row> {
+pub(crate) fn row_values(row: &postgres::Row) -> Result<Row> {
     let mut values = Vec::with_capacity(row.len());
     for (i, col) in row.columns().iter().enumerate() {
         let v = match *col.type_() {
@@ -255,7 +272,8 @@ impl Conn for PgConn {
             "COPY \"{table}\" ({}) FROM STDIN (FORMAT binary)",
             columns.join(", ")
         );
-        let writer = self.client.copy_in(sql.as_str())?;
+        let statement = self.statement(&sql)?;
+        let writer = self.client.copy_in(&statement)?;
         let mut data = Vec::with_capacity(COPY_BUFFER + 4096);
         // Signature, flags, header extension length.
         data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");

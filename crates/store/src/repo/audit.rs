@@ -98,16 +98,31 @@ fn record(r: &crate::value::Row) -> Result<AuditRecord> {
     })
 }
 
-/// Appends entries to a node's chain inside the caller's transaction.
-pub fn append(conn: &mut dyn Conn, node: &str, entries: &[AuditEntry]) -> Result<()> {
+/// The last entry of a node's chain: its sequence number and hash.
+pub type ChainHead = (i64, String);
+
+/// A node's chain head as stored (sequence 0 and the genesis hash before the first).
+pub fn head(conn: &mut dyn Conn, node: &str) -> Result<ChainHead> {
     let last = conn.query_opt(
         "SELECT seq, hash FROM audit_log WHERE node_id = ? ORDER BY seq DESC LIMIT 1",
         &params![node],
     )?;
-    let (mut seq, mut prev) = match last {
+    Ok(match last {
         Some(r) => (r.i64(0)?, r.text(1)?),
         None => (0, GENESIS.to_string()),
-    };
+    })
+}
+
+/// Appends entries after `head` in one statement; returns the new head. Two writers
+/// of one node's chain cannot both append after the same head: the second meets the
+/// first's sequence numbers and fails.
+pub fn append_after(
+    conn: &mut dyn Conn,
+    node: &str,
+    head: ChainHead,
+    entries: &[AuditEntry],
+) -> Result<ChainHead> {
+    let (mut seq, mut prev) = head;
     let columns: Vec<String> = COLUMNS.split(", ").map(String::from).collect();
     let mut rows = Vec::with_capacity(entries.len());
     for e in entries {
@@ -137,7 +152,8 @@ pub fn append(conn: &mut dyn Conn, node: &str, entries: &[AuditEntry]) -> Result
         );
         prev = hash;
     }
-    conn.copy_in("audit_log", &columns, &rows)
+    conn.copy_in("audit_log", &columns, &rows)?;
+    Ok((seq, prev))
 }
 
 /// What `verify` found in one node's chain.
@@ -354,8 +370,30 @@ impl Store {
 
     /// Appends entries to this node's chain in one transaction: durable on return.
     pub async fn append_audit(&self, node: &str, entries: Vec<AuditEntry>) -> Result<()> {
-        let node = node.to_string();
-        self.write(move |c| append(c, &node, &entries)).await
+        let (store, node) = (self.clone(), node.to_string());
+        tokio::task::spawn_blocking(move || store.append_audit_now(&node, None, &entries))
+            .await
+            .map_err(|e| crate::StoreError::Unavailable(e.to_string()))?
+            .map(|_| ())
+    }
+
+    /// The node's one writer appends, on its own thread, after the head it keeps (read
+    /// from the database when `None`): durable on return, the new head returned. With
+    /// the head known, PostgreSQL takes the entries in one statement of its own (one
+    /// round trip and its commit).
+    pub fn append_audit_now(
+        &self,
+        node: &str,
+        head: Option<ChainHead>,
+        entries: &[AuditEntry],
+    ) -> Result<ChainHead> {
+        match head {
+            Some(head) => self.single_blocking(|c| append_after(c, node, head, entries)),
+            None => self.write_blocking(|c| {
+                let head = self::head(c, node)?;
+                append_after(c, node, head, entries)
+            }),
+        }
     }
 
     /// Verifies every node's chain.

@@ -12,7 +12,7 @@ use crate::repo::pool_check::to_value;
 use crate::repo::pools::schema_of;
 use crate::repo::sharing::{Access, access};
 use crate::value::Value;
-use crate::{Result, StoreError, params};
+use crate::{Result, Store, StoreError, params};
 use govshare_domain::Error;
 use govshare_domain::item::Item;
 use govshare_domain::pool::{PoolSchema, parse_cell};
@@ -47,10 +47,19 @@ fn cache_key(app_id: i64, code: &str, items: Option<&[String]>) -> String {
     }
 }
 
+const EPOCH: &str = "SELECT n FROM sharing_epoch WHERE id = 1";
+
+/// Rounds a lookup makes before giving up on rules that change without pause: a
+/// decision can only be behind by the changes made while it was taken.
+const ROUNDS: usize = 4;
+
 /// The sharing epoch as the database has it now.
 pub fn epoch(conn: &mut dyn Conn) -> Result<i64> {
-    conn.query_one("SELECT n FROM sharing_epoch WHERE id = 1", &[])?
-        .i64(0)
+    conn.query_one(EPOCH, &[])?.i64(0)
+}
+
+fn still_changing() -> StoreError {
+    StoreError::Unavailable("共享规则正在变更，请稍后重试".into())
 }
 
 impl SharingCache {
@@ -115,38 +124,95 @@ impl SharingCache {
             Some(d) => d,
             None => self.decide(conn, app, code, items)?,
         };
-        // A decision can only be behind by the changes made while it was taken; a
-        // few rounds settle it unless the rules change without pause.
-        for _ in 0..4 {
-            if d.schema.is_none() {
-                return Err(no_pool(&d.access));
-            }
-            let params = key_values(&d.key_items, key)?;
+        for _ in 0..ROUNDS {
+            let params = d.lookup_params(key)?;
             let row = conn.query_opt(&d.lookup_sql, &params)?;
             // A key no row has reads the epoch on its own.
             let at = match &row {
                 Some(r) => r.i64(0)?,
                 None => epoch(conn)?,
             };
-            if at != d.epoch {
-                d = self.decide(conn, app, code, items)?;
-                continue;
+            match d.serve(row, at) {
+                Some(served) => return Ok((d, served)),
+                None => d = self.decide(conn, app, code, items)?,
             }
-            let served = row
-                .filter(|_| !d.access.decision.columns.is_empty())
-                .map(|mut r| {
-                    r.0.remove(0);
-                    r.0
-                });
-            return Ok((d, served));
         }
-        Err(StoreError::Unavailable(
-            "共享规则正在变更，请稍后重试".into(),
-        ))
+        Err(still_changing())
+    }
+}
+
+impl Store {
+    /// The decided columns of the row with `key`, under a decision checked against the
+    /// epoch read with the row: on SQLite in place, on PostgreSQL over the pipelined
+    /// point-read connections (deciding, which is rare, on a blocking thread).
+    pub(crate) async fn point_lookup(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        items: Option<&[String]>,
+        key: &[String],
+    ) -> Result<(Arc<Decided>, Option<Vec<Value>>)> {
+        let decide = || {
+            let (cache, app, code) = (self.sharing.clone(), app.clone(), code.to_string());
+            let items = items.map(<[String]>::to_vec);
+            self.read(move |c| cache.decide(c, &app, &code, items.as_deref()))
+        };
+        let Some(points) = self.point_reader() else {
+            let (cache, app, code) = (self.sharing.clone(), app.clone(), code.to_string());
+            let (items, key) = (items.map(<[String]>::to_vec), key.to_vec());
+            return self
+                .read_point(move |c| cache.lookup(c, &app, &code, items.as_deref(), &key))
+                .await;
+        };
+        let mut d = match self.sharing.get(&cache_key(app.app_id, code, items)) {
+            Some(d) => d,
+            None => decide().await?,
+        };
+        for _ in 0..ROUNDS {
+            let params = d.lookup_params(key)?;
+            let row = points.query_opt(&d.lookup_sql, &params).await?;
+            let at = match &row {
+                Some(r) => r.i64(0)?,
+                None => points
+                    .query_opt(EPOCH, &[])
+                    .await?
+                    .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
+                    .i64(0)?,
+            };
+            match d.serve(row, at) {
+                Some(served) => return Ok((d, served)),
+                None => d = decide().await?,
+            }
+        }
+        Err(still_changing())
     }
 }
 
 impl Decided {
+    /// The lookup statement's parameters for a request key; refused when the resource
+    /// has no pool.
+    fn lookup_params(&self, key: &[String]) -> Result<Vec<Value>> {
+        if self.schema.is_none() {
+            return Err(no_pool(&self.access));
+        }
+        key_values(&self.key_items, key)
+    }
+
+    /// What a lookup that read `row` at epoch `at` serves; `None` when the decision
+    /// is older than the rules.
+    fn serve(&self, row: Option<crate::value::Row>, at: i64) -> Option<Option<Vec<Value>>> {
+        if at != self.epoch {
+            return None;
+        }
+        Some(
+            row.filter(|_| !self.access.decision.columns.is_empty())
+                .map(|mut r| {
+                    r.0.remove(0);
+                    r.0
+                }),
+        )
+    }
+
     /// Request keys cleansed and typed as the stored keys were.
     pub fn typed_key(&self, key: &[String]) -> Result<Vec<Value>> {
         key_values(&self.key_items, key)

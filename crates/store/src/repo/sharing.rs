@@ -189,20 +189,15 @@ impl Store {
         key: Vec<String>,
         items: Option<Vec<String>>,
     ) -> Result<SharedRow> {
-        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
-        let shared = self
-            .read_point(move |c| {
-                let (d, values) = cache.lookup(c, &app, &code, items.as_deref(), &key)?;
-                let a = &d.access;
-                Ok(SharedRow {
-                    row: values.map(|values| render(a, values)),
-                    resource_code: code,
-                    masked: masked_names(a),
-                    basis: a.decision.basis.clone(),
-                    purpose: a.purpose.clone(),
-                })
-            })
-            .await?;
+        let (d, values) = self.point_lookup(app, code, items.as_deref(), &key).await?;
+        let a = &d.access;
+        let shared = SharedRow {
+            row: values.map(|values| render(a, values)),
+            resource_code: code.to_string(),
+            masked: masked_names(a),
+            basis: a.decision.basis.clone(),
+            purpose: a.purpose.clone(),
+        };
         self.count_visits(&shared.basis, 1).await?;
         Ok(shared)
     }
@@ -220,39 +215,34 @@ impl Store {
         if claims.is_empty() || claims.len() > 50 {
             return Err(Error::invalid("claims", "请给出1到50个待核验的信息项").into());
         }
-        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
-        let verified = self
-            .read_point(move |c| {
-                let names: Vec<String> = claims.keys().cloned().collect();
-                let (d, values) = cache.lookup(c, &app, &code, Some(&names), &key)?;
-                let a = &d.access;
-                let items = &a.resource.spec.items;
-                let mut matches = std::collections::BTreeMap::new();
-                for (n, (i, _)) in a.decision.columns.iter().enumerate() {
-                    let item = &items[*i];
-                    let claim = claims
-                        .iter()
-                        .find(|(k, _)| **k == item.name || k.eq_ignore_ascii_case(&item.column))
-                        .map(|(_, v)| v.as_str())
-                        .unwrap_or_default();
-                    let mut lenient = item.clone();
-                    lenient.required = false;
-                    // The claim is cleansed and typed as the stored value was.
-                    let claimed = parse_cell(&lenient, claim).ok().map(to_value);
-                    let ok = values
-                        .as_ref()
-                        .is_some_and(|v| claimed.as_ref() == Some(&v[n]) && v[n] != Value::Null);
-                    matches.insert(item.name.clone(), ok);
-                }
-                Ok(Verification {
-                    resource_code: code,
-                    basis: a.decision.basis.clone(),
-                    purpose: a.purpose.clone(),
-                    found: values.is_some(),
-                    matches,
-                })
-            })
-            .await?;
+        let names: Vec<String> = claims.keys().cloned().collect();
+        let (d, values) = self.point_lookup(app, code, Some(&names), &key).await?;
+        let a = &d.access;
+        let items = &a.resource.spec.items;
+        let mut matches = std::collections::BTreeMap::new();
+        for (n, (i, _)) in a.decision.columns.iter().enumerate() {
+            let item = &items[*i];
+            let claim = claims
+                .iter()
+                .find(|(k, _)| **k == item.name || k.eq_ignore_ascii_case(&item.column))
+                .map(|(_, v)| v.as_str())
+                .unwrap_or_default();
+            let mut lenient = item.clone();
+            lenient.required = false;
+            // The claim is cleansed and typed as the stored value was.
+            let claimed = parse_cell(&lenient, claim).ok().map(to_value);
+            let ok = values
+                .as_ref()
+                .is_some_and(|v| claimed.as_ref() == Some(&v[n]) && v[n] != Value::Null);
+            matches.insert(item.name.clone(), ok);
+        }
+        let verified = Verification {
+            resource_code: code.to_string(),
+            basis: a.decision.basis.clone(),
+            purpose: a.purpose.clone(),
+            found: values.is_some(),
+            matches,
+        };
         self.count_visits(&verified.basis, 1).await?;
         Ok(verified)
     }
