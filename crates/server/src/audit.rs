@@ -14,7 +14,8 @@ use tokio::sync::{mpsc, oneshot};
 /// Entries one transaction takes at most.
 const GROUP: usize = 1024;
 
-type Waiting = (AuditEntry, oneshot::Sender<Result<(), String>>);
+type Outcome = Result<(), String>;
+type Waiting = (AuditEntry, oneshot::Sender<Outcome>);
 
 #[derive(Clone)]
 pub struct AuditLog {
@@ -86,7 +87,18 @@ impl AuditLog {
         let writer_counts = counts.clone();
         // The writer has a thread of its own (it waits on the disk, not on the
         // network) and keeps the chain's head between groups; after a failure it reads
-        // the head again.
+        // the head again. It hands each group's outcome to one task on the runtime,
+        // which lets the group's calls go on: one wake-up across threads per group
+        // rather than one per call.
+        let (done_tx, mut done_rx) =
+            mpsc::unbounded_channel::<(Vec<oneshot::Sender<Outcome>>, Outcome)>();
+        tokio::spawn(async move {
+            while let Some((waiting, outcome)) = done_rx.recv().await {
+                for w in waiting {
+                    let _ = w.send(outcome.clone());
+                }
+            }
+        });
         std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
@@ -117,8 +129,12 @@ impl AuditLog {
                             Err(e)
                         }
                     };
-                    for w in waiting {
-                        let _ = w.send(outcome.clone());
+                    if let Err(mpsc::error::SendError((waiting, outcome))) =
+                        done_tx.send((waiting, outcome))
+                    {
+                        for w in waiting {
+                            let _ = w.send(outcome.clone());
+                        }
                     }
                 }
             })

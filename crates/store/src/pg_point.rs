@@ -14,7 +14,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Statement};
 
 /// Connections kept for point reads.
-const CONNECTIONS: usize = 4;
+const CONNECTIONS: usize = 2;
 
 struct PointConn {
     client: Client,
