@@ -146,7 +146,18 @@ fn run_wrk(script: &Path, base: &str, connections: u32, seconds: u32) -> anyhow:
 struct Server(Child);
 
 impl Drop for Server {
+    /// Asks the server to stop (nginx's master then stops its workers, which a kill
+    /// would leave running), and kills it if it has not after two seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        for _ in 0..20 {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

@@ -8,6 +8,7 @@ use govshare_domain::labels::SharingType;
 use govshare_domain::sharing::request::{Answer, Scope};
 use govshare_store::repo::apps::AppPrincipal;
 use govshare_store::repo::corrections::NewCorrection;
+use govshare_store::repo::page::Page;
 use govshare_store::repo::requests::{NewRequest, today};
 use govshare_store::{Caller, Store};
 use sha2::{Digest, Sha256};
@@ -68,7 +69,9 @@ pub async fn seed_sharing(store: &Store, pools: &[SeededPool]) -> anyhow::Result
             key,
         });
     }
-    let asked = store.requests(&sys).await?;
+    let asked = store
+        .requests(&sys, Page::new(None, Some(1)).expect("one"))
+        .await?;
     let first_run = asked.is_empty();
     for pool in pools {
         let r = store.resource(&sys, &pool.code).await?;

@@ -579,3 +579,75 @@ async fn a_batch_of_a_thousand_keys_is_answered_in_full() {
         assert_eq!(status, 422, "at most 1,000 keys");
     }
 }
+
+/// Lists of sharing records come in pages, newest first: `before` takes up below the
+/// last id seen, nothing repeats or goes missing, and a limit out of range is refused.
+/// Auditors see every organisation's records.
+#[tokio::test]
+async fn sharing_records_are_listed_page_by_page() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let rows = json!([{"公民身份号码": id("50010319800101002"), "姓名": "张三"},
+                          {"公民身份号码": id("50010319900202003"), "姓名": "李四"}]);
+        let code = published(
+            s,
+            &p.police,
+            &p.bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let mut made = Vec::new();
+        for n in 0..5 {
+            let (_, app) = new_app(s, &p.district, "渝中区", &format!("渝中区系统{n}")).await;
+            let (status, reg) =
+                register(s, &p.district, app["app"]["id"].as_i64().unwrap(), &code).await;
+            assert_eq!(status, 201, "{reg}");
+            made.push(reg["id"].as_i64().unwrap());
+        }
+        made.reverse();
+        let auditor = s.login("city_auditor", "Demo@2026").await;
+        for token in [&p.district, &p.police, &auditor] {
+            let mut seen = Vec::new();
+            let mut path = "/api/v1/share/registrations?limit=2".to_string();
+            loop {
+                let (status, page) = s.get_json(&path, Some(token)).await;
+                assert_eq!(status, 200, "{backend}: {page}");
+                let ids: Vec<i64> = page
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["id"].as_i64().unwrap())
+                    .collect();
+                assert!(ids.len() <= 2);
+                let Some(last) = ids.last().copied() else {
+                    break;
+                };
+                seen.extend(ids);
+                path = format!("/api/v1/share/registrations?limit=2&before={last}");
+            }
+            assert_eq!(
+                seen, made,
+                "{backend}: every registration once, newest first"
+            );
+        }
+        // Another department's user sees none of them.
+        let (_, none) = s
+            .get_json("/api/v1/share/registrations", Some(&p.market))
+            .await;
+        assert_eq!(none, json!([]), "{backend}");
+        for list in ["registrations", "requests", "corrections"] {
+            for bad in ["limit=0", "limit=1001", "limit=x"] {
+                let (status, _) = s
+                    .get_json(&format!("/api/v1/share/{list}?{bad}"), Some(&p.bureau))
+                    .await;
+                assert_eq!(status, 400, "{backend}: {list}?{bad}");
+            }
+            let (status, one) = s
+                .get_json(&format!("/api/v1/share/{list}?limit=1"), Some(&auditor))
+                .await;
+            assert_eq!(status, 200, "{backend}: {list}: {one}");
+        }
+    }
+}

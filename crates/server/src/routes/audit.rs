@@ -27,10 +27,7 @@ pub async fn list_audit(
     user: User,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditRecord>>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadRequest("limit 应在1到1000之间".into()));
-    }
+    let limit = super::page(q.before, q.limit)?.limit;
     let scope = if user.0.is_bureau() || user.0.is_auditor() {
         AuditScope::All
     } else {

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::audit::by_user;
 use crate::auth::{App, User};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::routes::share::outcome_of;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -55,14 +55,17 @@ pub async fn report_error(
     Ok((StatusCode::CREATED, Json(result?)))
 }
 
-/// The reports the caller is party to (all for the bureau), with `overdue` flags.
-#[utoipa::path(get, path = "/api/v1/share/corrections", tag = "sharing", security(("bearer" = [])),
-    responses((status = 200, body = [Correction]), (status = 401, body = crate::error::ErrorBody)))]
+/// The reports the caller is party to (all for the bureau and auditors), with
+/// `overdue` flags; one page, newest first.
+#[utoipa::path(get, path = "/api/v1/share/corrections", tag = "sharing", params(super::PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = [Correction]), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn list_corrections(
     State(state): State<AppState>,
     user: User,
+    Query(q): Query<super::PageQuery>,
 ) -> ApiResult<Json<Vec<Correction>>> {
-    Ok(Json(state.store.corrections(&user.caller()).await?))
+    let page = super::page(q.before, q.limit)?;
+    Ok(Json(state.store.corrections(&user.caller(), page).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -76,10 +76,14 @@ pub async fn register_use(
 pub struct RegistrationsQuery {
     /// `approved`, `pending` or `rejected`.
     pub status: Option<String>,
+    /// Only registrations below this id (the last id of the page before).
+    pub before: Option<i64>,
+    /// 1–1,000, default 100.
+    pub limit: Option<i64>,
 }
 
 /// The registrations the caller is party to (its apps', and those on its
-/// resources), newest first; all of them for the bureau and auditors.
+/// resources), one page, newest first; all of them for the bureau and auditors.
 #[utoipa::path(get, path = "/api/v1/share/registrations", tag = "sharing", params(RegistrationsQuery), security(("bearer" = [])),
     responses((status = 200, body = [Registration]), (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list_registrations(
@@ -94,8 +98,12 @@ pub async fn list_registrations(
             "status 应为 approved、pending 或 rejected".into(),
         ));
     }
+    let page = super::page(q.before, q.limit)?;
     Ok(Json(
-        state.store.registrations(&user.caller(), q.status).await?,
+        state
+            .store
+            .registrations(&user.caller(), q.status, page)
+            .await?,
     ))
 }
 

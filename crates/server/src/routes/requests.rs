@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::audit::by_user;
 use crate::auth::User;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::routes::share::outcome_of;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -76,15 +76,18 @@ pub async fn apply_request(
     ))
 }
 
-/// The requests the caller is party to (all of them for the bureau), newest first;
+/// The requests the caller is party to (all of them for the bureau and auditors), one
+/// page, newest first;
 /// `overdue` marks those past their deadline without an answer.
-#[utoipa::path(get, path = "/api/v1/share/requests", tag = "sharing", security(("bearer" = [])),
-    responses((status = 200, body = [RequestInfo]), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/share/requests", tag = "sharing", params(super::PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = [RequestInfo]), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn list_requests(
     State(state): State<AppState>,
     user: User,
+    Query(q): Query<super::PageQuery>,
 ) -> ApiResult<Json<Vec<RequestInfo>>> {
-    Ok(Json(state.store.requests(&user.caller()).await?))
+    let page = super::page(q.before, q.limit)?;
+    Ok(Json(state.store.requests(&user.caller(), page).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -5,6 +5,7 @@
 
 use crate::conn::Conn;
 use crate::repo::apps::AppPrincipal;
+use crate::repo::page::Page;
 use crate::repo::pool_check::to_value;
 use crate::repo::pools::schema_of;
 use crate::repo::requests::{calendar, today};
@@ -13,7 +14,6 @@ use crate::value::Value;
 use crate::{Caller, Result, Store, StoreError, params};
 use chrono::NaiveDate;
 use govshare_domain::Error;
-use govshare_domain::access::Visibility;
 use govshare_domain::pool::parse_cell;
 use govshare_domain::sharing::request::DEFAULT_ANSWER_DAYS;
 use serde::{Deserialize, Serialize};
@@ -196,19 +196,15 @@ impl Store {
     }
 
     /// Reports the caller is party to: its apps' reports and those about its
-    /// resources (all for the bureau), newest first.
-    pub async fn corrections(&self, caller: &Caller) -> Result<Vec<Correction>> {
-        let v = caller.visibility();
+    /// resources (all for the bureau and auditors); one page, newest first.
+    pub async fn corrections(&self, caller: &Caller, page: Page) -> Result<Vec<Correction>> {
+        let (conds, mut values) = crate::repo::requests::party_filter(caller)?;
         self.read(move |c| {
-            let rows = match v {
-                Visibility::All => c.query(&format!("SELECT {COLUMNS} {FROM} ORDER BY k.id DESC"), &[])?,
-                Visibility::PublishedAndOwn(org) => c.query(
-                    &format!("SELECT {COLUMNS} {FROM} WHERE a.org_id = ? OR r.owner_org_id = ? ORDER BY k.id DESC"),
-                    &params![org, org],
-                )?,
-                Visibility::PublicOpen => return Err(Error::Forbidden("请先登录".into()).into()),
-            };
-            rows.iter().map(correction).collect()
+            let sql = format!(
+                "SELECT {COLUMNS} {FROM}{}",
+                page.clause("k.id", conds, &mut values)
+            );
+            c.query(&sql, &values)?.iter().map(correction).collect()
         })
         .await
     }

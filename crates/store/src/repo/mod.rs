@@ -15,6 +15,7 @@ pub mod import;
 pub mod ingest;
 pub mod key_filter;
 pub mod orgs;
+pub mod page;
 pub mod pool_check;
 pub mod pool_write;
 pub mod pools;

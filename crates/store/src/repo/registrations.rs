@@ -4,6 +4,7 @@
 //! review: then the registration waits until the provider approves or rejects it.
 
 use crate::conn::Conn;
+use crate::repo::page::Page;
 use crate::repo::resources::get_visible;
 use crate::value::Row;
 use crate::{Caller, Result, Store, StoreError, params};
@@ -217,36 +218,24 @@ impl Store {
     }
 
     /// Registrations the caller is party to (its apps', and those on its resources),
-    /// newest first; all for the bureau and auditors. `status` narrows them.
+    /// all for the bureau and auditors; `status` narrows them; one page, newest first.
     pub async fn registrations(
         &self,
         caller: &Caller,
         status: Option<String>,
+        page: Page,
     ) -> Result<Vec<Registration>> {
-        let scope = match caller {
-            Caller::User(p) if p.is_bureau() || p.is_auditor() => None,
-            Caller::User(p) => Some(p.org_id),
-            Caller::System(_) => None,
-            Caller::Public => return Err(Error::Forbidden("请先登录".into()).into()),
-        };
+        let (mut conds, mut values) = crate::repo::requests::party_filter(caller)?;
         self.read(move |c| {
-            let (mut conds, mut values) = (vec!["1 = 1".to_string()], Vec::new());
-            if let Some(org) = scope {
-                conds.push("(a.org_id = ? OR r.owner_org_id = ?)".into());
-                values.extend(params![org, org]);
-            }
             if let Some(status) = &status {
                 conds.push("g.status = ?".into());
                 values.extend(params![status]);
             }
-            let rows = c.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY g.id DESC LIMIT 1000",
-                    conds.join(" AND ")
-                ),
-                &values,
-            )?;
-            rows.iter().map(registration).collect()
+            let sql = format!(
+                "SELECT {COLUMNS} FROM {FROM}{}",
+                page.clause("g.id", conds, &mut values)
+            );
+            c.query(&sql, &values)?.iter().map(registration).collect()
         })
         .await
     }
