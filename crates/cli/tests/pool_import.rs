@@ -117,6 +117,34 @@ async fn gbk_files_stream_from_disk_and_repeated_keys_are_refused_anywhere() {
             .await
             .unwrap();
         assert_eq!(name, "第0号场所（渝北区）", "{backend}");
+        // The load is an audit entry of the command line's chain, which verifies.
+        let entries = store
+            .audit_entries(
+                govshare_store::repo::audit::AuditScope::All,
+                "node-1:cli",
+                None,
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 1, "{backend}: {entries:?}");
+        let e = &entries[0].entry;
+        assert_eq!(
+            (
+                e.action.as_str(),
+                e.resource_code.as_str(),
+                e.row_count,
+                e.outcome.as_str()
+            ),
+            ("pool.load", code.as_str(), rows - 3, "ok"),
+            "{backend}"
+        );
+        assert!(
+            e.actor.starts_with("命令行导入") && e.detail.contains("rejected 3"),
+            "{e:?}"
+        );
+        let chains = store.verify_audit().await.unwrap();
+        assert!(chains.iter().all(|c| c.first_bad.is_none()), "{chains:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -123,6 +123,20 @@ fn quarantine_table(q: &govshare_store::repo::ingest::Quarantine) -> Vec<Vec<Str
 }
 
 /// The refused rows as CSV (UTF-8 with BOM), ready to fix and submit again.
+/// What an audit entry of a pool load says about the batch.
+pub fn load_detail(r: &govshare_store::repo::ingest::BatchReport) -> String {
+    format!(
+        "batch:{} {:?} received {} accepted {} rejected {} skipped {}{}",
+        r.batch_id,
+        r.mode,
+        r.received,
+        r.accepted,
+        r.rejected,
+        r.skipped,
+        if r.replayed { " (replayed)" } else { "" }
+    )
+}
+
 pub fn quarantine_csv(q: &govshare_store::repo::ingest::Quarantine) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {

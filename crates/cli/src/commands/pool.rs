@@ -66,6 +66,7 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
             .expect("valid template"),
     );
     let bar = spinner.clone();
+    let resource_code = resource.clone();
     let data = DataFile {
         code: resource,
         name,
@@ -77,6 +78,7 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
     };
     let outcome = import_data(&store, &Caller::System("命令行导入".into()), data).await;
     spinner.finish_and_clear();
+    record_load(&store, &config, &resource_code, &outcome).await?;
     match outcome {
         Ok(r) => {
             let secs = started.elapsed().as_secs_f64();
@@ -104,4 +106,42 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
         }
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
+}
+
+/// Loads from the command line are audit entries too, in a chain of their own beside
+/// the node's (`<node_id>:cli`: the server's writer keeps its chain's head, and a
+/// second writer of it would fail): who ran it on which machine, the resource and what
+/// the batch did. The load is not undone when the entry cannot be written; the command
+/// fails, so the operator knows.
+async fn record_load(
+    store: &govshare_store::Store,
+    config: &Config,
+    code: &str,
+    outcome: &Result<govshare_store::repo::ingest::BatchReport, ApiError>,
+) -> anyhow::Result<()> {
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let (outcome, rows, detail) = match outcome {
+        Ok(r) => (
+            "ok",
+            r.accepted,
+            govshare_server::pool_import::load_detail(r),
+        ),
+        Err(ApiError::InvalidFile(l)) => ("invalid", 0, format!("{} 处问题，未入池", l.len())),
+        Err(e) => ("failed", 0, e.to_string()),
+    };
+    let entry = govshare_store::repo::audit::AuditEntry {
+        at: govshare_store::now(),
+        actor: format!("命令行导入 {who}@{}", host.trim()),
+        action: "pool.load".into(),
+        resource_code: code.to_string(),
+        row_count: rows,
+        outcome: outcome.into(),
+        detail,
+        ..Default::default()
+    };
+    store
+        .append_audit(&format!("{}:cli", config.node_id), vec![entry])
+        .await
+        .map_err(|e| anyhow::anyhow!("入池已完成，但审计日志未能写入：{e}"))
 }

@@ -279,16 +279,7 @@ async fn record(
 }
 
 async fn record_load(state: &AppState, user: &User, code: &str, r: &BatchReport) -> ApiResult<()> {
-    let detail = format!(
-        "batch:{} {:?} received {} accepted {} rejected {} skipped {}{}",
-        r.batch_id,
-        r.mode,
-        r.received,
-        r.accepted,
-        r.rejected,
-        r.skipped,
-        if r.replayed { " (replayed)" } else { "" }
-    );
+    let detail = crate::pool_import::load_detail(r);
     record(state, user, "pool.load", code, r.accepted, detail).await
 }
 
