@@ -54,6 +54,7 @@ async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
                 // The last round is left to finish.
                 None => child.wait().unwrap().success(),
             };
+            settled(&url).await;
             let (recorded, actual) = pool_rows(&url, &code).await;
             assert_eq!(
                 recorded, actual,
@@ -79,6 +80,35 @@ async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
+}
+
+/// Waits until what a killed client left running on the server has ended: PostgreSQL
+/// carries out what the client sent before it died (a `COMMIT` included) and only then
+/// notices it is gone, so a read right after the kill can see the old state and a
+/// moment later the new one.
+async fn settled(url: &str) {
+    if !url.starts_with("postgres") {
+        return;
+    }
+    let store = govshare_store::Store::open(url).await.unwrap();
+    for _ in 0..200 {
+        let busy = store
+            .read(|c| {
+                c.query_one(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'",
+                    &[],
+                )?
+                .i64(0)
+            })
+            .await
+            .unwrap();
+        if busy == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("a killed client's session is still running after 10 s");
 }
 
 /// `kill -9` while apps are being answered: every answer a client received has its
