@@ -38,9 +38,17 @@ fn demo_key(name: &str) -> (String, String, String) {
     (key, prefix, hash)
 }
 
-pub async fn seed_sharing(store: &Store, pools: &[SeededPool]) -> anyhow::Result<Vec<DemoKey>> {
+/// The demo's apps, registrations, requests and reports; what it makes is written to
+/// `node`'s audit chain as the steps a real city would have taken (once: a second run
+/// makes nothing new and writes nothing).
+pub async fn seed_sharing(
+    store: &Store,
+    pools: &[SeededPool],
+    node: &str,
+) -> anyhow::Result<Vec<DemoKey>> {
     let demo = govshare_demo::catalog();
     let sys = Caller::System("demo".into());
+    let mut trail = Trail::default();
     let mut keys = Vec::new();
     let mut principals = Vec::new();
     for (word, name) in APPS {
@@ -52,9 +60,12 @@ pub async fn seed_sharing(store: &Store, pools: &[SeededPool]) -> anyhow::Result
         let app = match existing.into_iter().find(|a| a.name == *name) {
             Some(a) => a,
             None => {
-                store
+                let app = store
                     .create_app(&sys, &org.credit_code, name, &prefix, &hash, None)
-                    .await?
+                    .await?;
+                let org_id = store.org_by_code(&org.credit_code).await?.id;
+                trail.step("app.create", Some(org_id), "", &app.name);
+                app
             }
         };
         let org_id = store.org_by_code(&org.credit_code).await?.id;
@@ -81,6 +92,9 @@ pub async fn seed_sharing(store: &Store, pools: &[SeededPool]) -> anyhow::Result
             }
             match r.spec.sharing_type {
                 SharingType::Unconditional => {
+                    if first_run {
+                        trail.step("share.register", Some(app.org_id), &r.code, &app.name);
+                    }
                     store
                         .register_use(
                             &sys,
@@ -120,12 +134,14 @@ pub async fn seed_sharing(store: &Store, pools: &[SeededPool]) -> anyhow::Result
                             },
                         )
                         .await?;
+                    trail.step("request.apply", Some(app.org_id), &r.code, &app.name);
                     // One approved, one left pending, one overdue, by turns.
                     match n % 3 {
                         0 => {
                             store
                                 .answer_request(&sys, req.id, Answer::Approve, String::new(), None)
                                 .await?;
+                            trail.step("request.approve", Some(r.owner_org_id), &r.code, &app.name);
                         }
                         1 => {}
                         _ => {
@@ -149,9 +165,31 @@ pub async fn seed_sharing(store: &Store, pools: &[SeededPool]) -> anyhow::Result
         }
     }
     if first_run {
-        report_errors(store, pools, &principals).await?;
+        report_errors(store, pools, &principals, &mut trail).await?;
+    }
+    if !trail.0.is_empty() {
+        store.append_audit(node, trail.0).await?;
     }
     Ok(keys)
+}
+
+/// The audit entries of what the demo made.
+#[derive(Default)]
+struct Trail(Vec<govshare_store::repo::audit::AuditEntry>);
+
+impl Trail {
+    fn step(&mut self, action: &str, org_id: Option<i64>, code: &str, app: &str) {
+        self.0.push(govshare_store::repo::audit::AuditEntry {
+            at: govshare_store::now(),
+            actor: "演示数据".into(),
+            org_id,
+            action: action.into(),
+            resource_code: code.into(),
+            outcome: "ok".into(),
+            detail: format!("演示：{app}"),
+            ..Default::default()
+        });
+    }
 }
 
 /// A few error reports on rows the apps can read: one answered, the others open.
@@ -159,6 +197,7 @@ async fn report_errors(
     store: &Store,
     pools: &[SeededPool],
     apps: &[AppPrincipal],
+    trail: &mut Trail,
 ) -> anyhow::Result<()> {
     let sys = Caller::System("demo".into());
     let mut made = 0;
@@ -204,10 +243,12 @@ async fn report_errors(
                 evidence: "窗口核验时当事人出示的证件与共享数据不一致".into(),
             };
             if let Ok(c) = store.report_error(app, &pool.code, report).await {
+                trail.step("correction.report", Some(app.org_id), &pool.code, &app.name);
                 if made == 0 {
                     store
                         .answer_correction(&sys, c.id, false, "经核对原始登记材料，数据无误".into())
                         .await?;
+                    trail.step("correction.answer", None, &pool.code, &app.name);
                 }
                 made += 1;
                 break;

@@ -54,6 +54,40 @@ fn demo_export_and_refused_import() {
     };
     assert!(keys(&first).len() >= 3, "{}", text(&first));
     assert_eq!(keys(&first), keys(&again));
+    // What the demo made is in the node's audit chain, once, and the chain verifies.
+    let verify = govshare(&dir, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    let url = format!(
+        "sqlite://{}",
+        dir.join("govshare-data/govshare.db").display()
+    );
+    let trail = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = govshare_store::Store::open(&url).await.unwrap();
+        store
+            .read(|c| {
+                c.query(
+                    "SELECT action, COUNT(*) FROM audit_log WHERE node_id = 'node-1' AND actor = '演示数据' GROUP BY action ORDER BY action",
+                    &[],
+                )
+            })
+            .await
+            .unwrap()
+    });
+    let trail: Vec<(String, i64)> = trail
+        .iter()
+        .map(|r| (r.text(0).unwrap(), r.i64(1).unwrap()))
+        .collect();
+    let count = |a: &str| trail.iter().find(|(x, _)| x == a).map_or(0, |(_, n)| *n);
+    assert_eq!(count("app.create"), keys(&first).len() as i64, "{trail:?}");
+    for action in [
+        "share.register",
+        "request.apply",
+        "request.approve",
+        "correction.report",
+        "correction.answer",
+    ] {
+        assert!(count(action) >= 1, "{action}: {trail:?}");
+    }
 
     let export = govshare(
         &dir,

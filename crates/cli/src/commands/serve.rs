@@ -108,7 +108,7 @@ pub async fn demo(
             }
         );
     }
-    let keys = crate::seed_sharing::seed_sharing(&store, &pools).await?;
+    let keys = crate::seed_sharing::seed_sharing(&store, &pools, &config.node_id).await?;
     let state = AppState::new(store, server_config(&config))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
