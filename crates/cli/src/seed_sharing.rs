@@ -57,18 +57,17 @@ pub async fn seed_sharing(
         };
         let (key, prefix, hash) = demo_key(name);
         let existing = store.apps(&sys, &org.credit_code).await?;
+        let org_id = store.org_by_code(&org.credit_code).await?.id;
         let app = match existing.into_iter().find(|a| a.name == *name) {
             Some(a) => a,
             None => {
                 let app = store
                     .create_app(&sys, &org.credit_code, name, &prefix, &hash, None)
                     .await?;
-                let org_id = store.org_by_code(&org.credit_code).await?.id;
                 trail.step("app.create", Some(org_id), "", &app.name);
                 app
             }
         };
-        let org_id = store.org_by_code(&org.credit_code).await?.id;
         principals.push(AppPrincipal {
             app_id: app.id,
             org_id,

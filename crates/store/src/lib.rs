@@ -125,8 +125,8 @@ impl Store {
 
     /// Runs a short read (a point lookup by key) where it is asked: on SQLite in
     /// place, since such a read takes microseconds and handing it to a blocking thread
-    /// costs more than the read; on PostgreSQL, which waits on the network, on a
-    /// blocking thread like any other read.
+    /// costs more than the read; on PostgreSQL on a blocking thread like any other read
+    /// (lookups by key there go over `point_reader` instead).
     pub async fn read_point<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,

@@ -101,37 +101,32 @@ fn move_audit_tables(conn: &Connection) -> Result<()> {
         }
         conn.execute_batch(&format!("DROP TABLE main.{table}"))?;
     }
-    conn.execute_batch(AUDIT_LOG)?;
+    for statement in audit_log_ddl() {
+        conn.execute_batch(&statement)?;
+    }
     Ok(())
 }
 
-/// The audit log as migration 6 makes it, for an audit file that has to start anew
-/// (lost or deleted: the node then refuses to append, see `check_audit_resumes`, and
-/// `audit verify` names the loss).
-const AUDIT_LOG: &str = "
-CREATE TABLE IF NOT EXISTS audit.audit_log (
-    node_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    app_id INTEGER,
-    org_id INTEGER,
-    action TEXT NOT NULL,
-    resource_code TEXT NOT NULL DEFAULT '',
-    items TEXT NOT NULL DEFAULT '',
-    purpose TEXT NOT NULL DEFAULT '',
-    basis TEXT NOT NULL DEFAULT '',
-    row_count INTEGER NOT NULL DEFAULT 0,
-    digest TEXT NOT NULL DEFAULT '',
-    outcome TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '',
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    PRIMARY KEY (node_id, seq)
-);
-CREATE INDEX IF NOT EXISTS audit.audit_log_org ON audit_log (org_id, at);
-CREATE INDEX IF NOT EXISTS audit.audit_log_resource ON audit_log (resource_code, at);
-";
+/// The audit log as migration 6 makes it (its own statements, read from the
+/// migration), for an audit file that has to start anew: lost or deleted, the node
+/// then refuses to append (see `check_audit_resumes`) and `audit verify` names the loss.
+fn audit_log_ddl() -> Vec<String> {
+    include_str!("../migrations/sqlite/0006_sharing.sql")
+        .split(';')
+        .map(|statement| {
+            statement
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .map(|statement| statement.trim().to_string())
+        .filter(|s| {
+            s.starts_with("CREATE TABLE audit_log ") || s.starts_with("CREATE INDEX audit_log_")
+        })
+        .map(|s| in_audit_schema(&s))
+        .collect()
+}
 
 /// `CREATE TABLE t …` / `CREATE INDEX i ON t …` as made in the audit schema.
 fn in_audit_schema(ddl: &str) -> String {

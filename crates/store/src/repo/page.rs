@@ -38,12 +38,3 @@ impl Page {
         format!("{filter} ORDER BY {id} DESC LIMIT {}", self.limit)
     }
 }
-
-impl Default for Page {
-    fn default() -> Page {
-        Page {
-            before: None,
-            limit: Self::DEFAULT,
-        }
-    }
-}

@@ -247,15 +247,14 @@ fn prepare(
             let keys: Vec<_> = s.keys().collect();
             // The epoch as a scalar subquery: a join on the key would make SQLite
             // prepare the statement again for every key bound.
-            let columns: Vec<String> =
-                std::iter::once("(SELECT n FROM sharing_epoch WHERE id = 1)".to_string())
-                    .chain(
-                        a.decision
-                            .columns
-                            .iter()
-                            .map(|(i, _)| format!("\"{}\"", spec_items[*i].column)),
-                    )
-                    .collect();
+            let columns: Vec<String> = std::iter::once(format!("({EPOCH})"))
+                .chain(
+                    a.decision
+                        .columns
+                        .iter()
+                        .map(|(i, _)| format!("\"{}\"", spec_items[*i].column)),
+                )
+                .collect();
             let cond: Vec<String> = keys
                 .iter()
                 .map(|k| format!("\"{}\" = ?", k.column))
