@@ -6,7 +6,7 @@ use crate::tabular::{ITEM_SHEET, RESOURCE_SHEET, Sheet};
 use crate::{Location, whole_file};
 use calamine::{Data, Reader, Xlsx};
 use govshare_domain::resource::CatalogRecord;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 fn cell_in(d: &Data) -> CellIn {
     match d {
@@ -79,6 +79,14 @@ pub fn write(records: &[CatalogRecord]) -> Result<Vec<u8>, String> {
 
 fn build(records: &[CatalogRecord]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // The workbook says what the catalog holds and nothing else: the same catalog
+    // exports to the same bytes (so a digest of an export means something), which a
+    // creation time of "now" would break. 1980-01-01 is the ZIP format's epoch.
+    book.set_properties(
+        &DocProperties::new()
+            .set_title("政务信息资源目录")
+            .set_creation_datetime(&ExcelDateTime::from_ymd(1980, 1, 1)?),
+    );
     let ws = book.add_worksheet();
     ws.set_name(RESOURCE_SHEET)?;
     header(

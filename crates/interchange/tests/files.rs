@@ -101,6 +101,22 @@ fn every_format_round_trips_losslessly() {
 }
 
 #[test]
+fn an_export_is_the_same_bytes_a_second_later() {
+    let first: Vec<Vec<u8>> = [Format::Json, Format::Xlsx, Format::Csv]
+        .iter()
+        .map(|f| write_catalog(&sample(), *f).unwrap())
+        .collect();
+    // Workbooks record a creation time to the second unless told otherwise.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for (format, before) in [Format::Json, Format::Xlsx, Format::Csv].iter().zip(first) {
+        assert!(
+            write_catalog(&sample(), *format).unwrap() == before,
+            "{format:?}: the same catalog exported to different bytes"
+        );
+    }
+}
+
+#[test]
 fn gbk_csv_imports() {
     let utf8 = write_catalog(&sample(), Format::Csv).unwrap();
     let text = std::str::from_utf8(&utf8[3..]).unwrap();
