@@ -1339,3 +1339,99 @@ async fn data_endpoints_allow_and_deny_by_sharing_type_and_basis() {
         }
     }
 }
+
+/// An owner changes the type of an item while apps read it: the next lookups (single,
+/// batch and query) answer with the new type at once, on every connection, instead of
+/// failing on statements the database prepared for the old one.
+#[tokio::test]
+async fn lookups_follow_an_item_whose_type_changed() {
+    for backend in common::backends() {
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            ..
+        } = parties(backend).await;
+        let (a, b) = (id("50010319800101002"), id("50010319900202003"));
+        let items = json!([
+            {"name": "公民身份号码", "data_type": "C", "length": 18, "key": true},
+            {"name": "姓名", "data_type": "C", "length": 50, "required": true},
+            {"name": "家庭人口数", "data_type": "C", "length": 4}
+        ]);
+        let rows = json!([
+            {"公民身份号码": a, "姓名": "张三", "家庭人口数": "4"},
+            {"公民身份号码": b, "姓名": "李四", "家庭人口数": "12"}
+        ]);
+        let sharing =
+            json!({"sharing_type": "unconditional", "sharing_method": "api", "items": items});
+        let code = published(&s, &police, &bureau, sharing, &rows).await;
+        let (_, made) = new_app(&s, &district, "渝中区", "家庭核查").await;
+        let key = made["key"].as_str().unwrap().to_string();
+        let (status, _) = s
+            .send_json(Method::POST, "/api/v1/share/registrations", Some(&district),
+                json!({"app_id": made["app"]["id"], "resource": code, "purpose": "核查家庭人口", "scenario": "窗口受理"}))
+            .await;
+        assert_eq!(status, 201);
+        let calls = |expect: Value| {
+            let (s, key, code, a, b) = (&s, &key, &code, &a, &b);
+            async move {
+                // Enough calls to reach every connection the server reads over.
+                for _ in 0..8 {
+                    let (status, got) = app_call(
+                        s,
+                        Some(key),
+                        Method::GET,
+                        &format!("/api/v1/share/{code}/rows/{a}"),
+                        None,
+                    )
+                    .await;
+                    assert_eq!(status, 200, "{backend}: {got}");
+                    assert_eq!(got["row"]["家庭人口数"], expect[0], "{backend}");
+                }
+                let (status, got) = app_call(
+                    s,
+                    Some(key),
+                    Method::POST,
+                    &format!("/api/v1/share/{code}/lookup"),
+                    Some(json!({"keys": [a, b]})),
+                )
+                .await;
+                assert_eq!(status, 200, "{backend}: {got}");
+                let counts: Vec<&Value> = got["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| &r["家庭人口数"])
+                    .collect();
+                assert_eq!(counts, [&expect[0], &expect[1]], "{backend}");
+            }
+        };
+        calls(json!(["4", "12"])).await;
+        let (_, mut entry) = s
+            .get_json(&format!("/api/v1/resources/{code}"), Some(&police))
+            .await;
+        // The entry's content as it reads back, less what the server keeps itself.
+        for kept in [
+            "id",
+            "state",
+            "version",
+            "created_at",
+            "updated_at",
+            "owner_org_id",
+        ] {
+            entry.as_object_mut().unwrap().remove(kept);
+        }
+        entry["items"][2]["data_type"] = json!("I");
+        let (status, edited) = s
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/resources/{code}"),
+                Some(&police),
+                entry,
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {edited}");
+        calls(json!([4, 12])).await;
+    }
+}

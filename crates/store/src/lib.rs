@@ -123,29 +123,6 @@ impl Store {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 
-    /// Runs a short read (a point lookup by key) where it is asked: on SQLite in
-    /// place, since such a read takes microseconds and handing it to a blocking thread
-    /// costs more than the read; on PostgreSQL on a blocking thread like any other read
-    /// (lookups by key there go over `point_reader` instead).
-    pub async fn read_point<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
-    {
-        match &*self.backend {
-            Backend::Sqlite(b) => b.read(f),
-            Backend::Postgres(_) => self.read(f).await,
-        }
-    }
-
-    /// PostgreSQL's pipelined connections for lookups by key.
-    pub(crate) fn point_reader(&self) -> Option<&pg_point::PointReader> {
-        match &*self.backend {
-            Backend::Postgres(b) => Some(&b.points),
-            Backend::Sqlite(_) => None,
-        }
-    }
-
     /// Runs repository code in one transaction on a blocking thread: all or nothing.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where

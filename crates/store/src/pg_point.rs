@@ -10,6 +10,7 @@ use crate::value::{Row, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Statement};
 
@@ -21,9 +22,23 @@ struct PointConn {
     statements: Mutex<HashMap<String, Statement>>,
 }
 
+/// A connection in use, and the lock taken only to open it again.
+#[derive(Default)]
+struct Slot {
+    live: Mutex<Option<Arc<PointConn>>>,
+    opening: tokio::sync::Mutex<()>,
+}
+
+impl Slot {
+    fn live(&self) -> Option<Arc<PointConn>> {
+        let held = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        held.as_ref().filter(|c| !c.client.is_closed()).cloned()
+    }
+}
+
 pub struct PointReader {
     config: tokio_postgres::Config,
-    slots: Vec<tokio::sync::Mutex<Option<Arc<PointConn>>>>,
+    slots: Vec<Slot>,
     next: AtomicUsize,
 }
 
@@ -31,9 +46,7 @@ impl PointReader {
     pub fn new(config: tokio_postgres::Config) -> PointReader {
         PointReader {
             config,
-            slots: (0..CONNECTIONS)
-                .map(|_| tokio::sync::Mutex::new(None))
-                .collect(),
+            slots: (0..CONNECTIONS).map(|_| Slot::default()).collect(),
             next: AtomicUsize::new(0),
         }
     }
@@ -42,9 +55,13 @@ impl PointReader {
     /// the caller, which drives it from then on).
     async fn conn(&self) -> Result<Arc<PointConn>> {
         let slot = &self.slots[self.next.fetch_add(1, Ordering::Relaxed) % CONNECTIONS];
-        let mut held = slot.lock().await;
-        if let Some(c) = held.as_ref().filter(|c| !c.client.is_closed()) {
-            return Ok(c.clone());
+        if let Some(c) = slot.live() {
+            return Ok(c);
+        }
+        // One caller opens it; the others wait for that and take it.
+        let _opening = slot.opening.lock().await;
+        if let Some(c) = slot.live() {
+            return Ok(c);
         }
         let (client, connection) = self
             .config
@@ -60,33 +77,47 @@ impl PointReader {
             client,
             statements: Mutex::new(HashMap::new()),
         });
-        *held = Some(c.clone());
+        *slot.live.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
         Ok(c)
     }
 
     /// The row `sql` (with `?` placeholders) gives for `params`, if any.
     pub async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         let conn = self.conn().await?;
-        let cached = conn
-            .statements
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(sql)
-            .cloned();
-        let statement = match cached {
-            Some(s) => s,
-            None => {
-                let s = conn.client.prepare(&numbered_placeholders(sql)).await?;
-                conn.statements
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(sql.to_string(), s.clone());
-                s
-            }
-        };
         let params: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        let row = conn.client.query_opt(&statement, &params).await?;
+        let statement = conn.statement(sql).await?;
+        let row = match conn.client.query_opt(&statement, &params).await {
+            // A pool whose columns changed type since the statement was prepared:
+            // PostgreSQL refuses the old statement ("cached plan must not change
+            // result type"); prepare it again, once.
+            Err(e) if e.code() == Some(&SqlState::FEATURE_NOT_SUPPORTED) => {
+                conn.forget(sql);
+                let statement = conn.statement(sql).await?;
+                conn.client.query_opt(&statement, &params).await?
+            }
+            other => other?,
+        };
         row.as_ref().map(crate::postgres::row_values).transpose()
+    }
+}
+
+impl PointConn {
+    fn cached(&self) -> std::sync::MutexGuard<'_, HashMap<String, Statement>> {
+        self.statements.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `sql` prepared on this connection, once.
+    async fn statement(&self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.cached().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(&numbered_placeholders(sql)).await?;
+        self.cached().insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    fn forget(&self, sql: &str) {
+        self.cached().remove(sql);
     }
 }

@@ -9,10 +9,17 @@ use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct PgConn {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// The backend's count of schema changes, and the one this client's statements
+    /// were prepared under: a statement prepared before a pool's column changed type
+    /// is refused by PostgreSQL ("cached plan must not change result type").
+    changes: Arc<AtomicU64>,
+    prepared_at: u64,
 }
 
 pub struct PostgresBackend {
@@ -26,6 +33,7 @@ impl PostgresBackend {
         let config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("bad PostgreSQL URL: {e}")))?;
+        let changes = Arc::new(AtomicU64::new(0));
         let make = move || -> Result<PgConn> {
             let client = config
                 .connect(NoTls)
@@ -33,6 +41,8 @@ impl PostgresBackend {
             Ok(PgConn {
                 client,
                 statements: HashMap::new(),
+                prepared_at: changes.load(Ordering::Acquire),
+                changes: changes.clone(),
             })
         };
         let points: tokio_postgres::Config = url
@@ -94,12 +104,28 @@ impl Drop for PostgresBackend {
 
 impl PgConn {
     fn statement(&mut self, sql: &str) -> Result<Statement> {
+        let changes = self.changes.load(Ordering::Acquire);
+        if changes != self.prepared_at {
+            self.statements.clear();
+            self.prepared_at = changes;
+        }
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
         let stmt = self.client.prepare(&numbered_placeholders(sql))?;
         self.statements.insert(sql.to_string(), stmt.clone());
         Ok(stmt)
+    }
+
+    /// What a statement gave; when PostgreSQL refused one prepared before a schema
+    /// change made elsewhere (another node), this client prepares afresh next time.
+    fn checked<T>(&mut self, result: std::result::Result<T, postgres::Error>) -> Result<T> {
+        if let Err(e) = &result
+            && e.code() == Some(&postgres::error::SqlState::FEATURE_NOT_SUPPORTED)
+        {
+            self.statements.clear();
+        }
+        Ok(result?)
     }
 }
 
@@ -251,16 +277,14 @@ impl Conn for PgConn {
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let stmt = self.statement(sql)?;
-        Ok(self.client.execute(&stmt, &refs(params))?)
+        let done = self.client.execute(&stmt, &refs(params));
+        self.checked(done)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
-        self.client
-            .query(&stmt, &refs(params))?
-            .iter()
-            .map(row_values)
-            .collect()
+        let rows = self.client.query(&stmt, &refs(params));
+        self.checked(rows)?.iter().map(row_values).collect()
     }
 
     fn copy_stream<'a>(
@@ -282,8 +306,11 @@ impl Conn for PgConn {
         Ok(Box::new(PgCopy { writer, data }))
     }
 
+    /// Schema changes come this way: every client of this node prepares its
+    /// statements afresh after one.
     fn batch(&mut self, sql: &str) -> Result<()> {
         self.statements.clear();
+        self.changes.fetch_add(1, Ordering::AcqRel);
         Ok(self.client.batch_execute(sql)?)
     }
 }

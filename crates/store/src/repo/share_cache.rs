@@ -157,12 +157,13 @@ impl Store {
             let items = items.map(<[String]>::to_vec);
             self.read(move |c| cache.decide(c, &app, &code, items.as_deref()))
         };
-        let Some(points) = self.point_reader() else {
-            let (cache, app, code) = (self.sharing.clone(), app.clone(), code.to_string());
-            let (items, key) = (items.map(<[String]>::to_vec), key.to_vec());
-            return self
-                .read_point(move |c| cache.lookup(c, &app, &code, items.as_deref(), &key))
-                .await;
+        // A lookup by key on SQLite takes microseconds: made in place, since handing
+        // it to a blocking thread would cost more than the read.
+        let points = match &*self.backend {
+            crate::Backend::Sqlite(b) => {
+                return b.read(|c| self.sharing.lookup(c, app, code, items, key));
+            }
+            crate::Backend::Postgres(b) => &b.points,
         };
         let mut d = match self.sharing.get(&cache_key(app.app_id, code, items)) {
             Some(d) => d,
