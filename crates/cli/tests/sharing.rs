@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::share::{Parties, app_call, id, new_app, parties, published};
+use common::share::{Parties, app_call, id, new_app, parties, published, registered_app};
 use common::{TestServer, org_code};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -1340,8 +1340,8 @@ async fn data_endpoints_allow_and_deny_by_sharing_type_and_basis() {
     }
 }
 
-/// An owner changes the type of an item while apps read it: the next lookups (single,
-/// batch and query) answer with the new type at once, on every connection, instead of
+/// An owner changes the type of an item while apps read it: the next lookups (by key
+/// and in batches) answer with the new type at once, on every connection, instead of
 /// failing on statements the database prepared for the old one.
 #[tokio::test]
 async fn lookups_follow_an_item_whose_type_changed() {
@@ -1366,13 +1366,7 @@ async fn lookups_follow_an_item_whose_type_changed() {
         let sharing =
             json!({"sharing_type": "unconditional", "sharing_method": "api", "items": items});
         let code = published(&s, &police, &bureau, sharing, &rows).await;
-        let (_, made) = new_app(&s, &district, "渝中区", "家庭核查").await;
-        let key = made["key"].as_str().unwrap().to_string();
-        let (status, _) = s
-            .send_json(Method::POST, "/api/v1/share/registrations", Some(&district),
-                json!({"app_id": made["app"]["id"], "resource": code, "purpose": "核查家庭人口", "scenario": "窗口受理"}))
-            .await;
-        assert_eq!(status, 201);
+        let key = registered_app(&s, &district, &code, "家庭核查").await;
         let calls = |expect: Value| {
             let (s, key, code, a, b) = (&s, &key, &code, &a, &b);
             async move {
@@ -1433,5 +1427,78 @@ async fn lookups_follow_an_item_whose_type_changed() {
             .await;
         assert_eq!(status, 200, "{backend}: {edited}");
         calls(json!([4, 12])).await;
+    }
+}
+
+/// Many lookups at once, of rows that exist and keys that do not, each with its own
+/// items: every answer is the row of its own key with its own items (lookups arriving
+/// together may be read from the database together), and every call is audited.
+#[tokio::test]
+async fn concurrent_lookups_each_get_their_own_row() {
+    for backend in common::backends() {
+        let Parties {
+            s,
+            police,
+            bureau,
+            district,
+            ..
+        } = parties(backend).await;
+        let (a, b) = (id("50010319800101002"), id("50010319900202003"));
+        let rows = json!([
+            {"公民身份号码": a, "姓名": "张三", "联系电话": "13800001111"},
+            {"公民身份号码": b, "姓名": "李四", "联系电话": "13900002222"}
+        ]);
+        let sharing = json!({"sharing_type": "unconditional", "sharing_method": "api"});
+        let code = published(&s, &police, &bureau, sharing, &rows).await;
+        let key = registered_app(&s, &district, &code, "并发查询").await;
+        let missing = id("50010319991231005");
+        let asked: Vec<(String, &str)> = (0..60)
+            .map(|i| {
+                let k = [&a, &b, &missing][i % 3].clone();
+                (k, ["姓名", "联系电话"][i % 2])
+            })
+            .collect();
+        let mut calls = tokio::task::JoinSet::new();
+        for (i, (k, item)) in asked.iter().enumerate() {
+            let url = s.url(&format!("/api/v1/share/{code}/rows/{k}?items={item}"));
+            let (client, key) = (s.client.clone(), key.clone());
+            calls.spawn(async move {
+                let resp = client
+                    .get(url)
+                    .header("x-api-key", key)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = resp.status().as_u16();
+                (i, status, resp.json::<Value>().await.unwrap_or(Value::Null))
+            });
+        }
+        for (i, status, got) in calls.join_all().await {
+            let (k, item) = &asked[i];
+            if *k == missing {
+                assert_eq!(status, 404, "{backend}: {got}");
+                continue;
+            }
+            assert_eq!(status, 200, "{backend}: {got}");
+            let row = got["row"].as_object().unwrap();
+            assert_eq!(row.keys().collect::<Vec<_>>(), [item], "{backend}: {got}");
+            let want = match (k == &a, *item) {
+                (true, "姓名") => "张三",
+                (false, "姓名") => "李四",
+                (true, _) => "138****1111",
+                (false, _) => "139****2222",
+            };
+            assert_eq!(row[*item], want, "{backend}: call {i}");
+        }
+        let (_, log) = s.get_json("/api/v1/audit?limit=200", Some(&bureau)).await;
+        let outcomes: Vec<&Value> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "share.lookup" && e["resource_code"] == code.as_str())
+            .map(|e| &e["outcome"])
+            .collect();
+        let count = |o: &str| outcomes.iter().filter(|v| **v == o).count();
+        assert_eq!((count("ok"), count("not_found")), (40, 20), "{backend}");
     }
 }

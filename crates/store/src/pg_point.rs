@@ -1,8 +1,12 @@
 //! Point reads on PostgreSQL over a few asynchronous connections that pipeline: a
 //! lookup by key sends its statement on a shared connection and waits without holding
-//! a thread, and many lookups in flight travel together. The blocking clients of
-//! `postgres.rs` would take a thread and a connection per read, and the hand-offs
-//! between threads cost more than the read itself.
+//! a thread. The blocking clients of `postgres.rs` would take a thread and a
+//! connection per read, and the hand-offs between threads cost more than the read.
+//!
+//! Lookups by a single-column key are also gathered: while a statement is on its way,
+//! the lookups that arrive for the same statement wait and then go together as one
+//! `= ANY($1)` (at most `CONNECTIONS` statements in flight for each). PostgreSQL then
+//! starts one executor and sends one reply for many keys; a lookup alone goes at once.
 
 use crate::conn::numbered_placeholders;
 use crate::error::{Result, StoreError};
@@ -36,25 +40,133 @@ impl Slot {
     }
 }
 
-pub struct PointReader {
+/// Keys a gathered statement takes at most.
+const GATHER: usize = 1000;
+
+/// What a gathered lookup gets: its row (epoch first, key column removed), or the
+/// epoch the statement read when no row has the key.
+pub type Gathered = std::result::Result<Row, i64>;
+
+type Waiter = (Value, tokio::sync::oneshot::Sender<Result<Gathered>>);
+
+/// The lookups waiting for one statement, and how many of its statements are out.
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Waiter>,
+    out: usize,
+}
+
+struct Inner {
     config: tokio_postgres::Config,
     slots: Vec<Slot>,
     next: AtomicUsize,
+    queues: Mutex<HashMap<String, Queue>>,
 }
 
+#[derive(Clone)]
+pub struct PointReader(Arc<Inner>);
+
 impl PointReader {
-    pub fn new(config: tokio_postgres::Config) -> PointReader {
-        PointReader {
+    pub fn new(mut config: tokio_postgres::Config) -> PointReader {
+        // A lookup's plan is the same whatever the keys: without this, PostgreSQL
+        // plans a gathered statement afresh each time (its cost estimate for an array
+        // of unknown length keeps the generic plan from being chosen).
+        let generic = "-c plan_cache_mode=force_generic_plan";
+        let options = match config.get_options() {
+            Some(given) => format!("{given} {generic}"),
+            None => generic.to_string(),
+        };
+        config.options(&options);
+        PointReader(Arc::new(Inner {
             config,
             slots: (0..CONNECTIONS).map(|_| Slot::default()).collect(),
             next: AtomicUsize::new(0),
+            queues: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// The row of `key` by `sql`, a statement `SELECT (epoch), key, columns ... WHERE
+    /// key = ANY(?)`, gathered with other lookups by the same statement.
+    pub async fn gathered(&self, sql: &str, key: Value) -> Result<Gathered> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        let start = {
+            let mut queues = self.0.queues();
+            let q = queues.entry(sql.to_string()).or_default();
+            q.waiting.push((key, done));
+            q.out < CONNECTIONS && {
+                q.out += 1;
+                true
+            }
+        };
+        if start {
+            tokio::spawn(self.clone().send_gathered(sql.to_string()));
         }
+        wait.await
+            .map_err(|_| StoreError::Unavailable("数据库查询被中断".into()))?
+    }
+
+    /// Sends what waits for `sql`, again and again, until nothing does.
+    async fn send_gathered(self, sql: String) {
+        loop {
+            let batch: Vec<Waiter> = {
+                let mut queues = self.0.queues();
+                let Some(q) = queues.get_mut(&sql) else {
+                    return;
+                };
+                if q.waiting.is_empty() {
+                    q.out -= 1;
+                    if q.out == 0 {
+                        queues.remove(&sql);
+                    }
+                    return;
+                }
+                let n = q.waiting.len().min(GATHER);
+                q.waiting.drain(..n).collect()
+            };
+            let (keys, waiting): (Vec<Value>, Vec<_>) = batch.into_iter().unzip();
+            match self.rows_of(&sql, &keys).await {
+                Ok(rows) => {
+                    for (key, done) in keys.iter().zip(waiting) {
+                        let _ = done.send(Ok(rows.of(key)));
+                    }
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    for done in waiting {
+                        let _ = done.send(Err(StoreError::Unavailable(e.clone())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows a gathered statement gives for `keys`, and the epoch it read.
+    async fn rows_of(&self, sql: &str, keys: &[Value]) -> Result<Found> {
+        let rows = self.query(sql, &[&keys]).await?;
+        let mut by_key = HashMap::with_capacity(rows.len());
+        let mut epoch = None;
+        for mut row in rows {
+            epoch = Some(row.i64(0)?);
+            let key = row.0.remove(1);
+            by_key.insert(key_text(&key), row);
+        }
+        let epoch = match epoch {
+            Some(e) => e,
+            None => self
+                .query(crate::repo::share_cache::EPOCH, &[])
+                .await?
+                .first()
+                .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
+                .i64(0)?,
+        };
+        Ok(Found { by_key, epoch })
     }
 
     /// A live connection, in turn; one that closed is opened again (on the runtime of
     /// the caller, which drives it from then on).
     async fn conn(&self) -> Result<Arc<PointConn>> {
-        let slot = &self.slots[self.next.fetch_add(1, Ordering::Relaxed) % CONNECTIONS];
+        let inner = &self.0;
+        let slot = &inner.slots[inner.next.fetch_add(1, Ordering::Relaxed) % CONNECTIONS];
         if let Some(c) = slot.live() {
             return Ok(c);
         }
@@ -63,7 +175,7 @@ impl PointReader {
         if let Some(c) = slot.live() {
             return Ok(c);
         }
-        let (client, connection) = self
+        let (client, connection) = inner
             .config
             .connect(NoTls)
             .await
@@ -83,23 +195,50 @@ impl PointReader {
 
     /// The row `sql` (with `?` placeholders) gives for `params`, if any.
     pub async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
-        let conn = self.conn().await?;
         let params: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        Ok(self.query(sql, &params).await?.into_iter().next())
+    }
+
+    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let conn = self.conn().await?;
         let statement = conn.statement(sql).await?;
-        let row = match conn.client.query_opt(&statement, &params).await {
+        let rows = match conn.client.query(&statement, params).await {
             // A pool whose columns changed type since the statement was prepared:
             // PostgreSQL refuses the old statement ("cached plan must not change
             // result type"); prepare it again, once.
             Err(e) if e.code() == Some(&SqlState::FEATURE_NOT_SUPPORTED) => {
                 conn.forget(sql);
                 let statement = conn.statement(sql).await?;
-                conn.client.query_opt(&statement, &params).await?
+                conn.client.query(&statement, params).await?
             }
             other => other?,
         };
-        row.as_ref().map(crate::postgres::row_values).transpose()
+        rows.iter().map(crate::postgres::row_values).collect()
     }
+}
+
+impl Inner {
+    fn queues(&self) -> std::sync::MutexGuard<'_, HashMap<String, Queue>> {
+        self.queues.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A gathered statement's rows by key, and the epoch it read.
+struct Found {
+    by_key: HashMap<String, Row>,
+    epoch: i64,
+}
+
+impl Found {
+    fn of(&self, key: &Value) -> Gathered {
+        self.by_key.get(&key_text(key)).cloned().ok_or(self.epoch)
+    }
+}
+
+/// A key as text, to match rows with the lookups that asked for them.
+fn key_text(v: &Value) -> String {
+    format!("{v:?}")
 }
 
 impl PointConn {

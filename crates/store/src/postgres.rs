@@ -298,7 +298,9 @@ impl Conn for PgConn {
         );
         let statement = self.statement(&sql)?;
         let writer = self.client.copy_in(&statement)?;
-        let mut data = Vec::with_capacity(COPY_BUFFER + 4096);
+        // Small to start with: an audit group is a few kilobytes, and a buffer of
+        // COPY_BUFFER fresh from the allocator for each one costs page faults.
+        let mut data = Vec::with_capacity(16 * 1024);
         // Signature, flags, header extension length.
         data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
         data.extend_from_slice(&0i32.to_be_bytes());

@@ -163,3 +163,18 @@ pub async fn new_app(s: &TestServer, token: &str, org_word: &str, name: &str) ->
     )
     .await
 }
+
+/// A district app registered to use the unconditional entry `code`; its key.
+pub async fn registered_app(s: &TestServer, district: &str, code: &str, name: &str) -> String {
+    let (_, made) = new_app(s, district, "渝中区", name).await;
+    let (status, r) = s
+        .send_json(
+            Method::POST,
+            "/api/v1/share/registrations",
+            Some(district),
+            json!({"app_id": made["app"]["id"], "resource": code, "purpose": format!("{name}：核查"), "scenario": "窗口受理"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{r}");
+    made["key"].as_str().unwrap().to_string()
+}

@@ -6,7 +6,7 @@
 //! reads the epoch in the same statement as the row: when they differ, the decision
 //! is made again before anything is served. So the rules are never stale, only cheap.
 
-use crate::conn::Conn;
+use crate::conn::{Conn, Dialect};
 use crate::repo::apps::AppPrincipal;
 use crate::repo::pool_check::to_value;
 use crate::repo::pools::schema_of;
@@ -32,6 +32,9 @@ pub struct Decided {
     key_items: Vec<Item>,
     /// `SELECT (epoch), <decided columns> FROM pool WHERE key`.
     lookup_sql: String,
+    /// For a key of one column, on PostgreSQL: `SELECT (epoch), key, <decided
+    /// columns> FROM pool WHERE key = ANY(?)`, for lookups gathered together.
+    gather_sql: Option<String>,
 }
 
 /// The decisions of this node, by app, resource and items asked for.
@@ -47,7 +50,7 @@ fn cache_key(app_id: i64, code: &str, items: Option<&[String]>) -> String {
     }
 }
 
-const EPOCH: &str = "SELECT n FROM sharing_epoch WHERE id = 1";
+pub(crate) const EPOCH: &str = "SELECT n FROM sharing_epoch WHERE id = 1";
 
 /// Rounds a lookup makes before giving up on rules that change without pause: a
 /// decision can only be behind by the changes made while it was taken.
@@ -170,15 +173,27 @@ impl Store {
             None => decide().await?,
         };
         for _ in 0..ROUNDS {
-            let params = d.lookup_params(key)?;
-            let row = points.query_opt(&d.lookup_sql, &params).await?;
-            let at = match &row {
-                Some(r) => r.i64(0)?,
-                None => points
-                    .query_opt(EPOCH, &[])
-                    .await?
-                    .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
-                    .i64(0)?,
+            let mut params = d.lookup_params(key)?;
+            let (row, at) = match &d.gather_sql {
+                Some(sql) => match points.gathered(sql, params.remove(0)).await? {
+                    Ok(row) => {
+                        let at = row.i64(0)?;
+                        (Some(row), at)
+                    }
+                    Err(at) => (None, at),
+                },
+                None => {
+                    let row = points.query_opt(&d.lookup_sql, &params).await?;
+                    let at = match &row {
+                        Some(r) => r.i64(0)?,
+                        None => points
+                            .query_opt(EPOCH, &[])
+                            .await?
+                            .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
+                            .i64(0)?,
+                    };
+                    (row, at)
+                }
             };
             match d.serve(row, at) {
                 Some(served) => return Ok((d, served)),
@@ -242,7 +257,7 @@ fn prepare(
     }
     let a = access(conn, app, code, items)?;
     let schema = schema_of(conn, a.resource.id)?;
-    let (key_items, lookup_sql) = match &schema {
+    let (key_items, lookup_sql, gather_sql) = match &schema {
         Some(s) => {
             let spec_items = &a.resource.spec.items;
             let keys: Vec<_> = s.keys().collect();
@@ -266,10 +281,23 @@ fn prepare(
                 s.table,
                 cond.join(" AND ")
             );
+            let gather = match (conn.dialect(), keys.as_slice()) {
+                (Dialect::Postgres, [k]) => {
+                    let mut columns = columns.clone();
+                    columns.insert(1, format!("\"{}\"", k.column));
+                    Some(format!(
+                        "SELECT {} FROM \"{}\" WHERE \"{}\" = ANY(?)",
+                        columns.join(", "),
+                        s.table,
+                        k.column
+                    ))
+                }
+                _ => None,
+            };
             let key_items = keys.iter().map(|k| k.as_item()).collect();
-            (key_items, sql)
+            (key_items, sql, gather)
         }
-        None => (Vec::new(), String::new()),
+        None => (Vec::new(), String::new(), None),
     };
     Ok(Decided {
         epoch: at,
@@ -277,6 +305,7 @@ fn prepare(
         schema,
         key_items,
         lookup_sql,
+        gather_sql,
     })
 }
 
