@@ -2,13 +2,16 @@
 //! stored only as SHA-256 hashes. Extractors give handlers the caller.
 
 use crate::AppState;
+use crate::app_keys::Cached;
 use crate::error::{ApiError, ApiResult};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use govshare_domain::access::Principal;
 use govshare_store::Caller;
+use govshare_store::repo::apps::StoredKey;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default()
@@ -110,6 +113,17 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Keeps the stored key just read; 401 when the database has none by that prefix.
+fn remember(state: &AppState, prefix: &str, found: Option<StoredKey>) -> ApiResult<Arc<StoredKey>> {
+    let Some(k) = found else {
+        state.app_keys.forget(prefix);
+        return Err(ApiError::Unauthorized);
+    };
+    let k = Arc::new(k);
+    state.app_keys.put(prefix, k.clone());
+    Ok(k)
+}
+
 /// A consumer system calling with its key (`X-Api-Key: gsk_…`); 401 otherwise.
 pub struct App(pub govshare_store::repo::apps::AppPrincipal);
 
@@ -130,18 +144,13 @@ impl FromRequestParts<AppState> for App {
             .filter(|p| p.len() == 8 && key.len() <= 128)
             .ok_or(ApiError::Unauthorized)?;
         let stored = match state.app_keys.get(prefix) {
-            Some(k) => k,
-            None => {
-                let k = std::sync::Arc::new(
-                    state
-                        .store
-                        .app_key(prefix)
-                        .await?
-                        .ok_or(ApiError::Unauthorized)?,
-                );
-                state.app_keys.put(prefix, k.clone());
-                k
-            }
+            Cached::Fresh(k) => k,
+            Cached::Refresh(k) => match state.store.app_key(prefix).await {
+                Ok(found) => remember(state, prefix, found)?,
+                // Still within its time: the next call tries again.
+                Err(_) => k,
+            },
+            Cached::Missing => remember(state, prefix, state.store.app_key(prefix).await?)?,
         };
         let now = govshare_store::now();
         let live = stored.revoked_at.is_none()

@@ -43,6 +43,9 @@ impl Slot {
 /// Keys a gathered statement takes at most.
 const GATHER: usize = 1000;
 
+/// Gathered statements out at once for the same lookup.
+const GATHER_OUT: usize = 1;
+
 /// What a gathered lookup gets: its row (epoch first, key column removed), or the
 /// epoch the statement read when no row has the key.
 pub type Gathered = std::result::Result<Row, i64>;
@@ -93,7 +96,7 @@ impl PointReader {
             let mut queues = self.0.queues();
             let q = queues.entry(sql.to_string()).or_default();
             q.waiting.push((key, done));
-            q.out < CONNECTIONS && {
+            q.out < GATHER_OUT && {
                 q.out += 1;
                 true
             }

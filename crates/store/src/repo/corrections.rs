@@ -198,7 +198,7 @@ impl Store {
     /// Reports the caller is party to: its apps' reports and those about its
     /// resources (all for the bureau and auditors); one page, newest first.
     pub async fn corrections(&self, caller: &Caller, page: Page) -> Result<Vec<Correction>> {
-        let (conds, mut values) = crate::repo::requests::party_filter(caller)?;
+        let (conds, mut values) = crate::repo::parties::party_filter(caller)?;
         self.read(move |c| {
             let sql = format!(
                 "SELECT {COLUMNS} {FROM}{}",

@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod key_filter;
 pub mod orgs;
 pub mod page;
+pub(crate) mod parties;
 pub mod pool_check;
 pub mod pool_write;
 pub mod pools;

@@ -225,7 +225,7 @@ impl Store {
         status: Option<String>,
         page: Page,
     ) -> Result<Vec<Registration>> {
-        let (mut conds, mut values) = crate::repo::requests::party_filter(caller)?;
+        let (mut conds, mut values) = crate::repo::parties::party_filter(caller)?;
         self.read(move |c| {
             if let Some(status) = &status {
                 conds.push("g.status = ?".into());

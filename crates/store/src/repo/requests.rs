@@ -166,21 +166,6 @@ fn request_by_id(conn: &mut dyn Conn, id: i64) -> Result<(RequestInfo, bool, i64
     ))
 }
 
-/// The condition that keeps a list of sharing records (aliased `apps a`, `resources
-/// r`) to those the caller is party to: all for the bureau and auditors; its apps'
-/// and those on its resources for others; nothing for the public.
-pub(crate) fn party_filter(caller: &Caller) -> Result<(Vec<String>, Vec<crate::value::Value>)> {
-    match caller {
-        Caller::User(p) if p.is_bureau() || p.is_auditor() => Ok((Vec::new(), Vec::new())),
-        Caller::User(p) => Ok((
-            vec!["(a.org_id = ? OR r.owner_org_id = ?)".into()],
-            params![p.org_id, p.org_id].to_vec(),
-        )),
-        Caller::System(_) => Ok((Vec::new(), Vec::new())),
-        Caller::Public => Err(Error::Forbidden("请先登录".into()).into()),
-    }
-}
-
 /// Is the caller on either side of a request (or the bureau)? Others are told it
 /// does not exist.
 fn check_party(caller: &Caller, consumer_org: i64, provider_org: i64, id: i64) -> Result<()> {
@@ -270,7 +255,7 @@ impl Store {
     /// Requests the caller is party to (its apps' and those for its resources), or
     /// all for the bureau; one page, newest first.
     pub async fn requests(&self, caller: &Caller, page: Page) -> Result<Vec<RequestInfo>> {
-        let (conds, mut values) = party_filter(caller)?;
+        let (conds, mut values) = crate::repo::parties::party_filter(caller)?;
         self.read(move |c| {
             let sql = format!(
                 "SELECT {REQUEST_COLUMNS} FROM share_requests q JOIN resources r ON r.id = q.resource_id \
