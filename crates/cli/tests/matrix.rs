@@ -278,7 +278,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         let apply = |app: i64| {
             s.send_json(Method::POST, "/api/v1/share/requests", Some(district), json!({
                 "app_id": app, "resource": cond, "purpose": "办理户籍业务核验", "legal_basis": "《户口登记条例》",
-                "scope": {"items": ["公民身份号码", "姓名"], "valid_from": today, "valid_to": today, "daily_quota": 1000, "total_quota": 1000}
+                "scope": {"items": ["公民身份号码", "姓名"], "valid_from": today, "valid_to": today + chrono::Duration::days(1), "daily_quota": 1000, "total_quota": 1000}
             }))
         };
         let (status, granted) = apply(consumer_id).await;
@@ -453,7 +453,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
             op(Method::GET, "/api/v1/share/requests", "/api/v1/share/requests".into(), Empty).allow(SIGNED_IN),
             op(Method::POST, "/api/v1/share/requests", "/api/v1/share/requests".into(), Json(json!({
                 "app_id": waiting_id, "resource": cond, "purpose": "办理户籍业务核验", "legal_basis": "《户口登记条例》",
-                "scope": {"items": ["姓名"], "valid_from": today, "valid_to": today, "daily_quota": 10, "total_quota": 10}
+                "scope": {"items": ["姓名"], "valid_from": today, "valid_to": today + chrono::Duration::days(1), "daily_quota": 10, "total_quota": 10}
             }))).allow(&[Bureau, Consumer]).hidden(STRANGERS_TO_APP),
             op(Method::POST, "/api/v1/share/requests/{id}/material", format!("/api/v1/share/requests/{waiting_request}/material"),
                 Json(json!({"material": "补充：户口迁移业务受理单"}))).allow(&[Consumer]).hidden(&[Other]),

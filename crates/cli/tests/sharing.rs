@@ -721,7 +721,7 @@ async fn grant_quotas_hold_exactly_under_concurrent_calls() {
         let (_, req) = s
             .send_json(Method::POST, "/api/v1/share/requests", Some(&district), json!({
                 "app_id": app_id, "resource": cond, "purpose": "并发访问次数测试", "legal_basis": "测试依据",
-                "scope": {"items": ["姓名"], "valid_from": today, "valid_to": today, "daily_quota": 20, "total_quota": 20}
+                "scope": {"items": ["姓名"], "valid_from": today, "valid_to": today + chrono::Duration::days(1), "daily_quota": 20, "total_quota": 20}
             }))
             .await;
         let (status, _) = s
@@ -1251,7 +1251,7 @@ async fn data_endpoints_allow_and_deny_by_sharing_type_and_basis() {
         let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
         let (_, req) = s.send_json(Method::POST, "/api/v1/share/requests", Some(&district), json!({
             "app_id": consumer_id, "resource": cond, "purpose": "办理户籍业务核验", "legal_basis": "《户口登记条例》",
-            "scope": {"items": ["公民身份号码", "姓名"], "valid_from": today, "valid_to": today, "daily_quota": 1000, "total_quota": 1000}
+            "scope": {"items": ["公民身份号码", "姓名"], "valid_from": today, "valid_to": today + chrono::Duration::days(1), "daily_quota": 1000, "total_quota": 1000}
         })).await;
         let (status, _) = s
             .send_json(
