@@ -147,7 +147,7 @@ impl FromRequestParts<AppState> for App {
             Cached::Fresh(k) => k,
             Cached::Refresh(k) => match state.store.app_key(prefix).await {
                 Ok(found) => remember(state, prefix, found)?,
-                // Still within its time: the next call tries again.
+                // Still within its time: used until it expires; calls then read it.
                 Err(_) => k,
             },
             Cached::Missing => remember(state, prefix, state.store.app_key(prefix).await?)?,

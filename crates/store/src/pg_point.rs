@@ -90,11 +90,14 @@ impl PointReader {
 
     /// The row of `key` by `sql`, a statement `SELECT (epoch), key, columns ... WHERE
     /// key = ANY(?)`, gathered with other lookups by the same statement.
-    pub async fn gathered(&self, sql: &str, key: Value) -> Result<Gathered> {
+    async fn gathered(&self, sql: &str, key: Value) -> Result<Gathered> {
         let (done, wait) = tokio::sync::oneshot::channel();
         let start = {
             let mut queues = self.0.queues();
-            let q = queues.entry(sql.to_string()).or_default();
+            if !queues.contains_key(sql) {
+                queues.insert(sql.to_string(), Queue::default());
+            }
+            let q = queues.get_mut(sql).expect("inserted above");
             q.waiting.push((key, done));
             q.out < GATHER_OUT && {
                 q.out += 1;
@@ -155,14 +158,44 @@ impl PointReader {
         }
         let epoch = match epoch {
             Some(e) => e,
-            None => self
-                .query(crate::repo::share_cache::EPOCH, &[])
-                .await?
-                .first()
-                .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
-                .i64(0)?,
+            None => self.epoch().await?,
         };
         Ok(Found { by_key, epoch })
+    }
+
+    /// The sharing epoch as the database has it now.
+    async fn epoch(&self) -> Result<i64> {
+        self.query(crate::repo::share_cache::EPOCH, &[])
+            .await?
+            .first()
+            .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
+            .i64(0)
+    }
+
+    /// The row `sql` gives for `params` and the epoch read with it (`sql` reads the
+    /// epoch first; a key no row has reads it on its own). With `gather`, the `= ANY`
+    /// form of `sql`, a one-column key goes together with other lookups.
+    pub async fn lookup(
+        &self,
+        sql: &str,
+        gather: Option<&str>,
+        mut params: Vec<Value>,
+    ) -> Result<(Option<Row>, i64)> {
+        if let (Some(gather), 1) = (gather, params.len()) {
+            return Ok(match self.gathered(gather, params.remove(0)).await? {
+                Ok(row) => {
+                    let at = row.i64(0)?;
+                    (Some(row), at)
+                }
+                Err(at) => (None, at),
+            });
+        }
+        let row = self.query_opt(sql, &params).await?;
+        let at = match &row {
+            Some(r) => r.i64(0)?,
+            None => self.epoch().await?,
+        };
+        Ok((row, at))
     }
 
     /// A live connection, in turn; one that closed is opened again (on the runtime of
@@ -197,7 +230,7 @@ impl PointReader {
     }
 
     /// The row `sql` (with `?` placeholders) gives for `params`, if any.
-    pub async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
+    async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         let params: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         Ok(self.query(sql, &params).await?.into_iter().next())

@@ -173,28 +173,13 @@ impl Store {
             None => decide().await?,
         };
         for _ in 0..ROUNDS {
-            let mut params = d.lookup_params(key)?;
-            let (row, at) = match &d.gather_sql {
-                Some(sql) => match points.gathered(sql, params.remove(0)).await? {
-                    Ok(row) => {
-                        let at = row.i64(0)?;
-                        (Some(row), at)
-                    }
-                    Err(at) => (None, at),
-                },
-                None => {
-                    let row = points.query_opt(&d.lookup_sql, &params).await?;
-                    let at = match &row {
-                        Some(r) => r.i64(0)?,
-                        None => points
-                            .query_opt(EPOCH, &[])
-                            .await?
-                            .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
-                            .i64(0)?,
-                    };
-                    (row, at)
-                }
-            };
+            let (row, at) = points
+                .lookup(
+                    &d.lookup_sql,
+                    d.gather_sql.as_deref(),
+                    d.lookup_params(key)?,
+                )
+                .await?;
             match d.serve(row, at) {
                 Some(served) => return Ok((d, served)),
                 None => d = decide().await?,
