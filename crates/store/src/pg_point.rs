@@ -132,8 +132,8 @@ impl PointReader {
             let (keys, waiting): (Vec<Value>, Vec<_>) = batch.into_iter().unzip();
             match self.rows_of(&sql, &keys).await {
                 Ok(rows) => {
-                    for (key, done) in keys.iter().zip(waiting) {
-                        let _ = done.send(Ok(rows.of(key)));
+                    for (key, done) in keys.into_iter().zip(waiting) {
+                        let _ = done.send(Ok(rows.row_of(key)));
                     }
                 }
                 Err(e) => {
@@ -154,7 +154,7 @@ impl PointReader {
         for mut row in rows {
             epoch = Some(row.i64(0)?);
             let key = row.0.remove(1);
-            by_key.insert(key_text(&key), row);
+            by_key.insert(Key::of(key), row);
         }
         let epoch = match epoch {
             Some(e) => e,
@@ -262,19 +262,40 @@ impl Inner {
 
 /// A gathered statement's rows by key, and the epoch it read.
 struct Found {
-    by_key: HashMap<String, Row>,
+    by_key: HashMap<Key, Row>,
     epoch: i64,
 }
 
 impl Found {
-    fn of(&self, key: &Value) -> Gathered {
-        self.by_key.get(&key_text(key)).cloned().ok_or(self.epoch)
+    /// The row of a key asked for. A key asked for twice gets the row each time.
+    fn row_of(&self, key: Value) -> Gathered {
+        let key = Key::of(key);
+        match self.by_key.get(&key) {
+            Some(row) => Ok(row.clone()),
+            None => Err(self.epoch),
+        }
     }
 }
 
-/// A key as text, to match rows with the lookups that asked for them.
-fn key_text(v: &Value) -> String {
-    format!("{v:?}")
+/// A key value that can be hashed, to match rows with the lookups that asked for
+/// them: numbers and text as they are, anything else by its text.
+#[derive(PartialEq, Eq, Hash)]
+enum Key {
+    Int(i64),
+    Text(String),
+    Other(String),
+}
+
+impl Key {
+    fn of(v: Value) -> Key {
+        match v {
+            Value::Int(i) => Key::Int(i),
+            Value::Text(s) => Key::Text(s),
+            other => Key::Other(crate::repo::pool_write::key_text(std::slice::from_ref(
+                &other,
+            ))),
+        }
+    }
 }
 
 impl PointConn {

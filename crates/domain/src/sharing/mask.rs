@@ -21,30 +21,68 @@ fn keep(value: &str, head: usize, tail: usize) -> String {
     out
 }
 
+/// How an item's values are masked, chosen once by the item's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mask {
+    /// ID and passport numbers: region and tail kept.
+    Identity,
+    /// Phone numbers: carrier prefix and tail kept.
+    Phone,
+    /// Personal names: the surname kept.
+    Name,
+    /// Addresses: the first six characters kept.
+    Address,
+    /// Account and card numbers: the tail kept.
+    Account,
+    /// Anything else: a quarter kept at each end.
+    Other,
+}
+
+impl Mask {
+    pub fn for_item(item_name: &str) -> Mask {
+        let has = |words: &[&str]| words.iter().any(|w| item_name.contains(w));
+        if has(&["身份号码", "身份证", "证件号", "护照"]) {
+            Mask::Identity
+        } else if has(&["手机", "电话", "联系方式"]) {
+            Mask::Phone
+        } else if has(&["姓名", "法定代表人", "联系人", "负责人"]) {
+            Mask::Name
+        } else if has(&["地址", "住址", "住所"]) {
+            Mask::Address
+        } else if has(&["账号", "卡号"]) {
+            Mask::Account
+        } else {
+            Mask::Other
+        }
+    }
+
+    /// The masked form of a value.
+    pub fn apply(self, value: &str) -> String {
+        match self {
+            Mask::Identity => keep(value, 6, 4),
+            Mask::Phone => keep(value, 3, 4),
+            Mask::Name => keep(value, 1, 0),
+            Mask::Address => {
+                let chars: Vec<char> = value.chars().collect();
+                let head = chars.len().min(6);
+                let mut out: String = chars[..head].iter().collect();
+                if chars.len() > head {
+                    out.push_str("****");
+                }
+                out
+            }
+            Mask::Account => keep(value, 0, 4),
+            Mask::Other => {
+                let len = value.chars().count();
+                keep(value, len / 4, len / 4)
+            }
+        }
+    }
+}
+
 /// The masked form of an item's value, chosen by the item's name.
 pub fn mask(item_name: &str, value: &str) -> String {
-    let n = item_name;
-    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
-    if has(&["身份号码", "身份证", "证件号", "护照"]) {
-        keep(value, 6, 4)
-    } else if has(&["手机", "电话", "联系方式"]) {
-        keep(value, 3, 4)
-    } else if has(&["姓名", "法定代表人", "联系人", "负责人"]) {
-        keep(value, 1, 0)
-    } else if has(&["地址", "住址", "住所"]) {
-        let chars: Vec<char> = value.chars().collect();
-        let head = chars.len().min(6);
-        let mut out: String = chars[..head].iter().collect();
-        if chars.len() > head {
-            out.push_str("****");
-        }
-        out
-    } else if has(&["账号", "卡号"]) {
-        keep(value, 0, 4)
-    } else {
-        let len = value.chars().count();
-        keep(value, len / 4, len / 4)
-    }
+    Mask::for_item(item_name).apply(value)
 }
 
 #[cfg(test)]

@@ -7,5 +7,5 @@ pub mod mask;
 pub mod policy;
 pub mod request;
 
-pub use mask::mask;
+pub use mask::{Mask, mask};
 pub use policy::{Basis, Decision, Standing, decide};

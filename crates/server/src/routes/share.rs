@@ -135,30 +135,10 @@ pub async fn share_lookup(
             e.basis = row.basis.label();
             e.purpose = row.purpose.clone();
             e.row_count = 1;
-            e.items = marked_items(row.row.as_ref(), &row.masked);
+            e.items = row.audit_items.to_string();
         },
     )
     .await
-}
-
-/// The items of a served row, masked ones marked with `*` (for the audit entry).
-fn marked_items(
-    row: Option<&serde_json::Map<String, serde_json::Value>>,
-    masked: &[String],
-) -> String {
-    row.map(|r| {
-        r.keys()
-            .map(|k| {
-                if masked.contains(k) {
-                    format!("{k}*")
-                } else {
-                    k.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(",")
-    })
-    .unwrap_or_default()
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -225,7 +205,9 @@ fn describe_page(p: &SharedRows, e: &mut AuditEntry) {
     e.basis = p.basis.label();
     e.purpose = p.purpose.clone();
     e.row_count = p.rows.len() as i64;
-    e.items = marked_items(p.rows.first(), &p.masked);
+    if !p.rows.is_empty() {
+        e.items = p.audit_items.to_string();
+    }
 }
 
 /// Looks up to 1,000 keys at once: the rows found and the keys missing. Under a grant

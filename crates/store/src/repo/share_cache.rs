@@ -10,6 +10,7 @@ use crate::conn::{Conn, Dialect};
 use crate::repo::apps::AppPrincipal;
 use crate::repo::pool_check::to_value;
 use crate::repo::pools::schema_of;
+use crate::repo::served::Shape;
 use crate::repo::sharing::{Access, access};
 use crate::value::Value;
 use crate::{Result, Store, StoreError, params};
@@ -26,6 +27,8 @@ const MAX_DECISIONS: usize = 20_000;
 pub struct Decided {
     pub epoch: i64,
     pub access: Access,
+    /// How its rows go out.
+    pub shape: Shape,
     /// The pool, when the resource has one.
     pub schema: Option<PoolSchema>,
     /// The key items, typed as stored, to read request keys with.
@@ -286,6 +289,7 @@ fn prepare(
     };
     Ok(Decided {
         epoch: at,
+        shape: Shape::of(&a),
         access: a,
         schema,
         key_items,

@@ -7,8 +7,9 @@
 use crate::conn::Conn;
 use crate::repo::apps::AppPrincipal;
 use crate::repo::pool_check::to_value;
+use crate::repo::served::ServedRow;
 use crate::repo::share_cache::{Decided, SharingCache};
-use crate::repo::sharing::{Access, key_text_of, masked_names, render, typed_key};
+use crate::repo::sharing::{Access, key_text_of, typed_key};
 use crate::value::Value;
 use crate::{Result, Store, StoreError};
 use govshare_domain::Error;
@@ -64,13 +65,16 @@ pub struct SharedRows {
     pub purpose: String,
     pub masked: Vec<String>,
     #[schema(value_type = Vec<Object>)]
-    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub rows: Vec<ServedRow>,
     /// Keys asked for that no row has (batch lookups).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<Vec<String>>,
     /// The key to pass as `after` for the next page (queries; none at the end).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<Vec<String>>,
+    /// The items served, masked ones marked `*` (for the audit entry).
+    #[serde(skip)]
+    pub audit_items: std::sync::Arc<str>,
 }
 
 fn schema(d: &Decided) -> Result<&PoolSchema> {
@@ -97,15 +101,17 @@ fn split(a: &Access, mut row: Vec<Value>) -> (Vec<Value>, Vec<String>) {
     (row, key.iter().map(key_text_of).collect())
 }
 
-fn page(a: &Access, rows: Vec<serde_json::Map<String, serde_json::Value>>) -> SharedRows {
+fn page(d: &Decided, rows: Vec<ServedRow>) -> SharedRows {
+    let a = &d.access;
     SharedRows {
         resource_code: a.resource.code.clone(),
-        masked: masked_names(a),
+        masked: d.shape.masked.to_vec(),
         basis: a.decision.basis.clone(),
         purpose: a.purpose.clone(),
         rows,
         missing: vec![],
         next: None,
+        audit_items: d.shape.audit_items.clone(),
     }
 }
 
@@ -178,11 +184,11 @@ fn batch_lookup(
     for (key, values) in keys.iter().zip(&typed) {
         let text: Vec<String> = values.iter().map(key_text_of).collect();
         match found.get(&text) {
-            Some(values) => rows.push(render(a, values.clone())),
+            Some(values) => rows.push(d.shape.row(values.clone())),
             None => missing.push(key.clone()),
         }
     }
-    let mut out = page(a, rows);
+    let mut out = page(&d, rows);
     out.missing = missing;
     Ok(out)
 }
@@ -319,10 +325,10 @@ fn query(
     let mut last = None;
     for row in fetched.into_iter().take(limit as usize) {
         let (values, key) = split(a, row.0);
-        rows.push(render(a, values));
+        rows.push(d.shape.row(values));
         last = Some(key);
     }
-    let mut out = page(a, rows);
+    let mut out = page(&d, rows);
     out.next = if more { last } else { None };
     Ok(out)
 }

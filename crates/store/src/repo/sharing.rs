@@ -6,6 +6,7 @@ use crate::conn::Conn;
 use crate::repo::apps::AppPrincipal;
 use crate::repo::pool_check::to_value;
 use crate::repo::resources::get_visible;
+use crate::repo::served::ServedRow;
 use crate::value::Value;
 use crate::{Result, Store, params};
 use govshare_domain::Error;
@@ -36,7 +37,10 @@ pub struct SharedRow {
     pub masked: Vec<String>,
     /// Item name → value (null when empty); absent when no row has the key.
     #[schema(value_type = Option<Object>)]
-    pub row: Option<serde_json::Map<String, serde_json::Value>>,
+    pub row: Option<ServedRow>,
+    /// The items served, masked ones marked `*` (for the audit entry).
+    #[serde(skip)]
+    pub audit_items: std::sync::Arc<str>,
 }
 
 /// The answer to a verification: per claimed item, whether it matches. No data.
@@ -140,45 +144,6 @@ pub(crate) fn typed_key(
     Ok((cond, values))
 }
 
-/// The names of the items a decision serves masked.
-pub(crate) fn masked_names(a: &Access) -> Vec<String> {
-    a.decision
-        .masked_names(&a.resource.spec.items)
-        .into_iter()
-        .map(String::from)
-        .collect()
-}
-
-/// A row as served: item name → value, the decision's masks applied.
-pub(crate) fn render(a: &Access, values: Vec<Value>) -> serde_json::Map<String, serde_json::Value> {
-    let items = &a.resource.spec.items;
-    a.decision
-        .columns
-        .iter()
-        .zip(values)
-        .map(|((i, masked), v)| {
-            let name = items[*i].name.clone();
-            let value = match (&v, *masked) {
-                (Value::Null, _) | (_, false) => json_of(&v),
-                (_, true) => mask(&name, &key_text_of(&v)).into(),
-            };
-            (name, value)
-        })
-        .collect()
-}
-
-fn json_of(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Null => serde_json::Value::Null,
-        Value::Int(i) => (*i).into(),
-        Value::Real(f) => {
-            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
-        }
-        Value::Bool(b) => (*b).into(),
-        other => crate::repo::pool_write::key_text(std::slice::from_ref(other)).into(),
-    }
-}
-
 impl Store {
     /// An app reads the row with `key` (the key items' values in order): only the
     /// items the policy allows, masked where it says.
@@ -190,13 +155,14 @@ impl Store {
         items: Option<Vec<String>>,
     ) -> Result<SharedRow> {
         let (d, values) = self.point_lookup(app, code, items.as_deref(), &key).await?;
-        let a = &d.access;
+        let (a, shape) = (&d.access, &d.shape);
         let shared = SharedRow {
-            row: values.map(|values| render(a, values)),
+            row: values.map(|values| shape.row(values)),
             resource_code: code.to_string(),
-            masked: masked_names(a),
+            masked: shape.masked.to_vec(),
             basis: a.decision.basis.clone(),
             purpose: a.purpose.clone(),
+            audit_items: shape.audit_items.clone(),
         };
         self.count_visits(&shared.basis, 1).await?;
         Ok(shared)
