@@ -230,3 +230,35 @@ async fn audit_verify_names_a_tampered_entry_and_fails() {
     assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
     assert!(text(&bad).contains("第 2 条起哈希链断裂"), "{}", text(&bad));
 }
+
+/// A second server started on a data directory already in use stops at once, and
+/// says why instead of "internal error".
+#[test]
+fn a_second_server_on_a_data_directory_in_use_says_why_it_stops() {
+    use std::io::BufRead;
+    let dir = temp_dir("twice");
+    let args = ["--listen", "127.0.0.1:0", "--data-dir", "data", "serve"];
+    let mut first = Command::new(env!("CARGO_BIN_EXE_govshare"))
+        .current_dir(&dir)
+        .env_remove("GOVSHARE_DATABASE_URL")
+        .env("GOVSHARE_LOG", "warn")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    std::io::BufReader::new(first.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    let second = govshare(&dir, &args);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(banner.contains("http://127.0.0.1:"), "{banner}");
+    assert!(!second.status.success());
+    let said = text(&second);
+    assert!(
+        said.contains("搜索索引") && said.contains("同一数据目录") && said.contains("data"),
+        "{said}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -78,6 +78,15 @@ impl From<govshare_search::SearchError> for ApiError {
 }
 
 impl ApiError {
+    /// The message with the cause a client is not shown (for the operator: startup
+    /// errors, logs).
+    pub fn with_cause(&self) -> String {
+        match self {
+            ApiError::Unavailable(m) | ApiError::Internal(m) => format!("{self}: {m}"),
+            other => other.to_string(),
+        }
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Domain(DomainError::Invalid(_)) => {

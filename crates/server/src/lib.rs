@@ -91,9 +91,16 @@ impl AppState {
     /// Opens the search index and brings it up to date with the store.
     pub async fn new(store: Store, config: ServerConfig) -> Result<AppState, error::ApiError> {
         let dir = config.index_dir.clone();
+        let shown = dir.as_ref().map(|d| d.display().to_string());
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(dir.as_deref()))
             .await
-            .map_err(|e| error::ApiError::Internal(e.to_string()))??;
+            .map_err(|e| error::ApiError::Internal(e.to_string()))?
+            .map_err(|e| {
+                error::ApiError::Unavailable(format!(
+                    "搜索索引 {} 打开失败（同一数据目录是否已有 govshare 在运行？）: {e}",
+                    shown.as_deref().unwrap_or("(内存)")
+                ))
+            })?;
         let key = audit::load_or_create_key(config.audit_key_file.as_deref())
             .map_err(|e| error::ApiError::Unavailable(format!("audit key: {e}")))?;
         let audit = audit::AuditLog::start(store.clone(), &config.node_id, key);

@@ -51,7 +51,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&config).await?;
     let state = AppState::new(store, server_config(&config))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{}", e.with_cause()))?;
     run_server(&config, state, |url| {
         println!("govshare 已启动 (listening): {url}")
     })
@@ -111,7 +111,7 @@ pub async fn demo(
     let keys = crate::seed_sharing::seed_sharing(&store, &pools, &config.node_id).await?;
     let state = AppState::new(store, server_config(&config))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{}", e.with_cause()))?;
     let logins = seeded.logins;
     let banner = move |url: &str| {
         println!();
