@@ -14,9 +14,9 @@ use std::sync::Arc;
 pub struct Shape {
     names: Arc<[String]>,
     /// Per decided item, the mask its values get (none: served in clear).
-    masks: Arc<[Option<Mask>]>,
+    masks: Vec<Option<Mask>>,
     /// The names of the items served masked.
-    pub masked: Arc<[String]>,
+    pub masked: Vec<String>,
     /// The items served, masked ones marked `*`, for the audit entry.
     pub audit_items: Arc<str>,
 }
@@ -33,11 +33,11 @@ impl Shape {
             .iter()
             .map(|(i, masked)| masked.then(|| Mask::for_item(&items[*i].name)))
             .collect();
-        let masked: Vec<String> = names
-            .iter()
-            .zip(&masks)
-            .filter(|(_, m)| m.is_some())
-            .map(|(n, _)| n.clone())
+        let masked = a
+            .decision
+            .masked_names(items)
+            .into_iter()
+            .map(String::from)
             .collect();
         let audit_items = names
             .iter()
@@ -53,8 +53,8 @@ impl Shape {
             .join(",");
         Shape {
             names: names.into(),
-            masks: masks.into(),
-            masked: masked.into(),
+            masks,
+            masked,
             audit_items: audit_items.into(),
         }
     }

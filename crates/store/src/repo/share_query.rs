@@ -105,7 +105,7 @@ fn page(d: &Decided, rows: Vec<ServedRow>) -> SharedRows {
     let a = &d.access;
     SharedRows {
         resource_code: a.resource.code.clone(),
-        masked: d.shape.masked.to_vec(),
+        masked: d.shape.masked.clone(),
         basis: a.decision.basis.clone(),
         purpose: a.purpose.clone(),
         rows,

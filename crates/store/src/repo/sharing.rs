@@ -159,7 +159,7 @@ impl Store {
         let shared = SharedRow {
             row: values.map(|values| shape.row(values)),
             resource_code: code.to_string(),
-            masked: shape.masked.to_vec(),
+            masked: shape.masked.clone(),
             basis: a.decision.basis.clone(),
             purpose: a.purpose.clone(),
             audit_items: shape.audit_items.clone(),
