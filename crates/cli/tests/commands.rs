@@ -216,14 +216,18 @@ async fn audit_verify_names_a_tampered_entry_and_fails() {
         .await
         .unwrap();
     store
-        .write(|c| c.batch("DELETE FROM audit_log WHERE seq >= 4"))
+        .write_audit(|c| c.batch("DELETE FROM audit_log WHERE seq >= 4"))
         .await
         .unwrap();
     let cut = verify();
     assert_eq!(cut.status.code(), Some(1), "{}", text(&cut));
     assert!(text(&cut).contains("截断"), "{}", text(&cut));
     store
-        .write(|c| c.batch("DELETE FROM audit_checkpoints; UPDATE audit_log SET actor = 'intruder' WHERE seq = 2"))
+        .write(|c| c.batch("DELETE FROM audit_checkpoints"))
+        .await
+        .unwrap();
+    store
+        .write_audit(|c| c.batch("UPDATE audit_log SET actor = 'intruder' WHERE seq = 2"))
         .await
         .unwrap();
     let bad = verify();

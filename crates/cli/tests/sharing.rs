@@ -352,7 +352,7 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
             200
         );
         s.store
-            .write(|c| c.batch("ALTER TABLE audit_log RENAME TO audit_log_away"))
+            .write_audit(|c| c.batch("ALTER TABLE audit_log RENAME TO audit_log_away"))
             .await
             .unwrap();
         let (status, body) = app_call(&s, Some(&key), Method::GET, &path, None).await;
@@ -360,7 +360,7 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
         assert_eq!(body["error"]["code"], "audit_unavailable");
         assert!(!body.to_string().contains("张三"));
         s.store
-            .write(|c| c.batch("ALTER TABLE audit_log_away RENAME TO audit_log"))
+            .write_audit(|c| c.batch("ALTER TABLE audit_log_away RENAME TO audit_log"))
             .await
             .unwrap();
         assert_eq!(

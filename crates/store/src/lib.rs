@@ -101,14 +101,36 @@ impl Store {
         }
     }
 
-    /// Runs `f`, which makes exactly one statement (atomic on its own), without a
-    /// transaction around it on PostgreSQL: two round trips fewer. On SQLite, in a
-    /// transaction as any write.
-    fn single_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    /// Runs `f` in a transaction that writes the audit log alone. On SQLite the log is
+    /// a file of its own with a writer of its own, which a long write on the main file
+    /// does not hold up; on PostgreSQL, a transaction as any write.
+    fn audit_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         match &*self.backend {
-            Backend::Sqlite(b) => b.write(f),
+            Backend::Sqlite(b) => b.write_audit(f),
+            Backend::Postgres(b) => b.write(f),
+        }
+    }
+
+    /// As `audit_blocking`, for `f` that makes exactly one statement (atomic on its
+    /// own): on PostgreSQL without a transaction around it, two round trips fewer.
+    fn audit_single_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.write_audit(f),
             Backend::Postgres(b) => b.single(f),
         }
+    }
+
+    /// Runs repository code that writes the audit log alone (`audit_log`), in one
+    /// transaction on a blocking thread. Other tables are not in reach on SQLite.
+    pub async fn write_audit<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.audit_blocking(f))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 
     /// Runs read-only repository code on a blocking thread.

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use std::sync::{Condvar, Mutex};
 
-type Factory<C> = Box<dyn Fn() -> Result<C> + Send + Sync>;
+pub(crate) type Factory<C> = Box<dyn Fn() -> Result<C> + Send + Sync>;
 
 pub struct Pool<C> {
     state: Mutex<PoolState<C>>,

@@ -2,8 +2,11 @@
 //! writer at a time anyway) and a pool of readers, all used from blocking threads.
 //!
 //! The audit log lives in a file of its own beside the database (`govshare.db` →
-//! `govshare-audit.db`), attached to every connection as `audit`; the signed
-//! checkpoints that vouch for it stay in the main file. Every answered
+//! `govshare-audit.db`), attached to every reader as `audit`; the signed
+//! checkpoints that vouch for it stay in the main file. Each file has a writer of its
+//! own, which holds only that file: a long write on the main file (a pool of a million
+//! rows loaded all or nothing) does not hold up the audit entries, and with them every
+//! sharing call, until it commits. Every answered
 //! sharing call appends to it; were it in the main file, each append would make every
 //! reader drop its cached pages of the pools (SQLite resets a connection's page cache
 //! whenever the file's write-ahead log moved), and lookups would read from the file
@@ -18,8 +21,13 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 pub struct SqliteBackend {
+    /// Writes the main file (and holds nothing of the audit file).
     writer: Pool<Connection>,
+    /// Writes the audit file, opened as its own database.
+    audit_writer: Pool<Connection>,
+    /// Read both, the audit file attached.
     readers: Pool<Connection>,
+    path: std::path::PathBuf,
 }
 
 /// The tables kept in the audit file: the log alone. The nodes' keys and their signed
@@ -41,25 +49,49 @@ pub fn audit_path(path: &Path) -> std::path::PathBuf {
 /// pages beyond it are read as usual).
 const MMAP_SIZE: i64 = 0x7fff_0000;
 
-fn open(path: &Path) -> Result<Connection> {
+/// Which of the two files a connection opens, and how.
+#[derive(Clone, Copy)]
+enum Role {
+    /// The main file alone, for its writer.
+    Main,
+    /// The audit file alone, as its own database, for its writer.
+    Audit,
+    /// The main file with the audit file attached as `audit` (readers, and moving an
+    /// old layout's tables over).
+    Both,
+}
+
+fn open(path: &Path, role: Role) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let file = match role {
+        Role::Audit => audit_path(path),
+        Role::Main | Role::Both => path.to_path_buf(),
+    };
+    let conn = Connection::open_with_flags(file, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute(
-        "ATTACH DATABASE ? AS audit",
-        [audit_path(path).to_string_lossy().as_ref()],
-    )?;
-    for schema in ["main", "audit"] {
+    let schemas: &[&str] = match role {
+        Role::Both => {
+            conn.execute(
+                "ATTACH DATABASE ? AS audit",
+                [audit_path(path).to_string_lossy().as_ref()],
+            )?;
+            &["main", "audit"]
+        }
+        Role::Main | Role::Audit => &["main"],
+    };
+    for schema in schemas {
         conn.pragma_update(Some(schema), "journal_mode", "WAL")?;
         conn.pragma_update(Some(schema), "synchronous", "FULL")?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Pages of the main file are read through a shared mapping: the readers then share
-    // the operating system's cache instead of each filling its own few megabytes, and
-    // a lookup whose pages are cached makes no read call at all.
-    conn.pragma_update(Some("main"), "mmap_size", MMAP_SIZE)?;
+    if !matches!(role, Role::Audit) {
+        // Pages of the main file are read through a shared mapping: the readers then
+        // share the operating system's cache instead of each filling its own few
+        // megabytes, and a lookup whose pages are cached makes no read call at all.
+        conn.pragma_update(Some("main"), "mmap_size", MMAP_SIZE)?;
+    }
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
@@ -154,40 +186,58 @@ impl SqliteBackend {
                 StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        open(path)?; // fail early, and set WAL once
-        let (p1, p2) = (path.to_path_buf(), path.to_path_buf());
+        open(path, Role::Both)?; // fail early, and set WAL once
+        let at = |role: Role| {
+            let path = path.to_path_buf();
+            Box::new(move || open(&path, role)) as crate::pool::Factory<Connection>
+        };
         Ok(SqliteBackend {
-            writer: Pool::new(1, Box::new(move || open(&p1))),
-            readers: Pool::new(8, Box::new(move || open(&p2))),
+            writer: Pool::new(1, at(Role::Main)),
+            audit_writer: Pool::new(1, at(Role::Audit)),
+            readers: Pool::new(8, at(Role::Both)),
+            path: path.to_path_buf(),
         })
     }
 
-    /// After the migrations: audit tables they made go to the audit file.
+    /// After the migrations: audit tables they made go to the audit file (through a
+    /// connection of its own that sees both files).
     pub fn settle(&self) -> Result<()> {
-        self.writer.with(|c| (move_audit_tables(c), true))
+        move_audit_tables(&open(&self.path, Role::Both)?)
     }
 
     pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         self.readers.with(|c| (f(&mut SqliteConn(c)), true))
     }
 
-    /// Runs `f` in an IMMEDIATE transaction, committed only if `f` succeeds.
+    /// Runs `f` on the main file in an IMMEDIATE transaction, committed only if `f`
+    /// succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        self.writer.with(|c| {
-            if let Err(e) = c.execute_batch("BEGIN IMMEDIATE") {
-                return (Err(e.into()), true);
-            }
-            let result = f(&mut SqliteConn(c));
-            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-            match c.execute_batch(end) {
-                Ok(()) => (result, true),
-                Err(e) => {
-                    let _ = c.execute_batch("ROLLBACK");
-                    (Err(e.into()), false)
-                }
-            }
-        })
+        transact(&self.writer, f)
     }
+
+    /// Runs `f` on the audit file alone, as `write` does on the main file.
+    pub fn write_audit<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        transact(&self.audit_writer, f)
+    }
+}
+
+/// Runs `f` in an IMMEDIATE transaction of a pool's connection, committed only if `f`
+/// succeeds.
+fn transact<T>(pool: &Pool<Connection>, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    pool.with(|c| {
+        if let Err(e) = c.execute_batch("BEGIN IMMEDIATE") {
+            return (Err(e.into()), true);
+        }
+        let result = f(&mut SqliteConn(c));
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        match c.execute_batch(end) {
+            Ok(()) => (result, true),
+            Err(e) => {
+                let _ = c.execute_batch("ROLLBACK");
+                (Err(e.into()), false)
+            }
+        }
+    })
 }
 
 struct SqliteConn<'a>(&'a Connection);

@@ -1338,7 +1338,66 @@ mod audit {
     }
 
     async fn tamper(store: &Store, sql: &'static str) {
-        store.write(move |c| c.batch(sql)).await.unwrap();
+        store.write_audit(move |c| c.batch(sql)).await.unwrap();
+    }
+
+    /// A long write on the data (a big pool loaded all or nothing) does not hold up the
+    /// audit log, and with it every sharing call, until it commits.
+    #[tokio::test]
+    async fn audit_entries_do_not_wait_behind_a_long_write() {
+        use std::time::Duration;
+        for backend in govshare_store::testing::backends() {
+            let store = chain(backend, 3).await;
+            let (release, held) = std::sync::mpsc::channel::<()>();
+            let (started, begun) = tokio::sync::oneshot::channel();
+            let long = tokio::spawn({
+                let store = store.clone();
+                async move {
+                    store
+                        .write(move |c| {
+                            c.execute(
+                                "INSERT INTO audit_nodes (node_id, public_key, created_at) VALUES ('held', 'k', 'now')",
+                                &[],
+                            )?;
+                            let _ = started.send(());
+                            let _ = held.recv_timeout(Duration::from_secs(30));
+                            Ok(())
+                        })
+                        .await
+                }
+            });
+            begun.await.unwrap();
+            let entry = AuditEntry {
+                at: "2026-12-01T08:01:00.000Z".into(),
+                actor: "渝中区政务服务系统".into(),
+                action: "share.lookup".into(),
+                outcome: "ok".into(),
+                ..Default::default()
+            };
+            let appended = tokio::time::timeout(
+                Duration::from_secs(5),
+                store.append_audit("node-a", vec![entry]),
+            )
+            .await;
+            release.send(()).unwrap();
+            long.await.unwrap().unwrap();
+            appended
+                .unwrap_or_else(|_| panic!("{backend}: the entry waited for the long write"))
+                .unwrap();
+            let reports = store.verify_audit().await.unwrap();
+            assert_eq!((reports[0].entries, &reports[0].first_bad), (4, &None));
+            let held = store
+                .read(|c| {
+                    c.query_one(
+                        "SELECT COUNT(*) FROM audit_nodes WHERE node_id = 'held'",
+                        &[],
+                    )?
+                    .i64(0)
+                })
+                .await
+                .unwrap();
+            assert_eq!(held, 1, "{backend}: the long write committed too");
+        }
     }
 
     /// Every kind of tampering is caught at the entry where it happened.
@@ -1406,7 +1465,7 @@ mod audit {
                 govshare_store::repo::audit::entry_hash("node-a", 5, &rec, &e)
             };
             store
-                .write(move |c| {
+                .write_audit(move |c| {
                     c.execute(
                         "UPDATE audit_log SET actor = '某系统', app_id = NULL, org_id = NULL, resource_code = '', items = '', basis = '', row_count = 0, hash = ? WHERE node_id = 'node-a' AND seq = 5",
                         &govshare_store::params![forged],
@@ -1477,7 +1536,7 @@ mod checkpoints {
 
             // The last two entries cut off: the chain itself still links.
             store
-                .write(|c| c.batch("DELETE FROM audit_log WHERE node_id = 'n1' AND seq > 4"))
+                .write_audit(|c| c.batch("DELETE FROM audit_log WHERE node_id = 'n1' AND seq > 4"))
                 .await
                 .unwrap();
             let (seq, why) = report(&store).await.first_bad.unwrap();
@@ -1487,7 +1546,7 @@ mod checkpoints {
             // The chain rebuilt from entry 3 on, every hash recomputed: it links again,
             // but no longer matches what was signed.
             store
-                .write(|c| c.batch("DELETE FROM audit_log WHERE node_id = 'n1' AND seq >= 3"))
+                .write_audit(|c| c.batch("DELETE FROM audit_log WHERE node_id = 'n1' AND seq >= 3"))
                 .await
                 .unwrap();
             let mut rewritten = entries(4);
@@ -1610,7 +1669,7 @@ mod audit_file {
                 .unwrap();
             assert_eq!(n, 6);
             store
-                .write(|c| c.execute("DELETE FROM audit_log WHERE seq = 6", &[]))
+                .write_audit(|c| c.execute("DELETE FROM audit_log WHERE seq = 6", &[]))
                 .await
                 .unwrap();
             drop(store);

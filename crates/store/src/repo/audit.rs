@@ -339,15 +339,24 @@ impl Store {
         sign: impl FnOnce(&[u8]) -> String + Send + 'static,
     ) -> Result<Option<i64>> {
         let node = node.to_string();
+        // The head is read apart from the write: on SQLite the log is another file,
+        // which the main file's writer does not hold. An entry once durable stays what
+        // it is, so the head read is still true when the checkpoint is written.
+        let head_node = node.clone();
+        let Some((seq, hash)) = self
+            .read(move |c| {
+                c.query_opt(
+                    "SELECT seq, hash FROM audit_log WHERE node_id = ? ORDER BY seq DESC LIMIT 1",
+                    &params![&head_node],
+                )?
+                .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+                .transpose()
+            })
+            .await?
+        else {
+            return Ok(None);
+        };
         self.write(move |c| {
-            let Some(last) = c.query_opt(
-                "SELECT seq, hash FROM audit_log WHERE node_id = ? ORDER BY seq DESC LIMIT 1",
-                &params![&node],
-            )?
-            else {
-                return Ok(None);
-            };
-            let (seq, hash) = (last.i64(0)?, last.text(1)?);
             let signed = c
                 .query_one(
                     "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_checkpoints WHERE node_id = ?",
@@ -388,8 +397,8 @@ impl Store {
         entries: &[AuditEntry],
     ) -> Result<ChainHead> {
         match head {
-            Some(head) => self.single_blocking(|c| append_after(c, node, head, entries)),
-            None => self.write_blocking(|c| {
+            Some(head) => self.audit_single_blocking(|c| append_after(c, node, head, entries)),
+            None => self.audit_blocking(|c| {
                 let head = self::head(c, node)?;
                 append_after(c, node, head, entries)
             }),
