@@ -113,10 +113,16 @@ impl PointReader {
 
     /// Sends what waits for `sql`, again and again, until nothing does.
     async fn send_gathered(self, sql: String) {
+        let mut out = Out {
+            reader: &self,
+            sql: &sql,
+            armed: true,
+        };
         loop {
             let batch: Vec<Waiter> = {
                 let mut queues = self.0.queues();
                 let Some(q) = queues.get_mut(&sql) else {
+                    out.armed = false;
                     return;
                 };
                 if q.waiting.is_empty() {
@@ -124,6 +130,7 @@ impl PointReader {
                     if q.out == 0 {
                         queues.remove(&sql);
                     }
+                    out.armed = false;
                     return;
                 }
                 let n = q.waiting.len().min(GATHER);
@@ -254,6 +261,35 @@ impl PointReader {
     }
 }
 
+/// A gathering sender that is out. Should it end other than by finding nothing left
+/// to send (a panic), it is no longer counted as out, and the lookups that wait with
+/// no other sender to take them are told the read failed: otherwise they, and every
+/// lookup by the same statement after them, would wait for ever.
+struct Out<'a> {
+    reader: &'a PointReader,
+    sql: &'a str,
+    armed: bool,
+}
+
+impl Drop for Out<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut queues = self.reader.0.queues();
+        let Some(q) = queues.get_mut(self.sql) else {
+            return;
+        };
+        q.out -= 1;
+        if q.out == 0 {
+            for (_, done) in q.waiting.drain(..) {
+                let _ = done.send(Err(StoreError::Unavailable("数据库查询被中断".into())));
+            }
+            queues.remove(self.sql);
+        }
+    }
+}
+
 impl Inner {
     fn queues(&self) -> std::sync::MutexGuard<'_, HashMap<String, Queue>> {
         self.queues.lock().unwrap_or_else(|e| e.into_inner())
@@ -315,5 +351,42 @@ impl PointConn {
 
     fn forget(&self, sql: &str) {
         self.cached().remove(sql);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gathering that fails by panicking (here a statement whose rows lack the key
+    /// column) answers its lookups with an error, and later lookups by the same
+    /// statement are still sent instead of queueing behind it for ever.
+    #[tokio::test]
+    async fn lookups_after_a_failed_gathering_are_still_answered() {
+        if !crate::testing::backends().contains(&"postgres") {
+            return;
+        }
+        let url = crate::testing::fresh_database("postgres");
+        let reader = PointReader::new(url.parse().unwrap());
+        let sql = "SELECT 1::BIGINT AS epoch WHERE 'a' = ANY(?)";
+        for round in 0..3 {
+            let answered = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                reader.gathered(sql, Value::Text("a".into())),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("round {round}: the lookup was never answered"));
+            assert!(
+                matches!(answered, Err(StoreError::Unavailable(_))),
+                "round {round}"
+            );
+        }
+        let good =
+            "SELECT 7::BIGINT AS epoch, k FROM (VALUES ('a'), ('b')) AS t(k) WHERE k = ANY(?)";
+        let row = reader
+            .gathered(good, Value::Text("b".into()))
+            .await
+            .unwrap();
+        assert_eq!(row.unwrap().i64(0).unwrap(), 7);
     }
 }
