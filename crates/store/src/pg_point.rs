@@ -144,9 +144,8 @@ impl PointReader {
                     }
                 }
                 Err(e) => {
-                    let e = e.to_string();
                     for done in waiting {
-                        let _ = done.send(Err(StoreError::Unavailable(e.clone())));
+                        let _ = done.send(Err(same_failure(&e)));
                     }
                 }
             }
@@ -261,6 +260,18 @@ impl PointReader {
     }
 }
 
+/// The failure of a gathered statement, for each lookup it carried: of the same kind,
+/// so that a statement PostgreSQL refused is a database error (500) as it is for a
+/// lookup sent alone, and only a connection lost is "unavailable" (503).
+fn same_failure(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Unique(m) => StoreError::Unique(m.clone()),
+        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+        StoreError::Db(m) => StoreError::Db(m.clone()),
+        StoreError::Domain(d) => StoreError::Db(d.to_string()),
+    }
+}
+
 /// A gathering sender that is out. Should it end other than by finding nothing left
 /// to send (a panic), it is no longer counted as out, and the lookups that wait with
 /// no other sender to take them are told the read failed: otherwise they, and every
@@ -360,7 +371,8 @@ mod tests {
 
     /// A gathering that fails by panicking (here a statement whose rows lack the key
     /// column) answers its lookups with an error, and later lookups by the same
-    /// statement are still sent instead of queueing behind it for ever.
+    /// statement are still sent instead of queueing behind it for ever. A statement
+    /// PostgreSQL refuses is a database error, not "unavailable".
     #[tokio::test]
     async fn lookups_after_a_failed_gathering_are_still_answered() {
         if !crate::testing::backends().contains(&"postgres") {
