@@ -1,5 +1,6 @@
-//! The embedded SQLite backend (rusqlite): WAL, one writer connection (SQLite has one
-//! writer at a time anyway) and a pool of readers, all used from blocking threads.
+//! The embedded SQLite backend (rusqlite): WAL, one writer connection for each of its
+//! two files (SQLite has one writer at a time to a file anyway) and a pool of readers,
+//! all used from blocking threads.
 //!
 //! The audit log lives in a file of its own beside the database (`govshare.db` →
 //! `govshare-audit.db`), attached to every reader as `audit`; the signed
