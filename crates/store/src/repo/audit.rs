@@ -343,19 +343,10 @@ impl Store {
         // which the main file's writer does not hold. An entry once durable stays what
         // it is, so the head read is still true when the checkpoint is written.
         let head_node = node.clone();
-        let Some((seq, hash)) = self
-            .read(move |c| {
-                c.query_opt(
-                    "SELECT seq, hash FROM audit_log WHERE node_id = ? ORDER BY seq DESC LIMIT 1",
-                    &params![&head_node],
-                )?
-                .map(|r| Ok((r.i64(0)?, r.text(1)?)))
-                .transpose()
-            })
-            .await?
-        else {
+        let (seq, hash) = self.read(move |c| head(c, &head_node)).await?;
+        if seq == 0 {
             return Ok(None);
-        };
+        }
         self.write(move |c| {
             let signed = c
                 .query_one(
