@@ -9,6 +9,10 @@
 //!   probe of the 1,000,000-row pool table a statement), the ceiling of the
 //!   PostgreSQL backend.
 //!
+//! The servers compared take turns (`SLICES` turns of 2 s each), so that a shared
+//! machine that speeds up or slows down during the run weighs on each alike; each one's
+//! turns are joined (requests and time summed, latencies mixed by their weight).
+//!
 //! After each govshare run the audit log is counted against the answers wrk saw.
 
 use crate::pools::{COLUMNS, govshare_bin, govshare_import, person_resource};
@@ -20,12 +24,70 @@ use std::time::Duration;
 const SECONDS: u32 = 20;
 const CONNECTIONS: u32 = 32;
 
+/// What wrk measured: its requests, errors and run time, and its latencies as 9,999
+/// quantiles (every 0.01 %), so that slices of one server's load can be joined.
 struct Wrk {
-    rps: f64,
-    p50: String,
-    p99: String,
     requests: u64,
     errors: u64,
+    micros: u64,
+    quantiles: Vec<u64>,
+}
+
+/// Appended to every wrk script: prints the totals and the latency quantiles.
+const DONE: &str = "done = function(s, latency, requests)\n\
+  local e = s.errors\n\
+  io.write(string.format(\"result %d %d %d\\n\", s.requests, s.duration, e.connect + e.read + e.write + e.status + e.timeout))\n\
+  for i = 1, 9999 do io.write(string.format(\"q %d\\n\", latency:percentile(i / 100))) end\n\
+end\n";
+
+impl Wrk {
+    fn rps(&self) -> f64 {
+        self.requests as f64 * 1e6 / self.micros.max(1) as f64
+    }
+
+    /// Slices of one load taken together: the sums, and the quantiles of the mixture of
+    /// their latencies (each slice weighs as much as it answered).
+    fn joined(slices: &[Wrk]) -> Wrk {
+        let mut weighted: Vec<(u64, f64)> = slices
+            .iter()
+            .flat_map(|s| {
+                let w = s.requests as f64 / s.quantiles.len().max(1) as f64;
+                s.quantiles.iter().map(move |&q| (q, w))
+            })
+            .collect();
+        weighted.sort_unstable_by_key(|&(q, _)| q);
+        let total: f64 = weighted.iter().map(|&(_, w)| w).sum();
+        let mut quantiles = Vec::with_capacity(9999);
+        let (mut seen, mut at) = (0.0, 0);
+        for i in 1..=9999u32 {
+            let wanted = total * f64::from(i) / 10_000.0;
+            while at < weighted.len() && seen + weighted[at].1 < wanted {
+                seen += weighted[at].1;
+                at += 1;
+            }
+            quantiles.push(weighted.get(at).map_or(0, |&(q, _)| q));
+        }
+        Wrk {
+            requests: slices.iter().map(|s| s.requests).sum(),
+            errors: slices.iter().map(|s| s.errors).sum(),
+            micros: slices.iter().map(|s| s.micros).sum(),
+            quantiles,
+        }
+    }
+
+    /// The latency at `percent` (1 to 99.99), as wrk prints it.
+    fn at(&self, percent: f64) -> String {
+        let i = ((percent * 100.0).round() as usize).clamp(1, 9999) - 1;
+        shown(self.quantiles.get(i).copied().unwrap_or(0))
+    }
+}
+
+fn shown(us: u64) -> String {
+    if us >= 1000 {
+        format!("{:.2}ms", us as f64 / 1000.0)
+    } else {
+        format!("{us}us")
+    }
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -48,25 +110,30 @@ fn wait_ready(url: &str) -> anyhow::Result<()> {
     anyhow::bail!("{url} did not come up")
 }
 
-/// Runs wrk against `base` with a Lua script that picks a random key for `path`
-/// (`{key}` stands for it) and sends `header`.
-fn wrk(work: &Path, base: &str, path: &str, header: Option<(&str, &str)>) -> anyhow::Result<Wrk> {
+/// A wrk script that asks `path` (`{key}` stands for a random key of `keys.txt`) with
+/// `header`.
+fn lookup_script(
+    work: &Path,
+    name: &str,
+    path: &str,
+    header: Option<(&str, &str)>,
+) -> anyhow::Result<std::path::PathBuf> {
     let keys = work.join("keys.txt");
     let (prefix, suffix) = path.split_once("{key}").unwrap_or((path, ""));
     let headers = header.map_or("{}".to_string(), |(k, v)| {
         format!("{{[\"{k}\"] = \"{v}\"}}")
     });
-    let script = work.join("lookup.lua");
+    let script = work.join(format!("{name}.lua"));
     std::fs::write(
         &script,
         format!(
             "local keys = {{}}\nfor line in io.lines(\"{}\") do keys[#keys + 1] = line end\n\
              math.randomseed(os.time())\n\
-             request = function()\n  local k = keys[math.random(#keys)]\n  return wrk.format(\"GET\", \"{prefix}\" .. k .. \"{suffix}\", {headers})\nend\n",
+             request = function()\n  local k = keys[math.random(#keys)]\n  return wrk.format(\"GET\", \"{prefix}\" .. k .. \"{suffix}\", {headers})\nend\n{DONE}",
             keys.display()
         ),
     )?;
-    run_wrk(&script, base, CONNECTIONS, SECONDS)
+    Ok(script)
 }
 
 /// Batch lookups of 1,000 random keys a request (bodies made once, taken in turn),
@@ -83,7 +150,7 @@ fn wrk_batch(work: &Path, base: &str, code: &str, key: &str) -> anyhow::Result<W
                bodies[b] = '{{\"keys\": [' .. table.concat(picked, ',') .. ']}}'\nend\n\
              local n = 0\n\
              request = function()\n  n = n % #bodies + 1\n  return wrk.format(\"POST\", \"/api/v1/share/{code}/lookup\", \
-               {{[\"X-Api-Key\"] = \"{key}\", [\"Content-Type\"] = \"application/json\"}}, bodies[n])\nend\n",
+               {{[\"X-Api-Key\"] = \"{key}\", [\"Content-Type\"] = \"application/json\"}}, bodies[n])\nend\n{DONE}",
             keys.display()
         ),
     )?;
@@ -96,50 +163,36 @@ fn run_wrk(script: &Path, base: &str, connections: u32, seconds: u32) -> anyhow:
             "-t2",
             &format!("-c{connections}"),
             &format!("-d{seconds}s"),
-            "--latency",
             "-s",
         ])
         .arg(script)
         .arg(base)
         .output()?;
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let field = |label: &str| {
-        text.lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .and_then(|l| l.split_whitespace().nth(1).map(String::from))
-            .unwrap_or_default()
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut result = None;
+    let mut quantiles = Vec::with_capacity(9999);
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("result") => {
+                let n: Vec<u64> = words.filter_map(|w| w.parse().ok()).collect();
+                result = (n.len() == 3).then(|| (n[0], n[1], n[2]));
+            }
+            Some("q") => quantiles.extend(words.next().and_then(|w| w.parse::<u64>().ok())),
+            _ => {}
+        }
+    }
+    let Some((requests, micros, errors)) = result else {
+        anyhow::bail!(
+            "wrk printed no result: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
-    let requests = text
-        .lines()
-        .find(|l| l.contains("requests in"))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    let non2xx: u64 = field("Non-2xx").parse().unwrap_or(0);
-    let non2xx = if non2xx == 0 {
-        text.lines()
-            .find(|l| l.contains("Non-2xx"))
-            .and_then(|l| l.split_whitespace().last())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    } else {
-        non2xx
-    };
-    let socket: u64 = text
-        .lines()
-        .find(|l| l.contains("Socket errors"))
-        .map(|l| {
-            l.split(|c: char| !c.is_ascii_digit())
-                .filter_map(|n| n.parse::<u64>().ok())
-                .sum()
-        })
-        .unwrap_or(0);
     Ok(Wrk {
-        rps: field("Requests/sec:").parse().unwrap_or(0.0),
-        p50: field("50%"),
-        p99: field("99%"),
         requests,
-        errors: non2xx + socket,
+        errors,
+        micros,
+        quantiles,
     })
 }
 
@@ -217,15 +270,9 @@ fn settle(url: &str, table: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Pgbench {
-    tps: f64,
-    p50: String,
-    p99: String,
-}
-
-/// The 50th and 99th percentile of pgbench's logged transaction latencies (the third
-/// column of each line of `-l`, in microseconds), as wrk prints them.
-fn pgbench_percentiles(work: &Path, prefix: &str) -> anyhow::Result<(String, String)> {
+/// The 9,999 quantiles of pgbench's logged transaction latencies (the third column of
+/// each line of `-l`, in microseconds); the logs are removed.
+fn pgbench_quantiles(work: &Path, prefix: &str) -> anyhow::Result<Vec<u64>> {
     let mut micros = Vec::new();
     for entry in std::fs::read_dir(work)? {
         let path = entry?.path();
@@ -252,15 +299,17 @@ fn pgbench_percentiles(work: &Path, prefix: &str) -> anyhow::Result<(String, Str
         anyhow::bail!("pgbench logged no transactions");
     }
     micros.sort_unstable();
-    let at = |q: f64| micros[((micros.len() as f64 * q) as usize).min(micros.len() - 1)];
-    let ms = |us: u64| format!("{:.2}ms", us as f64 / 1000.0);
-    Ok((ms(at(0.50)), ms(at(0.99))))
+    let n = micros.len();
+    Ok((1..=9999)
+        .map(|i| micros[(n * i / 10_000).min(n - 1)])
+        .collect())
 }
 
-/// PostgreSQL's own point lookups on the pool table: random rows of the first 10,000
-/// by their indexed sequence number (the keys wrk asks for), prepared statements, 32
-/// clients, as long as wrk runs.
-fn pgbench(url: &str, table: &str, work: &Path) -> anyhow::Result<Pgbench> {
+/// PostgreSQL's own point lookups on the pool table for `seconds`: random rows of the
+/// first 10,000 by their indexed sequence number (the keys wrk asks for), prepared
+/// statements, 32 clients. Its rate is over its own measured time (without the
+/// connections' set-up), as pgbench prints it.
+fn pgbench(url: &str, table: &str, work: &Path, seconds: u32) -> anyhow::Result<Wrk> {
     let script = work.join("pgbench.sql");
     std::fs::write(
         &script,
@@ -282,7 +331,7 @@ fn pgbench(url: &str, table: &str, work: &Path) -> anyhow::Result<Pgbench> {
         .arg("--log-prefix")
         .arg(work.join(prefix))
         .arg(format!("-c{CONNECTIONS}"))
-        .arg(format!("-T{SECONDS}"))
+        .arg(format!("-T{seconds}"))
         .arg("-f")
         .arg(&script)
         .arg(url)
@@ -291,87 +340,125 @@ fn pgbench(url: &str, table: &str, work: &Path) -> anyhow::Result<Pgbench> {
     if !out.status.success() {
         anyhow::bail!("pgbench failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let (p50, p99) = pgbench_percentiles(work, prefix)?;
-    let after = |label: &str| {
+    let number = |label: &str| -> f64 {
         text.lines()
-            .find(|l| l.starts_with(label))
-            .and_then(|l| l.split('=').nth(1))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    Ok(Pgbench {
-        tps: after("tps")
-            .split_whitespace()
-            .next()
+            .find_map(|l| l.strip_prefix(label))
+            .and_then(|rest| {
+                rest.trim_start_matches([' ', ':', '='])
+                    .split_whitespace()
+                    .next()
+            })
             .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0),
-        p50,
-        p99,
+            .unwrap_or(0.0)
+    };
+    let requests = number("number of transactions actually processed");
+    let tps = number("tps");
+    Ok(Wrk {
+        requests: requests as u64,
+        errors: number("number of failed transactions") as u64,
+        micros: (requests / tps.max(1.0) * 1e6) as u64,
+        quantiles: pgbench_quantiles(work, prefix)?,
     })
 }
 
-/// One govshare run under wrk: what wrk saw, the answers the server counted, the
-/// audit entries of answered lookups, and then batch lookups.
-async fn govshare_run(
-    url: &str,
-    work: &Path,
-    code: &str,
-    key: &str,
-) -> anyhow::Result<(Wrk, i64, i64, Wrk)> {
-    let port = free_port()?;
-    let dir = work.join(format!("serve-{port}"));
-    let server = Server(
-        Command::new(govshare_bin())
-            .args([
-                "--database-url",
-                url,
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(&dir)
-            .arg("serve")
-            .env("GOVSHARE_LOG", "error")
-            .env("GOVSHARE_APP_CALLS_PER_SECOND", "1000000")
-            .stdout(Stdio::null())
-            .spawn()?,
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    wait_ready(&format!("{base}/healthz"))?;
-    let result = wrk(
-        work,
-        &base,
-        &format!("/api/v1/share/{code}/rows/{{key}}"),
-        Some(("X-Api-Key", key)),
-    )?;
-    // Calls still in flight when wrk stopped are answered too: the server's own count
-    // is what the audit log must match.
-    std::thread::sleep(Duration::from_secs(1));
-    let metrics = Command::new("curl")
-        .args(["-sf", &format!("{base}/metrics")])
-        .output()?;
-    let answered: i64 = String::from_utf8_lossy(&metrics.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("govshare_share_answers_total "))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(-1);
-    let batch = wrk_batch(work, &base, code, key)?;
-    drop(server);
-    let store = Store::open(url).await?;
-    let audited = store
-        .read(|c| {
-            c.query_one(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
-                &[],
-            )?
-            .i64(0)
+/// A govshare server on `url` with its data folder in `work`.
+struct Govshare {
+    _server: Server,
+    base: String,
+    url: String,
+}
+
+impl Govshare {
+    fn start(url: &str, work: &Path) -> anyhow::Result<Govshare> {
+        let port = free_port()?;
+        let dir = work.join(format!("serve-{port}"));
+        let server = Server(
+            Command::new(govshare_bin())
+                .args([
+                    "--database-url",
+                    url,
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                    "--data-dir",
+                ])
+                .arg(&dir)
+                .arg("serve")
+                .env("GOVSHARE_LOG", "error")
+                .env("GOVSHARE_APP_CALLS_PER_SECOND", "1000000")
+                .stdout(Stdio::null())
+                .spawn()?,
+        );
+        let base = format!("http://127.0.0.1:{port}");
+        wait_ready(&format!("{base}/healthz"))?;
+        Ok(Govshare {
+            _server: server,
+            base,
+            url: url.to_string(),
         })
-        .await?;
-    let chains = store.verify_audit().await?;
-    if chains.iter().any(|c| c.first_bad.is_some()) {
-        anyhow::bail!("the audit log does not verify after the run: {chains:?}");
     }
-    Ok((result, answered, audited, batch))
+
+    /// The data calls the server has answered with data since it started.
+    fn answered(&self) -> anyhow::Result<i64> {
+        let metrics = Command::new("curl")
+            .args(["-sf", &format!("{}/metrics", self.base)])
+            .output()?;
+        Ok(String::from_utf8_lossy(&metrics.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("govshare_share_answers_total "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(-1))
+    }
+
+    /// Stops the server; then the audit entries of answered lookups, once the chains
+    /// are found to verify.
+    async fn stop(self) -> anyhow::Result<i64> {
+        let url = self.url.clone();
+        drop(self);
+        let store = Store::open(&url).await?;
+        let audited = store
+            .read(|c| {
+                c.query_one(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
+                    &[],
+                )?
+                .i64(0)
+            })
+            .await?;
+        let chains = store.verify_audit().await?;
+        if chains.iter().any(|c| c.first_bad.is_some()) {
+            anyhow::bail!("the audit log does not verify after the run: {chains:?}");
+        }
+        Ok(audited)
+    }
+}
+
+/// Turns each load takes: the servers compared take turns, so that a shared machine
+/// whose speed swings during the run weighs on each of them alike.
+const SLICES: u32 = 10;
+
+/// Each load's turns: `SECONDS` in all, in `SLICES` turns, loads one after another.
+fn in_turns(
+    loads: &mut [&mut dyn FnMut(u32) -> anyhow::Result<Wrk>],
+) -> anyhow::Result<Vec<Vec<Wrk>>> {
+    let mut slices: Vec<Vec<Wrk>> = loads.iter().map(|_| Vec::new()).collect();
+    for _ in 0..SLICES {
+        for (load, got) in loads.iter_mut().zip(&mut slices) {
+            got.push(load(SECONDS / SLICES)?);
+        }
+    }
+    Ok(slices)
+}
+
+/// The lowest and highest ratio of `ours` to `peer` over turns taken side by side.
+fn turn_ratios(ours: &[Wrk], peer: &[Wrk]) -> String {
+    let ratios: Vec<f64> = ours
+        .iter()
+        .zip(peer)
+        .map(|(o, p)| o.rps() / p.rps().max(1.0))
+        .collect();
+    let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = ratios.iter().copied().fold(0.0, f64::max);
+    format!("{low:.2}–{high:.2}×")
 }
 
 /// How the audit entries of answered lookups compare with the server's answers: never
@@ -387,39 +474,63 @@ fn entries_per_answer(answered: i64, audited: i64) -> String {
 fn batch_line(backend: &str, w: &Wrk) {
     println!(
         "govshare ({backend}) batch lookups of 1,000 keys, wrk -c4 10 s: {:.0} requests/s = {:.0} keys/s, p50 {}, p99 {}, errors {}",
-        w.rps,
-        w.rps * 1000.0,
-        w.p50,
-        w.p99,
+        w.rps(),
+        w.rps() * 1000.0,
+        w.at(50.0),
+        w.at(99.0),
         w.errors
     );
 }
 
-fn line(who: &str, w: &Wrk, nginx: Option<f64>, datasette: Option<f64>) {
-    let ratio = |peer: Option<f64>| peer.map_or(String::new(), |p| format!("{:.2}×", w.rps / p));
+/// A table row: the server's rate, latencies and errors, and its ratio to each peer.
+fn line(who: &str, w: &Wrk, peers: &[Option<&Wrk>]) {
+    let ratios: Vec<String> = peers
+        .iter()
+        .map(|p| {
+            p.map_or(String::new(), |p| {
+                format!("{:.2}×", w.rps() / p.rps().max(1.0))
+            })
+        })
+        .collect();
     println!(
-        "| {who} | {:.0} | {} | {} | {} | {} | {} |",
-        w.rps,
-        w.p50,
-        w.p99,
+        "| {who} | {:.0} | {} | {} | {} | {} |",
+        w.rps(),
+        w.at(50.0),
+        w.at(99.0),
         w.errors,
-        ratio(datasette),
-        ratio(nginx)
+        ratios.join(" | ")
     );
 }
 
-pub async fn run(work: &Path) -> anyhow::Result<()> {
-    let file = work.join("persons.csv");
-    if !file.exists() {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
-        govshare_demo::persons::write_person_csv(&mut out, 1_000_000, 0.02, 2026)?;
-    }
-    let sqlite_url = format!("sqlite://{}", work.join("lookup-bench.db").display());
-    let (code, key, _) = prepared(&sqlite_url, &file, work).await?;
+/// The line on a govshare run's audit log and the batch lookups after it.
+async fn audit_and_batch(
+    g: Govshare,
+    backend: &str,
+    work: &Path,
+    code: &str,
+    key: &str,
+    seen: &Wrk,
+) -> anyhow::Result<()> {
+    // Calls still in flight when wrk stopped are answered too: the server's own count
+    // is what the audit log must match.
+    std::thread::sleep(Duration::from_secs(1));
+    let answered = g.answered()?;
+    let batch = wrk_batch(work, &g.base, code, key)?;
+    let audited = g.stop().await?;
+    println!();
+    println!(
+        "govshare ({backend}): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries of answered lookups ({}); chains verify",
+        seen.requests,
+        entries_per_answer(answered, audited)
+    );
+    batch_line(backend, &batch);
+    Ok(())
+}
 
-    // nginx: a small static JSON file.
+/// A static file server of `root` on a free port: nginx, which stops its workers
+/// when it is stopped.
+fn nginx(root: &Path) -> anyhow::Result<(Server, String)> {
     let port = free_port()?;
-    let root = work.join("nginx");
     std::fs::create_dir_all(root.join("logs"))?;
     std::fs::write(
         root.join("row.json"),
@@ -434,20 +545,22 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
             r = root.display()
         ),
     )?;
-    let nginx = Server(
+    let server = Server(
         Command::new("nginx")
             .args(["-p"])
-            .arg(&root)
+            .arg(root)
             .arg("-c")
             .arg(root.join("nginx.conf"))
             .stderr(Stdio::null())
             .spawn()?,
     );
-    wait_ready(&format!("http://127.0.0.1:{port}/x"))?;
-    let ceiling = wrk(work, &format!("http://127.0.0.1:{port}"), "/{key}", None)?;
-    drop(nginx);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&format!("{base}/x"))?;
+    Ok((server, base))
+}
 
-    // Datasette: the same rows in SQLite, its row JSON endpoint.
+/// Datasette serving the same rows from a SQLite file of its own, on a free port.
+fn datasette(work: &Path, file: &Path) -> anyhow::Result<(Server, String)> {
     let peer = work.join("peer.db");
     let _ = std::fs::remove_file(&peer);
     Command::new("sqlite3")
@@ -460,7 +573,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
         .stderr(Stdio::null())
         .status()?;
     let port = free_port()?;
-    let datasette = Server(
+    let server = Server(
         Command::new("datasette")
             .args(["serve", "-i"])
             .arg(&peer)
@@ -475,66 +588,98 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
             .stderr(Stdio::null())
             .spawn()?,
     );
-    wait_ready(&format!("http://127.0.0.1:{port}/-/versions.json"))?;
-    let ds = wrk(
-        work,
-        &format!("http://127.0.0.1:{port}"),
-        "/peer/persons/{key}.json",
-        None,
-    )?;
-    drop(datasette);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&format!("{base}/-/versions.json"))?;
+    Ok((server, base))
+}
 
-    let (g, answered, audited, batch) = govshare_run(&sqlite_url, work, &code, &key).await?;
+/// What wrk asks govshare for: a row of resource `code` by key.
+fn lookup_path(code: &str) -> String {
+    format!("/api/v1/share/{code}/rows/{{key}}")
+}
+
+pub async fn run(work: &Path) -> anyhow::Result<()> {
+    let file = work.join("persons.csv");
+    if !file.exists() {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        govshare_demo::persons::write_person_csv(&mut out, 1_000_000, 0.02, 2026)?;
+    }
+    let sqlite_url = format!("sqlite://{}", work.join("lookup-bench.db").display());
+    let (code, key, _) = prepared(&sqlite_url, &file, work).await?;
+
+    let (_nginx, nginx_base) = nginx(&work.join("nginx"))?;
+    let (_datasette, datasette_base) = datasette(work, &file)?;
+    let g = Govshare::start(&sqlite_url, work)?;
+    let nginx_script = lookup_script(work, "nginx", "/{key}", None)?;
+    let datasette_script = lookup_script(work, "datasette", "/peer/persons/{key}.json", None)?;
+    let govshare_script = lookup_script(
+        work,
+        "lookup",
+        &lookup_path(&code),
+        Some(("X-Api-Key", &key)),
+    )?;
+    let mut nginx_load = |s| run_wrk(&nginx_script, &nginx_base, CONNECTIONS, s);
+    let mut datasette_load = |s| run_wrk(&datasette_script, &datasette_base, CONNECTIONS, s);
+    let mut govshare_load = |s| run_wrk(&govshare_script, &g.base, CONNECTIONS, s);
+    let turns = in_turns(&mut [&mut nginx_load, &mut datasette_load, &mut govshare_load])?;
+    let [ceiling, ds, seen] = [0, 1, 2].map(|i| Wrk::joined(&turns[i]));
+    drop((_nginx, _datasette));
     println!(
-        "## Sharing lookups: random keys of 1,000,000 persons, wrk -c{CONNECTIONS}, {SECONDS} s each"
+        "## Sharing lookups: random keys of 1,000,000 persons, wrk -c{CONNECTIONS}, {SECONDS} s each in {SLICES} turns of {} s",
+        SECONDS / SLICES
     );
     println!();
     println!("| server | requests/s | p50 | p99 | errors | ÷ Datasette | ÷ nginx |");
     println!("|---|---|---|---|---|---|---|");
-    line("nginx, static JSON file (ceiling)", &ceiling, None, None);
-    line("Datasette, row JSON (SQLite)", &ds, Some(ceiling.rps), None);
+    line("nginx, static JSON file (ceiling)", &ceiling, &[None, None]);
+    line("Datasette, row JSON (SQLite)", &ds, &[None, Some(&ceiling)]);
     line(
         "govshare → SQLite: app key, policy, masking, audit",
-        &g,
-        Some(ceiling.rps),
-        Some(ds.rps),
+        &seen,
+        &[Some(&ds), Some(&ceiling)],
     );
     println!();
     println!(
-        "govshare (SQLite): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries of answered lookups ({}); chains verify",
-        g.requests,
-        entries_per_answer(answered, audited)
+        "Turn by turn ({SLICES} turns of {} s): govshare ÷ nginx {}, ÷ Datasette {}",
+        SECONDS / SLICES,
+        turn_ratios(&turns[2], &turns[0]),
+        turn_ratios(&turns[2], &turns[1])
     );
-    batch_line("SQLite", &batch);
+    audit_and_batch(g, "SQLite", work, &code, &key, &seen).await?;
     if govshare_store::testing::backends().contains(&"postgres") {
         let pg_url = govshare_store::testing::fresh_database("postgres");
         let (code, key, table) = prepared(&pg_url, &file, work).await?;
         settle(&pg_url, &table)?;
-        let ceiling = pgbench(&pg_url, &table, work)?;
-        let (g, answered, audited, pg_batch) = govshare_run(&pg_url, work, &code, &key).await?;
+        let g = Govshare::start(&pg_url, work)?;
+        let govshare_script = lookup_script(
+            work,
+            "lookup",
+            &lookup_path(&code),
+            Some(("X-Api-Key", &key)),
+        )?;
+        let mut pgbench_load = |s| pgbench(&pg_url, &table, work, s);
+        let mut govshare_load = |s| run_wrk(&govshare_script, &g.base, CONNECTIONS, s);
+        let turns = in_turns(&mut [&mut pgbench_load, &mut govshare_load])?;
+        let [ceiling, seen] = [0, 1].map(|i| Wrk::joined(&turns[i]));
         println!();
         println!("| server | requests/s | p50 | p99 | errors | ÷ pgbench | ÷ Datasette |");
         println!("|---|---|---|---|---|---|---|");
-        println!(
-            "| PostgreSQL, pgbench -M prepared point lookups (ceiling) | {:.0} | {} | {} | 0 | | |",
-            ceiling.tps, ceiling.p50, ceiling.p99
+        line(
+            "PostgreSQL, pgbench -M prepared point lookups (ceiling)",
+            &ceiling,
+            &[None, None],
         );
-        println!(
-            "| govshare → PostgreSQL: app key, policy, masking, audit | {:.0} | {} | {} | {} | {:.2}× | {:.2}× |",
-            g.rps,
-            g.p50,
-            g.p99,
-            g.errors,
-            g.rps / ceiling.tps.max(1.0),
-            g.rps / ds.rps.max(1.0)
+        line(
+            "govshare → PostgreSQL: app key, policy, masking, audit",
+            &seen,
+            &[Some(&ceiling), Some(&ds)],
         );
         println!();
         println!(
-            "govshare (PostgreSQL): {} answers seen by wrk, {answered} answered by the server, {audited} audit entries ({}); chains verify",
-            g.requests,
-            entries_per_answer(answered, audited)
+            "Turn by turn: govshare ÷ pgbench {}",
+            turn_ratios(&turns[1], &turns[0])
         );
-        batch_line("PostgreSQL", &pg_batch);
+        audit_and_batch(g, "PostgreSQL", work, &code, &key, &seen).await?;
     }
     println!();
     Ok(())
