@@ -593,9 +593,11 @@ fn datasette(work: &Path, file: &Path) -> anyhow::Result<(Server, String)> {
     Ok((server, base))
 }
 
-/// What wrk asks govshare for: a row of resource `code` by key.
-fn lookup_path(code: &str) -> String {
-    format!("/api/v1/share/{code}/rows/{{key}}")
+/// The wrk script of govshare's lookups: rows of resource `code` by key, as the app
+/// whose key is `key`.
+fn govshare_script(work: &Path, code: &str, key: &str) -> anyhow::Result<std::path::PathBuf> {
+    let path = format!("/api/v1/share/{code}/rows/{{key}}");
+    lookup_script(work, "lookup", &path, Some(("X-Api-Key", key)))
 }
 
 pub async fn run(work: &Path) -> anyhow::Result<()> {
@@ -612,12 +614,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     let g = Govshare::start(&sqlite_url, work)?;
     let nginx_script = lookup_script(work, "nginx", "/{key}", None)?;
     let datasette_script = lookup_script(work, "datasette", "/peer/persons/{key}.json", None)?;
-    let govshare_script = lookup_script(
-        work,
-        "lookup",
-        &lookup_path(&code),
-        Some(("X-Api-Key", &key)),
-    )?;
+    let govshare_script = govshare_script(work, &code, &key)?;
     let mut nginx_load = |s| run_wrk(&nginx_script, &nginx_base, CONNECTIONS, s);
     let mut datasette_load = |s| run_wrk(&datasette_script, &datasette_base, CONNECTIONS, s);
     let mut govshare_load = |s| run_wrk(&govshare_script, &g.base, CONNECTIONS, s);
@@ -651,12 +648,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
         let (code, key, table) = prepared(&pg_url, &file, work).await?;
         settle(&pg_url, &table)?;
         let g = Govshare::start(&pg_url, work)?;
-        let govshare_script = lookup_script(
-            work,
-            "lookup",
-            &lookup_path(&code),
-            Some(("X-Api-Key", &key)),
-        )?;
+        let govshare_script = govshare_script(work, &code, &key)?;
         let mut pgbench_load = |s| pgbench(&pg_url, &table, work, s);
         let mut govshare_load = |s| run_wrk(&govshare_script, &g.base, CONNECTIONS, s);
         let turns = in_turns(&mut [&mut pgbench_load, &mut govshare_load])?;
