@@ -614,10 +614,10 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     let g = Govshare::start(&sqlite_url, work)?;
     let nginx_script = lookup_script(work, "nginx", "/{key}", None)?;
     let datasette_script = lookup_script(work, "datasette", "/peer/persons/{key}.json", None)?;
-    let govshare_script = govshare_script(work, &code, &key)?;
+    let script = govshare_script(work, &code, &key)?;
     let mut nginx_load = |s| run_wrk(&nginx_script, &nginx_base, CONNECTIONS, s);
     let mut datasette_load = |s| run_wrk(&datasette_script, &datasette_base, CONNECTIONS, s);
-    let mut govshare_load = |s| run_wrk(&govshare_script, &g.base, CONNECTIONS, s);
+    let mut govshare_load = |s| run_wrk(&script, &g.base, CONNECTIONS, s);
     let turns = in_turns(&mut [&mut nginx_load, &mut datasette_load, &mut govshare_load])?;
     let [ceiling, ds, seen] = [0, 1, 2].map(|i| Wrk::joined(&turns[i]));
     drop((_nginx, _datasette));
@@ -648,9 +648,9 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
         let (code, key, table) = prepared(&pg_url, &file, work).await?;
         settle(&pg_url, &table)?;
         let g = Govshare::start(&pg_url, work)?;
-        let govshare_script = govshare_script(work, &code, &key)?;
+        let script = govshare_script(work, &code, &key)?;
         let mut pgbench_load = |s| pgbench(&pg_url, &table, work, s);
-        let mut govshare_load = |s| run_wrk(&govshare_script, &g.base, CONNECTIONS, s);
+        let mut govshare_load = |s| run_wrk(&script, &g.base, CONNECTIONS, s);
         let turns = in_turns(&mut [&mut pgbench_load, &mut govshare_load])?;
         let [ceiling, seen] = [0, 1].map(|i| Wrk::joined(&turns[i]));
         println!();
