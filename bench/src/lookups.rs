@@ -24,8 +24,11 @@ use std::time::Duration;
 const SECONDS: u32 = 20;
 const CONNECTIONS: u32 = 32;
 
-/// What wrk measured: its requests, errors and run time, and its latencies as 9,999
-/// quantiles (every 0.01 %), so that slices of one server's load can be joined.
+/// Latency quantiles kept of each load: every 0.01 % from 0.01 % to 99.99 %.
+const QUANTILES: usize = 9999;
+
+/// What wrk measured: its requests, errors and run time, and its latencies as
+/// `QUANTILES` quantiles, so that slices of one server's load can be joined.
 struct Wrk {
     requests: u64,
     errors: u64,
@@ -33,12 +36,25 @@ struct Wrk {
     quantiles: Vec<u64>,
 }
 
-/// Appended to every wrk script: prints the totals and the latency quantiles.
-const DONE: &str = "done = function(s, latency, requests)\n\
-  local e = s.errors\n\
-  io.write(string.format(\"result %d %d %d\\n\", s.requests, s.duration, e.connect + e.read + e.write + e.status + e.timeout))\n\
-  for i = 1, 9999 do io.write(string.format(\"q %d\\n\", latency:percentile(i / 100))) end\n\
-end\n";
+/// A wrk script around `request`: the keys of `keys.txt` read into `keys` first, and
+/// at the end the totals and the latency quantiles printed for `run_wrk`.
+fn wrk_script(work: &Path, name: &str, request: &str) -> anyhow::Result<std::path::PathBuf> {
+    let script = work.join(format!("{name}.lua"));
+    std::fs::write(
+        &script,
+        format!(
+            "local keys = {{}}\nfor line in io.lines(\"{keys}\") do keys[#keys + 1] = line end\n\
+             math.randomseed(os.time())\n{request}\n\
+             done = function(s, latency, requests)\n\
+               local e = s.errors\n\
+               io.write(string.format(\"result %d %d %d\\n\", s.requests, s.duration, e.connect + e.read + e.write + e.status + e.timeout))\n\
+               for i = 1, {QUANTILES} do io.write(string.format(\"q %d\\n\", latency:percentile(i / 100))) end\n\
+             end\n",
+            keys = work.join("keys.txt").display()
+        ),
+    )?;
+    Ok(script)
+}
 
 impl Wrk {
     fn rps(&self) -> f64 {
@@ -57,10 +73,10 @@ impl Wrk {
             .collect();
         weighted.sort_unstable_by_key(|&(q, _)| q);
         let total: f64 = weighted.iter().map(|&(_, w)| w).sum();
-        let mut quantiles = Vec::with_capacity(9999);
+        let mut quantiles = Vec::with_capacity(QUANTILES);
         let (mut seen, mut at) = (0.0, 0);
-        for i in 1..=9999u32 {
-            let wanted = total * f64::from(i) / 10_000.0;
+        for i in 1..=QUANTILES {
+            let wanted = total * i as f64 / (QUANTILES + 1) as f64;
             while at < weighted.len() && seen + weighted[at].1 < wanted {
                 seen += weighted[at].1;
                 at += 1;
@@ -77,7 +93,7 @@ impl Wrk {
 
     /// The latency at `percent` (1 to 99.99), as wrk prints it.
     fn at(&self, percent: f64) -> String {
-        let i = ((percent * 100.0).round() as usize).clamp(1, 9999) - 1;
+        let i = ((percent * 100.0).round() as usize).clamp(1, QUANTILES) - 1;
         shown(self.quantiles.get(i).copied().unwrap_or(0))
     }
 }
@@ -118,40 +134,32 @@ fn lookup_script(
     path: &str,
     header: Option<(&str, &str)>,
 ) -> anyhow::Result<std::path::PathBuf> {
-    let keys = work.join("keys.txt");
     let (prefix, suffix) = path.split_once("{key}").unwrap_or((path, ""));
     let headers = header.map_or("{}".to_string(), |(k, v)| {
         format!("{{[\"{k}\"] = \"{v}\"}}")
     });
-    let script = work.join(format!("{name}.lua"));
-    std::fs::write(
-        &script,
-        format!(
-            "local keys = {{}}\nfor line in io.lines(\"{}\") do keys[#keys + 1] = line end\n\
-             math.randomseed(os.time())\n\
-             request = function()\n  local k = keys[math.random(#keys)]\n  return wrk.format(\"GET\", \"{prefix}\" .. k .. \"{suffix}\", {headers})\nend\n{DONE}",
-            keys.display()
+    wrk_script(
+        work,
+        name,
+        &format!(
+            "request = function()\n  local k = keys[math.random(#keys)]\n  return wrk.format(\"GET\", \"{prefix}\" .. k .. \"{suffix}\", {headers})\nend"
         ),
-    )?;
-    Ok(script)
+    )
 }
 
 /// Batch lookups of 1,000 random keys a request (bodies made once, taken in turn),
 /// 4 connections, 10 s.
 fn wrk_batch(work: &Path, base: &str, code: &str, key: &str) -> anyhow::Result<Wrk> {
-    let keys = work.join("keys.txt");
-    let script = work.join("batch.lua");
-    std::fs::write(
-        &script,
-        format!(
-            "local keys = {{}}\nfor line in io.lines(\"{}\") do keys[#keys + 1] = line end\n\
-             math.randomseed(os.time())\nlocal bodies = {{}}\n\
+    let script = wrk_script(
+        work,
+        "batch",
+        &format!(
+            "local bodies = {{}}\n\
              for b = 1, 50 do\n  local picked = {{}}\n  for i = 1, 1000 do picked[i] = '\"' .. keys[math.random(#keys)] .. '\"' end\n\
                bodies[b] = '{{\"keys\": [' .. table.concat(picked, ',') .. ']}}'\nend\n\
              local n = 0\n\
              request = function()\n  n = n % #bodies + 1\n  return wrk.format(\"POST\", \"/api/v1/share/{code}/lookup\", \
-               {{[\"X-Api-Key\"] = \"{key}\", [\"Content-Type\"] = \"application/json\"}}, bodies[n])\nend\n{DONE}",
-            keys.display()
+               {{[\"X-Api-Key\"] = \"{key}\", [\"Content-Type\"] = \"application/json\"}}, bodies[n])\nend"
         ),
     )?;
     run_wrk(&script, base, 4, 10)
@@ -170,7 +178,7 @@ fn run_wrk(script: &Path, base: &str, connections: u32, seconds: u32) -> anyhow:
         .output()?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut result = None;
-    let mut quantiles = Vec::with_capacity(9999);
+    let mut quantiles = Vec::with_capacity(QUANTILES);
     for line in text.lines() {
         let mut words = line.split_whitespace();
         match words.next() {
@@ -270,7 +278,7 @@ fn settle(url: &str, table: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The 9,999 quantiles of pgbench's logged transaction latencies (the third column of
+/// The `QUANTILES` quantiles of pgbench's logged transaction latencies (the third column of
 /// each line of `-l`, in microseconds); the logs are removed.
 fn pgbench_quantiles(work: &Path, prefix: &str) -> anyhow::Result<Vec<u64>> {
     let mut micros = Vec::new();
@@ -300,8 +308,8 @@ fn pgbench_quantiles(work: &Path, prefix: &str) -> anyhow::Result<Vec<u64>> {
     }
     micros.sort_unstable();
     let n = micros.len();
-    Ok((1..=9999)
-        .map(|i| micros[(n * i / 10_000).min(n - 1)])
+    Ok((1..=QUANTILES)
+        .map(|i| micros[(n * i / (QUANTILES + 1)).min(n - 1)])
         .collect())
 }
 
@@ -363,7 +371,7 @@ fn pgbench(url: &str, table: &str, work: &Path, seconds: u32) -> anyhow::Result<
 
 /// A govshare server on `url` with its data folder in `work`.
 struct Govshare {
-    _server: Server,
+    server: Server,
     base: String,
     url: String,
 }
@@ -391,7 +399,7 @@ impl Govshare {
         let base = format!("http://127.0.0.1:{port}");
         wait_ready(&format!("{base}/healthz"))?;
         Ok(Govshare {
-            _server: server,
+            server,
             base,
             url: url.to_string(),
         })
@@ -412,8 +420,8 @@ impl Govshare {
     /// Stops the server; then the audit entries of answered lookups, once the chains
     /// are found to verify.
     async fn stop(self) -> anyhow::Result<i64> {
-        let url = self.url.clone();
-        drop(self);
+        let Govshare { server, url, .. } = self;
+        drop(server);
         let store = Store::open(&url).await?;
         let audited = store
             .read(|c| {
@@ -609,8 +617,8 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     let sqlite_url = format!("sqlite://{}", work.join("lookup-bench.db").display());
     let (code, key, _) = prepared(&sqlite_url, &file, work).await?;
 
-    let (_nginx, nginx_base) = nginx(&work.join("nginx"))?;
-    let (_datasette, datasette_base) = datasette(work, &file)?;
+    let (nginx_server, nginx_base) = nginx(&work.join("nginx"))?;
+    let (datasette_server, datasette_base) = datasette(work, &file)?;
     let g = Govshare::start(&sqlite_url, work)?;
     let nginx_script = lookup_script(work, "nginx", "/{key}", None)?;
     let datasette_script = lookup_script(work, "datasette", "/peer/persons/{key}.json", None)?;
@@ -620,7 +628,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     let mut govshare_load = |s| run_wrk(&script, &g.base, CONNECTIONS, s);
     let turns = in_turns(&mut [&mut nginx_load, &mut datasette_load, &mut govshare_load])?;
     let [ceiling, ds, seen] = [0, 1, 2].map(|i| Wrk::joined(&turns[i]));
-    drop((_nginx, _datasette));
+    drop((nginx_server, datasette_server));
     println!(
         "## Sharing lookups: random keys of 1,000,000 persons, wrk -c{CONNECTIONS}, {SECONDS} s each in {SLICES} turns of {} s",
         SECONDS / SLICES
@@ -675,4 +683,79 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     }
     println!();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(requests: u64, latency: u64) -> Wrk {
+        Wrk {
+            requests,
+            errors: 1,
+            micros: 1_000_000,
+            quantiles: vec![latency; QUANTILES],
+        }
+    }
+
+    /// Joined turns weigh by what each answered: three quarters of the calls at
+    /// 100 µs put the median there and the 90th percentile in the slower turn.
+    #[test]
+    fn joined_turns_mix_their_latencies_by_weight() {
+        let joined = Wrk::joined(&[slice(3000, 100), slice(1000, 300)]);
+        assert_eq!(joined.requests, 4000);
+        assert_eq!(joined.errors, 2);
+        assert_eq!(joined.rps(), 2000.0);
+        assert_eq!(joined.at(50.0), "100us");
+        assert_eq!(joined.at(74.0), "100us");
+        assert_eq!(joined.at(90.0), "300us");
+        assert_eq!(joined.at(99.99), "300us");
+    }
+
+    /// A lookup script runs under wrk and `run_wrk` reads its totals and quantiles
+    /// (skipped where wrk is not installed).
+    #[test]
+    fn a_lookup_script_runs_under_wrk() {
+        if Command::new("wrk").arg("-v").output().is_err() {
+            return;
+        }
+        let work = std::env::temp_dir().join(format!("govshare-bench-wrk-{}", std::process::id()));
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(work.join("keys.txt"), "a1\nb2\n").unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    use std::io::{BufRead, Write};
+                    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                    let mut out = stream;
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                        let ok =
+                            line.starts_with("GET /rows/a1 ") || line.starts_with("GET /rows/b2 ");
+                        while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                            line.clear();
+                        }
+                        let status = if ok { "200 OK" } else { "404 Not Found" };
+                        let answer = format!("HTTP/1.1 {status}\r\nContent-Length: 2\r\n\r\n{{}}");
+                        if out.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                        line.clear();
+                    }
+                });
+            }
+        });
+        let script = lookup_script(&work, "t", "/rows/{key}", Some(("X-Api-Key", "k"))).unwrap();
+        let got = run_wrk(&script, &base, 2, 1).unwrap();
+        std::fs::remove_dir_all(&work).unwrap();
+        assert!(got.requests > 0);
+        assert_eq!(
+            got.errors, 0,
+            "every key of keys.txt was asked for as given"
+        );
+        assert_eq!(got.quantiles.len(), QUANTILES);
+        assert!(got.rps() > 0.0);
+    }
 }
