@@ -155,6 +155,12 @@ impl Config {
         self.data_dir.join(format!("audit-{}.key", self.node_id))
     }
 
+    /// This node's audit journal: in the data directory, named for the node.
+    pub fn audit_journal_dir(&self) -> PathBuf {
+        self.data_dir
+            .join(format!("audit-{}.journal", self.node_id))
+    }
+
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join("search-index")
     }

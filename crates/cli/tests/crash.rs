@@ -111,6 +111,22 @@ async fn settled(url: &str) {
     panic!("a killed client's session is still running after 10 s");
 }
 
+/// Whether the server at `base` answers its health check within 10 s.
+async fn up(client: &reqwest::Client, base: &str) -> bool {
+    for _ in 0..200 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 /// `kill -9` while apps are being answered: every answer a client received has its
 /// audit entry, and the chain verifies.
 #[tokio::test]
@@ -157,34 +173,26 @@ async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
             .port();
         let dir =
             std::env::temp_dir().join(format!("govshare_kill_{}_{backend}", std::process::id()));
-        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"))
-            .args([
-                "--database-url",
-                &url,
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(&dir)
-            .arg("serve")
-            .env("GOVSHARE_LOG", "error")
-            .stdout(std::process::Stdio::null())
+        let govshare = |args: &[&str]| {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"));
+            c.args(["--database-url", &url, "--data-dir"])
+                .arg(&dir)
+                .args(args)
+                .env("GOVSHARE_LOG", "error")
+                .stdout(std::process::Stdio::null());
+            c
+        };
+        let listen = format!("127.0.0.1:{port}");
+        let mut server = govshare(&["--listen", &listen, "serve"])
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         let client = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..200 {
-            if client
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        assert!(
+            up(&client, &base).await,
+            "{backend}: the node did not start"
+        );
         let answered = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let mut load = tokio::task::JoinSet::new();
         for t in 0..8 {
@@ -223,6 +231,27 @@ async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
         while load.join_next().await.is_some() {}
         let seen = answered.load(std::sync::atomic::Ordering::SeqCst) as i64;
         assert!(seen > 0, "{backend}: no answers before the kill");
+        // What the node answered last may be only in its journal: `audit verify`
+        // moves it into the log, and the node, started again, resumes after it.
+        let verified = govshare(&["audit", "verify"])
+            .stdout(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&verified.stdout).to_string();
+        assert!(verified.status.success(), "{backend}: {said}");
+        assert!(said.contains("哈希链完整"), "{backend}: {said}");
+        let mut again = govshare(&["--listen", &listen, "serve"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = up(&client, &base).await;
+        let _ = again.kill();
+        let out = again.wait_with_output().unwrap();
+        assert!(
+            started,
+            "{backend}: the node did not start again: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let store = Store::open(&url).await.unwrap();
         let audited = store
             .read(|c| {

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::share::{Parties, app_call, id, new_app, parties, published, registered_app};
+use common::share::{
+    Parties, app_call, id, new_app, parties, parties_with, published, registered_app,
+};
 use common::{TestServer, org_code};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -325,12 +327,20 @@ async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
     }
 }
 
+/// The node's journal keeps calls going while the database refuses the log, up to
+/// the backlog it may hold; past it, data calls fail closed, and once the database
+/// takes the log again, every answered call is in it.
 #[tokio::test]
 async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
     for backend in common::backends() {
+        let backlog = 3;
+        let config = govshare_server::ServerConfig {
+            audit_backlog: backlog,
+            ..TestServer::config()
+        };
         let Parties {
             s, police, bureau, ..
-        } = parties(backend).await;
+        } = parties_with(backend, config).await;
         let a = id("50010319800101002");
         let rows = json!([
             {"公民身份号码": a, "姓名": "张三"},
@@ -347,15 +357,31 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
         let (_, app) = new_app(&s, &police, "公安局", "户籍管理系统").await;
         let key = app["key"].as_str().unwrap().to_string();
         let path = format!("/api/v1/share/{code}/rows/{a}");
-        assert_eq!(
-            app_call(&s, Some(&key), Method::GET, &path, None).await.0,
-            200
-        );
+        let lookup = || app_call(&s, Some(&key), Method::GET, &path, None);
+        assert_eq!(lookup().await.0, 200);
+        let audited = |log: &Value| {
+            log.as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["action"] == "share.lookup" && e["outcome"] == "ok")
+                .count()
+        };
+        // Reading the log waits until the database holds everything answered.
+        let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
+        assert_eq!(audited(&log), 1, "{backend}: {log}");
         s.store
             .write_audit(|c| c.batch("ALTER TABLE audit_log RENAME TO audit_log_away"))
             .await
             .unwrap();
-        let (status, body) = app_call(&s, Some(&key), Method::GET, &path, None).await;
+        for _ in 0..backlog {
+            assert_eq!(lookup().await.0, 200, "{backend}: within the backlog");
+        }
+        let metrics = s.get_text("/metrics").await;
+        assert!(
+            metrics.contains(&format!("govshare_audit_backlog {backlog}")),
+            "{metrics}"
+        );
+        let (status, body) = lookup().await;
         assert_eq!(status, 503, "{backend}: {body}");
         assert_eq!(body["error"]["code"], "audit_unavailable");
         assert!(!body.to_string().contains("张三"));
@@ -363,10 +389,26 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
             .write_audit(|c| c.batch("ALTER TABLE audit_log_away RENAME TO audit_log"))
             .await
             .unwrap();
+        let mut status = 0;
+        for _ in 0..100 {
+            status = lookup().await.0;
+            if status == 200 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         assert_eq!(
-            app_call(&s, Some(&key), Method::GET, &path, None).await.0,
-            200
+            status, 200,
+            "{backend}: answered again once the log is back"
         );
+        let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
+        assert_eq!(
+            audited(&log),
+            1 + backlog as usize + 1,
+            "{backend}: every answered call, none refused: {log}"
+        );
+        let reports = s.store.verify_audit().await.unwrap();
+        assert!(reports.iter().all(|r| r.first_bad.is_none()), "{reports:?}");
     }
 }
 

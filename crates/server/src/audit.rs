@@ -1,38 +1,52 @@
-//! The audit hook: handlers hand entries to one writer task, which commits whatever
-//! has gathered in one transaction (group commit) and only then lets each caller go
-//! on. A call whose entry could not be made durable is not answered with data: it
-//! fails closed (503), as X-Road does.
+//! The audit hook: handlers hand entries to one writer, which makes whatever has
+//! gathered durable in the node's journal with one sync (group commit) and only then
+//! lets each caller go on; a mover takes them on into the database. A call whose
+//! entry could not be made durable is not answered with data: it fails closed (503),
+//! as X-Road does.
 
+use crate::audit_writer::{Heads, Waiting, Writer};
 use crate::error::ApiError;
 use govshare_domain::sharing::checkpoint::NodeKey;
 use govshare_store::Store;
-use govshare_store::repo::audit::AuditEntry;
+use govshare_store::journal::{self, Journal};
+use govshare_store::repo::audit::{AuditEntry, MOVE_BATCH};
 use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
-/// Entries one transaction takes at most.
-const GROUP: usize = 1024;
-
-type Outcome = Result<(), String>;
-type Waiting = (AuditEntry, oneshot::Sender<Outcome>);
+/// How long a reader of the log waits for what was answered to reach the database.
+const FLUSH_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct AuditLog {
     tx: mpsc::Sender<Waiting>,
-    node_id: std::sync::Arc<str>,
-    key: std::sync::Arc<NodeKey>,
+    node_id: Arc<str>,
+    key: Arc<NodeKey>,
     store: Store,
-    counts: std::sync::Arc<Counts>,
+    counts: Arc<Counts>,
+    heads: Arc<Heads>,
+    /// A journal of its own in a temporary directory, when none was configured.
+    _scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 /// What this node has done since it started, for monitoring.
 #[derive(Default)]
 pub struct Counts {
     /// Entries made durable.
-    pub entries: AtomicU64,
+    pub entries: Arc<AtomicU64>,
     /// Data calls answered with data (each after its entry was durable).
     pub answers: AtomicU64,
+}
+
+/// Where the node keeps its journal and how far the database may fall behind it.
+pub struct JournalConfig {
+    /// The journal's directory (a temporary one, removed with the log, when absent).
+    pub dir: Option<PathBuf>,
+    /// Entries journaled but not yet in the database beyond which calls fail closed.
+    pub backlog: u64,
 }
 
 /// Reads this node's signing key from `path`, or makes one there (readable by its
@@ -76,76 +90,94 @@ pub fn load_or_create_key(path: Option<&std::path::Path>) -> std::io::Result<Nod
     }
 }
 
+/// Takes what a journal left (after a crash, or a stop that could not finish moving)
+/// into the database and begins it anew; returns the chain's head.
+fn resume(
+    store: &Store,
+    node: &str,
+    dir: &Path,
+) -> govshare_store::Result<(Journal, govshare_store::repo::audit::ChainHead)> {
+    let found = journal::read(dir, node, true)?;
+    if found.torn_bytes > 0 {
+        tracing::warn!(
+            bytes = found.torn_bytes,
+            "audit journal ended in a write cut short (its calls were not answered); cut off"
+        );
+    }
+    let mut head = store.move_audit_now(node, &[])?;
+    for part in found.records.chunks(MOVE_BATCH) {
+        head = store.move_audit_now(node, part)?;
+    }
+    for old in journal::segments(dir)? {
+        journal::remove(&old)?;
+    }
+    Ok((Journal::begin(dir, head.0 + 1)?, head))
+}
+
 impl AuditLog {
-    /// Starts the writer of this node's chain, signing checkpoints with `key`.
-    pub fn start(store: Store, node_id: &str, key: NodeKey) -> AuditLog {
-        let (tx, mut rx) = mpsc::channel::<Waiting>(8 * GROUP);
-        let node: std::sync::Arc<str> = node_id.into();
-        let writer_node = node.clone();
-        let writer_store = store.clone();
-        let counts = std::sync::Arc::new(Counts::default());
-        let writer_counts = counts.clone();
-        // The writer has a thread of its own (it waits on the disk, not on the
-        // network) and keeps the chain's head between groups; after a failure it reads
-        // the head again. It hands each group's outcome to one task on the runtime,
-        // which lets the group's calls go on: one wake-up across threads per group
-        // rather than one per call.
-        let (done_tx, mut done_rx) =
-            mpsc::unbounded_channel::<(Vec<oneshot::Sender<Outcome>>, Outcome)>();
-        tokio::spawn(async move {
-            while let Some((waiting, outcome)) = done_rx.recv().await {
-                for w in waiting {
-                    let _ = w.send(outcome.clone());
-                }
+    /// Starts the writer of this node's chain, signing checkpoints with `key`, after
+    /// moving into the database whatever its journal held from before.
+    pub async fn start(
+        store: Store,
+        node_id: &str,
+        key: NodeKey,
+        config: JournalConfig,
+    ) -> Result<AuditLog, ApiError> {
+        let (dir, scratch) = match config.dir {
+            Some(dir) => (dir, None),
+            None => {
+                let scratch = tempfile::tempdir()
+                    .map_err(|e| ApiError::Unavailable(format!("audit journal: {e}")))?;
+                (scratch.path().to_path_buf(), Some(Arc::new(scratch)))
             }
+        };
+        let node: Arc<str> = node_id.into();
+        let (resume_store, resume_node) = (store.clone(), node.clone());
+        let (journal, head) =
+            tokio::task::spawn_blocking(move || resume(&resume_store, &resume_node, &dir))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))??;
+        let heads = Arc::new(Heads {
+            written: head.0.into(),
+            moved: tokio::sync::watch::Sender::new(head.0),
         });
-        std::thread::Builder::new()
-            .name("audit-writer".into())
-            .spawn(move || {
-                let store = writer_store;
-                let mut head = None;
-                while let Some(first) = rx.blocking_recv() {
-                    let mut group = vec![first];
-                    while group.len() < GROUP {
-                        match rx.try_recv() {
-                            Ok(w) => group.push(w),
-                            Err(_) => break,
-                        }
-                    }
-                    let (entries, waiting): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-                    let outcome = store
-                        .append_audit_now(&writer_node, head.take(), &entries)
-                        .map_err(|e| e.to_string());
-                    let outcome = match outcome {
-                        Ok(new_head) => {
-                            head = Some(new_head);
-                            writer_counts
-                                .entries
-                                .fetch_add(entries.len() as u64, Ordering::Relaxed);
-                            Ok(())
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "audit log not written: calls fail closed");
-                            Err(e)
-                        }
-                    };
-                    if let Err(mpsc::error::SendError((waiting, outcome))) =
-                        done_tx.send((waiting, outcome))
-                    {
-                        for w in waiting {
-                            let _ = w.send(outcome.clone());
-                        }
-                    }
-                }
-            })
-            .expect("start the audit writer");
-        AuditLog {
+        let counts = Arc::new(Counts::default());
+        let (tx, rx) = mpsc::channel::<Waiting>(8 * crate::audit_writer::GROUP);
+        Writer {
+            node: node.clone(),
+            store: store.clone(),
+            journal,
+            head,
+            backlog: config.backlog,
+            heads: heads.clone(),
+            entries: counts.entries.clone(),
+        }
+        .spawn(rx);
+        Ok(AuditLog {
             tx,
             node_id: node,
-            key: std::sync::Arc::new(key),
+            key: Arc::new(key),
             store,
             counts,
+            heads,
+            _scratch: scratch,
+        })
+    }
+
+    /// Waits until every entry journaled so far is in the database, so that a reader
+    /// of the log sees every call answered before it asked.
+    pub async fn flush(&self) -> Result<(), ApiError> {
+        let target = self.heads.written.load(Ordering::SeqCst);
+        let mut moved = self.heads.moved.subscribe();
+        match tokio::time::timeout(FLUSH_WAIT, moved.wait_for(|m| *m >= target)).await {
+            Ok(Ok(_)) => Ok(()),
+            _ => Err(ApiError::AuditUnavailable),
         }
+    }
+
+    /// Entries journaled but not yet in the database.
+    pub fn backlog(&self) -> i64 {
+        self.heads.written.load(Ordering::SeqCst) - *self.heads.moved.borrow()
     }
 
     /// What this node has written and answered since it started.

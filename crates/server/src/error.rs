@@ -64,6 +64,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Db(m) => ApiError::Internal(m),
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            e @ StoreError::Journal(_) => ApiError::Unavailable(e.to_string()),
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod app_keys;
 pub mod app_limit;
 pub mod audit;
+mod audit_writer;
 pub mod auth;
 pub mod catalog_import;
 pub mod error;
@@ -48,6 +49,11 @@ pub struct ServerConfig {
     pub audit_key_file: Option<PathBuf>,
     /// How often the node signs a checkpoint of its audit chain.
     pub checkpoint_every: Duration,
+    /// This node's audit journal (a temporary directory when absent).
+    pub audit_journal_dir: Option<PathBuf>,
+    /// Audit entries journaled but not yet in the database beyond which data calls
+    /// fail closed.
+    pub audit_backlog: u64,
 }
 
 impl Default for ServerConfig {
@@ -60,6 +66,8 @@ impl Default for ServerConfig {
             app_calls_per_second: 2000,
             audit_key_file: None,
             checkpoint_every: Duration::from_secs(60),
+            audit_journal_dir: None,
+            audit_backlog: 1_000_000,
         }
     }
 }
@@ -103,7 +111,11 @@ impl AppState {
             })?;
         let key = audit::load_or_create_key(config.audit_key_file.as_deref())
             .map_err(|e| error::ApiError::Unavailable(format!("audit key: {e}")))?;
-        let audit = audit::AuditLog::start(store.clone(), &config.node_id, key);
+        let journal = audit::JournalConfig {
+            dir: config.audit_journal_dir.clone(),
+            backlog: config.audit_backlog,
+        };
+        let audit = audit::AuditLog::start(store.clone(), &config.node_id, key, journal).await?;
         store
             .register_audit_key(&config.node_id, &audit.public_key())
             .await?;
@@ -169,7 +181,11 @@ pub async fn serve(
         .await;
     follower.abort();
     checkpoints.abort();
-    // A last checkpoint, so that what this node answered is vouched for.
+    // Everything answered into the database, and a last checkpoint, so that what this
+    // node answered is vouched for.
+    if let Err(e) = last.flush().await {
+        tracing::error!(error = %e, "audit journal not fully moved into the database at shutdown; it is moved at the next start");
+    }
     if let Err(e) = last.checkpoint().await {
         tracing::error!(error = %e, "audit checkpoint not signed at shutdown");
     }

@@ -14,6 +14,9 @@ pub enum StoreError {
     Db(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The node's audit journal could not be read or written.
+    #[error("审计暂存日志 (audit journal): {0}")]
+    Journal(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

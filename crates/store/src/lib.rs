@@ -5,6 +5,7 @@
 
 pub mod conn;
 pub mod error;
+pub mod journal;
 mod migrate;
 mod pg_point;
 mod pool;
@@ -108,15 +109,6 @@ impl Store {
         match &*self.backend {
             Backend::Sqlite(b) => b.write_audit(f),
             Backend::Postgres(b) => b.write(f),
-        }
-    }
-
-    /// As `audit_blocking`, for `f` that makes exactly one statement (atomic on its
-    /// own): on PostgreSQL without a transaction around it, two round trips fewer.
-    fn audit_single_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        match &*self.backend {
-            Backend::Sqlite(b) => b.write_audit(f),
-            Backend::Postgres(b) => b.single(f),
         }
     }
 

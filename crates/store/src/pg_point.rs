@@ -269,6 +269,7 @@ fn same_failure(e: &StoreError) -> StoreError {
         StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         StoreError::Db(m) => StoreError::Db(m.clone()),
         StoreError::Domain(d) => StoreError::Db(d.to_string()),
+        StoreError::Journal(m) => StoreError::Journal(m.clone()),
     }
 }
 

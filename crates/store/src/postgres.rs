@@ -64,17 +64,6 @@ impl PostgresBackend {
         })
     }
 
-    /// Runs `f`, one statement, on its own (committed by the statement itself). A
-    /// connection whose statement failed is closed: a COPY cut off may leave it
-    /// mid-conversation.
-    pub fn single<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        self.pool.with(|c| {
-            let result = f(c);
-            let keep = result.is_ok() && !c.client.is_closed();
-            (result, keep)
-        })
-    }
-
     /// Runs `f` in a transaction, committed only if `f` succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         self.pool.with(|c| {

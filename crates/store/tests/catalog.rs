@@ -1573,6 +1573,62 @@ mod checkpoints {
             assert!(why.contains("签名"), "{backend}: {why}");
         }
     }
+
+    /// A node's journal is moved into the log however often it is moved: what the log
+    /// holds already is skipped, a journal that disagrees with the log or does not
+    /// follow it is refused, and the chain is the one the node wrote.
+    #[tokio::test]
+    async fn a_journal_moves_into_the_log_once_and_only_where_it_fits() {
+        use govshare_store::journal::Journal;
+        use govshare_store::repo::audit::{GENESIS, chain};
+        for backend in govshare_store::testing::backends() {
+            let store = Store::open(&govshare_store::testing::fresh_database(backend))
+                .await
+                .unwrap();
+            let records = chain("n1", (0, GENESIS.into()), entries(6));
+            // Moving blocks (as on the node's mover thread).
+            let move_now = |part: Vec<govshare_store::repo::audit::AuditRecord>| {
+                let store = store.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || store.move_audit_now("n1", &part))
+                        .await
+                        .unwrap()
+                }
+            };
+            let report = || {
+                let store = store.clone();
+                async move { store.verify_audit().await.unwrap().remove(0) }
+            };
+            let dir = tempfile::tempdir().unwrap();
+            Journal::begin(dir.path(), 1)
+                .unwrap()
+                .append(&records[..4])
+                .unwrap();
+            // Part moved before a crash, then the whole journal twice.
+            move_now(records[..2].to_vec()).await.unwrap();
+            for _ in 0..2 {
+                assert_eq!(store.move_journal("n1", dir.path()).await.unwrap(), 4);
+            }
+            let head = move_now(records[3..].to_vec()).await.unwrap();
+            assert_eq!(head, (6, records[5].hash.clone()), "{backend}");
+            let r = report().await;
+            assert_eq!((r.entries, r.first_bad), (6, None), "{backend}");
+
+            // Another chain for the same node where the log has its own entries.
+            let other = chain("n1", (0, GENESIS.into()), entries(7).split_off(1));
+            let err = move_now(other).await.unwrap_err().to_string();
+            assert!(err.contains("第6条在两处内容不同"), "{backend}: {err}");
+            // Records that do not follow the log's head (a database restored from an
+            // older backup would look so).
+            let beyond = chain("n1", (7, records[5].hash.clone()), entries(1));
+            let err = move_now(beyond).await.unwrap_err().to_string();
+            assert!(
+                err.contains("止于第6条") && err.contains("第8条"),
+                "{backend}: {err}"
+            );
+            assert_eq!(report().await.entries, 6, "{backend}: nothing taken");
+        }
+    }
 }
 
 /// On SQLite the audit log is a file of its own, so that appending to it does not make

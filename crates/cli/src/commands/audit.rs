@@ -13,6 +13,17 @@ pub enum AuditCommand {
 pub async fn run(command: AuditCommand, config: Config) -> anyhow::Result<ExitCode> {
     let AuditCommand::Verify = command;
     let store = super::open_store(&config).await?;
+    // What this node answered last may still be in its journal: moved in first (the
+    // journal itself is left to the node).
+    let journal = config.audit_journal_dir();
+    let moved = store.move_journal(&config.node_id, &journal).await?;
+    if moved > 0 {
+        println!(
+            "节点 {} 的暂存日志 {} 中有 {moved} 条，已并入审计日志 (journal moved in)",
+            config.node_id,
+            journal.display()
+        );
+    }
     let reports = store.verify_audit().await?;
     if reports.is_empty() {
         println!("审计日志为空 (the audit log is empty)");

@@ -12,6 +12,7 @@ fn server_config(config: &Config) -> ServerConfig {
         node_id: config.node_id.clone(),
         app_calls_per_second: config.app_calls_per_second,
         audit_key_file: Some(config.audit_key_file()),
+        audit_journal_dir: Some(config.audit_journal_dir()),
         ..Default::default()
     }
 }

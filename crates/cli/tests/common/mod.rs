@@ -31,6 +31,23 @@ impl TestServer {
     /// A server whose database holds the demo city's organisations, classification,
     /// themes and users; with `catalog`, also its 3,614 catalog entries.
     pub async fn start(backend: &'static str, catalog: bool) -> TestServer {
+        TestServer::start_with(backend, catalog, TestServer::config()).await
+    }
+
+    /// The configuration tests serve with unless they need another.
+    pub fn config() -> govshare_server::ServerConfig {
+        govshare_server::ServerConfig {
+            follow_every: std::time::Duration::from_millis(200),
+            ..Default::default()
+        }
+    }
+
+    /// As `start`, serving with `config`.
+    pub async fn start_with(
+        backend: &'static str,
+        catalog: bool,
+        config: govshare_server::ServerConfig,
+    ) -> TestServer {
         let store = govshare_store::Store::open(&govshare_store::testing::fresh_database(backend))
             .await
             .unwrap();
@@ -41,15 +58,11 @@ impl TestServer {
                 .await
                 .unwrap();
         }
-        TestServer::serve(store, backend).await
+        TestServer::serve_with(store, backend, config).await
     }
 
     pub async fn serve(store: govshare_store::Store, backend: &'static str) -> TestServer {
-        let config = govshare_server::ServerConfig {
-            follow_every: std::time::Duration::from_millis(200),
-            ..Default::default()
-        };
-        TestServer::serve_with(store, backend, config).await
+        TestServer::serve_with(store, backend, TestServer::config()).await
     }
 
     pub async fn serve_with(
@@ -140,6 +153,13 @@ impl TestServer {
             .unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A page or text answer that must succeed.
+    pub async fn get_text(&self, path: &str) -> String {
+        let resp = self.call(Method::GET, path, None, None).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        resp.text().await.unwrap()
     }
 
     pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {

@@ -24,7 +24,12 @@ pub struct Parties {
 }
 
 pub async fn parties(backend: &'static str) -> Parties {
-    let s = TestServer::start(backend, false).await;
+    parties_with(backend, TestServer::config()).await
+}
+
+/// As `parties`, the server serving with `config`.
+pub async fn parties_with(backend: &'static str, config: govshare_server::ServerConfig) -> Parties {
+    let s = TestServer::start_with(backend, false, config).await;
     Parties {
         police: s.login("gaj_admin", "Demo@2026").await,
         bureau: s.login("admin", "Admin@2026").await,

@@ -33,6 +33,7 @@ pub async fn list_audit(
     } else {
         AuditScope::Org(user.0.org_id)
     };
+    state.audit.flush().await?;
     Ok(Json(
         state
             .store
@@ -73,6 +74,7 @@ pub async fn share_stats(
     {
         return Err(ApiError::BadRequest("to 不能早于 from".into()));
     }
+    state.audit.flush().await?;
     Ok(Json(
         state
             .store

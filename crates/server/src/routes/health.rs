@@ -40,9 +40,13 @@ pub async fn metrics(State(state): State<AppState>) -> impl axum::response::Into
          govshare_share_answers_total {}\n\
          # HELP govshare_audit_entries_total Audit entries this node made durable since it started.\n\
          # TYPE govshare_audit_entries_total counter\n\
-         govshare_audit_entries_total {}\n",
+         govshare_audit_entries_total {}\n\
+         # HELP govshare_audit_backlog Audit entries journaled but not yet in the database.\n\
+         # TYPE govshare_audit_backlog gauge\n\
+         govshare_audit_backlog {}\n",
         c.answers.load(Relaxed),
-        c.entries.load(Relaxed)
+        c.entries.load(Relaxed),
+        state.audit.backlog()
     );
     (
         [(

@@ -4,14 +4,17 @@
 
 use crate::conn::Conn;
 use crate::{Result, Store, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+/// Records one transaction moves from a journal into the log at most.
+pub const MOVE_BATCH: usize = 10_000;
 
 /// The hash before a chain's first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One thing that happened: a sharing call, a decision, a key change, a sign-in.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub at: String,
     /// The user or app name that acted.
@@ -113,25 +116,40 @@ pub fn head(conn: &mut dyn Conn, node: &str) -> Result<ChainHead> {
     })
 }
 
-/// Appends entries after `head` in one statement; returns the new head. Two writers
-/// of one node's chain cannot both append after the same head: the second meets the
-/// first's sequence numbers and fails.
-pub fn append_after(
-    conn: &mut dyn Conn,
+/// Entries placed in a node's chain after `head`: numbered and hashed.
+pub fn chain(
     node: &str,
     head: ChainHead,
-    entries: &[AuditEntry],
-) -> Result<ChainHead> {
+    entries: impl IntoIterator<Item = AuditEntry>,
+) -> Vec<AuditRecord> {
     let (mut seq, mut prev) = head;
-    let columns: Vec<String> = COLUMNS.split(", ").map(String::from).collect();
-    let mut rows = Vec::with_capacity(entries.len());
-    for e in entries {
-        seq += 1;
-        let hash = entry_hash(node, seq, &prev, e);
-        rows.push(
-            params![
-                node,
+    entries
+        .into_iter()
+        .map(|entry| {
+            seq += 1;
+            let hash = entry_hash(node, seq, &prev, &entry);
+            AuditRecord {
+                node_id: node.to_string(),
                 seq,
+                entry,
+                prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            }
+        })
+        .collect()
+}
+
+/// Stores records in one statement. Two writers of one node's chain cannot both
+/// store the same place: the second meets the first's sequence numbers and fails.
+fn insert(conn: &mut dyn Conn, records: &[AuditRecord]) -> Result<()> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(String::from).collect();
+    let rows: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            params![
+                &r.node_id,
+                r.seq,
                 &e.at,
                 &e.actor,
                 e.app_id,
@@ -145,15 +163,57 @@ pub fn append_after(
                 &e.digest,
                 &e.outcome,
                 &e.detail,
-                &prev,
-                &hash
+                &r.prev_hash,
+                &r.hash
             ]
-            .to_vec(),
-        );
-        prev = hash;
+            .to_vec()
+        })
+        .collect();
+    conn.copy_in("audit_log", &columns, &rows)
+}
+
+/// Appends entries after `head` in one statement; returns the new head.
+pub fn append_after(
+    conn: &mut dyn Conn,
+    node: &str,
+    head: ChainHead,
+    entries: &[AuditEntry],
+) -> Result<ChainHead> {
+    let records = chain(node, head.clone(), entries.iter().cloned());
+    insert(conn, &records)?;
+    Ok(records.last().map_or(head, |r| (r.seq, r.hash.clone())))
+}
+
+/// Moves records of a node's journal into its chain: those the log holds already
+/// (moved before a crash, or by another mover) are skipped once the place where they
+/// meet is shown to be the same entry; the rest must follow the log's head. Returns
+/// the new head.
+pub fn move_records(conn: &mut dyn Conn, node: &str, records: &[AuditRecord]) -> Result<ChainHead> {
+    let (seq, hash) = head(conn, node)?;
+    let conflict = |why: String| -> crate::StoreError {
+        govshare_domain::Error::Conflict(format!("节点“{node}”的审计暂存日志与数据库不符：{why}"))
+            .into()
+    };
+    if let Some(same) = records.iter().find(|r| r.seq == seq)
+        && same.hash != hash
+    {
+        return Err(conflict(format!(
+            "第{seq}条在两处内容不同（是否有两个节点使用同一 node_id？）"
+        )));
     }
-    conn.copy_in("audit_log", &columns, &rows)?;
-    Ok((seq, prev))
+    let fresh = &records[records.partition_point(|r| r.seq <= seq)..];
+    let Some(first) = fresh.first() else {
+        return Ok((seq, hash));
+    };
+    if first.seq != seq + 1 || first.prev_hash != hash {
+        return Err(conflict(format!(
+            "数据库中的日志止于第{seq}条，暂存日志接着的是第{}条，且前序哈希不衔接（数据库是否从更早的备份恢复？）",
+            first.seq
+        )));
+    }
+    insert(conn, fresh)?;
+    let last = fresh.last().expect("not empty");
+    Ok((last.seq, last.hash.clone()))
 }
 
 /// What `verify` found in one node's chain.
@@ -371,29 +431,37 @@ impl Store {
     /// Appends entries to this node's chain in one transaction: durable on return.
     pub async fn append_audit(&self, node: &str, entries: Vec<AuditEntry>) -> Result<()> {
         let (store, node) = (self.clone(), node.to_string());
-        tokio::task::spawn_blocking(move || store.append_audit_now(&node, None, &entries))
-            .await
-            .map_err(|e| crate::StoreError::Unavailable(e.to_string()))?
-            .map(|_| ())
+        tokio::task::spawn_blocking(move || {
+            store.audit_blocking(|c| {
+                let head = self::head(c, &node)?;
+                append_after(c, &node, head, &entries)
+            })
+        })
+        .await
+        .map_err(|e| crate::StoreError::Unavailable(e.to_string()))?
+        .map(|_| ())
     }
 
-    /// The node's one writer appends, on its own thread, after the head it keeps (read
-    /// from the database when `None`): durable on return, the new head returned. With
-    /// the head known, PostgreSQL takes the entries in one statement of its own (one
-    /// round trip and its commit).
-    pub fn append_audit_now(
-        &self,
-        node: &str,
-        head: Option<ChainHead>,
-        entries: &[AuditEntry],
-    ) -> Result<ChainHead> {
-        match head {
-            Some(head) => self.audit_single_blocking(|c| append_after(c, node, head, entries)),
-            None => self.audit_blocking(|c| {
-                let head = self::head(c, node)?;
-                append_after(c, node, head, entries)
-            }),
-        }
+    /// Moves journaled records into the log in one transaction, on the caller's
+    /// thread (see `move_records`): durable on return, the log's new head returned.
+    pub fn move_audit_now(&self, node: &str, records: &[AuditRecord]) -> Result<ChainHead> {
+        self.audit_blocking(|c| move_records(c, node, records))
+    }
+
+    /// Moves what node `node`'s journal in `dir` holds into the log, leaving the
+    /// journal as it is (a node may be writing it): for `audit verify` and for a node
+    /// starting. Returns the records moved or found there already.
+    pub async fn move_journal(&self, node: &str, dir: &std::path::Path) -> Result<usize> {
+        let (store, node, dir) = (self.clone(), node.to_string(), dir.to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let found = crate::journal::read(&dir, &node, false)?;
+            for part in found.records.chunks(MOVE_BATCH) {
+                store.move_audit_now(&node, part)?;
+            }
+            Ok(found.records.len())
+        })
+        .await
+        .map_err(|e| crate::StoreError::Unavailable(e.to_string()))?
     }
 
     /// Verifies every node's chain.

@@ -1,0 +1,186 @@
+//! The two threads behind the audit log. The writer takes whatever entries have
+//! gathered, places them in the chain, appends them to the node's journal and syncs
+//! it (one sync per group: group commit), and only then lets their calls go on. The
+//! mover takes the journaled records into the database many at a time, and removes a
+//! journal segment once all its records are there.
+
+use govshare_store::Store;
+use govshare_store::journal::{self, Journal};
+use govshare_store::repo::audit::{AuditEntry, AuditRecord, ChainHead, MOVE_BATCH, chain};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// Entries one group takes at most.
+pub const GROUP: usize = 1024;
+/// How long the mover waits before it tries again after the database refused.
+const RETRY: Duration = Duration::from_millis(250);
+
+pub type Outcome = Result<(), String>;
+pub type Waiting = (AuditEntry, oneshot::Sender<Outcome>);
+
+/// What the writer hands the mover, in the order it happened.
+enum Journaled {
+    Records(Vec<AuditRecord>),
+    /// A segment closed after the record with this sequence number.
+    Closed(PathBuf, i64),
+}
+
+/// Where the chain stands: journaled (answered) and moved into the database.
+pub struct Heads {
+    pub written: AtomicI64,
+    pub moved: watch::Sender<i64>,
+}
+
+pub struct Writer {
+    pub node: Arc<str>,
+    pub store: Store,
+    pub journal: Journal,
+    pub head: ChainHead,
+    /// Entries journaled but not yet moved beyond which calls fail closed.
+    pub backlog: u64,
+    pub heads: Arc<Heads>,
+    pub entries: Arc<AtomicU64>,
+}
+
+impl Writer {
+    /// Starts the writer and the mover; entries arrive on `rx`.
+    pub fn spawn(self, mut rx: mpsc::Receiver<Waiting>) {
+        // The writer hands each group's outcome to one task on the runtime, which
+        // lets the group's calls go on: one wake-up across threads per group rather
+        // than one per call.
+        let (done_tx, mut done_rx) =
+            mpsc::unbounded_channel::<(Vec<oneshot::Sender<Outcome>>, Outcome)>();
+        tokio::spawn(async move {
+            while let Some((waiting, outcome)) = done_rx.recv().await {
+                for w in waiting {
+                    let _ = w.send(outcome.clone());
+                }
+            }
+        });
+        let (move_tx, move_rx) = std::sync::mpsc::channel::<Journaled>();
+        let mover = Mover {
+            node: self.node.clone(),
+            store: self.store.clone(),
+            heads: self.heads.clone(),
+        };
+        std::thread::Builder::new()
+            .name("audit-mover".into())
+            .spawn(move || mover.run(move_rx))
+            .expect("start the audit mover");
+        let mut writer = self;
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let mut group = vec![first];
+                    while group.len() < GROUP {
+                        match rx.try_recv() {
+                            Ok(w) => group.push(w),
+                            Err(_) => break,
+                        }
+                    }
+                    let (entries, waiting): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+                    let outcome = writer.write(entries, &move_tx);
+                    if let Err(e) = &outcome {
+                        tracing::error!(error = %e, "audit log not written: calls fail closed");
+                    }
+                    if let Err(mpsc::error::SendError((waiting, outcome))) =
+                        done_tx.send((waiting, outcome))
+                    {
+                        for w in waiting {
+                            let _ = w.send(outcome.clone());
+                        }
+                    }
+                }
+            })
+            .expect("start the audit writer");
+    }
+
+    fn write(
+        &mut self,
+        entries: Vec<AuditEntry>,
+        mover: &std::sync::mpsc::Sender<Journaled>,
+    ) -> Outcome {
+        let moved = *self.heads.moved.borrow();
+        let waiting = (self.head.0 - moved) as u64 + entries.len() as u64;
+        if waiting > self.backlog {
+            return Err(format!(
+                "{waiting} 条审计记录尚未写入数据库（上限 {}）",
+                self.backlog
+            ));
+        }
+        let n = entries.len() as u64;
+        let records = chain(&self.node, self.head.clone(), entries);
+        let closed = self.journal.append(&records).map_err(|e| e.to_string())?;
+        let last = records.last().expect("a group has entries");
+        self.head = (last.seq, last.hash.clone());
+        self.heads.written.store(self.head.0, Ordering::SeqCst);
+        self.entries.fetch_add(n, Ordering::Relaxed);
+        let _ = mover.send(Journaled::Records(records));
+        if let Some(path) = closed {
+            let _ = mover.send(Journaled::Closed(path, self.head.0));
+        }
+        Ok(())
+    }
+}
+
+struct Mover {
+    node: Arc<str>,
+    store: Store,
+    heads: Arc<Heads>,
+}
+
+impl Mover {
+    fn run(self, rx: std::sync::mpsc::Receiver<Journaled>) {
+        let mut pending: Vec<AuditRecord> = Vec::new();
+        let mut closed: Vec<(PathBuf, i64)> = Vec::new();
+        let take = |m: Journaled, pending: &mut Vec<_>, closed: &mut Vec<_>| match m {
+            Journaled::Records(r) => pending.extend(r),
+            Journaled::Closed(path, last) => closed.push((path, last)),
+        };
+        let mut failures = 0u64;
+        loop {
+            if pending.is_empty() {
+                match rx.recv() {
+                    Ok(m) => take(m, &mut pending, &mut closed),
+                    Err(_) => return,
+                }
+            }
+            while let Ok(m) = rx.try_recv() {
+                take(m, &mut pending, &mut closed);
+            }
+            let n = pending.len().min(MOVE_BATCH);
+            match self.store.move_audit_now(&self.node, &pending[..n]) {
+                Ok((seq, _)) => {
+                    pending.drain(..n);
+                    failures = 0;
+                    self.heads.moved.send_replace(seq);
+                    self.remove_moved(&mut closed, seq);
+                }
+                Err(e) => {
+                    if failures.is_multiple_of(40) {
+                        tracing::error!(error = %e, pending = pending.len(), "audit entries not moved into the database; retrying");
+                    }
+                    failures += 1;
+                    std::thread::sleep(RETRY);
+                }
+            }
+        }
+    }
+
+    /// Removes the closed segments whose records are all in the database.
+    fn remove_moved(&self, closed: &mut Vec<(PathBuf, i64)>, moved: i64) {
+        closed.retain(|(path, last)| {
+            if *last > moved {
+                return true;
+            }
+            if let Err(e) = journal::remove(path) {
+                tracing::warn!(error = %e, "moved audit journal segment not removed");
+            }
+            false
+        });
+    }
+}

@@ -1,0 +1,340 @@
+//! The audit journal (审计暂存日志): a node-local, append-only file of audit records,
+//! written and synced to disk before a call is answered, then moved into the audit
+//! log in the database in large batches. One sync of one file per group of calls is
+//! cheaper than a database commit, and the database takes the entries many at a time.
+//!
+//! A journal is a directory of segments named for their first sequence number. Each
+//! record is framed as its length (4 bytes), the CRC-32 of its payload (4 bytes) and
+//! the payload: the entry with its place in the chain, as one JSON array. A write cut
+//! short by a crash can only be the last group written, and no call of that group was
+//! answered; reading stops there. A bad frame anywhere else is damage, and refused.
+
+use crate::repo::audit::{AuditEntry, AuditRecord, entry_hash};
+use crate::{Result, StoreError};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A segment is closed and a new one begun past this size.
+pub const SEGMENT_BYTES: u64 = 64 << 20;
+/// No record is this long; a length field above it is damage.
+const MAX_RECORD: usize = 1 << 20;
+const SUFFIX: &str = "journal";
+
+fn damaged(path: &Path, offset: u64, why: &str) -> StoreError {
+    StoreError::Journal(format!(
+        "{} 第 {offset} 字节处损坏（{why}）：不是未写完的尾部，拒绝继续",
+        path.display()
+    ))
+}
+
+fn io(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Journal(format!("{}: {e}", path.display()))
+}
+
+/// A record's payload: its sequence number, previous hash, own hash and entry.
+type Payload = (i64, String, String, AuditEntry);
+
+fn encode(r: &AuditRecord, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
+    serde_json::to_writer(&mut *out, &(r.seq, &r.prev_hash, &r.hash, &r.entry))
+        .expect("strings and numbers serialise");
+    let len = (out.len() - start - 8) as u32;
+    let crc = crc32fast::hash(&out[start + 8..]);
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// A payload back into its record, checked against its own hash: a record of another
+/// node's journal, or one altered after it was framed, does not hold.
+fn decode(node: &str, payload: &[u8]) -> Option<AuditRecord> {
+    let (seq, prev_hash, hash, entry): Payload = serde_json::from_slice(payload).ok()?;
+    (entry_hash(node, seq, &prev_hash, &entry) == hash).then(|| AuditRecord {
+        node_id: node.to_string(),
+        seq,
+        entry,
+        prev_hash,
+        hash,
+    })
+}
+
+/// The journal's segments, oldest first.
+pub fn segments(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let listing = match std::fs::read_dir(dir) {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) => return Err(io(dir, e)),
+    };
+    for item in listing {
+        let path = item.map_err(|e| io(dir, e))?.path();
+        if path.extension().is_some_and(|x| x == SUFFIX) {
+            found.push(path);
+        }
+    }
+    // Names are zero-padded sequence numbers: their order is the chain's.
+    found.sort();
+    Ok(found)
+}
+
+/// What a journal holds.
+pub struct Contents {
+    /// Every whole record, in order.
+    pub records: Vec<AuditRecord>,
+    /// Bytes at the end of the last segment that were not a whole record: a write cut
+    /// short (its calls were not answered).
+    pub torn_bytes: u64,
+}
+
+/// Reads node `node`'s journal in `dir`. With `cut`, a torn tail is cut off the last
+/// segment (only the journal's one writer may do that, at its start); without, it is
+/// left as it is (a reader beside a running node may see a write in progress).
+pub fn read(dir: &Path, node: &str, cut: bool) -> Result<Contents> {
+    let paths = segments(dir)?;
+    let mut records = Vec::new();
+    let mut torn_bytes = 0;
+    for (i, path) in paths.iter().enumerate() {
+        let last = i + 1 == paths.len();
+        let mut bytes = Vec::new();
+        File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(|e| io(path, e))?;
+        let mut at = 0usize;
+        while at < bytes.len() {
+            let problem = frame(node, &bytes[at..]).map(|(record, used)| {
+                records.push(record);
+                at += used;
+            });
+            if let Err(bad) = problem {
+                let why = match bad {
+                    Bad::Torn(why) if last => why,
+                    Bad::Torn(why) | Bad::Wrong(why) => {
+                        return Err(damaged(path, at as u64, why));
+                    }
+                };
+                tracing::debug!(reason = why, "audit journal ends in a torn write");
+                torn_bytes = (bytes.len() - at) as u64;
+                if cut {
+                    OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .and_then(|f| {
+                            f.set_len(at as u64)?;
+                            f.sync_all()
+                        })
+                        .map_err(|e| io(path, e))?;
+                }
+                break;
+            }
+        }
+    }
+    Ok(Contents {
+        records,
+        torn_bytes,
+    })
+}
+
+/// Why no record starts at a place: a frame that is not whole (a write cut short, if
+/// it is the journal's end), or a whole frame whose record does not hold (damage, or
+/// another node's journal, wherever it is).
+enum Bad {
+    Torn(&'static str),
+    Wrong(&'static str),
+}
+
+/// The record at the start of `bytes` and the bytes it takes, or why there is none.
+fn frame(node: &str, bytes: &[u8]) -> std::result::Result<(AuditRecord, usize), Bad> {
+    use Bad::Torn;
+    let head: [u8; 8] = bytes
+        .get(..8)
+        .and_then(|h| h.try_into().ok())
+        .ok_or(Torn("记录头不完整"))?;
+    let len = u32::from_le_bytes(head[..4].try_into().expect("4 bytes")) as usize;
+    let crc = u32::from_le_bytes(head[4..].try_into().expect("4 bytes"));
+    if len == 0 || len > MAX_RECORD {
+        return Err(Torn("记录长度不合理"));
+    }
+    let payload = bytes.get(8..8 + len).ok_or(Torn("记录不完整"))?;
+    if crc32fast::hash(payload) != crc {
+        return Err(Torn("校验和不符"));
+    }
+    let record = decode(node, payload).ok_or(Bad::Wrong("记录内容与其哈希不符，或属于另一节点"))?;
+    Ok((record, 8 + len))
+}
+
+/// The one writer of a node's journal.
+pub struct Journal {
+    dir: PathBuf,
+    path: PathBuf,
+    file: File,
+    len: u64,
+    buffer: Vec<u8>,
+    /// A failed write could not be cut back: whatever follows would sit behind a
+    /// broken frame, so nothing more is written until the node restarts.
+    poisoned: bool,
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io(dir, e))
+}
+
+impl Journal {
+    /// Begins a new segment for records from `next_seq` on. Segments already there
+    /// stay until `remove` is told their records are in the database.
+    pub fn begin(dir: &Path, next_seq: i64) -> Result<Journal> {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let path = dir.join(format!("{next_seq:020}.{SUFFIX}"));
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| io(&path, e))?;
+        let len = file.metadata().map_err(|e| io(&path, e))?.len();
+        sync_dir(dir)?;
+        Ok(Journal {
+            dir: dir.to_path_buf(),
+            path,
+            file,
+            len,
+            buffer: Vec::new(),
+            poisoned: false,
+        })
+    }
+
+    /// The segment being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends records and syncs them to disk: durable on return. On failure the
+    /// segment is cut back to what it held before, so a later append follows whole
+    /// records. Returns the segment closed when this one filled it, and the next
+    /// record goes to a new one.
+    pub fn append(&mut self, records: &[AuditRecord]) -> Result<Option<PathBuf>> {
+        if self.poisoned {
+            return Err(StoreError::Journal(format!(
+                "{} 上次写入失败且无法回退：重启节点后继续",
+                self.path.display()
+            )));
+        }
+        self.buffer.clear();
+        for r in records {
+            encode(r, &mut self.buffer);
+        }
+        let written = self
+            .file
+            .write_all(&self.buffer)
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            self.poisoned = self
+                .file
+                .set_len(self.len)
+                .and_then(|()| self.file.sync_data())
+                .is_err();
+            return Err(io(&self.path, e));
+        }
+        self.len += self.buffer.len() as u64;
+        let Some(last) = records.last() else {
+            return Ok(None);
+        };
+        if self.len < SEGMENT_BYTES {
+            return Ok(None);
+        }
+        let next = Journal::begin(&self.dir, last.seq + 1)?;
+        let closed = std::mem::replace(self, next);
+        Ok(Some(closed.path))
+    }
+}
+
+/// Removes a segment whose records are all in the database.
+pub fn remove(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::audit::{GENESIS, chain};
+
+    fn entries(n: usize) -> Vec<AuditEntry> {
+        (0..n)
+            .map(|i| AuditEntry {
+                at: format!("2026-12-02T08:00:{i:02}.000Z"),
+                actor: "渝中区\"平台\"".into(),
+                app_id: Some(7),
+                action: "share.lookup".into(),
+                resource_code: "101001/000004".into(),
+                items: "姓名,公民身份号码*".into(),
+                row_count: 1,
+                outcome: "ok".into(),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_read_back_as_written_across_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        let all = chain("n1", (0, GENESIS.into()), entries(5));
+        let mut j = Journal::begin(dir.path(), 1).unwrap();
+        j.append(&all[..2]).unwrap();
+        let mut j = Journal::begin(dir.path(), 3).unwrap();
+        j.append(&all[2..]).unwrap();
+        let read = read(dir.path(), "n1", false).unwrap();
+        assert_eq!(read.records.len(), 5);
+        assert_eq!(read.torn_bytes, 0);
+        for (a, b) in read.records.iter().zip(&all) {
+            assert_eq!((a.seq, &a.hash, &a.entry), (b.seq, &b.hash, &b.entry));
+        }
+        // Another node's name does not fit the hashes, even in the last segment:
+        // nothing is taken for it, and nothing cut.
+        let only_last = tempfile::tempdir().unwrap();
+        let mut j = Journal::begin(only_last.path(), 1).unwrap();
+        j.append(&all).unwrap();
+        let err = super::read(only_last.path(), "n2", true)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("另一节点"), "{err}");
+        assert_eq!(
+            super::read(only_last.path(), "n1", true)
+                .unwrap()
+                .records
+                .len(),
+            5
+        );
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_and_damage_before_it_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let all = chain("n1", (0, GENESIS.into()), entries(3));
+        let mut j = Journal::begin(dir.path(), 1).unwrap();
+        j.append(&all).unwrap();
+        let path = j.path().to_path_buf();
+        let whole = std::fs::metadata(&path).unwrap().len();
+        // A crash in the middle of the next group's write.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(&[200, 1, 0, 0, 9, 9]).unwrap();
+        let seen = read(dir.path(), "n1", false).unwrap();
+        assert_eq!((seen.records.len(), seen.torn_bytes), (3, 6));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), whole + 6);
+        let cut = read(dir.path(), "n1", true).unwrap();
+        assert_eq!((cut.records.len(), cut.torn_bytes), (3, 6));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), whole);
+        // One changed byte in a segment that is not the last: damage, named.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[20] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        Journal::begin(dir.path(), 4).unwrap();
+        let err = read(dir.path(), "n1", true).err().unwrap().to_string();
+        assert!(err.contains("第 0 字节处损坏"), "{err}");
+    }
+}
