@@ -22,6 +22,9 @@ pub struct Config {
     pub node_id: String,
     /// Sharing API calls one app may make per second on this node (429 past it).
     pub app_calls_per_second: u32,
+    /// Audit entries journaled but not yet taken by the database beyond which data
+    /// calls fail closed.
+    pub audit_backlog: u64,
 }
 
 impl Default for Config {
@@ -34,6 +37,7 @@ impl Default for Config {
             log: "info".into(),
             node_id: "node-1".into(),
             app_calls_per_second: 2000,
+            audit_backlog: 1_000_000,
         }
     }
 }
@@ -62,6 +66,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("node_id", &self.node_id)
             .field("app_calls_per_second", &self.app_calls_per_second)
+            .field("audit_backlog", &self.audit_backlog)
             .finish()
     }
 }
@@ -102,10 +107,14 @@ impl Config {
         if let Some(v) = env("GOVSHARE_DATA_DIR") {
             c.data_dir = v.into();
         }
+        let number = |name: &str, v: String| {
+            v.parse::<u64>()
+                .map_err(|_| anyhow::anyhow!("{name} 应为非负整数：{v}"))
+        };
         if let Some(v) = env("GOVSHARE_SESSION_HOURS") {
-            c.session_hours = v
-                .parse()
-                .map_err(|_| anyhow::anyhow!("GOVSHARE_SESSION_HOURS 应为整数：{v}"))?;
+            c.session_hours = number("GOVSHARE_SESSION_HOURS", v)?
+                .try_into()
+                .unwrap_or(i64::MAX);
         }
         if let Some(v) = env("GOVSHARE_LOG") {
             c.log = v;
@@ -114,9 +123,12 @@ impl Config {
             c.node_id = v;
         }
         if let Some(v) = env("GOVSHARE_APP_CALLS_PER_SECOND") {
-            c.app_calls_per_second = v
-                .parse()
-                .map_err(|_| anyhow::anyhow!("GOVSHARE_APP_CALLS_PER_SECOND 应为整数：{v}"))?;
+            c.app_calls_per_second = number("GOVSHARE_APP_CALLS_PER_SECOND", v)?
+                .try_into()
+                .unwrap_or(u32::MAX);
+        }
+        if let Some(v) = env("GOVSHARE_AUDIT_BACKLOG") {
+            c.audit_backlog = number("GOVSHARE_AUDIT_BACKLOG", v)?;
         }
         if let Some(v) = &o.database_url {
             c.database_url = v.clone();
@@ -132,6 +144,9 @@ impl Config {
         }
         if !(1..=1_000_000).contains(&c.app_calls_per_second) {
             anyhow::bail!("app_calls_per_second 应在1到1000000之间");
+        }
+        if !(1..=100_000_000).contains(&c.audit_backlog) {
+            anyhow::bail!("audit_backlog 应在1到100000000之间");
         }
         let node_ok = |n: &str| {
             (1..=64).contains(&n.len())
@@ -199,5 +214,24 @@ mod tests {
                 .contains("lisen")
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn numbers_from_the_environment_are_checked_and_named() {
+        let o = Overrides::default();
+        let with = |k: &'static str, v: &'static str| {
+            move |name: &str| (name == k).then(|| v.to_string())
+        };
+        let c = Config::load(&o, with("GOVSHARE_AUDIT_BACKLOG", "5000")).unwrap();
+        assert_eq!(c.audit_backlog, 5000);
+        for (k, v, named) in [
+            ("GOVSHARE_AUDIT_BACKLOG", "0", "audit_backlog"),
+            ("GOVSHARE_AUDIT_BACKLOG", "-1", "GOVSHARE_AUDIT_BACKLOG"),
+            ("GOVSHARE_SESSION_HOURS", "99999999999999999999", "GOVSHARE_SESSION_HOURS"),
+            ("GOVSHARE_APP_CALLS_PER_SECOND", "9999999999", "app_calls_per_second"),
+        ] {
+            let err = Config::load(&o, with(k, v)).unwrap_err().to_string();
+            assert!(err.contains(named), "{k}={v}: {err}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! entry could not be made durable is not answered with data: it fails closed (503),
 //! as X-Road does.
 
-use crate::audit_writer::{Heads, Waiting, Writer};
+use crate::audit_writer::{Heads, Journaled, Nudge, Waiting, Writer};
 use crate::error::ApiError;
 use govshare_domain::sharing::checkpoint::NodeKey;
 use govshare_store::Store;
@@ -28,6 +28,7 @@ pub struct AuditLog {
     store: Store,
     counts: Arc<Counts>,
     heads: Arc<Heads>,
+    mover: Nudge,
     /// A journal of its own in a temporary directory, when none was configured.
     _scratch: Option<Arc<tempfile::TempDir>>,
 }
@@ -143,7 +144,7 @@ impl AuditLog {
         });
         let counts = Arc::new(Counts::default());
         let (tx, rx) = mpsc::channel::<Waiting>(8 * crate::audit_writer::GROUP);
-        Writer {
+        let mover = Writer {
             node: node.clone(),
             store: store.clone(),
             journal,
@@ -160,6 +161,7 @@ impl AuditLog {
             store,
             counts,
             heads,
+            mover,
             _scratch: scratch,
         })
     }
@@ -169,6 +171,9 @@ impl AuditLog {
     pub async fn flush(&self) -> Result<(), ApiError> {
         let target = self.heads.written.load(Ordering::SeqCst);
         let mut moved = self.heads.moved.subscribe();
+        if *moved.borrow() < target {
+            let _ = self.mover.send(Journaled::Flush);
+        }
         match tokio::time::timeout(FLUSH_WAIT, moved.wait_for(|m| *m >= target)).await {
             Ok(Ok(_)) => Ok(()),
             _ => Err(ApiError::AuditUnavailable),

@@ -17,16 +17,25 @@ use tokio::sync::{mpsc, oneshot, watch};
 pub const GROUP: usize = 1024;
 /// How long the mover waits before it tries again after the database refused.
 const RETRY: Duration = Duration::from_millis(250);
+/// How often at most the mover takes what has gathered into the database, unless a
+/// reader of the log is waiting: under load, one transaction of thousands of entries
+/// rather than one per group.
+const MOVE_EVERY: Duration = Duration::from_millis(100);
 
 pub type Outcome = Result<(), String>;
 pub type Waiting = (AuditEntry, oneshot::Sender<Outcome>);
 
 /// What the writer hands the mover, in the order it happened.
-enum Journaled {
+pub enum Journaled {
     Records(Vec<AuditRecord>),
     /// A segment closed after the record with this sequence number.
     Closed(PathBuf, i64),
+    /// A reader of the log waits: move now.
+    Flush,
 }
+
+/// Tells the mover to move now.
+pub type Nudge = std::sync::mpsc::Sender<Journaled>;
 
 /// Where the chain stands: journaled (answered) and moved into the database.
 pub struct Heads {
@@ -47,7 +56,7 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer and the mover; entries arrive on `rx`.
-    pub fn spawn(self, mut rx: mpsc::Receiver<Waiting>) {
+    pub fn spawn(self, mut rx: mpsc::Receiver<Waiting>) -> Nudge {
         // The writer hands each group's outcome to one task on the runtime, which
         // lets the group's calls go on: one wake-up across threads per group rather
         // than one per call.
@@ -61,6 +70,7 @@ impl Writer {
             }
         });
         let (move_tx, move_rx) = std::sync::mpsc::channel::<Journaled>();
+        let nudge = move_tx.clone();
         let mover = Mover {
             node: self.node.clone(),
             store: self.store.clone(),
@@ -97,6 +107,7 @@ impl Writer {
                 }
             })
             .expect("start the audit writer");
+        nudge
     }
 
     fn write(
@@ -135,28 +146,50 @@ struct Mover {
 
 impl Mover {
     fn run(self, rx: std::sync::mpsc::Receiver<Journaled>) {
+        use std::sync::mpsc::RecvTimeoutError;
         let mut pending: Vec<AuditRecord> = Vec::new();
         let mut closed: Vec<(PathBuf, i64)> = Vec::new();
+        // Whether a reader waits.
         let take = |m: Journaled, pending: &mut Vec<_>, closed: &mut Vec<_>| match m {
-            Journaled::Records(r) => pending.extend(r),
-            Journaled::Closed(path, last) => closed.push((path, last)),
+            Journaled::Records(r) => {
+                pending.extend(r);
+                false
+            }
+            Journaled::Closed(path, last) => {
+                closed.push((path, last));
+                false
+            }
+            Journaled::Flush => true,
         };
         let mut failures = 0u64;
+        let mut last_move = std::time::Instant::now() - MOVE_EVERY;
+        // A reader waits (perhaps for records still on their way here).
+        let mut now_wanted = false;
         loop {
             if pending.is_empty() {
                 match rx.recv() {
-                    Ok(m) => take(m, &mut pending, &mut closed),
+                    Ok(m) => now_wanted |= take(m, &mut pending, &mut closed),
                     Err(_) => return,
                 }
             }
-            while let Ok(m) = rx.try_recv() {
-                take(m, &mut pending, &mut closed);
+            let due = last_move + MOVE_EVERY;
+            while !now_wanted && pending.len() < MOVE_BATCH {
+                let wait = due.saturating_duration_since(std::time::Instant::now());
+                match rx.recv_timeout(wait) {
+                    Ok(m) => now_wanted |= take(m, &mut pending, &mut closed),
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+                }
             }
             let n = pending.len().min(MOVE_BATCH);
+            if n == 0 {
+                continue;
+            }
             match self.store.move_audit_now(&self.node, &pending[..n]) {
                 Ok((seq, _)) => {
                     pending.drain(..n);
                     failures = 0;
+                    now_wanted &= !pending.is_empty();
+                    last_move = std::time::Instant::now();
                     self.heads.moved.send_replace(seq);
                     self.remove_moved(&mut closed, seq);
                 }

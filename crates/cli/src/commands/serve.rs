@@ -13,6 +13,7 @@ fn server_config(config: &Config) -> ServerConfig {
         app_calls_per_second: config.app_calls_per_second,
         audit_key_file: Some(config.audit_key_file()),
         audit_journal_dir: Some(config.audit_journal_dir()),
+        audit_backlog: config.audit_backlog,
         ..Default::default()
     }
 }
