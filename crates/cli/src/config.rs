@@ -219,16 +219,23 @@ mod tests {
     #[test]
     fn numbers_from_the_environment_are_checked_and_named() {
         let o = Overrides::default();
-        let with = |k: &'static str, v: &'static str| {
-            move |name: &str| (name == k).then(|| v.to_string())
-        };
+        let with =
+            |k: &'static str, v: &'static str| move |name: &str| (name == k).then(|| v.to_string());
         let c = Config::load(&o, with("GOVSHARE_AUDIT_BACKLOG", "5000")).unwrap();
         assert_eq!(c.audit_backlog, 5000);
         for (k, v, named) in [
             ("GOVSHARE_AUDIT_BACKLOG", "0", "audit_backlog"),
             ("GOVSHARE_AUDIT_BACKLOG", "-1", "GOVSHARE_AUDIT_BACKLOG"),
-            ("GOVSHARE_SESSION_HOURS", "99999999999999999999", "GOVSHARE_SESSION_HOURS"),
-            ("GOVSHARE_APP_CALLS_PER_SECOND", "9999999999", "app_calls_per_second"),
+            (
+                "GOVSHARE_SESSION_HOURS",
+                "99999999999999999999",
+                "GOVSHARE_SESSION_HOURS",
+            ),
+            (
+                "GOVSHARE_APP_CALLS_PER_SECOND",
+                "9999999999",
+                "app_calls_per_second",
+            ),
         ] {
             let err = Config::load(&o, with(k, v)).unwrap_err().to_string();
             assert!(err.contains(named), "{k}={v}: {err}");
