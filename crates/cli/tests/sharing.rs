@@ -327,9 +327,10 @@ async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
     }
 }
 
-/// The node's journal keeps calls going while the database refuses the log, up to
-/// the backlog it may hold; past it, data calls fail closed, and once the database
-/// takes the log again, every answered call is in it.
+/// When the log cannot be written, data calls fail closed; once it can, every
+/// answered call is in it. On PostgreSQL the node's journal keeps calls going while
+/// the database refuses the log, up to the backlog it may hold; on SQLite the log's
+/// own file is the journal, so the first call fails.
 #[tokio::test]
 async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
     for backend in common::backends() {
@@ -373,12 +374,13 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
             .write_audit(|c| c.batch("ALTER TABLE audit_log RENAME TO audit_log_away"))
             .await
             .unwrap();
-        for _ in 0..backlog {
+        let within = if backend == "sqlite" { 0 } else { backlog };
+        for _ in 0..within {
             assert_eq!(lookup().await.0, 200, "{backend}: within the backlog");
         }
         let metrics = s.get_text("/metrics").await;
         assert!(
-            metrics.contains(&format!("govshare_audit_backlog {backlog}")),
+            metrics.contains(&format!("govshare_audit_backlog {within}")),
             "{metrics}"
         );
         let (status, body) = lookup().await;
@@ -404,7 +406,7 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
         let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
         assert_eq!(
             audited(&log),
-            1 + backlog as usize + 1,
+            1 + within as usize + 1,
             "{backend}: every answered call, none refused: {log}"
         );
         let reports = s.store.verify_audit().await.unwrap();

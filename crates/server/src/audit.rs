@@ -4,7 +4,7 @@
 //! entry could not be made durable is not answered with data: it fails closed (503),
 //! as X-Road does.
 
-use crate::audit_writer::{Heads, Journaled, Nudge, Waiting, Writer};
+use crate::audit_writer::{Heads, Journaled, Nudge, Sink, Waiting, Writer};
 use crate::error::ApiError;
 use govshare_domain::sharing::checkpoint::NodeKey;
 use govshare_store::Store;
@@ -92,12 +92,13 @@ pub fn load_or_create_key(path: Option<&std::path::Path>) -> std::io::Result<Nod
 }
 
 /// Takes what a journal left (after a crash, or a stop that could not finish moving)
-/// into the database and begins it anew; returns the chain's head.
+/// into the database; returns the chain's head and, when the node journals (on
+/// PostgreSQL), the journal begun anew.
 fn resume(
     store: &Store,
     node: &str,
     dir: &Path,
-) -> govshare_store::Result<(Journal, govshare_store::repo::audit::ChainHead)> {
+) -> govshare_store::Result<(Sink, govshare_store::repo::audit::ChainHead)> {
     let found = journal::read(dir, node, true)?;
     if found.torn_bytes > 0 {
         tracing::warn!(
@@ -112,7 +113,13 @@ fn resume(
     for old in journal::segments(dir)? {
         journal::remove(&old)?;
     }
-    Ok((Journal::begin(dir, head.0 + 1)?, head))
+    // SQLite's audit file is synced at each commit on this node's own disk: a journal
+    // already (see `audit_writer`).
+    let sink = match store.backend_name() {
+        "sqlite" => Sink::Database { reread: false },
+        _ => Sink::Journal(Journal::begin(dir, head.0 + 1)?),
+    };
+    Ok((sink, head))
 }
 
 impl AuditLog {
@@ -134,7 +141,7 @@ impl AuditLog {
         };
         let node: Arc<str> = node_id.into();
         let (resume_store, resume_node) = (store.clone(), node.clone());
-        let (journal, head) =
+        let (sink, head) =
             tokio::task::spawn_blocking(move || resume(&resume_store, &resume_node, &dir))
                 .await
                 .map_err(|e| ApiError::Internal(e.to_string()))??;
@@ -147,7 +154,7 @@ impl AuditLog {
         let mover = Writer {
             node: node.clone(),
             store: store.clone(),
-            journal,
+            sink,
             head,
             backlog: config.backlog,
             heads: heads.clone(),

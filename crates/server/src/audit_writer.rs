@@ -1,8 +1,10 @@
-//! The two threads behind the audit log. The writer takes whatever entries have
-//! gathered, places them in the chain, appends them to the node's journal and syncs
-//! it (one sync per group: group commit), and only then lets their calls go on. The
-//! mover takes the journaled records into the database many at a time, and removes a
-//! journal segment once all its records are there.
+//! The threads behind the audit log. The writer takes whatever entries have gathered,
+//! places them in the chain, makes them durable with one sync (group commit), and only
+//! then lets their calls go on. On PostgreSQL it appends them to the node's journal,
+//! and the mover takes the journaled records into the database many at a time and
+//! removes a journal segment once all its records are there. On SQLite the audit
+//! file's own write-ahead log is such a journal, local and synced at each commit, so
+//! the writer commits each group there and no second copy is made.
 
 use govshare_store::Store;
 use govshare_store::journal::{self, Journal};
@@ -43,10 +45,19 @@ pub struct Heads {
     pub moved: watch::Sender<i64>,
 }
 
+/// Where the writer makes a group durable.
+pub enum Sink {
+    /// The node's journal, moved into the database by the mover.
+    Journal(Journal),
+    /// The database itself, one commit per group; after a failure the head is read
+    /// again (the commit may have happened).
+    Database { reread: bool },
+}
+
 pub struct Writer {
     pub node: Arc<str>,
     pub store: Store,
-    pub journal: Journal,
+    pub sink: Sink,
     pub head: ChainHead,
     /// Entries journaled but not yet moved beyond which calls fail closed.
     pub backlog: u64,
@@ -71,15 +82,17 @@ impl Writer {
         });
         let (move_tx, move_rx) = std::sync::mpsc::channel::<Journaled>();
         let nudge = move_tx.clone();
-        let mover = Mover {
-            node: self.node.clone(),
-            store: self.store.clone(),
-            heads: self.heads.clone(),
-        };
-        std::thread::Builder::new()
-            .name("audit-mover".into())
-            .spawn(move || mover.run(move_rx))
-            .expect("start the audit mover");
+        if matches!(self.sink, Sink::Journal(_)) {
+            let mover = Mover {
+                node: self.node.clone(),
+                store: self.store.clone(),
+                heads: self.heads.clone(),
+            };
+            std::thread::Builder::new()
+                .name("audit-mover".into())
+                .spawn(move || mover.run(move_rx))
+                .expect("start the audit mover");
+        }
         let mut writer = self;
         std::thread::Builder::new()
             .name("audit-writer".into())
@@ -124,16 +137,38 @@ impl Writer {
             ));
         }
         let n = entries.len() as u64;
+        if let Sink::Database {
+            reread: reread @ true,
+        } = &mut self.sink
+        {
+            self.head = self
+                .store
+                .move_audit_now(&self.node, &[])
+                .map_err(|e| e.to_string())?;
+            *reread = false;
+        }
         let records = chain(&self.node, self.head.clone(), entries);
-        let closed = self.journal.append(&records).map_err(|e| e.to_string())?;
         let last = records.last().expect("a group has entries");
-        self.head = (last.seq, last.hash.clone());
+        let head = (last.seq, last.hash.clone());
+        match &mut self.sink {
+            Sink::Journal(journal) => {
+                let closed = journal.append(&records).map_err(|e| e.to_string())?;
+                let _ = mover.send(Journaled::Records(records));
+                if let Some(path) = closed {
+                    let _ = mover.send(Journaled::Closed(path, head.0));
+                }
+            }
+            Sink::Database { reread } => {
+                if let Err(e) = self.store.move_audit_now(&self.node, &records) {
+                    *reread = true;
+                    return Err(e.to_string());
+                }
+                self.heads.moved.send_replace(head.0);
+            }
+        }
+        self.head = head;
         self.heads.written.store(self.head.0, Ordering::SeqCst);
         self.entries.fetch_add(n, Ordering::Relaxed);
-        let _ = mover.send(Journaled::Records(records));
-        if let Some(path) = closed {
-            let _ = mover.send(Journaled::Closed(path, self.head.0));
-        }
         Ok(())
     }
 }
