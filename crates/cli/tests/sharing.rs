@@ -327,6 +327,86 @@ async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
     }
 }
 
+/// A server serving with `config`, a not-shared police entry with two persons, and
+/// the police's own app: its key and the path of 张三's row.
+async fn owner_lookup(
+    backend: &'static str,
+    config: govshare_server::ServerConfig,
+) -> (Parties, String, String) {
+    let p = parties_with(backend, config).await;
+    let a = id("50010319800101002");
+    let rows = json!([
+        {"公民身份号码": a, "姓名": "张三"},
+        {"公民身份号码": id("50010319900202003"), "姓名": "李四"}
+    ]);
+    let code = published(
+        &p.s,
+        &p.police,
+        &p.bureau,
+        json!({"sharing_type": "not_shared", "not_shared_basis": "法律规定"}),
+        &rows,
+    )
+    .await;
+    let (_, app) = new_app(&p.s, &p.police, "公安局", "户籍管理系统").await;
+    let key = app["key"].as_str().unwrap().to_string();
+    (p, key, format!("/api/v1/share/{code}/rows/{a}"))
+}
+
+/// The answered lookups in an audit listing.
+fn audited(log: &Value) -> usize {
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "share.lookup" && e["outcome"] == "ok")
+        .count()
+}
+
+/// On PostgreSQL every answered call is journaled on the node's disk and moved into the
+/// database; a full journal segment is removed once all its records are there, so the
+/// journal holds only what the database may not have yet. SQLite nodes write the audit
+/// file directly and journal nothing.
+#[tokio::test]
+async fn the_audit_journal_rolls_over_and_keeps_only_what_is_not_yet_moved() {
+    for backend in common::backends() {
+        let dir =
+            std::env::temp_dir().join(format!("govshare_journal_{}_{backend}", std::process::id()));
+        let config = govshare_server::ServerConfig {
+            audit_journal_dir: Some(dir.clone()),
+            audit_segment_bytes: 2000,
+            ..TestServer::config()
+        };
+        let (Parties { s, bureau, .. }, key, path) = owner_lookup(backend, config).await;
+        for _ in 0..20 {
+            let (status, body) = app_call(&s, Some(&key), Method::GET, &path, None).await;
+            assert_eq!(status, 200, "{backend}: {body}");
+        }
+        let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
+        assert_eq!(audited(&log), 20, "{backend}: {log}");
+        let segments = govshare_store::journal::segments(&dir).unwrap();
+        if backend == "sqlite" {
+            assert!(segments.is_empty(), "{segments:?}");
+        } else {
+            // Twenty entries of about 600 bytes fill several 2,000-byte segments; all
+            // but the one being written are gone.
+            assert_eq!(segments.len(), 1, "{backend}: {segments:?}");
+            let first: i64 = segments[0]
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .parse()
+                .unwrap();
+            assert!(
+                first > 10,
+                "{backend}: the journal rolled over: {segments:?}"
+            );
+        }
+        let reports = s.store.verify_audit().await.unwrap();
+        assert!(reports.iter().all(|r| r.first_bad.is_none()), "{reports:?}");
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// When the log cannot be written, data calls fail closed; once it can, every
 /// answered call is in it. On PostgreSQL the node's journal keeps calls going while
 /// the database refuses the log, up to the backlog it may hold; on SQLite the log's
@@ -339,34 +419,9 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
             audit_backlog: backlog,
             ..TestServer::config()
         };
-        let Parties {
-            s, police, bureau, ..
-        } = parties_with(backend, config).await;
-        let a = id("50010319800101002");
-        let rows = json!([
-            {"公民身份号码": a, "姓名": "张三"},
-            {"公民身份号码": id("50010319900202003"), "姓名": "李四"}
-        ]);
-        let code = published(
-            &s,
-            &police,
-            &bureau,
-            json!({"sharing_type": "not_shared", "not_shared_basis": "法律规定"}),
-            &rows,
-        )
-        .await;
-        let (_, app) = new_app(&s, &police, "公安局", "户籍管理系统").await;
-        let key = app["key"].as_str().unwrap().to_string();
-        let path = format!("/api/v1/share/{code}/rows/{a}");
+        let (Parties { s, bureau, .. }, key, path) = owner_lookup(backend, config).await;
         let lookup = || app_call(&s, Some(&key), Method::GET, &path, None);
         assert_eq!(lookup().await.0, 200);
-        let audited = |log: &Value| {
-            log.as_array()
-                .unwrap()
-                .iter()
-                .filter(|e| e["action"] == "share.lookup" && e["outcome"] == "ok")
-                .count()
-        };
         // Reading the log waits until the database holds everything answered.
         let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
         assert_eq!(audited(&log), 1, "{backend}: {log}");

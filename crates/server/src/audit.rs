@@ -48,6 +48,8 @@ pub struct JournalConfig {
     pub dir: Option<PathBuf>,
     /// Entries journaled but not yet in the database beyond which calls fail closed.
     pub backlog: u64,
+    /// Past this size a journal segment is closed (removed once moved).
+    pub segment_bytes: u64,
 }
 
 /// Reads this node's signing key from `path`, or makes one there (readable by its
@@ -98,6 +100,7 @@ fn resume(
     store: &Store,
     node: &str,
     dir: &Path,
+    segment_bytes: u64,
 ) -> govshare_store::Result<(Sink, govshare_store::repo::audit::ChainHead)> {
     let found = journal::read(dir, node, true)?;
     if found.torn_bytes > 0 {
@@ -117,7 +120,7 @@ fn resume(
     // already (see `audit_writer`).
     let sink = match store.backend_name() {
         "sqlite" => Sink::Database { reread: false },
-        _ => Sink::Journal(Journal::begin(dir, head.0 + 1)?),
+        _ => Sink::Journal(Journal::begin(dir, head.0 + 1)?.segment_bytes(segment_bytes)),
     };
     Ok((sink, head))
 }
@@ -141,10 +144,11 @@ impl AuditLog {
         };
         let node: Arc<str> = node_id.into();
         let (resume_store, resume_node) = (store.clone(), node.clone());
-        let (sink, head) =
-            tokio::task::spawn_blocking(move || resume(&resume_store, &resume_node, &dir))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??;
+        let (sink, head) = tokio::task::spawn_blocking(move || {
+            resume(&resume_store, &resume_node, &dir, config.segment_bytes)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
         let heads = Arc::new(Heads {
             written: head.0.into(),
             moved: tokio::sync::watch::Sender::new(head.0),

@@ -225,8 +225,9 @@ impl Mover {
                     failures = 0;
                     now_wanted &= !pending.is_empty();
                     last_move = std::time::Instant::now();
-                    self.heads.moved.send_replace(seq);
+                    // Segments first: a reader told all is moved finds them gone.
                     self.remove_moved(&mut closed, seq);
+                    self.heads.moved.send_replace(seq);
                 }
                 Err(e) => {
                     if failures.is_multiple_of(40) {

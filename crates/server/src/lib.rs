@@ -54,6 +54,8 @@ pub struct ServerConfig {
     /// Audit entries journaled but not yet in the database beyond which data calls
     /// fail closed.
     pub audit_backlog: u64,
+    /// Past this size a segment of the audit journal is closed.
+    pub audit_segment_bytes: u64,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +70,7 @@ impl Default for ServerConfig {
             checkpoint_every: Duration::from_secs(60),
             audit_journal_dir: None,
             audit_backlog: 1_000_000,
+            audit_segment_bytes: govshare_store::journal::SEGMENT_BYTES,
         }
     }
 }
@@ -114,6 +117,7 @@ impl AppState {
         let journal = audit::JournalConfig {
             dir: config.audit_journal_dir.clone(),
             backlog: config.audit_backlog,
+            segment_bytes: config.audit_segment_bytes,
         };
         let audit = audit::AuditLog::start(store.clone(), &config.node_id, key, journal).await?;
         store

@@ -15,7 +15,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-/// A segment is closed and a new one begun past this size.
+/// A segment is closed and a new one begun past this size (unless told otherwise).
 pub const SEGMENT_BYTES: u64 = 64 << 20;
 /// No record is this long; a length field above it is damage.
 const MAX_RECORD: usize = 1 << 20;
@@ -166,6 +166,8 @@ fn frame(node: &str, bytes: &[u8]) -> std::result::Result<(AuditRecord, usize), 
 /// The one writer of a node's journal.
 pub struct Journal {
     dir: PathBuf,
+    /// Past this size the segment is closed.
+    segment_bytes: u64,
     path: PathBuf,
     file: File,
     len: u64,
@@ -196,12 +198,19 @@ impl Journal {
         sync_dir(dir)?;
         Ok(Journal {
             dir: dir.to_path_buf(),
+            segment_bytes: SEGMENT_BYTES,
             path,
             file,
             len,
             buffer: Vec::new(),
             poisoned: false,
         })
+    }
+
+    /// Closes segments past `bytes` rather than `SEGMENT_BYTES`.
+    pub fn segment_bytes(mut self, bytes: u64) -> Journal {
+        self.segment_bytes = bytes;
+        self
     }
 
     /// The segment being written.
@@ -240,10 +249,10 @@ impl Journal {
         let Some(last) = records.last() else {
             return Ok(None);
         };
-        if self.len < SEGMENT_BYTES {
+        if self.len < self.segment_bytes {
             return Ok(None);
         }
-        let next = Journal::begin(&self.dir, last.seq + 1)?;
+        let next = Journal::begin(&self.dir, last.seq + 1)?.segment_bytes(self.segment_bytes);
         let closed = std::mem::replace(self, next);
         Ok(Some(closed.path))
     }
@@ -309,6 +318,39 @@ mod tests {
                 .records
                 .len(),
             5
+        );
+    }
+
+    #[test]
+    fn a_full_segment_is_closed_and_the_next_begun_after_its_last_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let all = chain("n1", (0, GENESIS.into()), entries(6));
+        let mut j = Journal::begin(dir.path(), 1).unwrap().segment_bytes(600);
+        let mut closed = Vec::new();
+        for pair in all.chunks(2) {
+            closed.extend(j.append(pair).unwrap());
+        }
+        let names: Vec<String> = segments(dir.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        // Each pair of records (about 700 bytes) fills a segment.
+        assert_eq!(
+            names,
+            [1, 3, 5, 7].map(|n| format!("{n:020}.journal")),
+            "a new segment after each full one"
+        );
+        assert_eq!(closed.len(), 3);
+        assert_eq!(closed[0], dir.path().join(&names[0]));
+        let read = read(dir.path(), "n1", false).unwrap();
+        let seqs: Vec<i64> = read.records.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+        remove(&closed[0]).unwrap();
+        remove(&closed[0]).unwrap();
+        assert_eq!(
+            super::read(dir.path(), "n1", false).unwrap().records[0].seq,
+            3
         );
     }
 
