@@ -221,7 +221,7 @@ impl Journal {
     /// Appends records and syncs them to disk: durable on return. On failure the
     /// segment is cut back to what it held before, so a later append follows whole
     /// records. Returns the segment closed when this one filled it, and the next
-    /// record goes to a new one.
+    /// record goes to a new one (or, should the new one fail to begin, to this one).
     pub fn append(&mut self, records: &[AuditRecord]) -> Result<Option<PathBuf>> {
         if self.poisoned {
             return Err(StoreError::Journal(format!(
@@ -252,9 +252,18 @@ impl Journal {
         if self.len < self.segment_bytes {
             return Ok(None);
         }
-        let next = Journal::begin(&self.dir, last.seq + 1)?.segment_bytes(self.segment_bytes);
-        let closed = std::mem::replace(self, next);
-        Ok(Some(closed.path))
+        // The records are durable whatever happens now: a new segment that cannot be
+        // begun leaves this one growing, to be closed after a later append.
+        match Journal::begin(&self.dir, last.seq + 1) {
+            Ok(next) => {
+                let next = next.segment_bytes(self.segment_bytes);
+                Ok(Some(std::mem::replace(self, next).path))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "next audit journal segment not begun; this one grows");
+                Ok(None)
+            }
+        }
     }
 }
 
