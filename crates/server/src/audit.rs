@@ -109,7 +109,7 @@ fn resume(
             "audit journal ended in a write cut short (its calls were not answered); cut off"
         );
     }
-    let mut head = store.move_audit_now(node, &[])?;
+    let mut head = store.audit_head_now(node)?;
     for part in found.records.chunks(MOVE_BATCH) {
         head = store.move_audit_now(node, part)?;
     }

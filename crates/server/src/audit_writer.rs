@@ -59,7 +59,7 @@ pub struct Writer {
     pub store: Store,
     pub sink: Sink,
     pub head: ChainHead,
-    /// Entries journaled but not yet moved beyond which calls fail closed.
+    /// Entries journaled but not yet moved at which new groups fail closed.
     pub backlog: u64,
     pub heads: Arc<Heads>,
     pub entries: Arc<AtomicU64>,
@@ -128,24 +128,26 @@ impl Writer {
         entries: Vec<AuditEntry>,
         mover: &std::sync::mpsc::Sender<Journaled>,
     ) -> Outcome {
-        let moved = *self.heads.moved.borrow();
-        let waiting = (self.head.0 - moved) as u64 + entries.len() as u64;
-        if waiting > self.backlog {
-            return Err(format!(
-                "{waiting} 条审计记录尚未写入数据库（上限 {}）",
-                self.backlog
-            ));
-        }
         let n = entries.len() as u64;
-        if let Sink::Database {
-            reread: reread @ true,
-        } = &mut self.sink
-        {
-            self.head = self
-                .store
-                .move_audit_now(&self.node, &[])
-                .map_err(|e| e.to_string())?;
-            *reread = false;
+        match &mut self.sink {
+            Sink::Journal(_) => {
+                let unmoved = (self.head.0 - *self.heads.moved.borrow()) as u64;
+                if unmoved >= self.backlog {
+                    return Err(format!(
+                        "{unmoved} 条审计记录尚未写入数据库（上限 {}）",
+                        self.backlog
+                    ));
+                }
+            }
+            Sink::Database { reread } => {
+                if *reread {
+                    self.head = self
+                        .store
+                        .audit_head_now(&self.node)
+                        .map_err(|e| e.to_string())?;
+                    *reread = false;
+                }
+            }
         }
         let records = chain(&self.node, self.head.clone(), entries);
         let last = records.last().expect("a group has entries");
@@ -159,7 +161,7 @@ impl Writer {
                 }
             }
             Sink::Database { reread } => {
-                if let Err(e) = self.store.move_audit_now(&self.node, &records) {
+                if let Err(e) = self.store.insert_audit_now(&records) {
                     *reread = true;
                     return Err(e.to_string());
                 }

@@ -172,18 +172,6 @@ fn insert(conn: &mut dyn Conn, records: &[AuditRecord]) -> Result<()> {
     conn.copy_in("audit_log", &columns, &rows)
 }
 
-/// Appends entries after `head` in one statement; returns the new head.
-pub fn append_after(
-    conn: &mut dyn Conn,
-    node: &str,
-    head: ChainHead,
-    entries: &[AuditEntry],
-) -> Result<ChainHead> {
-    let records = chain(node, head.clone(), entries.iter().cloned());
-    insert(conn, &records)?;
-    Ok(records.last().map_or(head, |r| (r.seq, r.hash.clone())))
-}
-
 /// Moves records of a node's journal into its chain: those the log holds already
 /// (moved before a crash, or by another mover) are skipped once the place where they
 /// meet is shown to be the same entry; the rest must follow the log's head. Returns
@@ -434,12 +422,24 @@ impl Store {
         tokio::task::spawn_blocking(move || {
             store.audit_blocking(|c| {
                 let head = self::head(c, &node)?;
-                append_after(c, &node, head, &entries)
+                insert(c, &chain(&node, head, entries))
             })
         })
         .await
         .map_err(|e| crate::StoreError::Unavailable(e.to_string()))?
         .map(|_| ())
+    }
+
+    /// The head of a node's chain as the log holds it, read on the caller's thread.
+    pub fn audit_head_now(&self, node: &str) -> Result<ChainHead> {
+        self.audit_blocking(|c| head(c, node))
+    }
+
+    /// Stores records made after the head the caller keeps (its node's one writer), in
+    /// one transaction on the caller's thread: durable on return. Records that do not
+    /// follow what the log holds meet its sequence numbers and fail.
+    pub fn insert_audit_now(&self, records: &[AuditRecord]) -> Result<()> {
+        self.audit_blocking(|c| insert(c, records))
     }
 
     /// Moves journaled records into the log in one transaction, on the caller's
@@ -456,7 +456,12 @@ impl Store {
         tokio::task::spawn_blocking(move || {
             let found = crate::journal::read(&dir, &node, false)?;
             for part in found.records.chunks(MOVE_BATCH) {
-                store.move_audit_now(&node, part)?;
+                // Beside a running node its mover may store the same records first:
+                // moved again, they are then found in the log and skipped.
+                match store.move_audit_now(&node, part) {
+                    Err(crate::StoreError::Unique(_)) => store.move_audit_now(&node, part)?,
+                    moved => moved?,
+                };
             }
             Ok(found.records.len())
         })
