@@ -541,10 +541,12 @@ async fn conditional_data_flows_only_under_a_live_grant_within_its_quota() {
             (Some("pending"), Some(false))
         );
         let deadline: chrono::NaiveDate = serde_json::from_value(req["deadline"].clone()).unwrap();
-        assert!(
-            deadline >= today + chrono::Duration::days(14),
-            "10 working days: {deadline}"
+        assert_eq!(
+            deadline,
+            govshare_domain::sharing::request::Calendar::default().add_working_days(today, 10),
+            "10 working days after {today}, weekends skipped"
         );
+        assert!(deadline >= today + chrono::Duration::days(12), "{deadline}");
         let rid = req["id"].as_i64().unwrap();
         let (_, seen) = s.get_json(req_path, Some(&police)).await;
         assert!(

@@ -4,7 +4,7 @@
 //! entry could not be made durable is not answered with data: it fails closed (503),
 //! as X-Road does.
 
-use crate::audit_writer::{Heads, Journaled, Nudge, Sink, Waiting, Writer};
+use crate::audit_writer::{Heads, Nudge, Sink, Waiting, Writer};
 use crate::error::ApiError;
 use govshare_domain::sharing::checkpoint::NodeKey;
 use govshare_store::Store;
@@ -183,7 +183,7 @@ impl AuditLog {
         let target = self.heads.written.load(Ordering::SeqCst);
         let mut moved = self.heads.moved.subscribe();
         if *moved.borrow() < target {
-            let _ = self.mover.send(Journaled::Flush);
+            self.mover.now();
         }
         match tokio::time::timeout(FLUSH_WAIT, moved.wait_for(|m| *m >= target)).await {
             Ok(Ok(_)) => Ok(()),

@@ -19,9 +19,10 @@ use tokio::sync::{mpsc, oneshot, watch};
 pub const GROUP: usize = 1024;
 /// How long the mover waits before it tries again after the database refused.
 const RETRY: Duration = Duration::from_millis(250);
-/// How often at most the mover takes what has gathered into the database, unless a
-/// reader of the log is waiting: under load, one transaction of thousands of entries
-/// rather than one per group.
+/// How often the mover takes what has gathered into the database, unless a reader of
+/// the log is waiting: under load, one transaction of thousands of entries rather than
+/// one per group. The writer does not wake it for each group (a wake-up per group cost
+/// as much as moving the group).
 const MOVE_EVERY: Duration = Duration::from_millis(100);
 
 pub type Outcome = Result<(), String>;
@@ -32,12 +33,20 @@ pub enum Journaled {
     Records(Vec<AuditRecord>),
     /// A segment closed after the record with this sequence number.
     Closed(PathBuf, i64),
-    /// A reader of the log waits: move now.
-    Flush,
 }
 
-/// Tells the mover to move now.
-pub type Nudge = std::sync::mpsc::Sender<Journaled>;
+/// Wakes the mover (when there is one) to move what has gathered now rather than
+/// when it is due.
+#[derive(Clone, Default)]
+pub struct Nudge(Option<std::thread::Thread>);
+
+impl Nudge {
+    pub fn now(&self) {
+        if let Some(mover) = &self.0 {
+            mover.unpark();
+        }
+    }
+}
 
 /// Where the chain stands: journaled (answered) and moved into the database.
 pub struct Heads {
@@ -81,17 +90,18 @@ impl Writer {
             }
         });
         let (move_tx, move_rx) = std::sync::mpsc::channel::<Journaled>();
-        let nudge = move_tx.clone();
+        let mut nudge = Nudge::default();
         if matches!(self.sink, Sink::Journal(_)) {
             let mover = Mover {
                 node: self.node.clone(),
                 store: self.store.clone(),
                 heads: self.heads.clone(),
             };
-            std::thread::Builder::new()
+            let started = std::thread::Builder::new()
                 .name("audit-mover".into())
                 .spawn(move || mover.run(move_rx))
                 .expect("start the audit mover");
+            nudge = Nudge(Some(started.thread().clone()));
         }
         let mut writer = self;
         std::thread::Builder::new()
@@ -182,61 +192,47 @@ struct Mover {
 }
 
 impl Mover {
+    /// Every `MOVE_EVERY`, or at once when nudged, takes what the writer has handed
+    /// over into the database; once the writer is gone, moves what is left and ends.
     fn run(self, rx: std::sync::mpsc::Receiver<Journaled>) {
-        use std::sync::mpsc::RecvTimeoutError;
+        use std::sync::mpsc::TryRecvError;
         let mut pending: Vec<AuditRecord> = Vec::new();
         let mut closed: Vec<(PathBuf, i64)> = Vec::new();
-        // Whether a reader waits.
-        let take = |m: Journaled, pending: &mut Vec<_>, closed: &mut Vec<_>| match m {
-            Journaled::Records(r) => {
-                pending.extend(r);
-                false
-            }
-            Journaled::Closed(path, last) => {
-                closed.push((path, last));
-                false
-            }
-            Journaled::Flush => true,
-        };
         let mut failures = 0u64;
-        let mut last_move = std::time::Instant::now() - MOVE_EVERY;
-        // A reader waits (perhaps for records still on their way here).
-        let mut now_wanted = false;
-        loop {
-            if pending.is_empty() {
-                match rx.recv() {
-                    Ok(m) => now_wanted |= take(m, &mut pending, &mut closed),
-                    Err(_) => return,
-                }
+        let mut ended = false;
+        while !(ended && pending.is_empty()) {
+            if !ended {
+                std::thread::park_timeout(MOVE_EVERY);
             }
-            let due = last_move + MOVE_EVERY;
-            while !now_wanted && pending.len() < MOVE_BATCH {
-                let wait = due.saturating_duration_since(std::time::Instant::now());
-                match rx.recv_timeout(wait) {
-                    Ok(m) => now_wanted |= take(m, &mut pending, &mut closed),
-                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
-                }
-            }
-            let n = pending.len().min(MOVE_BATCH);
-            if n == 0 {
-                continue;
-            }
-            match self.store.move_audit_now(&self.node, &pending[..n]) {
-                Ok((seq, _)) => {
-                    pending.drain(..n);
-                    failures = 0;
-                    now_wanted &= !pending.is_empty();
-                    last_move = std::time::Instant::now();
-                    // Segments first: a reader told all is moved finds them gone.
-                    self.remove_moved(&mut closed, seq);
-                    self.heads.moved.send_replace(seq);
-                }
-                Err(e) => {
-                    if failures.is_multiple_of(40) {
-                        tracing::error!(error = %e, pending = pending.len(), "audit entries not moved into the database; retrying");
+            loop {
+                match rx.try_recv() {
+                    Ok(Journaled::Records(r)) => pending.extend(r),
+                    Ok(Journaled::Closed(path, last)) => closed.push((path, last)),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        ended = true;
+                        break;
                     }
-                    failures += 1;
-                    std::thread::sleep(RETRY);
+                }
+            }
+            while !pending.is_empty() {
+                let n = pending.len().min(MOVE_BATCH);
+                match self.store.move_audit_now(&self.node, &pending[..n]) {
+                    Ok((seq, _)) => {
+                        pending.drain(..n);
+                        failures = 0;
+                        // Segments first: a reader told all is moved finds them gone.
+                        self.remove_moved(&mut closed, seq);
+                        self.heads.moved.send_replace(seq);
+                    }
+                    Err(e) => {
+                        if failures.is_multiple_of(40) {
+                            tracing::error!(error = %e, pending = pending.len(), "audit entries not moved into the database; retrying");
+                        }
+                        failures += 1;
+                        std::thread::sleep(RETRY);
+                        break;
+                    }
                 }
             }
         }
