@@ -235,6 +235,46 @@ async fn audit_verify_names_a_tampered_entry_and_fails() {
     assert!(text(&bad).contains("第 2 条起哈希链断裂"), "{}", text(&bad));
 }
 
+/// The counts that statistics read are recounted from the log by `audit verify`: one
+/// inflated by hand is named, with both numbers, and the command fails.
+#[tokio::test]
+async fn audit_verify_recounts_the_call_counts() {
+    let dir = temp_dir("counts");
+    let url = format!("sqlite://{}", dir.join("counts.db").display());
+    let store = govshare_store::Store::open(&url).await.unwrap();
+    let call = |outcome: &str| govshare_store::repo::audit::AuditEntry {
+        at: "2026-12-01T09:30:00.000Z".into(),
+        actor: "渝中区户籍核验".into(),
+        org_id: Some(7),
+        action: "share.lookup".into(),
+        resource_code: "101001/000004".into(),
+        row_count: 1,
+        outcome: outcome.into(),
+        ..Default::default()
+    };
+    let entries = vec![call("ok"), call("ok"), call("denied")];
+    store.append_audit("node-1", entries).await.unwrap();
+    let verify = || govshare(&dir, &["--database-url", &url, "audit", "verify"]);
+    let good = verify();
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(
+        text(&good).contains("调用统计汇总与审计日志一致"),
+        "{}",
+        text(&good)
+    );
+    store
+        .write_audit(|c| c.batch("UPDATE share_calls SET calls = 20 WHERE outcome = 'ok'"))
+        .await
+        .unwrap();
+    let bad = verify();
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("2026-12-01T09 时（UTC），机构 7，资源 101001/000004，结果 ok：汇总 20 次 / 2 行，日志 2 次 / 2 行"),
+        "{}",
+        text(&bad)
+    );
+}
+
 /// A second server started on a data directory already in use stops at once, and
 /// says why instead of "internal error".
 #[test]

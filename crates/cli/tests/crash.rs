@@ -240,6 +240,10 @@ async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
         let said = String::from_utf8_lossy(&verified.stdout).to_string();
         assert!(verified.status.success(), "{backend}: {said}");
         assert!(said.contains("哈希链完整"), "{backend}: {said}");
+        assert!(
+            said.contains("调用统计汇总与审计日志一致"),
+            "{backend}: {said}"
+        );
         let mut again = govshare(&["--listen", &listen, "serve"])
             .stderr(std::process::Stdio::piped())
             .spawn()

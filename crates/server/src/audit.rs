@@ -118,8 +118,11 @@ fn resume(
     }
     // SQLite's audit file is synced at each commit on this node's own disk: a journal
     // already (see `audit_writer`).
+    // Entries this node logs and has not counted yet are counted when statistics
+    // are read.
+    store.mark_audit_node_now(node)?;
     let sink = match store.backend_name() {
-        "sqlite" => Sink::Database { reread: false },
+        "sqlite" => Sink::database(),
         _ => Sink::Journal(Journal::begin(dir, head.0 + 1)?.segment_bytes(segment_bytes)),
     };
     Ok((sink, head))

@@ -9,6 +9,7 @@
 use govshare_store::Store;
 use govshare_store::journal::{self, Journal};
 use govshare_store::repo::audit::{AuditEntry, AuditRecord, ChainHead, MOVE_BATCH, chain};
+use govshare_store::repo::share_calls::Tally;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -59,9 +60,30 @@ pub enum Sink {
     /// The node's journal, moved into the database by the mover.
     Journal(Journal),
     /// The database itself, one commit per group; after a failure the head is read
-    /// again (the commit may have happened).
-    Database { reread: bool },
+    /// again (the commit may have happened). The groups' data calls are tallied and
+    /// counted about once every `COUNT_EVERY`, with a group, rather than with each.
+    Database {
+        reread: bool,
+        tally: Tally,
+        counted: std::time::Instant,
+    },
 }
+
+impl Sink {
+    /// Writes each group to the database itself.
+    pub fn database() -> Sink {
+        Sink::Database {
+            reread: false,
+            tally: Tally::default(),
+            counted: std::time::Instant::now(),
+        }
+    }
+}
+
+/// How often at most a writer to the database counts the data calls it has logged
+/// (see `share_calls`): a commit that also adds to the counts writes one page more,
+/// and on SQLite every commit holds up the calls waiting for it.
+const COUNT_EVERY: Duration = Duration::from_secs(1);
 
 pub struct Writer {
     pub node: Arc<str>,
@@ -149,7 +171,7 @@ impl Writer {
                     ));
                 }
             }
-            Sink::Database { reread } => {
+            Sink::Database { reread, .. } => {
                 if *reread {
                     self.head = self
                         .store
@@ -170,10 +192,25 @@ impl Writer {
                     let _ = mover.send(Journaled::Closed(path, head.0));
                 }
             }
-            Sink::Database { reread } => {
-                if let Err(e) = self.store.insert_audit_now(&records) {
+            Sink::Database {
+                reread,
+                tally,
+                counted,
+            } => {
+                let due = (counted.elapsed() >= COUNT_EVERY).then(|| {
+                    let mut all = tally.clone();
+                    all.add(&records);
+                    all
+                });
+                if let Err(e) = self.store.insert_audit_now(&records, due.as_ref()) {
                     *reread = true;
                     return Err(e.to_string());
+                }
+                if due.is_some() {
+                    *tally = Tally::default();
+                    *counted = std::time::Instant::now();
+                } else {
+                    tally.add(&records);
                 }
                 self.heads.moved.send_replace(head.0);
             }

@@ -66,6 +66,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_sharing_epoch.sql"),
         after: None,
     },
+    Migration {
+        version: 8,
+        name: "share_calls",
+        sqlite: include_str!("../migrations/sqlite/0008_share_calls.sql"),
+        postgres: include_str!("../migrations/postgres/0008_share_calls.sql"),
+        after: Some(crate::repo::share_calls::rebuild_on_postgres),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -145,7 +145,40 @@ fn move_audit_tables(conn: &Connection) -> Result<()> {
     for statement in audit_log_ddl() {
         conn.execute_batch(&statement)?;
     }
-    Ok(())
+    count_logged_calls(conn)
+}
+
+/// The counts of data calls and how far each node's entries are counted (see
+/// `repo::share_calls`), kept in the audit file beside the log they count: made when
+/// missing, and the log there counted into them.
+fn count_logged_calls(conn: &Connection) -> Result<()> {
+    let kept: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM audit.sqlite_master WHERE name IN ('share_calls', 'share_calls_through')",
+        [],
+        |r| r.get(0),
+    )?;
+    if kept == 2 {
+        return Ok(());
+    }
+    tracing::info!("counting the audit log into the call counts statistics read (once)");
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let made = conn
+        .execute_batch(
+            "DROP TABLE IF EXISTS audit.share_calls; DROP TABLE IF EXISTS audit.share_calls_through; \
+             CREATE TABLE audit.share_calls (hour TEXT NOT NULL, org_id INTEGER NOT NULL, resource_code TEXT NOT NULL, \
+             outcome TEXT NOT NULL, calls INTEGER NOT NULL, rows_served INTEGER NOT NULL, \
+             PRIMARY KEY (hour, org_id, resource_code, outcome)) WITHOUT ROWID; \
+             CREATE TABLE audit.share_calls_through (node_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;",
+        )
+        .map_err(StoreError::from)
+        .and_then(|()| crate::repo::share_calls::rebuild(&mut SqliteConn(conn), "audit."));
+    match made {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
 }
 
 /// The audit log as migration 6 makes it (its own statements, read from the

@@ -1,5 +1,6 @@
 //! `govshare audit verify`: recomputes every node's audit chain and names the first
-//! entry that was edited, deleted, reordered or forged.
+//! entry that was edited, deleted, reordered or forged, and recounts the log into the
+//! call counts that statistics read.
 
 use crate::config::Config;
 use std::process::ExitCode;
@@ -43,6 +44,25 @@ pub async fn run(command: AuditCommand, config: Config) -> anyhow::Result<ExitCo
                 );
             }
         }
+    }
+    // The hourly counts that statistics read are recounted from the log.
+    let counts = store.check_share_calls().await?;
+    if counts.is_empty() {
+        println!("调用统计汇总与审计日志一致 (call counts agree with the log)");
+    }
+    for d in &counts {
+        broken = true;
+        println!(
+            "调用统计汇总与审计日志不符 (call counts differ from the log)：{} 时（UTC），机构 {}，资源 {}，结果 {}：汇总 {} 次 / {} 行，日志 {} 次 / {} 行",
+            d.hour,
+            d.org_id,
+            d.resource_code,
+            d.outcome,
+            d.kept.0,
+            d.kept.1,
+            d.logged.0,
+            d.logged.1
+        );
     }
     Ok(if broken {
         ExitCode::FAILURE

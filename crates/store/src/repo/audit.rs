@@ -3,6 +3,7 @@
 //! breaks the chain at that point, and `verify` names it.
 
 use crate::conn::Conn;
+use crate::repo::share_calls::{self, Tally};
 use crate::{Result, Store, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -200,6 +201,7 @@ pub fn move_records(conn: &mut dyn Conn, node: &str, records: &[AuditRecord]) ->
         )));
     }
     insert(conn, fresh)?;
+    share_calls::count(conn, node, &Tally::of(fresh))?;
     let last = fresh.last().expect("not empty");
     Ok((last.seq, last.hash.clone()))
 }
@@ -422,7 +424,9 @@ impl Store {
         tokio::task::spawn_blocking(move || {
             store.audit_blocking(|c| {
                 let head = self::head(c, &node)?;
-                insert(c, &chain(&node, head, entries))
+                let records = chain(&node, head, entries);
+                insert(c, &records)?;
+                share_calls::count(c, &node, &Tally::of(&records))
             })
         })
         .await
@@ -437,9 +441,23 @@ impl Store {
 
     /// Stores records made after the head the caller keeps (its node's one writer), in
     /// one transaction on the caller's thread: durable on return. Records that do not
-    /// follow what the log holds meet its sequence numbers and fail.
-    pub fn insert_audit_now(&self, records: &[AuditRecord]) -> Result<()> {
-        self.audit_blocking(|c| insert(c, records))
+    /// follow what the log holds meet its sequence numbers and fail. With `tally`
+    /// (which must end with these records), the node's data calls are counted up to
+    /// them in the same transaction.
+    pub fn insert_audit_now(&self, records: &[AuditRecord], tally: Option<&Tally>) -> Result<()> {
+        self.audit_blocking(|c| {
+            insert(c, records)?;
+            match (tally, records.first()) {
+                (Some(t), Some(r)) => share_calls::count(c, &r.node_id, t),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    /// Gives node `node` a place in the call counts (see `share_calls`), so that its
+    /// entries not yet counted are counted when statistics are read.
+    pub fn mark_audit_node_now(&self, node: &str) -> Result<()> {
+        self.audit_blocking(|c| share_calls::mark_node(c, node))
     }
 
     /// Moves journaled records into the log in one transaction, on the caller's

@@ -26,6 +26,7 @@ mod resource_write;
 pub mod resources;
 pub mod served;
 pub mod share_cache;
+pub mod share_calls;
 pub mod share_query;
 pub mod share_stats;
 pub mod sharing;

@@ -1,15 +1,13 @@
-//! Sharing statistics from the audit log: answered data calls by day (China time),
-//! by consumer, by provider and by resource, with the totals a bureau reports
-//! (cumulative calls, calls per day).
+//! Sharing statistics: answered data calls by day (China time), by consumer, by
+//! provider and by resource, with the totals a bureau reports (cumulative calls, calls
+//! per day). They are read from the hourly counts kept with the audit log
+//! (`share_calls`), not from the log itself.
 
+use crate::repo::share_calls;
 use crate::{Result, Store, params};
 use govshare_domain::access::Visibility;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The audit actions that are data calls.
-const DATA_CALLS: &str =
-    "'share.lookup', 'share.verify', 'share.batch', 'share.query', 'share.changes'";
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Count {
@@ -50,10 +48,11 @@ impl Store {
         from: Option<chrono::NaiveDate>,
         to: Option<chrono::NaiveDate>,
     ) -> Result<ShareStats> {
-        // China time is UTC+8: a China day starts at 16:00 UTC the day before.
+        // China time is UTC+8: a China day starts at 16:00 UTC the day before. Hours
+        // are counted as `2026-12-06T09` (UTC).
         let bound = |d: chrono::NaiveDate| {
             (d.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::hours(8))
-                .format("%Y-%m-%dT%H:%M:%S")
+                .format("%Y-%m-%dT%H")
                 .to_string()
         };
         let start = from.map(bound).unwrap_or_default();
@@ -61,21 +60,39 @@ impl Store {
             .map(|d| bound(d + chrono::Duration::days(1)))
             .unwrap_or_else(|| "9999".into());
         self.read(move |c| {
+            // The entries not counted yet (a second's worth at most, on a running node)
+            // join the counts kept as literal rows.
+            let mut tail = Vec::new();
+            for ((hour, org, code, outcome), (calls, rows)) in share_calls::uncounted(c)? {
+                if outcome == "ok" && hour >= start && hour < end {
+                    tail.extend(params![hour, org, code, calls, rows]);
+                }
+            }
+            let tail_rows = vec![
+                "(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))";
+                tail.len() / 5
+            ];
+            let tail_sql = match tail_rows.is_empty() {
+                true => String::new(),
+                false => format!(" UNION ALL VALUES {}", tail_rows.join(", ")),
+            };
             let scope = match v {
                 Visibility::All => String::new(),
-                Visibility::PublishedAndOwn(org) => format!(" AND (a.org_id = {org} OR r.owner_org_id = {org})"),
+                Visibility::PublishedAndOwn(org) => format!(" AND (s.org_id = {org} OR r.owner_org_id = {org})"),
                 Visibility::PublicOpen => " AND 1 = 0".into(),
             };
             let rows = c.query(
                 &format!(
-                    "SELECT substr(a.at, 1, 13), co.credit_code, co.name, po.credit_code, po.name, a.resource_code, r.name, \
-                     COUNT(*), CAST(SUM(a.row_count) AS BIGINT) \
-                     FROM audit_log a LEFT JOIN resources r ON r.code = a.resource_code \
-                     LEFT JOIN orgs co ON co.id = a.org_id LEFT JOIN orgs po ON po.id = r.owner_org_id \
-                     WHERE a.action IN ({DATA_CALLS}) AND a.outcome = 'ok' AND a.at >= ? AND a.at < ?{scope} \
-                     GROUP BY substr(a.at, 1, 13), co.credit_code, co.name, po.credit_code, po.name, a.resource_code, r.name"
+                    "SELECT s.hour, co.credit_code, co.name, po.credit_code, po.name, s.resource_code, r.name, \
+                     CAST(SUM(s.calls) AS BIGINT), CAST(SUM(s.rows_served) AS BIGINT) \
+                     FROM (SELECT hour, org_id, resource_code, calls, rows_served FROM share_calls \
+                           WHERE outcome = 'ok' AND hour >= ? AND hour < ?{tail_sql}) s \
+                     LEFT JOIN resources r ON r.code = s.resource_code \
+                     LEFT JOIN orgs co ON co.id = s.org_id LEFT JOIN orgs po ON po.id = r.owner_org_id \
+                     WHERE 1 = 1{scope} \
+                     GROUP BY s.hour, co.credit_code, co.name, po.credit_code, po.name, s.resource_code, r.name"
                 ),
-                &params![&start, &end],
+                &[params![&start, &end].to_vec(), tail].concat(),
             )?;
             let (mut total, mut served) = (0, 0);
             let (mut days, mut consumers, mut providers, mut resources) =
