@@ -275,6 +275,52 @@ async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
                 .any(|e| e["app_id"] == app_id),
             "the provider sees who read its data"
         );
+        // The provider's view is its own entries and every entry about its resources,
+        // newest first, and comes the same a page at a time.
+        let provider = provider.as_array().unwrap().clone();
+        let theirs = |e: &Value| {
+            [&open, &cond, &closed]
+                .iter()
+                .any(|c| e["resource_code"] == **c)
+        };
+        let own: std::collections::BTreeSet<String> = provider
+            .iter()
+            .filter(|e| !theirs(e))
+            .map(|e| e["org_id"].to_string())
+            .collect();
+        assert_eq!(
+            own.len(),
+            1,
+            "{backend}: one organisation's own entries: {own:?}"
+        );
+        let about: Vec<&Value> = all.iter().filter(|e| theirs(e)).collect();
+        assert!(about.len() > 5, "{backend}");
+        assert!(
+            about
+                .iter()
+                .all(|e| provider.iter().any(|p| p["seq"] == e["seq"])),
+            "{backend}: every call to its resources"
+        );
+        let seqs: Vec<i64> = provider
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect();
+        assert!(
+            seqs.windows(2).all(|w| w[0] > w[1]),
+            "{backend}: newest first, once each"
+        );
+        let mut paged = Vec::new();
+        let mut before = String::new();
+        loop {
+            let (_, page) = s
+                .get_json(&format!("/api/v1/audit?limit=3{before}"), Some(&police))
+                .await;
+            let page = page.as_array().unwrap().clone();
+            let Some(last) = page.last() else { break };
+            before = format!("&before={}", last["seq"]);
+            paged.extend(page.iter().map(|e| e["seq"].as_i64().unwrap()));
+        }
+        assert_eq!(paged, seqs, "{backend}: page by page");
         let (_, stranger) = s.get_json("/api/v1/audit?limit=1000", Some(&market)).await;
         assert!(
             stranger

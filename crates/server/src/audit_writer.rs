@@ -126,6 +126,7 @@ impl Writer {
             nudge = Nudge(Some(started.thread().clone()));
         }
         let mut writer = self;
+        let wake = nudge.clone();
         std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
@@ -138,7 +139,7 @@ impl Writer {
                         }
                     }
                     let (entries, waiting): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-                    let outcome = writer.write(entries, &move_tx);
+                    let outcome = writer.write(entries, &move_tx, &wake);
                     if let Err(e) = &outcome {
                         tracing::error!(error = %e, "audit log not written: calls fail closed");
                     }
@@ -159,6 +160,7 @@ impl Writer {
         &mut self,
         entries: Vec<AuditEntry>,
         mover: &std::sync::mpsc::Sender<Journaled>,
+        wake: &Nudge,
     ) -> Outcome {
         let n = entries.len() as u64;
         match &mut self.sink {
@@ -188,6 +190,11 @@ impl Writer {
             Sink::Journal(journal) => {
                 let closed = journal.append(&records).map_err(|e| e.to_string())?;
                 let _ = mover.send(Journaled::Records(records));
+                // Half the backlog the database may fall behind by: moved now, not when
+                // the mover is due, before calls come near failing closed.
+                if (head.0 - *self.heads.moved.borrow()) as u64 * 2 >= self.backlog {
+                    wake.now();
+                }
                 if let Some(path) = closed {
                     let _ = mover.send(Journaled::Closed(path, head.0));
                 }

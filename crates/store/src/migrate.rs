@@ -73,6 +73,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_share_calls.sql"),
         after: Some(crate::repo::share_calls::rebuild_on_postgres),
     },
+    Migration {
+        version: 9,
+        name: "audit_listing_indexes",
+        sqlite: include_str!("../migrations/sqlite/0009_audit_listing_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_audit_listing_indexes.sql"),
+        after: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

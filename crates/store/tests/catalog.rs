@@ -1673,7 +1673,7 @@ mod audit_file {
         )
         .unwrap();
         let ddl: Vec<String> = conn
-            .prepare("SELECT sql FROM audit.sqlite_master WHERE sql IS NOT NULL ORDER BY type DESC")
+            .prepare("SELECT sql FROM audit.sqlite_master WHERE tbl_name = 'audit_log' AND sql IS NOT NULL ORDER BY type DESC")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()

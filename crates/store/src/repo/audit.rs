@@ -511,18 +511,35 @@ impl Store {
         let node = node.to_string();
         self.read(move |c| {
             let before = before.unwrap_or(i64::MAX);
+            let newest = |c: &mut dyn Conn, column: &str, value: crate::value::Value| {
+                c.query(
+                    &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? AND {column} = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
+                    &[params![&node].to_vec(), vec![value], params![before, limit].to_vec()].concat(),
+                )
+            };
             let rows = match scope {
                 AuditScope::All => c.query(
                     &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
                     &params![node, before, limit],
                 )?,
-                AuditScope::Org(org) => c.query(
-                    &format!(
-                        "SELECT {COLUMNS} FROM audit_log a WHERE node_id = ? AND seq < ? AND (org_id = ? OR resource_code IN \
-                         (SELECT r.code FROM resources r WHERE r.owner_org_id = ?)) ORDER BY seq DESC LIMIT ?"
-                    ),
-                    &params![node, before, org, org, limit],
-                )?,
+                // The organisation's own calls, and each of its resources' calls, read
+                // newest first along their own index and merged: a walk of the whole
+                // chain would read every entry to find an organisation that has few.
+                AuditScope::Org(org) => {
+                    let mut rows = newest(c, "org_id", org.into())?;
+                    let codes = c.query(
+                        "SELECT code FROM resources WHERE owner_org_id = ? ORDER BY code",
+                        &params![org],
+                    )?;
+                    for code in codes {
+                        rows.extend(newest(c, "resource_code", code.text(0)?.into())?);
+                    }
+                    let mut by_seq = std::collections::BTreeMap::new();
+                    for r in rows {
+                        by_seq.insert(std::cmp::Reverse(r.i64(1)?), r);
+                    }
+                    by_seq.into_values().take(limit.max(0) as usize).collect()
+                }
             };
             rows.iter().map(record).collect()
         })
