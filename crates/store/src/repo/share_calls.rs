@@ -142,11 +142,13 @@ pub(crate) fn count(conn: &mut dyn Conn, node: &str, tally: &Tally) -> Result<()
 }
 
 /// The counts as the log `audit_log` (in `schema`, `""` or `"audit."`) gives them, for
-/// the entries `filter` (`WHERE … AND`, or `WHERE`) picks.
+/// the entries `filter` (`WHERE … AND`, or `WHERE`) picks, in key order (the order in
+/// which every path adds to the counts).
 fn recount_sql(schema: &str, filter: &str) -> String {
     format!(
         "SELECT substr(at, 1, 13), COALESCE(org_id, 0), resource_code, outcome, COUNT(*), CAST(SUM(row_count) AS BIGINT) \
-         FROM {schema}audit_log {filter} action IN ({}) GROUP BY substr(at, 1, 13), COALESCE(org_id, 0), resource_code, outcome",
+         FROM {schema}audit_log {filter} action IN ({}) GROUP BY substr(at, 1, 13), COALESCE(org_id, 0), resource_code, outcome \
+         ORDER BY 1, 2, 3, 4",
         data_calls_sql()
     )
 }
