@@ -46,9 +46,6 @@ pub fn audit_path(path: &Path) -> std::path::PathBuf {
     path.with_file_name(name)
 }
 
-/// Pages of write-ahead log after which the audit writer checkpoints the audit file.
-const AUDIT_CHECKPOINT_PAGES: i64 = 16_384;
-
 /// Bytes of the main file read through a memory map (SQLite's own ceiling, 2 GiB;
 /// pages beyond it are read as usual).
 const MMAP_SIZE: i64 = 0x7fff_0000;
@@ -90,15 +87,6 @@ fn open(path: &Path, role: Role) -> Result<Connection> {
         conn.pragma_update(Some(schema), "synchronous", "FULL")?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    if matches!(role, Role::Audit) {
-        // The audit writer commits a group of calls a few thousand times a second, each
-        // holding up the calls in it; SQLite's default checkpoint every 1,000 pages of
-        // write-ahead log then ran every few dozen commits, inside one, with two syncs.
-        // Every 16,384 pages (64 MiB) it runs a few times a second at most, and copies
-        // the pages that every commit rewrites (the ends of the log's b-trees) once
-        // instead of many times (1.05x the lookups a second, measured in turn).
-        conn.pragma_update(None, "wal_autocheckpoint", AUDIT_CHECKPOINT_PAGES)?;
-    }
     if !matches!(role, Role::Audit) {
         // Pages of the main file are read through a shared mapping: the readers then
         // share the operating system's cache instead of each filling its own few
