@@ -112,8 +112,7 @@ fn move_audit_tables(conn: &Connection) -> Result<()> {
         if ddl.is_empty() {
             continue;
         }
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        let copied = (|| -> rusqlite::Result<()> {
+        immediately(conn, || {
             for statement in &ddl {
                 conn.execute_batch(&in_audit_schema(statement))?;
             }
@@ -122,14 +121,7 @@ fn move_audit_tables(conn: &Connection) -> Result<()> {
                 [],
             )?;
             Ok(())
-        })();
-        match copied {
-            Ok(()) => conn.execute_batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e.into());
-            }
-        }
+        })?;
         let missing: i64 = conn.query_row(
             &format!("SELECT COUNT(*) FROM (SELECT * FROM main.{table} EXCEPT SELECT * FROM audit.{table})"),
             [],
@@ -169,18 +161,24 @@ fn count_logged_calls(conn: &Connection) -> Result<()> {
         return Ok(());
     }
     tracing::info!("counting the audit log into the call counts statistics read (once)");
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let made = conn
-        .execute_batch(
+    // Both tables are made in one transaction: one without the other is left over
+    // from a start cut short, and is made anew.
+    immediately(conn, || {
+        conn.execute_batch(
             "DROP TABLE IF EXISTS audit.share_calls; DROP TABLE IF EXISTS audit.share_calls_through; \
              CREATE TABLE audit.share_calls (hour TEXT NOT NULL, org_id INTEGER NOT NULL, resource_code TEXT NOT NULL, \
              outcome TEXT NOT NULL, calls INTEGER NOT NULL, rows_served INTEGER NOT NULL, \
              PRIMARY KEY (hour, org_id, resource_code, outcome)) WITHOUT ROWID; \
              CREATE TABLE audit.share_calls_through (node_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;",
-        )
-        .map_err(StoreError::from)
-        .and_then(|()| crate::repo::share_calls::rebuild(&mut SqliteConn(conn), "audit."));
-    match made {
+        )?;
+        crate::repo::share_calls::rebuild(&mut SqliteConn(conn), "audit.")
+    })
+}
+
+/// Runs `f` in an IMMEDIATE transaction of `conn`, committed only if it succeeds.
+fn immediately(conn: &Connection, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    match f() {
         Ok(()) => Ok(conn.execute_batch("COMMIT")?),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");

@@ -76,10 +76,6 @@ impl Tally {
             sum.1 += e.row_count;
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.span.is_none()
-    }
 }
 
 const ADD: &str = "ON CONFLICT (hour, org_id, resource_code, outcome) DO UPDATE \
@@ -156,6 +152,14 @@ fn recount_sql(schema: &str, filter: &str) -> String {
 /// A count: where it belongs, the calls and the rows they served.
 pub type Counted = (Key, (i64, i64));
 
+/// A count as read: hour, organisation, resource, outcome, calls, rows served.
+fn counted(r: &crate::value::Row) -> Result<Counted> {
+    Ok((
+        (r.text(0)?, r.i64(1)?, r.text(2)?, r.text(3)?),
+        (r.i64(4)?, r.i64(5)?),
+    ))
+}
+
 /// The entries past each node's mark, counted: what statistics add to the counts kept.
 /// Each node's range is read by itself, and only when its chain goes past its mark
 /// (a query over all the marks at once may be planned as a scan of the whole log).
@@ -172,10 +176,7 @@ pub(crate) fn uncounted(conn: &mut dyn Conn) -> Result<Vec<Counted>> {
             &params![node, through, head],
         )?;
         for r in rows {
-            found.push((
-                (r.text(0)?, r.i64(1)?, r.text(2)?, r.text(3)?),
-                (r.i64(4)?, r.i64(5)?),
-            ));
+            found.push(counted(&r)?);
         }
     }
     Ok(found)
@@ -223,11 +224,9 @@ pub struct Disagreement {
 pub(crate) fn check(conn: &mut dyn Conn) -> Result<Vec<Disagreement>> {
     type Both = ((i64, i64), (i64, i64));
     let mut counts: BTreeMap<Key, Both> = BTreeMap::new();
-    let key = |r: &crate::value::Row| -> Result<Key> {
-        Ok((r.text(0)?, r.i64(1)?, r.text(2)?, r.text(3)?))
-    };
     for r in conn.query(&recount_sql("", "WHERE"), &[])? {
-        counts.entry(key(&r)?).or_default().1 = (r.i64(4)?, r.i64(5)?);
+        let (k, n) = counted(&r)?;
+        counts.entry(k).or_default().1 = n;
     }
     let kept = conn.query(
         "SELECT hour, org_id, resource_code, outcome, calls, rows_served FROM share_calls",
@@ -238,8 +237,8 @@ pub(crate) fn check(conn: &mut dyn Conn) -> Result<Vec<Disagreement>> {
         c.0 += calls;
         c.1 += rows;
     };
-    for r in kept {
-        add(key(&r)?, (r.i64(4)?, r.i64(5)?));
+    for (k, n) in kept.iter().map(counted).collect::<Result<Vec<_>>>()? {
+        add(k, n);
     }
     for (k, n) in uncounted(conn)? {
         add(k, n);

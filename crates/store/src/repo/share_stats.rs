@@ -62,16 +62,13 @@ impl Store {
         self.read(move |c| {
             // The entries not counted yet (a second's worth at most, on a running node)
             // join the counts kept as literal rows.
-            let mut tail = Vec::new();
+            let (mut tail, mut tail_rows) = (Vec::new(), Vec::new());
             for ((hour, org, code, outcome), (calls, rows)) in share_calls::uncounted(c)? {
                 if outcome == "ok" && hour >= start && hour < end {
                     tail.extend(params![hour, org, code, calls, rows]);
+                    tail_rows.push("(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))");
                 }
             }
-            let tail_rows = vec![
-                "(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))";
-                tail.len() / 5
-            ];
             let tail_sql = match tail_rows.is_empty() {
                 true => String::new(),
                 false => format!(" UNION ALL VALUES {}", tail_rows.join(", ")),
