@@ -302,9 +302,7 @@ impl Journal {
             }
         }
     }
-}
 
-impl Journal {
     /// Writes zeros past the file's end until it reaches `end` and a mebibyte beyond
     /// (made durable by the group's sync that follows).
     fn make_ready(&mut self, end: u64) -> std::io::Result<()> {

@@ -113,19 +113,17 @@ pub(crate) fn count(conn: &mut dyn Conn, node: &str, tally: &Tally) -> Result<()
         return Ok(());
     }
     if first == through + 1 && !tally.gap {
+        let add = format!(
+            "INSERT INTO share_calls (hour, org_id, resource_code, outcome, calls, rows_served) VALUES (?, ?, ?, ?, ?, ?) {ADD}"
+        );
         for ((hour, org, code, outcome), (calls, rows)) in &tally.sums {
-            conn.execute(
-                &format!(
-                    "INSERT INTO share_calls (hour, org_id, resource_code, outcome, calls, rows_served) VALUES (?, ?, ?, ?, ?, ?) {ADD}"
-                ),
-                &params![hour, *org, code, outcome, *calls, *rows],
-            )?;
+            conn.execute(&add, &params![hour, *org, code, outcome, *calls, *rows])?;
         }
     } else {
         conn.execute(
             &format!(
                 "INSERT INTO share_calls (hour, org_id, resource_code, outcome, calls, rows_served) {} {ADD}",
-                recount_sql("", "WHERE node_id = ? AND seq > ? AND seq <= ? AND")
+                recount_range_sql()
             ),
             &params![node, through, last],
         )?;
@@ -147,6 +145,12 @@ fn recount_sql(schema: &str, filter: &str) -> String {
          ORDER BY 1, 2, 3, 4",
         data_calls_sql()
     )
+}
+
+/// The counts of one node's entries in a range of sequence numbers (parameters: node,
+/// after, through).
+fn recount_range_sql() -> String {
+    recount_sql("", "WHERE node_id = ? AND seq > ? AND seq <= ? AND")
 }
 
 /// A count: where it belongs, the calls and the rows they served.
@@ -171,10 +175,7 @@ pub(crate) fn uncounted(conn: &mut dyn Conn) -> Result<Vec<Counted>> {
         if head <= through {
             continue;
         }
-        let rows = conn.query(
-            &recount_sql("", "WHERE node_id = ? AND seq > ? AND seq <= ? AND"),
-            &params![node, through, head],
-        )?;
+        let rows = conn.query(&recount_range_sql(), &params![node, through, head])?;
         for r in rows {
             found.push(counted(&r)?);
         }
