@@ -138,9 +138,7 @@ pub async fn init_installation(store: &Store, inst: Installation) -> anyhow::Res
     if inst.bureau.kind != govshare_domain::org::OrgKind::Bureau {
         anyhow::bail!("the first organisation must be the bureau (kind bureau)");
     }
-    if inst.admin_password.chars().count() < 8 {
-        anyhow::bail!("密码至少8位 (password of at least 8 characters)");
-    }
+    govshare_domain::password::check_password(&inst.admin_username, &inst.admin_password)?;
     let system = Caller::System("init".into());
     let org = store.upsert_org(&system, inst.bureau).await?;
     store

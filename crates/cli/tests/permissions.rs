@@ -92,7 +92,7 @@ async fn users_are_created_within_ones_reach() {
     for backend in common::backends() {
         let s = TestServer::start(backend, false).await;
         let c = callers(&s).await;
-        let user = |name: &str, role: &str, org: &str| json!({"username": name, "display_name": "测试", "password": "Strong@2026", "role": role, "org_code": org_code(org)});
+        let user = |name: &str, role: &str, org: &str| json!({"username": name, "display_name": "测试", "password": "Strong-maple-T4q-2026", "role": role, "org_code": org_code(org)});
         let cases = [
             (&c.police_admin, user("p_op", "org_operator", "公安局"), 201),
             (
@@ -140,7 +140,7 @@ async fn users_are_created_within_ones_reach() {
             (status_code, err["error"]["problems"][0]["field"].as_str()),
             (422, Some("password"))
         );
-        s.login("yz_op", "Strong@2026").await;
+        s.login("yz_op", "Strong-maple-T4q-2026").await;
     }
 }
 

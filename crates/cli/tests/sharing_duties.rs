@@ -16,7 +16,7 @@ async fn add_user(s: &TestServer, token: &str, name: &str, role: &str, org: &str
         Method::POST,
         "/api/v1/users",
         Some(token),
-        json!({"username": name, "display_name": name, "password": "Duty@2026x", "role": role, "org_code": org_code(org)}),
+        json!({"username": name, "display_name": name, "password": "Duty-harbor-Z8w-2026", "role": role, "org_code": org_code(org)}),
     )
     .await
     .0
@@ -76,9 +76,9 @@ async fn approvers_decide_auditors_read_and_the_bureau_may_review_registrations_
             add_user(&s, &bureau, "jb_approver", "approver", "江北区").await,
             201
         );
-        let approver = s.login("gaj_shenhe", "Duty@2026x").await;
-        let auditor = s.login("city_shenji", "Duty@2026x").await;
-        let other_approver = s.login("jb_approver", "Duty@2026x").await;
+        let approver = s.login("gaj_shenhe", "Duty-harbor-Z8w-2026").await;
+        let auditor = s.login("city_shenji", "Duty-harbor-Z8w-2026").await;
+        let other_approver = s.login("jb_approver", "Duty-harbor-Z8w-2026").await;
         // The demo city has a police approver and a city auditor of its own.
         let demo_approver = s.login("gaj_approver", "Demo@2026").await;
         let demo_auditor = s.login("city_auditor", "Demo@2026").await;

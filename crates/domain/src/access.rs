@@ -79,6 +79,18 @@ impl Principal {
         }
     }
 
+    /// Revoking a grant, which ends a consumer's service at once: the provider's admin
+    /// or the bureau. Approvers decide requests; they do not take back what was given.
+    pub fn check_grant_revocation(&self, provider_org_id: i64) -> Result<()> {
+        if self.is_bureau() || (self.owns(provider_org_id) && self.role == Role::OrgAdmin) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "只有提供方单位管理员或大数据局可以撤销授权".into(),
+            ))
+        }
+    }
+
     /// Acting as a consumer for one's organisation (apps, registrations, requests,
     /// error reports): anyone of it but its auditors.
     pub fn check_consumer(&self, org_id: i64) -> Result<()> {
@@ -204,6 +216,11 @@ mod tests {
                 .is_err()
         );
         assert!(user(Role::OrgAdmin, 7).check_sharing_decision(7).is_ok());
+        // Revoking a grant is the provider's admin's or the bureau's, not an approver's.
+        assert!(approver.check_grant_revocation(7).is_err());
+        assert!(user(Role::OrgAdmin, 7).check_grant_revocation(7).is_ok());
+        assert!(user(Role::OrgAdmin, 8).check_grant_revocation(7).is_err());
+        assert!(user(Role::BureauAdmin, 1).check_grant_revocation(7).is_ok());
         for who in [&approver, &auditor] {
             assert!(who.check_edit(7, State::Draft).is_err());
             assert!(who.check_create(7).is_err());

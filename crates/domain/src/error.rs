@@ -41,6 +41,9 @@ pub enum Error {
     /// A grant's visits are used up (for the day or in all).
     #[error("授权访问次数已用完 (grant quota exhausted): {0}")]
     Exhausted(String),
+    /// A paging cursor the server did not issue for this query, or one past its time.
+    #[error("分页游标无效 (bad cursor): {0}")]
+    BadCursor(String),
     #[error("状态不允许此操作 (illegal transition): {action} 不能用于 {from} 状态")]
     IllegalTransition { action: String, from: String },
 }

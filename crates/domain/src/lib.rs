@@ -9,6 +9,7 @@ pub mod item;
 pub mod labels;
 pub mod lifecycle;
 pub mod org;
+pub mod password;
 pub mod pool;
 pub mod region;
 pub mod resource;

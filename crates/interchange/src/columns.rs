@@ -409,7 +409,7 @@ impl CellOut {
     pub fn as_csv(&self) -> String {
         match self {
             CellOut::Empty => String::new(),
-            CellOut::Text(s) => s.clone(),
+            CellOut::Text(s) => crate::formula::guard(s).into_owned(),
             CellOut::Number(f) => f.to_string(),
         }
     }

@@ -65,7 +65,7 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, Vec<Location>> {
                     if s.is_empty() {
                         CellIn::Empty
                     } else {
-                        CellIn::Text(s.to_string())
+                        CellIn::Text(crate::formula::unguard(s).into_owned())
                     }
                 })
                 .collect(),

@@ -5,6 +5,7 @@
 
 pub mod columns;
 mod csv_io;
+pub mod formula;
 mod gbk_stream;
 mod json_io;
 pub mod rows;

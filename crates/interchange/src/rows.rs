@@ -195,7 +195,10 @@ fn csv_rows(
     let rows = std::iter::from_fn(move || {
         let row = match reader.read_record(&mut record) {
             Ok(false) => return None,
-            Ok(true) => Ok(record.iter().map(str::to_string).collect()),
+            Ok(true) => Ok(record
+                .iter()
+                .map(|c| crate::formula::unguard(c).into_owned())
+                .collect()),
             Err(e) => Err(format!("CSV格式错误：{e}")),
         };
         // Undecodable bytes before the end of this row are in this row (earlier rows

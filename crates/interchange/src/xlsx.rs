@@ -11,7 +11,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
 fn cell_in(d: &Data) -> CellIn {
     match d {
         Data::Empty => CellIn::Empty,
-        Data::String(s) => CellIn::Text(s.clone()),
+        Data::String(s) => CellIn::Text(crate::formula::unguard(s).into_owned()),
         Data::Int(i) => CellIn::Number(*i as f64),
         Data::Float(f) => CellIn::Number(*f),
         Data::Bool(b) => CellIn::Text(if *b { "是" } else { "否" }.into()),
@@ -54,7 +54,7 @@ fn put(ws: &mut Worksheet, row: u32, col: u16, cell: &CellOut) -> Result<(), Xls
     match cell {
         CellOut::Empty => {}
         CellOut::Text(s) => {
-            ws.write_string(row, col, s)?;
+            ws.write_string(row, col, crate::formula::guard(s))?;
         }
         CellOut::Number(n) => {
             ws.write_number(row, col, *n)?;

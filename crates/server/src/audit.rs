@@ -229,6 +229,7 @@ impl AuditLog {
 
     /// Records an entry and waits until it is durable.
     pub async fn record(&self, mut entry: AuditEntry) -> Result<(), ApiError> {
+        crate::audit_net::mark_audited();
         if entry.at.is_empty() {
             entry.at = govshare_store::now();
         }

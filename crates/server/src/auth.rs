@@ -20,6 +20,13 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The hash an unknown username's password is checked against (made once, with the
+/// same parameters as every stored hash, so that both paths cost one verification).
+pub fn unknown_user_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
@@ -79,9 +86,12 @@ impl FromRequestParts<AppState> for MaybeUser {
             return Ok(MaybeUser(None));
         };
         let principal = state.store.session_principal(token_hash(token)).await?;
-        principal
-            .map(|p| MaybeUser(Some(p)))
-            .ok_or(ApiError::Unauthorized)
+        let p = principal.ok_or(ApiError::Unauthorized)?;
+        crate::audit_net::note_caller(crate::audit_net::Who::User {
+            name: p.username.clone(),
+            org_id: p.org_id,
+        });
+        Ok(MaybeUser(Some(p)))
     }
 }
 
@@ -161,6 +171,11 @@ impl FromRequestParts<AppState> for App {
         if !same_bytes(token_hash(key).as_bytes(), stored.key_hash.as_bytes()) || !live {
             return Err(ApiError::Unauthorized);
         }
+        crate::audit_net::note_caller(crate::audit_net::Who::App {
+            name: stored.app.name.clone(),
+            app_id: stored.app.app_id,
+            org_id: stored.app.org_id,
+        });
         if let Some(secs) = state.app_limits.wait(stored.app.app_id) {
             return Err(ApiError::RateLimited(secs));
         }

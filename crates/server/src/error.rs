@@ -102,6 +102,7 @@ impl ApiError {
             ApiError::Domain(DomainError::QuotaExceeded(_)) => {
                 (StatusCode::CONFLICT, "quota_exceeded")
             }
+            ApiError::Domain(DomainError::BadCursor(_)) => (StatusCode::BAD_REQUEST, "bad_cursor"),
             ApiError::Domain(DomainError::IllegalTransition { .. }) => {
                 (StatusCode::CONFLICT, "illegal_transition")
             }
@@ -128,6 +129,7 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let message = self.to_string();
+        let note = message.clone();
         let retry_after = match &self {
             ApiError::TooManyAttempts(secs) | ApiError::RateLimited(secs) => Some(*secs),
             _ => None,
@@ -146,6 +148,8 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = (status, axum::Json(body)).into_response();
+        resp.extensions_mut()
+            .insert(crate::audit_net::ErrorNote(note));
         if let Some(secs) = retry_after {
             resp.headers_mut()
                 .insert("retry-after", axum::http::HeaderValue::from(secs));

@@ -5,6 +5,7 @@
 pub mod app_keys;
 pub mod app_limit;
 pub mod audit;
+pub mod audit_net;
 mod audit_writer;
 pub mod auth;
 pub mod catalog_import;
@@ -112,6 +113,10 @@ impl AppState {
                     shown.as_deref().unwrap_or("(内存)")
                 ))
             })?;
+        // The hash unknown usernames are checked against, made before the first sign-in.
+        tokio::task::spawn_blocking(auth::unknown_user_hash)
+            .await
+            .map_err(|e| error::ApiError::Internal(e.to_string()))?;
         let key = audit::load_or_create_key(config.audit_key_file.as_deref())
             .map_err(|e| error::ApiError::Unavailable(format!("audit key: {e}")))?;
         let journal = audit::JournalConfig {
@@ -139,6 +144,33 @@ impl AppState {
     }
 }
 
+/// Headers every answer carries: no sniffing of types, no framing, no referrer sent
+/// off-site, and a policy that lets pages load only what this server serves.
+async fn security_headers(req: Request, next: Next) -> Response {
+    use axum::http::HeaderValue;
+    use axum::http::header;
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
+}
+
+/// Scripts, images, fonts and frames from this server only; styles from it or inline
+/// (the pages carry their stylesheet); forms post back to it; nothing may frame it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 async fn limit_query(req: Request, next: Next) -> Response {
     if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_CHARS) {
         return error::ApiError::UriTooLong(MAX_QUERY_CHARS).into_response();
@@ -148,6 +180,10 @@ async fn limit_query(req: Request, next: Next) -> Response {
 
 pub fn app(state: AppState) -> Router {
     routes::router()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit_net::audit_unrecorded,
+        ))
         .route("/", axum::routing::get(pages::index))
         .route("/search", axum::routing::get(pages::search))
         .route(
@@ -156,6 +192,7 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(limit_query))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -180,9 +217,12 @@ pub async fn serve(
         }
     });
     let last = state.audit.clone();
-    let result = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     follower.abort();
     checkpoints.abort();
     // Everything answered into the database, and a last checkpoint, so that what this

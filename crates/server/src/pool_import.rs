@@ -144,7 +144,11 @@ pub fn quarantine_csv(q: &govshare_store::repo::ingest::Quarantine) -> Vec<u8> {
             .flexible(true)
             .from_writer(&mut out);
         for record in quarantine_table(q) {
-            let _ = w.write_record(&record);
+            let _ = w.write_record(
+                record
+                    .iter()
+                    .map(|c| govshare_interchange::formula::guard(c).into_owned()),
+            );
         }
         let _ = w.flush();
     }
@@ -159,7 +163,13 @@ pub fn quarantine_xlsx(q: &govshare_store::repo::ingest::Quarantine) -> Result<V
     sheet.set_name("未入池数据").map_err(fail)?;
     for (r, record) in quarantine_table(q).iter().enumerate() {
         for (c, cell) in record.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, cell).map_err(fail)?;
+            sheet
+                .write_string(
+                    r as u32,
+                    c as u16,
+                    govshare_interchange::formula::guard(cell),
+                )
+                .map_err(fail)?;
         }
     }
     book.save_to_buffer().map_err(fail)

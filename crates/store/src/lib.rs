@@ -33,7 +33,14 @@ pub struct Store {
     backend: Arc<Backend>,
     /// Sharing decisions this node has made, checked against the sharing epoch.
     sharing: Arc<repo::share_cache::SharingCache>,
+    /// Seals what consumers are handed and give back (cursors, row references).
+    sealer: Arc<govshare_domain::sharing::Sealer>,
+    /// Probes (queries on a masked item's value) one app may make a day.
+    probe_limit: Arc<std::sync::atomic::AtomicI64>,
 }
+
+/// Probes one app may make a day unless the server says otherwise.
+pub const DEFAULT_PROBE_LIMIT: i64 = 1000;
 
 /// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
 pub fn now() -> String {
@@ -69,15 +76,26 @@ impl Store {
                 url.split(':').next().unwrap_or("")
             )));
         };
-        let store = Store {
+        let mut store = Store {
             backend: Arc::new(backend),
             sharing: Arc::default(),
+            sealer: Arc::new(govshare_domain::sharing::Sealer::new(&[0; 32])),
+            probe_limit: Arc::new(DEFAULT_PROBE_LIMIT.into()),
         };
         store.write_blocking(migrate::run)?;
+        let secret = store.write_blocking(|c| repo::secrets::installation_secret(c, "seal"))?;
+        store.sealer = Arc::new(govshare_domain::sharing::Sealer::new(&secret));
         if let Backend::Sqlite(b) = &*store.backend {
             b.settle()?;
         }
         Ok(store)
+    }
+
+    /// Sets how many probes (queries on the value of an item served masked) one app
+    /// may make a day.
+    pub fn set_probe_limit(&self, per_day: i64) {
+        self.probe_limit
+            .store(per_day, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// "sqlite" or "postgres".

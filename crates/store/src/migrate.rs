@@ -80,6 +80,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_audit_listing_indexes.sql"),
         after: None,
     },
+    Migration {
+        version: 10,
+        name: "sealing_and_probes",
+        sqlite: include_str!("../migrations/sqlite/0010_sealing_and_probes.sql"),
+        postgres: include_str!("../migrations/postgres/0010_sealing_and_probes.sql"),
+        after: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -37,9 +37,7 @@ pub async fn user(command: UserCommand, config: Config) -> anyhow::Result<ExitCo
     let role = Role::parse(&role).ok_or_else(|| {
         anyhow::anyhow!("未知角色“{role}”，可选 bureau_admin、org_admin、org_operator")
     })?;
-    if password.chars().count() < 8 {
-        anyhow::bail!("密码至少8位");
-    }
+    govshare_domain::password::check_password(&username, &password)?;
     let store = super::open_store(&config).await?;
     let org_id = store.org_by_code(&org).await?.id;
     let password_hash =

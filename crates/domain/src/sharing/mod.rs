@@ -3,9 +3,12 @@
 //! by the store inside the query.
 
 pub mod checkpoint;
+pub mod cursor;
 pub mod mask;
 pub mod policy;
 pub mod request;
+pub mod seal;
 
 pub use mask::{Mask, mask};
 pub use policy::{Basis, Decision, Standing, decide};
+pub use seal::Sealer;

@@ -3,8 +3,9 @@
 use crate::AppState;
 use crate::auth::{MaybeUser, User};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::extract::{Body, Json, Query};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use govshare_store::repo::files::{FileVersion, NewFile};
@@ -107,12 +108,48 @@ pub(crate) fn version_in_path(version: &str) -> ApiResult<Option<i64>> {
 
 /// A file's bytes with its type, name (RFC 6266 / 5987: the UTF-8 name percent-encoded,
 /// an ASCII fallback beside it) and its checksum as ETag.
+/// Types a stored file is served as; anything else (HTML, SVG, scripts, whatever an
+/// uploader claimed) goes out as `application/octet-stream`, always as an attachment
+/// and with `nosniff`, so that no upload runs in the browser as a page of this site.
+const SAFE_TYPES: &[&str] = &[
+    "application/pdf",
+    "application/zip",
+    "application/json",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/msword",
+    "text/csv",
+    "text/plain",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+];
+
+fn served_type(claimed: &str) -> HeaderValue {
+    let base = claimed
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if SAFE_TYPES.contains(&base.as_str()) {
+        let shown = if base.starts_with("text/") {
+            format!("{base}; charset=utf-8")
+        } else {
+            base
+        };
+        if let Ok(v) = HeaderValue::from_str(&shown) {
+            return v;
+        }
+    }
+    HeaderValue::from_static("application/octet-stream")
+}
+
 pub(crate) fn file_response(meta: &FileVersion, content: Vec<u8>) -> Response {
     let mut response = content.into_response();
     let h = response.headers_mut();
-    let media = HeaderValue::from_str(&meta.media_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    h.insert(header::CONTENT_TYPE, media);
+    h.insert(header::CONTENT_TYPE, served_type(&meta.media_type));
     let encoded: String = meta
         .name
         .bytes()
@@ -131,6 +168,10 @@ pub(crate) fn file_response(meta: &FileVersion, content: Vec<u8>) -> Response {
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", meta.sha256)) {
         h.insert(header::ETAG, v);
     }

@@ -1,11 +1,12 @@
 //! Data pools: a pool's shape and size, loading a batch, and a batch's refused rows.
 
 use crate::AppState;
-use crate::auth::{MaybeUser, User};
+use crate::auth::User;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::extract::{Body, Json, Query};
 use crate::pool_import::{DataFile, import_data, quarantine_csv, quarantine_xlsx};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use govshare_domain::pool::{Check, Selection};
@@ -14,12 +15,14 @@ use govshare_store::repo::ingest::{BatchReport, IngestMode, Quarantine};
 use govshare_store::repo::pools::{PoolChange, PoolInfo};
 use serde::Deserialize;
 
-/// A resource's data pool: its columns, key, checks and row count.
+/// A resource's data pool: its columns, key, checks and row count (signed-in users
+/// who may see the entry).
 #[utoipa::path(get, path = "/api/v1/pools/{class}/{seq}", tag = "pools", params(("class" = String, Path), ("seq" = String, Path)),
-    responses((status = 200, body = PoolInfo), (status = 404, body = crate::error::ErrorBody)))]
+    security(("bearer" = [])),
+    responses((status = 200, body = PoolInfo), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_pool(
     State(state): State<AppState>,
-    user: MaybeUser,
+    user: User,
     Path((class, seq)): Path<(String, String)>,
 ) -> ApiResult<Json<PoolInfo>> {
     Ok(Json(

@@ -4,8 +4,9 @@
 use crate::AppState;
 use crate::auth::{MaybeUser, User};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::extract::{Json, Query};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use govshare_domain::lifecycle::Action;

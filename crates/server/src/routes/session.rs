@@ -1,8 +1,9 @@
 //! Signing in and out.
 
 use crate::AppState;
-use crate::auth::{MaybeUser, User, hash_password, new_token, token_hash, verify_password};
+use crate::auth::{MaybeUser, User, new_token, token_hash, verify_password};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ClientAddr;
 use crate::extract::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -28,38 +29,60 @@ pub struct LoginResponse {
 /// Signs in with a username and password; returns a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody),
-        (status = 429, description = "too many failed sign-ins for this username; see Retry-After", body = crate::error::ErrorBody)))]
+        (status = 429, description = "too many failed sign-ins for this username (a growing delay) or from this address; see Retry-After", body = crate::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
+    let login_entry = |outcome: &str, org_id: Option<i64>, detail: String| AuditEntry {
+        actor: req.username.chars().take(64).collect(),
+        org_id,
+        action: "login".into(),
+        outcome: outcome.into(),
+        detail,
+        ..Default::default()
+    };
+    let from = address.map(|a| format!("from {a}")).unwrap_or_default();
     if req.username.len() > 64 || req.password.len() > 256 {
+        state
+            .audit
+            .record(login_entry("invalid", None, from))
+            .await?;
         return Err(ApiError::Unauthorized);
     }
-    if let Some(wait) = state.logins.locked_for(&req.username) {
-        return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
+    if let Some(wait) = state.logins.wait(&req.username, address) {
+        let secs = wait.as_secs().max(1);
+        state
+            .audit
+            .record(login_entry(
+                "throttled",
+                None,
+                format!("{from} wait {secs}s"),
+            ))
+            .await?;
+        return Err(ApiError::TooManyAttempts(secs));
     }
     let creds = state.store.credentials(&req.username).await?;
     let password = req.password.clone();
     let stored = creds.as_ref().map(|c| c.password_hash.clone());
-    // Verify against a dummy hash when the user is unknown, so timing tells nothing.
+    // One hash either way: an unknown user is checked against a hash made once, so
+    // timing does not tell which usernames exist.
     let ok = tokio::task::spawn_blocking(move || {
-        let hash = stored.unwrap_or_else(|| hash_password("not-a-user").unwrap_or_default());
-        verify_password(&password, &hash)
+        let hash = stored
+            .as_deref()
+            .unwrap_or_else(|| crate::auth::unknown_user_hash());
+        verify_password(&password, hash)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let login_entry = |outcome: &str, org_id: Option<i64>| AuditEntry {
-        actor: req.username.clone(),
-        org_id,
-        action: "login".into(),
-        outcome: outcome.into(),
-        ..Default::default()
-    };
     let Some(creds) = creds.filter(|c| ok && c.user.active) else {
         tracing::info!(username = %req.username, "login refused");
-        state.logins.record_failure(&req.username);
-        state.audit.record(login_entry("denied", None)).await?;
+        state.logins.record_failure(&req.username, address);
+        state
+            .audit
+            .record(login_entry("denied", None, from))
+            .await?;
         return Err(ApiError::Unauthorized);
     };
     state.logins.record_success(&req.username);
@@ -72,7 +95,7 @@ pub async fn login(
         .await?;
     state
         .audit
-        .record(login_entry("ok", Some(creds.user.org_id)))
+        .record(login_entry("ok", Some(creds.user.org_id), from))
         .await?;
     tracing::info!(username = %creds.user.username, "login");
     Ok(Json(LoginResponse {

@@ -6,8 +6,9 @@ use crate::AppState;
 use crate::audit::digest;
 use crate::auth::App;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::extract::{Json, Query};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use govshare_store::repo::apps::AppPrincipal;
 use govshare_store::repo::audit::AuditEntry;
@@ -23,7 +24,14 @@ pub(crate) fn outcome_of<T>(r: &Result<T, ApiError>) -> String {
         Ok(_) => "ok",
         Err(ApiError::Domain(E::Forbidden(_))) => "denied",
         Err(ApiError::Domain(E::NotFound { .. })) => "not_found",
-        Err(ApiError::Domain(E::Invalid(_)) | ApiError::BadRequest(_)) => "invalid",
+        Err(
+            ApiError::Domain(E::Invalid(_) | E::BadCursor(_))
+            | ApiError::BadRequest(_)
+            | ApiError::TooLarge(_)
+            | ApiError::UriTooLong(_),
+        ) => "invalid",
+        Err(ApiError::Unauthorized) => "unauthorized",
+        Err(ApiError::RateLimited(_) | ApiError::TooManyAttempts(_)) => "throttled",
         Err(ApiError::Domain(E::Conflict(_))) => "conflict",
         Err(ApiError::Domain(E::Exhausted(_))) => "exhausted",
         Err(_) => "failed",
@@ -52,10 +60,12 @@ async fn audited<T: serde::Serialize>(
     app: &AppPrincipal,
     action: &str,
     code: &str,
+    asked: String,
     result: Result<T, ApiError>,
     describe: impl FnOnce(&T, &mut AuditEntry),
 ) -> ApiResult<Response> {
     let mut entry = app_entry(app, action, code, outcome_of(&result));
+    entry.detail = asked;
     let body = match &result {
         Ok(value) => {
             let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -64,7 +74,12 @@ async fn audited<T: serde::Serialize>(
             Some(body)
         }
         Err(e) => {
-            entry.detail = e.to_string();
+            let said = e.to_string();
+            entry.detail = if entry.detail.is_empty() {
+                said
+            } else {
+                format!("{said}; {}", entry.detail)
+            };
             None
         }
     };
@@ -130,6 +145,7 @@ pub async fn share_lookup(
         &app,
         "share.lookup",
         &code,
+        String::new(),
         result,
         |row: &SharedRow, e| {
             e.basis = row.basis.label();
@@ -172,6 +188,7 @@ pub async fn share_verify(
         &app,
         "share.verify",
         &code,
+        String::new(),
         result,
         |v: &Verification, e| {
             e.basis = v.basis.label();
@@ -236,7 +253,29 @@ pub async fn share_batch(
         .share_batch(&app, &code, keys, body.items)
         .await
         .map_err(ApiError::from);
-    audited(&state, &app, "share.batch", &code, result, describe_page).await
+    audited(
+        &state,
+        &app,
+        "share.batch",
+        &code,
+        String::new(),
+        result,
+        describe_page,
+    )
+    .await
+}
+
+/// A query's filters, items and cursor (by its digest), for the audit entry.
+fn query_asked(spec: &QuerySpec) -> String {
+    let filters = serde_json::to_string(&spec.filters).unwrap_or_default();
+    let mut asked = format!("filters={filters}");
+    if let Some(items) = &spec.items {
+        asked.push_str(&format!(" items={}", items.join(",")));
+    }
+    if let Some(after) = &spec.after {
+        asked.push_str(&format!(" after={}", &digest(after.as_bytes())[..16]));
+    }
+    asked
 }
 
 /// Queries a pool: filters on allowed items (masked items by equality only), a
@@ -253,12 +292,23 @@ pub async fn share_query(
     Json(spec): Json<QuerySpec>,
 ) -> ApiResult<Response> {
     let code = format!("{class}/{seq}");
+    // What was asked stays on record, answered or not: a run of probes shows afterwards.
+    let asked = query_asked(&spec);
     let result = state
         .store
         .share_query(&app, &code, spec)
         .await
         .map_err(ApiError::from);
-    audited(&state, &app, "share.query", &code, result, describe_page).await
+    audited(
+        &state,
+        &app,
+        "share.query",
+        &code,
+        asked,
+        result,
+        describe_page,
+    )
+    .await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -298,6 +348,7 @@ pub async fn share_changes(
         &app,
         "share.changes",
         &code,
+        String::new(),
         result,
         |ch: &SharedChanges, e| {
             e.basis = ch.basis.label();
@@ -329,6 +380,7 @@ pub async fn share_files(
         &app,
         "share.files",
         &code,
+        String::new(),
         result,
         |f: &SharedFiles, e| {
             e.basis = f.basis.label();

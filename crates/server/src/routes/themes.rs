@@ -4,7 +4,8 @@ use crate::AppState;
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::Json;
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_domain::theme::{Theme, ThemeSpec};
 

@@ -1,12 +1,14 @@
 //! Creating users (the bureau anywhere; an organisation's admin in their own).
 
 use crate::AppState;
+use crate::audit::by_user;
 use crate::auth::{User, hash_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_domain::access::Role;
+use govshare_store::repo::audit::AuditEntry;
 use govshare_store::repo::users::{NewUser, User as UserInfo};
 use serde::Deserialize;
 
@@ -15,7 +17,8 @@ use serde::Deserialize;
 pub struct CreateUser {
     pub username: String,
     pub display_name: String,
-    /// At least 8 characters.
+    /// At least 10 characters, not containing the username, and not easy to guess
+    /// (zxcvbn score 3 or more).
     pub password: String,
     pub role: Role,
     /// Credit code of the user's organisation.
@@ -30,9 +33,7 @@ pub async fn create_user(
     user: User,
     Json(req): Json<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<UserInfo>)> {
-    if req.password.chars().count() < 8 || req.password.len() > 256 {
-        return Err(govshare_domain::Error::invalid("password", "密码至少8位").into());
-    }
+    govshare_domain::password::check_password(&req.username, &req.password)?;
     let org = state.store.org_by_code(&req.org_code).await?;
     let password = req.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -47,5 +48,13 @@ pub async fn create_user(
         org_id: org.id,
     };
     let created = state.store.create_user(&user.caller(), new).await?;
+    let entry = AuditEntry {
+        detail: format!(
+            "user:{} {} role={:?} org={}",
+            created.id, created.username, created.role, req.org_code
+        ),
+        ..by_user(&user.0, "user.create", "ok")
+    };
+    state.audit.record(entry).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

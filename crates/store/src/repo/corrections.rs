@@ -149,6 +149,46 @@ fn fix_value(
     Ok(())
 }
 
+/// Files a report on a row of `a`'s pool, or says no row has its key.
+fn file_report(
+    c: &mut dyn Conn,
+    app: &AppPrincipal,
+    code: &str,
+    a: &crate::repo::sharing::Access,
+    report: &NewCorrection,
+) -> Result<Correction> {
+    let (i, _) = a.decision.columns[0];
+    let item = a.resource.spec.items[i].column.clone();
+    let schema = schema_of(c, a.resource.id)?
+        .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", code.to_string())))?;
+    let (cond, key_values) = typed_key(&schema, &report.key)?;
+    let exists = c.query_opt(
+        &format!("SELECT 1 FROM \"{}\" WHERE {cond}", schema.table),
+        &key_values,
+    )?;
+    if exists.is_none() {
+        return Err(Error::not_found("数据", report.key.join(",")).into());
+    }
+    let deadline = calendar(c)?.add_working_days(today(), DEFAULT_ANSWER_DAYS);
+    let id = c
+        .query_one(
+            "INSERT INTO corrections (app_id, resource_id, row_key, item, proposed, evidence, state, deadline, reporter, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
+            &params![
+                app.app_id,
+                a.resource.id,
+                serde_json::to_string(&report.key)?,
+                item,
+                report.proposed.trim(),
+                report.evidence.trim(),
+                deadline.to_string(),
+                &app.name,
+                crate::now()
+            ],
+        )?
+        .i64(0)?;
+    Ok(by_id(c, id)?.0)
+}
+
 impl Store {
     /// An app reports a wrong value of a row it may read.
     pub async fn report_error(
@@ -162,37 +202,18 @@ impl Store {
             return Err(Error::invalid("evidence", "请说明依据（2到2000个字）").into());
         }
         let (app, code) = (app.clone(), code.to_string());
-        self.write(move |c| {
-            let a = access(c, &app, &code, Some(std::slice::from_ref(&report.item)))?;
-            let (i, _) = a.decision.columns[0];
-            let item = a.resource.spec.items[i].column.clone();
-            let schema = schema_of(c, a.resource.id)?
-                .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", code.clone())))?;
-            let (cond, key_values) = typed_key(&schema, &report.key)?;
-            let exists = c.query_opt(&format!("SELECT 1 FROM \"{}\" WHERE {cond}", schema.table), &key_values)?;
-            if exists.is_none() {
-                return Err(Error::not_found("数据", report.key.join(",")).into());
-            }
-            let deadline = calendar(c)?.add_working_days(today(), DEFAULT_ANSWER_DAYS);
-            let id = c
-                .query_one(
-                    "INSERT INTO corrections (app_id, resource_id, row_key, item, proposed, evidence, state, deadline, reporter, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
-                    &params![
-                        app.app_id,
-                        a.resource.id,
-                        serde_json::to_string(&report.key)?,
-                        item,
-                        report.proposed.trim(),
-                        report.evidence.trim(),
-                        deadline.to_string(),
-                        &app.name,
-                        crate::now()
-                    ],
-                )?
-                .i64(0)?;
-            Ok(by_id(c, id)?.0)
-        })
-        .await
+        // The report counts as a visit under a grant, committed even when no row has
+        // the key: a report tells no more than a lookup would, and costs as much.
+        let answer = self
+            .write(move |c| {
+                let a = access(c, &app, &code, Some(std::slice::from_ref(&report.item)))?;
+                if let govshare_domain::sharing::Basis::Grant { id } = a.decision.basis {
+                    crate::repo::requests::use_grant(c, id, 1)?;
+                }
+                Ok(file_report(c, &app, &code, &a, &report))
+            })
+            .await?;
+        answer
     }
 
     /// Reports the caller is party to: its apps' reports and those about its

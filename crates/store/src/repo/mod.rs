@@ -24,6 +24,7 @@ pub mod registrations;
 pub mod requests;
 mod resource_write;
 pub mod resources;
+pub(crate) mod secrets;
 pub mod served;
 pub mod share_cache;
 pub mod share_calls;

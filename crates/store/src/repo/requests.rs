@@ -366,7 +366,7 @@ impl Store {
             let (_, _, consumer, provider) = request_by_id(c, g.request_id)?;
             check_party(&caller, consumer, provider, id)
                 .map_err(|_| StoreError::Domain(Error::not_found("授权", id.to_string())))?;
-            check_provider_admin(&caller, provider)?;
+            caller.check(|p| p.check_grant_revocation(provider))?;
             c.execute(
                 "UPDATE share_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 &params![crate::now(), id],

@@ -2,7 +2,9 @@
 //! query with filters on items, a projection, keyset pages in key order and a hard
 //! limit. Filters are part of the decision too: only items the basis allows may be
 //! filtered on, and masked items only by equality (a prefix or a range would let a
-//! caller read a masked value digit by digit).
+//! caller read a masked value digit by digit), one value at a time, each such probe
+//! counted. Pages are handed out as sealed cursors; they go in key order only when
+//! the caller reads the key in clear, otherwise in the order rows last changed.
 
 use crate::conn::Conn;
 use crate::repo::apps::AppPrincipal;
@@ -15,8 +17,10 @@ use crate::{Result, Store, StoreError};
 use govshare_domain::Error;
 use govshare_domain::item::Item;
 use govshare_domain::pool::{PoolSchema, parse_cell};
-use govshare_domain::sharing::Basis;
+use govshare_domain::sharing::cursor::{self, Position, Scope};
+use govshare_domain::sharing::{Basis, Sealer};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 /// Most keys in one batch lookup, and most rows in one page.
 pub const MAX_BATCH: usize = 1000;
@@ -33,7 +37,7 @@ pub enum FilterOp {
     Lte,
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     /// The item, by name or column code.
@@ -51,8 +55,9 @@ pub struct QuerySpec {
     pub filters: Vec<Filter>,
     /// Items wanted (default: all the basis allows).
     pub items: Option<Vec<String>>,
-    /// The `next` of the previous page: rows after this key, in key order.
-    pub after: Option<Vec<String>>,
+    /// The `next` of the previous page, exactly as it was answered (an opaque cursor,
+    /// valid for an hour, for this app, resource, basis, filters and items only).
+    pub after: Option<String>,
     /// 1–1,000, default 100.
     pub limit: Option<i64>,
 }
@@ -69,9 +74,9 @@ pub struct SharedRows {
     /// Keys asked for that no row has (batch lookups).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<Vec<String>>,
-    /// The key to pass as `after` for the next page (queries; none at the end).
+    /// The cursor to pass as `after` for the next page (queries; none at the end).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next: Option<Vec<String>>,
+    pub next: Option<String>,
     /// The items served, masked ones marked `*` (for the audit entry).
     #[serde(skip)]
     pub audit_items: std::sync::Arc<str>,
@@ -83,7 +88,8 @@ fn schema(d: &Decided) -> Result<&PoolSchema> {
     })
 }
 
-/// The projection: the decided columns, then the key columns (to name each row).
+/// The projection: the decided columns, then the key columns (to name each row) and
+/// the row's change sequence number (to page by).
 fn projection(a: &Access, schema: &PoolSchema) -> String {
     let items = &a.resource.spec.items;
     a.decision
@@ -91,14 +97,20 @@ fn projection(a: &Access, schema: &PoolSchema) -> String {
         .iter()
         .map(|(i, _)| format!("\"{}\"", items[*i].column))
         .chain(schema.keys().map(|k| format!("\"{}\"", k.column)))
+        .chain(std::iter::once("_seq".to_string()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Splits a fetched row into its served values and its key (as text).
-fn split(a: &Access, mut row: Vec<Value>) -> (Vec<Value>, Vec<String>) {
+/// Splits a fetched row into its served values, its key (as text) and its sequence
+/// number.
+fn split(a: &Access, mut row: Vec<Value>) -> (Vec<Value>, Vec<String>, i64) {
+    let seq = match row.pop() {
+        Some(Value::Int(n)) => n,
+        _ => 0,
+    };
     let key = row.split_off(a.decision.columns.len());
-    (row, key.iter().map(key_text_of).collect())
+    (row, key.iter().map(key_text_of).collect(), seq)
 }
 
 fn page(d: &Decided, rows: Vec<ServedRow>) -> SharedRows {
@@ -176,7 +188,7 @@ fn batch_lookup(
     let mut found = std::collections::HashMap::new();
     for (sql, params) in batch_statements(a, schema, &typed) {
         for row in conn.query(&sql, &params)? {
-            let (values, key) = split(a, row.0);
+            let (values, key, _) = split(a, row.0);
             found.insert(key, values);
         }
     }
@@ -208,13 +220,42 @@ fn typed(item: &Item, v: &str) -> Result<Value> {
     })
 }
 
+/// What a query tells about masked values: how many of its filters test a guessed
+/// value of an item the caller reads masked.
+pub struct Probes(pub i64);
+
+/// The digest a cursor is bound to: the query's filters and items (not its limit,
+/// which a consumer may change from page to page).
+fn query_digest(spec: &QuerySpec) -> String {
+    let text = serde_json::to_string(&(&spec.filters, &spec.items)).unwrap_or_default();
+    hex::encode(&sha2::Sha256::digest(text.as_bytes())[..16])
+}
+
+/// Does the basis let the caller read every key item in clear? Only then do pages go in
+/// key order: an order of masked keys tells about them.
+fn keys_in_clear(allowed: &Access) -> bool {
+    let items = &allowed.resource.spec.items;
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.key)
+        .all(|(i, _)| {
+            allowed
+                .decision
+                .columns
+                .iter()
+                .any(|&(c, masked)| c == i && !masked)
+        })
+}
+
 fn query(
     conn: &mut dyn Conn,
     cache: &SharingCache,
+    sealer: &Sealer,
     app: &AppPrincipal,
     code: &str,
     spec: &QuerySpec,
-) -> Result<SharedRows> {
+) -> Result<(SharedRows, Probes)> {
     let limit = spec.limit.unwrap_or(100);
     if !(1..=MAX_BATCH as i64).contains(&limit) {
         return Err(Error::invalid("limit", format!("limit 应在1到{MAX_BATCH}之间")).into());
@@ -228,6 +269,7 @@ fn query(
     let (a, schema) = (&d.access, schema(&d)?);
     let items = &a.resource.spec.items;
     let (mut conds, mut params) = (Vec::new(), Vec::new());
+    let mut probes = 0;
     for f in &spec.filters {
         let Some(i) = items
             .iter()
@@ -248,12 +290,17 @@ fn query(
             ))
             .into());
         };
-        if masked && !matches!(f.op, FilterOp::Eq | FilterOp::In) {
-            return Err(Error::Forbidden(format!(
-                "脱敏信息项“{}”只能按等于或列表条件查询",
-                f.item
-            ))
-            .into());
+        // A masked item is tested one guess at a time, as one verification would: a
+        // list, a prefix or a range would test many at once.
+        if masked {
+            if f.op != FilterOp::Eq || f.values.len() != 1 {
+                return Err(Error::Forbidden(format!(
+                    "脱敏信息项“{}”只能按等于一个值查询",
+                    f.item
+                ))
+                .into());
+            }
+            probes += 1;
         }
         let wanted = if f.op == FilterOp::In {
             1..=MAX_BATCH
@@ -297,18 +344,44 @@ fn query(
             }
         }
     }
+    let by_key = keys_in_clear(&allowed.access);
+    let basis = allowed.access.decision.basis.label();
+    let digest = query_digest(spec);
+    let scope = Scope {
+        app_id: app.app_id,
+        resource: &a.resource.code,
+        basis: &basis,
+        query: &digest,
+    };
+    let now = chrono::Utc::now().timestamp();
     let keys: Vec<String> = schema.keys().map(|k| format!("\"{}\"", k.column)).collect();
+    let order = if by_key {
+        keys.join(", ")
+    } else {
+        "_seq".to_string()
+    };
     if let Some(after) = &spec.after {
-        let (_, values) = typed_key(schema, after)?;
-        conds.push(format!(
-            "({}) > ({})",
-            keys.join(", "),
-            vec!["?"; values.len()].join(", ")
-        ));
-        params.extend(values);
+        match (cursor::open(sealer, &scope, after, now)?, by_key) {
+            (Position::Key(key), true) => {
+                let (_, values) = typed_key(schema, &key)?;
+                conds.push(format!(
+                    "({}) > ({})",
+                    keys.join(", "),
+                    vec!["?"; values.len()].join(", ")
+                ));
+                params.extend(values);
+            }
+            (Position::Seq(seq), false) => {
+                conds.push("_seq > ?".into());
+                params.push(Value::Int(seq));
+            }
+            _ => {
+                return Err(Error::BadCursor("授权范围已变更，请从第一页重新查询".into()).into());
+            }
+        }
     }
     let sql = format!(
-        "SELECT {} FROM \"{}\"{} ORDER BY {} LIMIT {}",
+        "SELECT {} FROM \"{}\"{} ORDER BY {order} LIMIT {}",
         projection(a, schema),
         schema.table,
         if conds.is_empty() {
@@ -316,7 +389,6 @@ fn query(
         } else {
             format!(" WHERE {}", conds.join(" AND "))
         },
-        keys.join(", "),
         limit + 1
     );
     let fetched = conn.query(&sql, &params)?;
@@ -324,13 +396,19 @@ fn query(
     let mut rows = Vec::new();
     let mut last = None;
     for row in fetched.into_iter().take(limit as usize) {
-        let (values, key) = split(a, row.0);
+        let (values, key, seq) = split(a, row.0);
         rows.push(d.shape.row(values));
-        last = Some(key);
+        last = Some(if by_key {
+            Position::Key(key)
+        } else {
+            Position::Seq(seq)
+        });
     }
     let mut out = page(&d, rows);
-    out.next = if more { last } else { None };
-    Ok(out)
+    out.next = last
+        .filter(|_| more)
+        .map(|at| cursor::issue(sealer, &scope, at, now));
+    Ok((out, Probes(probes)))
 }
 
 impl Store {
@@ -359,11 +437,12 @@ impl Store {
         code: &str,
         spec: QuerySpec,
     ) -> Result<SharedRows> {
-        let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
-        let out = self
-            .read(move |c| query(c, &cache, &app, &code, &spec))
+        let (app_id, cache, sealer) = (app.app_id, self.sharing.clone(), self.sealer.clone());
+        let (app, code) = (app.clone(), code.to_string());
+        let (out, probes) = self
+            .read(move |c| query(c, &cache, &sealer, &app, &code, &spec))
             .await?;
-        self.count_visits(&out.basis, (out.rows.len() as i64).max(1))
+        self.count_use(&out.basis, (out.rows.len() as i64).max(1), app_id, probes.0)
             .await?;
         Ok(out)
     }

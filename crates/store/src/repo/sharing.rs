@@ -95,6 +95,55 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Counts `visits` as `count_visits` does, and `probes` against the app's daily
+    /// probe limit, in one transaction: refused (and nothing counted) past either.
+    pub(crate) async fn count_use(
+        &self,
+        basis: &Basis,
+        visits: i64,
+        app_id: i64,
+        probes: i64,
+    ) -> Result<()> {
+        if probes == 0 {
+            return self.count_visits(basis, visits).await;
+        }
+        let (grant, limit) = match *basis {
+            Basis::Grant { id } => (Some(id), self.probe_limit()),
+            _ => (None, self.probe_limit()),
+        };
+        self.write(move |c| {
+            if let Some(id) = grant {
+                crate::repo::requests::use_grant(c, id, visits)?;
+            }
+            use_probes(c, app_id, probes, limit)
+        })
+        .await
+    }
+
+    fn probe_limit(&self) -> i64 {
+        self.probe_limit.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Counts an app's probes of the day, or refuses them past its limit.
+fn use_probes(conn: &mut dyn Conn, app_id: i64, probes: i64, limit: i64) -> Result<()> {
+    let day = crate::repo::requests::today().to_string();
+    let counted = if probes > limit {
+        0
+    } else {
+        conn.execute(
+            "INSERT INTO probe_usage (app_id, day, used) VALUES (?, ?, ?) ON CONFLICT (app_id, day) DO UPDATE SET used = probe_usage.used + excluded.used WHERE probe_usage.used + excluded.used <= ?",
+            &params![app_id, &day, probes, limit],
+        )?
+    };
+    if counted == 0 {
+        return Err(Error::Exhausted(format!(
+            "按脱敏信息项取值查询的次数已达今日上限（{limit}次），请改用核验接口或明日再试"
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Decides an app's read of a resource's items.
@@ -223,13 +272,59 @@ pub(crate) fn key_text_of(v: &Value) -> String {
 pub struct SharedChanges {
     pub resource_code: String,
     pub basis: Basis,
-    /// Keys are masked where the key items are masked for this basis.
-    pub changes: Vec<crate::repo::pools::PoolChange>,
+    pub changes: Vec<SharedChange>,
+}
+
+/// One change as a consumer sees it: the key as its basis shows it, and a reference to
+/// the row that is the same each time the row changes (for this basis only).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SharedChange {
+    pub seq: i64,
+    pub batch_id: i64,
+    /// upsert, delete, or replace (the whole pool was replaced; the rows of the new
+    /// snapshot follow).
+    pub op: String,
+    /// The key item values (joined by U+001F when there are several), masked where the
+    /// basis masks them; absent when the basis does not include every key item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// An opaque reference to the row, stable for this app's basis and unreadable to
+    /// it (absent for `replace`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    pub at: String,
+}
+
+/// How a basis shows a pool's key: in clear, masked item by item, or not at all.
+enum KeyShown {
+    Clear,
+    Masked(Vec<String>),
+    Hidden,
+}
+
+fn key_shown(a: &Access) -> KeyShown {
+    let items = &a.resource.spec.items;
+    let mut masked = Vec::new();
+    let mut any_masked = false;
+    for (i, item) in items.iter().enumerate().filter(|(_, it)| it.key) {
+        match a.decision.columns.iter().find(|(c, _)| *c == i) {
+            None => return KeyShown::Hidden,
+            Some((_, m)) => {
+                any_masked |= *m;
+                masked.push(if *m { item.name.clone() } else { String::new() });
+            }
+        }
+    }
+    if any_masked {
+        KeyShown::Masked(masked)
+    } else {
+        KeyShown::Clear
+    }
 }
 
 impl Store {
-    /// The changes to a pool after `since`, for an app that may read it: which keys
-    /// changed, to fetch them again by lookup. One visit under a grant.
+    /// The changes to a pool after `since`, for an app that may read it: which rows
+    /// changed, to fetch them again. One visit under a grant.
     pub async fn share_changes(
         &self,
         app: &AppPrincipal,
@@ -238,32 +333,53 @@ impl Store {
         limit: i64,
     ) -> Result<SharedChanges> {
         let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
+        let sealer = self.sealer.clone();
         let out = self
             .read(move |c| {
                 let d = cache.decided(c, &app, &code, None)?;
                 let a = &d.access;
-                let items = &a.resource.spec.items;
-                let masked_key: Vec<&str> = a
-                    .decision
-                    .columns
-                    .iter()
-                    .filter(|(i, m)| *m && items[*i].key)
-                    .map(|(i, _)| items[*i].name.as_str())
-                    .collect();
-                let mut changes =
-                    crate::repo::pools::changes_since(c, a.resource.id, since, limit)?;
-                if let Some(name) = masked_key.first() {
-                    for ch in &mut changes {
-                        if ch.key != "*" {
-                            ch.key = ch
-                                .key
-                                .split('\u{1f}')
-                                .map(|part| mask(name, part))
-                                .collect::<Vec<_>>()
-                                .join("\u{1f}");
+                let shown = key_shown(a);
+                let bound = format!(
+                    "govshare-row-v1\0{}\0{}\0{}",
+                    app.app_id,
+                    code,
+                    a.decision.basis.label()
+                );
+                let changes = crate::repo::pools::changes_since(c, a.resource.id, since, limit)?
+                    .into_iter()
+                    .map(|ch| {
+                        let whole = ch.key == "*";
+                        let row = (!whole)
+                            .then(|| sealer.seal_fixed(bound.as_bytes(), ch.key.as_bytes()));
+                        let key = match &shown {
+                            _ if whole => Some(ch.key),
+                            KeyShown::Clear => Some(ch.key),
+                            KeyShown::Masked(names) => Some(
+                                ch.key
+                                    .split('\u{1f}')
+                                    .zip(names)
+                                    .map(|(part, name)| {
+                                        if name.is_empty() {
+                                            part.to_string()
+                                        } else {
+                                            mask(name, part)
+                                        }
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join("\u{1f}"),
+                            ),
+                            KeyShown::Hidden => None,
+                        };
+                        SharedChange {
+                            seq: ch.seq,
+                            batch_id: ch.batch_id,
+                            op: ch.op,
+                            key,
+                            row,
+                            at: ch.at,
                         }
-                    }
-                }
+                    })
+                    .collect();
                 Ok(SharedChanges {
                     resource_code: code,
                     basis: a.decision.basis.clone(),
