@@ -391,17 +391,17 @@ async fn a_new_installation_starts_with_init() {
                 .is_err()
         );
         assert!(
-            govshare::seed::init_installation(&store, inst("Chief-lamp-Rq7-2026"))
+            govshare::seed::init_installation(&store, inst("Lamp-harbor-Rq7-2026"))
                 .await
                 .unwrap()
         );
         // Again: nothing duplicated, the password is not replaced.
         assert!(
-            !govshare::seed::init_installation(&store, inst("Other-kite-Vx3-2026"))
+            !govshare::seed::init_installation(&store, inst("Kite-meadow-Vx3-2026"))
                 .await
                 .unwrap()
         );
-        let mut bad = inst("Chief-lamp-Rq7-2026");
+        let mut bad = inst("Lamp-harbor-Rq7-2026");
         bad.bureau.credit_code = "11500000MB1532456Y".into();
         assert!(
             govshare::seed::init_installation(&store, bad)
@@ -409,7 +409,7 @@ async fn a_new_installation_starts_with_init() {
                 .is_err()
         );
         let s = TestServer::serve(store, backend).await;
-        let token = s.login("chief", "Chief-lamp-Rq7-2026").await;
+        let token = s.login("chief", "Lamp-harbor-Rq7-2026").await;
         let (_, classes) = s.get_json("/api/v1/classification", None).await;
         assert!(
             classes
@@ -426,7 +426,7 @@ async fn a_new_installation_starts_with_init() {
                 .0,
             200
         );
-        let user = json!({"username": "police", "display_name": "公安管理员", "password": "Police-river-K9x-2026", "role": "org_admin", "org_code": common::org_code("公安局")});
+        let user = json!({"username": "police", "display_name": "公安管理员", "password": "River-stone-K9x-2026", "role": "org_admin", "org_code": common::org_code("公安局")});
         assert_eq!(
             s.send_json(Method::POST, "/api/v1/users", Some(&token), user)
                 .await
@@ -434,6 +434,6 @@ async fn a_new_installation_starts_with_init() {
             201,
             "{backend}"
         );
-        s.login("police", "Police-river-K9x-2026").await;
+        s.login("police", "River-stone-K9x-2026").await;
     }
 }
