@@ -25,6 +25,8 @@ pub struct Config {
     /// Audit entries journaled but not yet taken by the database beyond which data
     /// calls fail closed.
     pub audit_backlog: u64,
+    /// Queries one app may make a day that test a value of an item it reads masked.
+    pub probe_limit_per_day: u64,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             node_id: "node-1".into(),
             app_calls_per_second: 2000,
             audit_backlog: 1_000_000,
+            probe_limit_per_day: 1000,
         }
     }
 }
@@ -67,6 +70,7 @@ impl std::fmt::Debug for Config {
             .field("node_id", &self.node_id)
             .field("app_calls_per_second", &self.app_calls_per_second)
             .field("audit_backlog", &self.audit_backlog)
+            .field("probe_limit_per_day", &self.probe_limit_per_day)
             .finish()
     }
 }
@@ -130,6 +134,9 @@ impl Config {
         if let Some(v) = env("GOVSHARE_AUDIT_BACKLOG") {
             c.audit_backlog = number("GOVSHARE_AUDIT_BACKLOG", v)?;
         }
+        if let Some(v) = env("GOVSHARE_PROBE_LIMIT_PER_DAY") {
+            c.probe_limit_per_day = number("GOVSHARE_PROBE_LIMIT_PER_DAY", v)?;
+        }
         if let Some(v) = &o.database_url {
             c.database_url = v.clone();
         }
@@ -144,6 +151,9 @@ impl Config {
         }
         if !(1..=1_000_000).contains(&c.app_calls_per_second) {
             anyhow::bail!("app_calls_per_second 应在1到1000000之间");
+        }
+        if !(1..=10_000_000).contains(&c.probe_limit_per_day) {
+            anyhow::bail!("probe_limit_per_day 应在1到10000000之间");
         }
         if !(1..=100_000_000).contains(&c.audit_backlog) {
             anyhow::bail!("audit_backlog 应在1到100000000之间");

@@ -122,6 +122,18 @@ async fn change_feeds_and_cursors_do_not_give_masked_keys_away() {
                 .all(|c| c.get("key").is_none() && c["row"].is_string())
         );
         assert_no_clear(&rows, &ch, "feed without the key item");
+        // The reference fetches the row (as a lookup would), for this app only.
+        let reference = changes[0]["row"].as_str().unwrap();
+        let by_ref = format!("/api/v1/share/{code}/refs/{reference}");
+        let (status, row) = app_call(&p.s, Some(&names_only), Method::GET, &by_ref, None).await;
+        assert_eq!(status, 200, "{backend}: {row}");
+        assert!(
+            row["row"]["姓名"].as_str().unwrap().starts_with("测试"),
+            "{row}"
+        );
+        assert_no_clear(&rows, &row, "lookup by reference");
+        let (status, _) = app_call(&p.s, Some(&masked_key), Method::GET, &by_ref, None).await;
+        assert_eq!(status, 400, "{backend}: another app's reference");
         // The reference is stable for the app: the same row, the same reference.
         let (_, again) = app_call(&p.s, Some(&names_only), Method::GET, &feed, None).await;
         assert_eq!(again["changes"], ch["changes"], "{backend}");

@@ -554,6 +554,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
 /// The operations called with an app key.
 const APP_OPS: &[(&str, &str)] = &[
     ("GET", "/api/v1/share/{class}/{seq}/rows/{key}"),
+    ("GET", "/api/v1/share/{class}/{seq}/refs/{reference}"),
     ("POST", "/api/v1/share/{class}/{seq}/lookup"),
     ("POST", "/api/v1/share/{class}/{seq}/query"),
     ("POST", "/api/v1/share/{class}/{seq}/verify"),
@@ -588,6 +589,8 @@ async fn app_matrix(
     let data = |code: &str| -> Vec<Call> {
         vec![
             (Method::GET, format!("/api/v1/share/{code}/rows/{a}"), None),
+            // A reference the app never got: past the rules, refused as a bad reference.
+            (Method::GET, format!("/api/v1/share/{code}/refs/AAAA"), None),
             (
                 Method::POST,
                 format!("/api/v1/share/{code}/lookup"),

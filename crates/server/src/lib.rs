@@ -57,6 +57,9 @@ pub struct ServerConfig {
     pub audit_backlog: u64,
     /// Past this size a segment of the audit journal is closed.
     pub audit_segment_bytes: u64,
+    /// Queries one app may make a day that test a value of an item it reads masked
+    /// (counted in the database, across nodes).
+    pub probe_limit_per_day: u64,
 }
 
 impl Default for ServerConfig {
@@ -72,6 +75,7 @@ impl Default for ServerConfig {
             audit_journal_dir: None,
             audit_backlog: 1_000_000,
             audit_segment_bytes: govshare_store::journal::SEGMENT_BYTES,
+            probe_limit_per_day: govshare_store::DEFAULT_PROBE_LIMIT as u64,
         }
     }
 }
@@ -124,6 +128,7 @@ impl AppState {
             backlog: config.audit_backlog,
             segment_bytes: config.audit_segment_bytes,
         };
+        store.set_probe_limit(i64::try_from(config.probe_limit_per_day).unwrap_or(i64::MAX));
         let audit = audit::AuditLog::start(store.clone(), &config.node_id, key, journal).await?;
         store
             .register_audit_key(&config.node_id, &audit.public_key())

@@ -72,6 +72,7 @@ impl Modify for BearerAuth {
         routes::answer_registration,
         routes::set_review,
         routes::share_lookup,
+        routes::share_lookup_ref,
         routes::share_verify,
         routes::share_batch,
         routes::share_query,

@@ -14,6 +14,7 @@ fn server_config(config: &Config) -> ServerConfig {
         audit_key_file: Some(config.audit_key_file()),
         audit_journal_dir: Some(config.audit_journal_dir()),
         audit_backlog: config.audit_backlog,
+        probe_limit_per_day: config.probe_limit_per_day,
         ..Default::default()
     }
 }

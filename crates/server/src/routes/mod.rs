@@ -117,6 +117,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/share/{class}/{seq}/review", put(set_review))
         .route("/api/v1/share/{class}/{seq}/rows/{key}", get(share_lookup))
+        .route(
+            "/api/v1/share/{class}/{seq}/refs/{reference}",
+            get(share_lookup_ref),
+        )
         .route("/api/v1/share/{class}/{seq}/verify", post(share_verify))
         .route("/api/v1/share/{class}/{seq}/lookup", post(share_batch))
         .route("/api/v1/share/{class}/{seq}/query", post(share_query))

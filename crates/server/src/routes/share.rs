@@ -125,26 +125,62 @@ pub async fn share_lookup(
     Query(q): Query<LookupQuery>,
 ) -> ApiResult<Response> {
     let code = format!("{class}/{seq}");
-    let items: Option<Vec<String>> = q.items.map(|s| {
+    let result = state
+        .store
+        .share_lookup(&app, &code, key_parts(&key), items_of(q))
+        .await;
+    answer_row(&state, &app, &code, result).await
+}
+
+/// Looks up the row a change feed entry refers to (its `row`), for an app whose basis
+/// does not show it the key: the same answer as a lookup by key.
+#[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/refs/{reference}", tag = "sharing",
+    params(("class" = String, Path), ("seq" = String, Path), ("reference" = String, Path, description = "a change's `row`"), LookupQuery),
+    security(("app_key" = [])),
+    responses((status = 200, body = SharedRow), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn share_lookup_ref(
+    State(state): State<AppState>,
+    App(app): App,
+    Path((class, seq, reference)): Path<(String, String, String)>,
+    Query(q): Query<LookupQuery>,
+) -> ApiResult<Response> {
+    let code = format!("{class}/{seq}");
+    let result = state
+        .store
+        .share_lookup_ref(&app, &code, &reference, items_of(q))
+        .await;
+    answer_row(&state, &app, &code, result).await
+}
+
+fn items_of(q: LookupQuery) -> Option<Vec<String>> {
+    q.items.map(|s| {
         s.split(',')
             .map(|i| i.trim().to_string())
             .filter(|i| !i.is_empty())
             .collect()
-    });
-    let result = state
-        .store
-        .share_lookup(&app, &code, key_parts(&key), items)
-        .await
+    })
+}
+
+/// A looked-up row, or 404 when no row has the key (the key asked is not repeated:
+/// a reference must not be turned back into one).
+async fn answer_row(
+    state: &AppState,
+    app: &AppPrincipal,
+    code: &str,
+    result: govshare_store::Result<SharedRow>,
+) -> ApiResult<Response> {
+    let result = result
         .map_err(ApiError::from)
         .and_then(|row| match row.row {
             Some(_) => Ok(row),
-            None => Err(govshare_domain::Error::not_found("数据", key.clone()).into()),
+            None => Err(govshare_domain::Error::not_found("数据", "该主键").into()),
         });
     audited(
-        &state,
-        &app,
+        state,
+        app,
         "share.lookup",
-        &code,
+        code,
         String::new(),
         result,
         |row: &SharedRow, e| {

@@ -8,7 +8,7 @@ use crate::repo::pool_check::to_value;
 use crate::repo::resources::get_visible;
 use crate::repo::served::ServedRow;
 use crate::value::Value;
-use crate::{Result, Store, params};
+use crate::{Result, Store, StoreError, params};
 use govshare_domain::Error;
 use govshare_domain::access::Visibility;
 use govshare_domain::lifecycle::State;
@@ -217,6 +217,39 @@ impl Store {
         Ok(shared)
     }
 
+    /// An app reads the row a change feed referred to by `reference`, as `share_lookup`
+    /// does; a reference made for another app, resource or basis is refused.
+    pub async fn share_lookup_ref(
+        &self,
+        app: &AppPrincipal,
+        code: &str,
+        reference: &str,
+        items: Option<Vec<String>>,
+    ) -> Result<SharedRow> {
+        let (cache, owned_app, owned_code) = (self.sharing.clone(), app.clone(), code.to_string());
+        let basis = self
+            .read(move |c| {
+                Ok(cache
+                    .decided(c, &owned_app, &owned_code, None)?
+                    .access
+                    .decision
+                    .basis
+                    .clone())
+            })
+            .await?;
+        let key = self
+            .sealer
+            .open(row_binding(app.app_id, code, &basis).as_bytes(), reference)
+            .and_then(|k| String::from_utf8(k).ok())
+            .ok_or_else(|| {
+                StoreError::Domain(Error::BadCursor(
+                    "行引用无效：只能使用本应用在同一授权下从变更记录中取得的引用".into(),
+                ))
+            })?;
+        let parts = key.split('\u{1f}').map(str::to_string).collect();
+        self.share_lookup(app, code, parts, items).await
+    }
+
     /// An app checks claimed values of the row with `key`: match or not per item,
     /// nothing of the data itself. Any item the policy allows may be checked, masked
     /// ones included (the answer reveals no more than the claim).
@@ -293,6 +326,11 @@ pub struct SharedChange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<String>,
     pub at: String,
+}
+
+/// What a row reference is bound to: the app, the resource and the basis.
+fn row_binding(app_id: i64, code: &str, basis: &Basis) -> String {
+    format!("govshare-row-v1\0{app_id}\0{code}\0{}", basis.label())
 }
 
 /// How a basis shows a pool's key: in clear, masked item by item, or not at all.
