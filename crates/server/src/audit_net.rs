@@ -78,8 +78,8 @@ fn outcome(status: StatusCode) -> &'static str {
 }
 
 /// An app key's public prefix, when the header has the shape of a key at all.
-fn key_prefix(req: &Request) -> Option<String> {
-    let key = req.headers().get("x-api-key")?;
+fn key_prefix(key: Option<&axum::http::HeaderValue>) -> Option<String> {
+    let key = key?;
     let prefix = key
         .to_str()
         .ok()
@@ -118,12 +118,8 @@ pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next:
     if !path.starts_with("/api/v1/") {
         return next.run(req).await;
     }
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "(no route)".into());
-    let prefix = key_prefix(&req);
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let key = req.headers().get("x-api-key").cloned();
     let (response, note) = CALL
         .scope(Note::default(), async move {
             let response = next.run(req).await;
@@ -148,7 +144,11 @@ pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next:
             org_id,
         }) => (name, Some(app_id), Some(org_id)),
         Some(Who::User { name, org_id }) => (name, None, Some(org_id)),
-        None => (prefix.unwrap_or_else(|| "anonymous".into()), None, None),
+        None => (
+            key_prefix(key.as_ref()).unwrap_or_else(|| "anonymous".into()),
+            None,
+            None,
+        ),
     };
     let message = response
         .extensions()
@@ -159,7 +159,10 @@ pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next:
         actor,
         app_id,
         org_id,
-        action: format!("http {method} {route}"),
+        action: format!(
+            "http {method} {}",
+            route.as_ref().map_or("(no route)", MatchedPath::as_str)
+        ),
         resource_code: resource_of(&path),
         outcome: outcome(status).into(),
         detail: format!(

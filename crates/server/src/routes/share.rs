@@ -276,6 +276,7 @@ pub async fn share_batch(
     Json(body): Json<BatchLookup>,
 ) -> ApiResult<Response> {
     let code = format!("{class}/{seq}");
+    let asked = body.keys.len();
     let keys = body
         .keys
         .into_iter()
@@ -294,7 +295,7 @@ pub async fn share_batch(
         &app,
         "share.batch",
         &code,
-        String::new(),
+        format!("keys={asked}"),
         result,
         describe_page,
     )
