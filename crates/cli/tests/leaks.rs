@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::share::{Parties, app_call, id, new_app, parties};
+use common::share::{Parties, id, new_app, parties};
 use common::{class_of, org_code};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -59,6 +59,8 @@ fn person(i: usize) -> [String; 4] {
 
 struct Grant {
     key: String,
+    /// The file resource's two items (name, ID) in clear under this app's grant there.
+    file_clear: bool,
     /// Per item of ITEMS: granted, and in clear.
     granted: [bool; 4],
     clear: [bool; 4],
@@ -74,7 +76,44 @@ impl Grant {
     }
 }
 
-async fn setup(p: &Parties, rng: &mut Rng, n: usize) -> (String, Vec<[String; 4]>, Vec<Grant>) {
+/// The secret a file-type resource's file holds: served only to a basis that gives both of
+/// its items in clear.
+const FILE_SECRET: &str = "档案密文-500102195001011234";
+
+/// A conditional file-type police entry whose file holds `FILE_SECRET`.
+async fn file_resource(p: &Parties) -> String {
+    let body = json!({
+        "classification": class_of("公安局"), "name": "户籍档案扫描件（泄露检测）", "provider_code": org_code("公安局"),
+        "summary": "户籍档案的扫描文件，含身份号码，用于泄露检测", "format_category": "electronic_file", "format_type": "PDF",
+        "sharing_type": "conditional", "sharing_method": "file", "sharing_condition": "仅用于户籍核验",
+        "items": [{"name": "档案名称", "data_type": "C", "length": 100}, {"name": "公民身份号码", "data_type": "C", "length": 18, "sensitive": true}],
+        "open_type": "closed", "update_cycle": "yearly"
+    });
+    let code = common::share::registered(&p.s, &p.police, &p.bureau, body).await;
+    let (status, up) = p
+        .s
+        .post_bytes(&format!("/api/v1/files/{code}?name=档案.txt"), &p.police, FILE_SECRET.as_bytes().to_vec())
+        .await;
+    assert_eq!(status, 201, "{up}");
+    common::share::step(&p.s, &code, &p.bureau, "publish").await;
+    code
+}
+
+/// Asks for and approves a grant of `items` (`unmasked` in clear) of `code` for an app.
+async fn grant(p: &Parties, app_id: &Value, code: &str, items: &[&str], unmasked: &[&str]) {
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let (status, req) = p.s.send_json(Method::POST, "/api/v1/share/requests", Some(&p.district), json!({
+        "app_id": app_id, "resource": code, "purpose": "户籍业务核验（泄露检测）", "legal_basis": "《户口登记条例》",
+        "scope": {"items": items, "unmasked": unmasked, "valid_from": today, "valid_to": today + chrono::Duration::days(1),
+                  "daily_quota": 10_000_000, "total_quota": 10_000_000}
+    })).await;
+    assert_eq!(status, 201, "{req}");
+    let (status, r) = p.s.send_json(Method::POST, &format!("/api/v1/share/requests/{}/answer", req["id"]),
+        Some(&p.police), json!({"answer": "approve"})).await;
+    assert_eq!(status, 200, "{r}");
+}
+
+async fn setup(p: &Parties, rng: &mut Rng, n: usize) -> (String, String, Vec<[String; 4]>, Vec<Grant>) {
     let body = json!({
         "classification": class_of("公安局"), "name": "人口信息（泄露检测）", "provider_code": org_code("公安局"),
         "summary": "常住人口的身份号码、姓名、联系电话和户籍地址，用于泄露检测", "format_category": "database", "format_type": "Oracle",
@@ -103,7 +142,7 @@ async fn setup(p: &Parties, rng: &mut Rng, n: usize) -> (String, Vec<[String; 4]
         )
         .await;
     assert_eq!(status, 201, "{r}");
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let file = file_resource(p).await;
     let mut grants = Vec::new();
     for g in 0..4 {
         let mut granted = [false; 4];
@@ -118,39 +157,31 @@ async fn setup(p: &Parties, rng: &mut Rng, n: usize) -> (String, Vec<[String; 4]
             clear[1] = true;
         }
         let items: Vec<&str> = (0..4).filter(|&i| granted[i]).map(|i| ITEMS[i]).collect();
-        let unmasked: Vec<&str> = (0..4)
-            .filter(|&i| clear[i] && i != 1)
-            .map(|i| ITEMS[i])
-            .collect();
+        let unmasked: Vec<&str> = (0..4).filter(|&i| clear[i] && i != 1).map(|i| ITEMS[i]).collect();
         let (_, made) = new_app(&p.s, &p.district, "渝中区", &format!("泄露检测{g}")).await;
-        let (status, req) = p.s.send_json(Method::POST, "/api/v1/share/requests", Some(&p.district), json!({
-            "app_id": made["app"]["id"], "resource": code, "purpose": "户籍业务核验（泄露检测）", "legal_basis": "《户口登记条例》",
-            "scope": {"items": items, "unmasked": unmasked, "valid_from": today, "valid_to": today + chrono::Duration::days(1),
-                      "daily_quota": 10_000_000, "total_quota": 10_000_000}
-        })).await;
-        assert_eq!(status, 201, "{req}");
-        let (status, _) =
-            p.s.send_json(
-                Method::POST,
-                &format!("/api/v1/share/requests/{}/answer", req["id"]),
-                Some(&p.police),
-                json!({"answer": "approve"}),
-            )
-            .await;
-        assert_eq!(status, 200);
+        grant(p, &made["app"]["id"], &code, &items, &unmasked).await;
+        // The file: its name always, its ID item sometimes, in clear or not.
+        let (file_items, file_unmasked, file_clear) = match rng.below(3) {
+            0 => (vec!["档案名称"], vec![], false),
+            1 => (vec!["档案名称", "公民身份号码"], vec![], false),
+            _ => (vec!["档案名称", "公民身份号码"], vec!["公民身份号码"], true),
+        };
+        grant(p, &made["app"]["id"], &file, &file_items, &file_unmasked).await;
         grants.push(Grant {
             key: made["key"].as_str().unwrap().to_string(),
+            file_clear,
             granted,
             clear,
         });
     }
-    (code, people, grants)
+    (code, file, people, grants)
 }
 
 /// A random call of a consumer: method, path, body.
 fn random_call(
     rng: &mut Rng,
     code: &str,
+    file: &str,
     people: &[[String; 4]],
     cursors: &[String],
 ) -> (Method, String, Option<Value>) {
@@ -241,11 +272,15 @@ fn random_call(
                 json!({"key": [key], "item": item, "proposed": "更正值", "evidence": "户口簿记载"}),
             ),
         ),
-        _ => (
-            Method::GET,
-            format!("/api/v1/share/{code}/files/latest"),
-            None,
-        ),
+        _ => {
+            let which = if rng.chance(70) { file } else { code };
+            let version = *rng.pick(&["latest", "1", "2"]);
+            if rng.chance(20) {
+                (Method::GET, format!("/api/v1/share/{which}/files"), None)
+            } else {
+                (Method::GET, format!("/api/v1/share/{which}/files/{version}"), None)
+            }
+        }
     }
 }
 
@@ -262,12 +297,12 @@ async fn no_consumer_call_shows_a_value_its_grant_masks() {
     for backend in common::backends() {
         let mut rng = Rng(seed | 1);
         let p = parties(backend).await;
-        let (code, people, grants) = setup(&p, &mut rng, 40).await;
+        let (code, file, people, grants) = setup(&p, &mut rng, 40).await;
         let mut cursors: Vec<String> = Vec::new();
         let mut answered = 0;
         for n in 0..calls {
             let g = rng.pick(&grants);
-            let (method, path, body) = random_call(&mut rng, &code, &people, &cursors);
+            let (method, path, body) = random_call(&mut rng, &code, &file, &people, &cursors);
             let sent = format!(
                 "{path} {}",
                 body.as_ref().map(Value::to_string).unwrap_or_default()
@@ -288,6 +323,10 @@ async fn no_consumer_call_shows_a_value_its_grant_masks() {
                 answered += 1;
             }
             let seen = format!("{headers}\n{text}");
+            assert!(
+                g.file_clear || !seen.contains(FILE_SECRET),
+                "{backend}: call {n} serves the file to a grant that masks it:\n{sent}\n→ {status} {seen}"
+            );
             for person in &people {
                 for secret in g.secrets(person) {
                     assert!(
@@ -310,5 +349,4 @@ async fn no_consumer_call_shows_a_value_its_grant_masks() {
         );
         eprintln!("{backend}: {calls} calls, {answered} answered, no leak (seed {seed})");
     }
-    let _ = app_call;
 }

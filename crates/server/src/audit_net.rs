@@ -5,7 +5,7 @@
 //! an entry for every accountable call that is not marked, naming who called as far as
 //! it is known (an app key by its public prefix only, never the secret).
 //!
-//! Accountable: every call of the sharing API, every write, and every refusal of the
+//! Accountable: every call made with an app key, every write, and every refusal of the
 //! API (401, 403, 429).
 
 use crate::AppState;
@@ -57,11 +57,8 @@ pub fn note_caller(who: Who) {
 #[derive(Clone)]
 pub struct ErrorNote(pub String);
 
-fn accountable(method: &Method, path: &str, status: StatusCode) -> bool {
-    path.starts_with("/api/v1/")
-        && (path.starts_with("/api/v1/share/")
-            || *method != Method::GET
-            || matches!(status.as_u16(), 401 | 403 | 429))
+fn accountable(method: &Method, app_call: bool, status: StatusCode) -> bool {
+    app_call || *method != Method::GET || matches!(status.as_u16(), 401 | 403 | 429)
 }
 
 fn outcome(status: StatusCode) -> &'static str {
@@ -134,7 +131,7 @@ pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next:
         .await;
     let (audited, who) = note;
     let status = response.status();
-    if audited || !accountable(&method, &path, status) {
+    if audited || !accountable(&method, key.is_some(), status) {
         return response;
     }
     let (actor, app_id, org_id) = match who {
