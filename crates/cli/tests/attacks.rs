@@ -37,22 +37,11 @@ async fn conditional_pool(p: &Parties, rows: &[(String, String, String)]) -> Str
         "open_type": "closed", "update_cycle": "daily",
         "sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"
     });
-    let code = common::share::registered(&p.s, &p.police, &p.bureau, body).await;
-    common::share::step(&p.s, &code, &p.bureau, "publish").await;
-    let rows: Vec<Value> = rows
+    let rows = rows
         .iter()
         .map(|(k, n, t)| json!({"公民身份号码": k, "姓名": n, "联系电话": t}))
         .collect();
-    let (status, report) =
-        p.s.send_json(
-            Method::POST,
-            &format!("/api/v1/pools/{code}/rows"),
-            Some(&p.police),
-            json!({"rows": rows}),
-        )
-        .await;
-    assert_eq!(status, 201, "{report}");
-    code
+    common::share::published_with_rows(p, body, rows).await
 }
 
 /// A district app with a grant of `items` (`unmasked` in clear) on `code`; its key.
@@ -64,24 +53,7 @@ async fn granted(p: &Parties, code: &str, items: &[&str], unmasked: &[&str], quo
         &format!("攻击测试{}", items.len()),
     )
     .await;
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let (status, req) = p.s
-        .send_json(Method::POST, "/api/v1/share/requests", Some(&p.district), json!({
-            "app_id": made["app"]["id"], "resource": code, "purpose": "户籍业务核验（攻击测试）", "legal_basis": "《户口登记条例》",
-            "scope": {"items": items, "unmasked": unmasked, "valid_from": today, "valid_to": today + chrono::Duration::days(1),
-                      "daily_quota": quota, "total_quota": quota}
-        }))
-        .await;
-    assert_eq!(status, 201, "{req}");
-    let (status, r) =
-        p.s.send_json(
-            Method::POST,
-            &format!("/api/v1/share/requests/{}/answer", req["id"]),
-            Some(&p.police),
-            json!({"answer": "approve"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
+    common::share::grant_items(p, &made["app"]["id"], code, items, unmasked, quota).await;
     made["key"].as_str().unwrap().to_string()
 }
 

@@ -90,30 +90,23 @@ async fn file_resource(p: &Parties) -> String {
         "open_type": "closed", "update_cycle": "yearly"
     });
     let code = common::share::registered(&p.s, &p.police, &p.bureau, body).await;
-    let (status, up) = p
-        .s
-        .post_bytes(&format!("/api/v1/files/{code}?name=档案.txt"), &p.police, FILE_SECRET.as_bytes().to_vec())
+    let (status, up) =
+        p.s.post_bytes(
+            &format!("/api/v1/files/{code}?name=档案.txt"),
+            &p.police,
+            FILE_SECRET.as_bytes().to_vec(),
+        )
         .await;
     assert_eq!(status, 201, "{up}");
     common::share::step(&p.s, &code, &p.bureau, "publish").await;
     code
 }
 
-/// Asks for and approves a grant of `items` (`unmasked` in clear) of `code` for an app.
-async fn grant(p: &Parties, app_id: &Value, code: &str, items: &[&str], unmasked: &[&str]) {
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let (status, req) = p.s.send_json(Method::POST, "/api/v1/share/requests", Some(&p.district), json!({
-        "app_id": app_id, "resource": code, "purpose": "户籍业务核验（泄露检测）", "legal_basis": "《户口登记条例》",
-        "scope": {"items": items, "unmasked": unmasked, "valid_from": today, "valid_to": today + chrono::Duration::days(1),
-                  "daily_quota": 10_000_000, "total_quota": 10_000_000}
-    })).await;
-    assert_eq!(status, 201, "{req}");
-    let (status, r) = p.s.send_json(Method::POST, &format!("/api/v1/share/requests/{}/answer", req["id"]),
-        Some(&p.police), json!({"answer": "approve"})).await;
-    assert_eq!(status, 200, "{r}");
-}
-
-async fn setup(p: &Parties, rng: &mut Rng, n: usize) -> (String, String, Vec<[String; 4]>, Vec<Grant>) {
+async fn setup(
+    p: &Parties,
+    rng: &mut Rng,
+    n: usize,
+) -> (String, String, Vec<[String; 4]>, Vec<Grant>) {
     let body = json!({
         "classification": class_of("公安局"), "name": "人口信息（泄露检测）", "provider_code": org_code("公安局"),
         "summary": "常住人口的身份号码、姓名、联系电话和户籍地址，用于泄露检测", "format_category": "database", "format_type": "Oracle",
@@ -126,22 +119,12 @@ async fn setup(p: &Parties, rng: &mut Rng, n: usize) -> (String, String, Vec<[St
         "open_type": "closed", "update_cycle": "daily",
         "sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"
     });
-    let code = common::share::registered(&p.s, &p.police, &p.bureau, body).await;
-    common::share::step(&p.s, &code, &p.bureau, "publish").await;
     let people: Vec<[String; 4]> = (0..n).map(person).collect();
-    let rows: Vec<Value> = people
+    let rows = people
         .iter()
         .map(|q| json!({ITEMS[0]: q[0], ITEMS[1]: q[1], ITEMS[2]: q[2], ITEMS[3]: q[3]}))
         .collect();
-    let (status, r) =
-        p.s.send_json(
-            Method::POST,
-            &format!("/api/v1/pools/{code}/rows"),
-            Some(&p.police),
-            json!({"rows": rows}),
-        )
-        .await;
-    assert_eq!(status, 201, "{r}");
+    let code = common::share::published_with_rows(p, body, rows).await;
     let file = file_resource(p).await;
     let mut grants = Vec::new();
     for g in 0..4 {
@@ -157,16 +140,28 @@ async fn setup(p: &Parties, rng: &mut Rng, n: usize) -> (String, String, Vec<[St
             clear[1] = true;
         }
         let items: Vec<&str> = (0..4).filter(|&i| granted[i]).map(|i| ITEMS[i]).collect();
-        let unmasked: Vec<&str> = (0..4).filter(|&i| clear[i] && i != 1).map(|i| ITEMS[i]).collect();
+        let unmasked: Vec<&str> = (0..4)
+            .filter(|&i| clear[i] && i != 1)
+            .map(|i| ITEMS[i])
+            .collect();
         let (_, made) = new_app(&p.s, &p.district, "渝中区", &format!("泄露检测{g}")).await;
-        grant(p, &made["app"]["id"], &code, &items, &unmasked).await;
+        common::share::grant_items(p, &made["app"]["id"], &code, &items, &unmasked, 10_000_000)
+            .await;
         // The file: its name always, its ID item sometimes, in clear or not.
         let (file_items, file_unmasked, file_clear) = match rng.below(3) {
             0 => (vec!["档案名称"], vec![], false),
             1 => (vec!["档案名称", "公民身份号码"], vec![], false),
             _ => (vec!["档案名称", "公民身份号码"], vec!["公民身份号码"], true),
         };
-        grant(p, &made["app"]["id"], &file, &file_items, &file_unmasked).await;
+        common::share::grant_items(
+            p,
+            &made["app"]["id"],
+            &file,
+            &file_items,
+            &file_unmasked,
+            10_000_000,
+        )
+        .await;
         grants.push(Grant {
             key: made["key"].as_str().unwrap().to_string(),
             file_clear,
@@ -278,7 +273,11 @@ fn random_call(
             if rng.chance(20) {
                 (Method::GET, format!("/api/v1/share/{which}/files"), None)
             } else {
-                (Method::GET, format!("/api/v1/share/{which}/files/{version}"), None)
+                (
+                    Method::GET,
+                    format!("/api/v1/share/{which}/files/{version}"),
+                    None,
+                )
             }
         }
     }

@@ -183,3 +183,47 @@ pub async fn registered_app(s: &TestServer, district: &str, code: &str, name: &s
     assert_eq!(status, 201, "{r}");
     made["key"].as_str().unwrap().to_string()
 }
+
+/// A police entry made from `body`, registered, published and filled with `rows`.
+pub async fn published_with_rows(p: &Parties, body: Value, rows: Vec<Value>) -> String {
+    let code = registered(&p.s, &p.police, &p.bureau, body).await;
+    step(&p.s, &code, &p.bureau, "publish").await;
+    let (status, report) =
+        p.s.send_json(
+            Method::POST,
+            &format!("/api/v1/pools/{code}/rows"),
+            Some(&p.police),
+            json!({"rows": rows}),
+        )
+        .await;
+    assert_eq!(status, 201, "{report}");
+    code
+}
+
+/// The district asks for a grant of `items` (`unmasked` in clear) of `code` for app
+/// `app_id`, with `quota` visits a day and in all, and the police approve it.
+pub async fn grant_items(
+    p: &Parties,
+    app_id: &Value,
+    code: &str,
+    items: &[&str],
+    unmasked: &[&str],
+    quota: i64,
+) {
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let (status, req) = p.s.send_json(Method::POST, "/api/v1/share/requests", Some(&p.district), json!({
+        "app_id": app_id, "resource": code, "purpose": "户籍业务核验（安全测试）", "legal_basis": "《户口登记条例》",
+        "scope": {"items": items, "unmasked": unmasked, "valid_from": today, "valid_to": today + chrono::Duration::days(1),
+                  "daily_quota": quota, "total_quota": quota}
+    })).await;
+    assert_eq!(status, 201, "{req}");
+    let (status, r) =
+        p.s.send_json(
+            Method::POST,
+            &format!("/api/v1/share/requests/{}/answer", req["id"]),
+            Some(&p.police),
+            json!({"answer": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+}
