@@ -32,17 +32,23 @@ impl<C> Pool<C> {
     }
 
     /// Runs `f` with a connection, waiting for one if all are busy. A connection whose
-    /// use failed with `keep == false` is closed instead of returned.
+    /// use failed with `keep == false` is closed instead of returned, and so is one
+    /// whose user panicked (its transaction, if any, is rolled back as it closes): the
+    /// pool's count goes down either way, so no later caller waits for it.
     pub fn with<T>(&self, f: impl FnOnce(&mut C) -> (Result<T>, bool)) -> Result<T> {
-        let mut conn = self.checkout()?;
-        let (result, keep) = f(&mut conn);
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if keep {
+        let mut lease = Lease {
+            pool: self,
+            conn: Some(self.checkout()?),
+        };
+        let (result, keep) = match lease.conn.as_mut() {
+            Some(conn) => f(conn),
+            None => unreachable!("a lease holds its connection until it ends"),
+        };
+        if keep && let Some(conn) = lease.conn.take() {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
             state.idle.push(conn);
-        } else {
-            state.open -= 1;
+            self.returned.notify_one();
         }
-        self.returned.notify_one();
         result
     }
 
@@ -51,6 +57,12 @@ impl<C> Pool<C> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.open -= state.idle.len();
         std::mem::take(&mut state.idle)
+    }
+
+    /// Connections made and not closed (idle or in use).
+    #[cfg(test)]
+    fn open(&self) -> usize {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).open
     }
 
     fn checkout(&self) -> Result<C> {
@@ -69,5 +81,78 @@ impl<C> Pool<C> {
             }
             state = self.returned.wait(state).unwrap_or_else(|e| e.into_inner());
         }
+    }
+}
+
+/// A connection in use: unless it is given back, it is closed when the lease ends —
+/// also when its user panicked — and its place in the pool is freed.
+struct Lease<'a, C> {
+    pool: &'a Pool<C>,
+    conn: Option<C>,
+}
+
+impl<C> Drop for Lease<'_, C> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(conn);
+            let mut state = self.pool.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.open -= 1;
+            self.pool.returned.notify_one();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_panic_while_holding_the_only_connection_frees_it() {
+        let made = Arc::new(AtomicUsize::new(0));
+        let counter = made.clone();
+        let pool = Arc::new(Pool::new(
+            1,
+            Box::new(move || Ok(counter.fetch_add(1, Ordering::SeqCst))),
+        ));
+        let p = pool.clone();
+        let panicked = std::thread::spawn(move || {
+            p.with(|_| -> (Result<()>, bool) { panic!("injected into a write") })
+        })
+        .join();
+        assert!(panicked.is_err(), "the panic reached its caller");
+        assert_eq!(
+            pool.open(),
+            0,
+            "the connection was closed, not kept checked out"
+        );
+        // The next caller gets a fresh connection at once instead of waiting for ever.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = pool.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(p.with(|c| (Ok(*c), true)));
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("a later caller was not kept waiting");
+        assert_eq!(got.unwrap(), 1, "a new connection was made");
+        assert_eq!(pool.open(), 1);
+        assert_eq!(pool.with(|c| (Ok(*c), true)).unwrap(), 1, "and kept");
+    }
+
+    #[test]
+    fn a_connection_not_kept_is_closed_and_replaced() {
+        let made = Arc::new(AtomicUsize::new(0));
+        let counter = made.clone();
+        let pool = Pool::new(
+            2,
+            Box::new(move || Ok(counter.fetch_add(1, Ordering::SeqCst))),
+        );
+        let r: Result<usize> = pool.with(|c| (Ok(*c), false));
+        assert_eq!(r.unwrap(), 0);
+        assert_eq!(pool.open(), 0);
+        assert_eq!(pool.with(|c| (Ok(*c), true)).unwrap(), 1);
+        assert_eq!(made.load(Ordering::SeqCst), 2);
     }
 }
