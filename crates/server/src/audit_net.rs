@@ -24,11 +24,8 @@ pub enum Who {
         name: String,
         org_id: i64,
     },
-    App {
-        name: String,
-        app_id: i64,
-        org_id: i64,
-    },
+    /// The app's stored key (shared, so that noting it costs no copy).
+    App(std::sync::Arc<govshare_store::repo::apps::StoredKey>),
 }
 
 #[derive(Default)]
@@ -110,11 +107,11 @@ fn resource_of(path: &str) -> String {
 }
 
 pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    if !path.starts_with("/api/v1/") {
+    if !req.uri().path().starts_with("/api/v1/") {
         return next.run(req).await;
     }
+    let method = req.method().clone();
+    let uri = req.uri().clone();
     let route = req.extensions().get::<MatchedPath>().cloned();
     let key = req.headers().get("x-api-key").cloned();
     let (response, note) = CALL
@@ -135,11 +132,7 @@ pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next:
         return response;
     }
     let (actor, app_id, org_id) = match who {
-        Some(Who::App {
-            name,
-            app_id,
-            org_id,
-        }) => (name, Some(app_id), Some(org_id)),
+        Some(Who::App(k)) => (k.app.name.clone(), Some(k.app.app_id), Some(k.app.org_id)),
         Some(Who::User { name, org_id }) => (name, None, Some(org_id)),
         None => (
             key_prefix(key.as_ref()).unwrap_or_else(|| "anonymous".into()),
@@ -160,12 +153,12 @@ pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next:
             "http {method} {}",
             route.as_ref().map_or("(no route)", MatchedPath::as_str)
         ),
-        resource_code: resource_of(&path),
+        resource_code: resource_of(uri.path()),
         outcome: outcome(status).into(),
         detail: format!(
             "{} {}{}",
             status.as_u16(),
-            path,
+            uri.path(),
             if message.is_empty() {
                 String::new()
             } else {

@@ -171,11 +171,7 @@ impl FromRequestParts<AppState> for App {
         if !same_bytes(token_hash(key).as_bytes(), stored.key_hash.as_bytes()) || !live {
             return Err(ApiError::Unauthorized);
         }
-        crate::audit_net::note_caller(crate::audit_net::Who::App {
-            name: stored.app.name.clone(),
-            app_id: stored.app.app_id,
-            org_id: stored.app.org_id,
-        });
+        crate::audit_net::note_caller(crate::audit_net::Who::App(stored.clone()));
         if let Some(secs) = state.app_limits.wait(stored.app.app_id) {
             return Err(ApiError::RateLimited(secs));
         }

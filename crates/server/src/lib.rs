@@ -151,10 +151,9 @@ impl AppState {
 
 /// Headers every answer carries: no sniffing of types, no framing, no referrer sent
 /// off-site, and a policy that lets pages load only what this server serves.
-async fn security_headers(req: Request, next: Next) -> Response {
+fn add_security_headers(response: &mut Response) {
     use axum::http::HeaderValue;
     use axum::http::header;
-    let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -169,18 +168,22 @@ async fn security_headers(req: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
     );
-    response
 }
 
 /// Scripts, images, fonts and frames from this server only; styles from it or inline
 /// (the pages carry their stylesheet); forms post back to it; nothing may frame it.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-async fn limit_query(req: Request, next: Next) -> Response {
-    if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_CHARS) {
-        return error::ApiError::UriTooLong(MAX_QUERY_CHARS).into_response();
-    }
-    next.run(req).await
+/// Refuses query strings past `MAX_QUERY_CHARS` before routing, and gives every answer
+/// its security headers.
+async fn guard_http(req: Request, next: Next) -> Response {
+    let mut response = if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_CHARS) {
+        error::ApiError::UriTooLong(MAX_QUERY_CHARS).into_response()
+    } else {
+        next.run(req).await
+    };
+    add_security_headers(&mut response);
+    response
 }
 
 pub fn app(state: AppState) -> Router {
@@ -196,8 +199,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::get(pages::resource),
         )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
-        .layer(axum::middleware::from_fn(limit_query))
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(guard_http))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
