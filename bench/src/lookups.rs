@@ -374,14 +374,22 @@ struct Govshare {
     server: Server,
     base: String,
     url: String,
+    /// What to run on its database once it has stopped, before it is read: a baseline's
+    /// copy gets back the migrations it was made to forget.
+    restore: Option<Command>,
 }
 
 impl Govshare {
     fn start(url: &str, work: &Path) -> anyhow::Result<Govshare> {
+        Govshare::start_bin(&govshare_bin(), url, work)
+    }
+
+    /// A server of the build at `bin` (another build, to compare with in turns).
+    fn start_bin(bin: &Path, url: &str, work: &Path) -> anyhow::Result<Govshare> {
         let port = free_port()?;
         let dir = work.join(format!("serve-{port}"));
         let server = Server(
-            Command::new(govshare_bin())
+            Command::new(bin)
                 .args([
                     "--database-url",
                     url,
@@ -402,6 +410,7 @@ impl Govshare {
             server,
             base,
             url: url.to_string(),
+            restore: None,
         })
     }
 
@@ -420,8 +429,21 @@ impl Govshare {
     /// Stops the server; then the audit entries of answered lookups, once the chains
     /// are found to verify.
     async fn stop(self) -> anyhow::Result<i64> {
-        let Govshare { server, url, .. } = self;
+        let Govshare {
+            server,
+            url,
+            restore,
+            ..
+        } = self;
         drop(server);
+        if let Some(mut cmd) = restore {
+            let out = cmd.output()?;
+            anyhow::ensure!(
+                out.status.success(),
+                "restoring the baseline's migrations: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         let store = Store::open(&url).await?;
         let audited = store
             .read(|c| {
@@ -608,6 +630,130 @@ fn govshare_script(work: &Path, code: &str, key: &str) -> anyhow::Result<std::pa
     lookup_script(work, "lookup", &path, Some(("X-Api-Key", key)))
 }
 
+/// Another build to compare with, in the same turns on a copy of the same data
+/// (`GOVSHARE_BENCH_BASELINE=path/to/govshare`); the copy forgets the migrations past
+/// `GOVSHARE_BENCH_BASELINE_SCHEMA` (their tables stay, and an older build ignores
+/// them), so that an older build opens it.
+const RESTORE: &str =
+    "INSERT INTO schema_migrations SELECT * FROM bench_forgotten; DROP TABLE bench_forgotten";
+
+struct Baseline {
+    bin: std::path::PathBuf,
+    schema: Option<i64>,
+}
+
+impl Baseline {
+    fn from_env() -> Option<Baseline> {
+        let bin = std::env::var_os("GOVSHARE_BENCH_BASELINE")?.into();
+        let schema = std::env::var("GOVSHARE_BENCH_BASELINE_SCHEMA")
+            .ok()
+            .and_then(|v| v.parse().ok());
+        Some(Baseline { bin, schema })
+    }
+
+    /// Hides the migrations past `schema` from an older build (kept aside, to be put
+    /// back by `RESTORE` before this build reads the copy again).
+    fn forget_newer(&self) -> String {
+        self.schema.map_or(String::new(), |n| {
+            format!(
+                "CREATE TABLE bench_forgotten AS SELECT * FROM schema_migrations WHERE version > {n}; \
+                 DELETE FROM schema_migrations WHERE version > {n}"
+            )
+        })
+    }
+
+    /// A server of the baseline build on `url`, its migrations put back when it stops.
+    fn start(&self, tool: &str, target: &str, url: &str, work: &Path) -> anyhow::Result<Govshare> {
+        let mut g = Govshare::start_bin(&self.bin, url, work)?;
+        if self.schema.is_some() {
+            let mut cmd = Command::new(tool);
+            if tool == "psql" {
+                cmd.args([target, "-qc", RESTORE]);
+            } else {
+                cmd.args([target, RESTORE]);
+            }
+            g.restore = Some(cmd);
+        }
+        Ok(g)
+    }
+
+    /// A copy of the SQLite database at `db` (and its audit file) for the baseline.
+    fn sqlite_copy(&self, db: &Path) -> anyhow::Result<String> {
+        let copy = db.with_file_name("baseline-bench.db");
+        for (from, to) in [
+            (db.to_path_buf(), copy.clone()),
+            (
+                govshare_store::audit_path(db),
+                govshare_store::audit_path(&copy),
+            ),
+        ] {
+            std::fs::copy(&from, &to)?;
+            let wal = |p: &Path| format!("{}-wal", p.display());
+            if Path::new(&wal(&from)).exists() {
+                std::fs::copy(wal(&from), wal(&to))?;
+            }
+        }
+        let forget = self.forget_newer();
+        if !forget.is_empty() {
+            let out = Command::new("sqlite3").arg(&copy).arg(&forget).output()?;
+            anyhow::ensure!(
+                out.status.success(),
+                "sqlite3: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(format!("sqlite://{}", copy.display()))
+    }
+
+    /// A copy of the PostgreSQL database at `url` for the baseline (no one may be
+    /// connected to it while it is copied).
+    fn postgres_copy(&self, url: &str) -> anyhow::Result<String> {
+        let (server, db) = url
+            .rsplit_once('/')
+            .ok_or_else(|| anyhow::anyhow!("database URL"))?;
+        let copy = format!("{db}_baseline");
+        let admin = format!("{server}/postgres");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {copy}"),
+            format!("CREATE DATABASE {copy} TEMPLATE {db}"),
+        ] {
+            let out = Command::new("psql").args([&admin, "-qc", &sql]).output()?;
+            anyhow::ensure!(
+                out.status.success(),
+                "psql: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let copied = format!("{server}/{copy}");
+        let forget = self.forget_newer();
+        if !forget.is_empty() {
+            let out = Command::new("psql")
+                .args([&copied, "-qc", &forget])
+                .output()?;
+            anyhow::ensure!(
+                out.status.success(),
+                "psql: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(copied)
+    }
+}
+
+/// The rows of this build and the baseline, and their ratio turn by turn.
+fn baseline_lines(seen: &Wrk, base: &Wrk, ours: &[Wrk], theirs: &[Wrk], ceiling: &Wrk) {
+    println!();
+    println!("| build | requests/s | p50 | p99 | errors | ÷ baseline | ÷ ceiling |");
+    println!("|---|---|---|---|---|---|---|");
+    line("this build", seen, &[Some(base), Some(ceiling)]);
+    line("baseline build", base, &[None, Some(ceiling)]);
+    println!();
+    println!(
+        "Turn by turn: this build ÷ baseline {}",
+        turn_ratios(ours, theirs)
+    );
+}
+
 pub async fn run(work: &Path) -> anyhow::Result<()> {
     let file = work.join("persons.csv");
     if !file.exists() {
@@ -617,8 +763,17 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     let sqlite_url = format!("sqlite://{}", work.join("lookup-bench.db").display());
     let (code, key, _) = prepared(&sqlite_url, &file, work).await?;
 
+    let baseline = Baseline::from_env();
     let (nginx_server, nginx_base) = nginx(&work.join("nginx"))?;
     let (datasette_server, datasette_base) = datasette(work, &file)?;
+    let base_server = match &baseline {
+        Some(b) => {
+            let url = b.sqlite_copy(&work.join("lookup-bench.db"))?;
+            let file = url.trim_start_matches("sqlite://").to_string();
+            Some(b.start("sqlite3", &file, &url, work)?)
+        }
+        None => None,
+    };
     let g = Govshare::start(&sqlite_url, work)?;
     let nginx_script = lookup_script(work, "nginx", "/{key}", None)?;
     let datasette_script = lookup_script(work, "datasette", "/peer/persons/{key}.json", None)?;
@@ -626,7 +781,21 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     let mut nginx_load = |s| run_wrk(&nginx_script, &nginx_base, CONNECTIONS, s);
     let mut datasette_load = |s| run_wrk(&datasette_script, &datasette_base, CONNECTIONS, s);
     let mut govshare_load = |s| run_wrk(&script, &g.base, CONNECTIONS, s);
-    let turns = in_turns(&mut [&mut nginx_load, &mut datasette_load, &mut govshare_load])?;
+    let base_url = base_server
+        .as_ref()
+        .map(|b| b.base.clone())
+        .unwrap_or_default();
+    let mut base_load = |s| run_wrk(&script, &base_url, CONNECTIONS, s);
+    let turns = if base_server.is_some() {
+        in_turns(&mut [
+            &mut nginx_load,
+            &mut datasette_load,
+            &mut govshare_load,
+            &mut base_load,
+        ])?
+    } else {
+        in_turns(&mut [&mut nginx_load, &mut datasette_load, &mut govshare_load])?
+    };
     let [ceiling, ds, seen] = [0, 1, 2].map(|i| Wrk::joined(&turns[i]));
     drop((nginx_server, datasette_server));
     println!(
@@ -650,16 +819,50 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
         turn_ratios(&turns[2], &turns[0]),
         turn_ratios(&turns[2], &turns[1])
     );
+    if let Some(b) = base_server {
+        baseline_lines(
+            &seen,
+            &Wrk::joined(&turns[3]),
+            &turns[2],
+            &turns[3],
+            &ceiling,
+        );
+        audit_and_batch(
+            b,
+            "SQLite, baseline",
+            work,
+            &code,
+            &key,
+            &Wrk::joined(&turns[3]),
+        )
+        .await?;
+    }
     audit_and_batch(g, "SQLite", work, &code, &key, &seen).await?;
     if govshare_store::testing::backends().contains(&"postgres") {
         let pg_url = govshare_store::testing::fresh_database("postgres");
         let (code, key, table) = prepared(&pg_url, &file, work).await?;
         settle(&pg_url, &table)?;
+        let base_server = match &baseline {
+            Some(b) => {
+                let url = b.postgres_copy(&pg_url)?;
+                Some(b.start("psql", &url, &url, work)?)
+            }
+            None => None,
+        };
         let g = Govshare::start(&pg_url, work)?;
         let script = govshare_script(work, &code, &key)?;
         let mut pgbench_load = |s| pgbench(&pg_url, &table, work, s);
         let mut govshare_load = |s| run_wrk(&script, &g.base, CONNECTIONS, s);
-        let turns = in_turns(&mut [&mut pgbench_load, &mut govshare_load])?;
+        let base_url = base_server
+            .as_ref()
+            .map(|b| b.base.clone())
+            .unwrap_or_default();
+        let mut base_load = |s| run_wrk(&script, &base_url, CONNECTIONS, s);
+        let turns = if base_server.is_some() {
+            in_turns(&mut [&mut pgbench_load, &mut govshare_load, &mut base_load])?
+        } else {
+            in_turns(&mut [&mut pgbench_load, &mut govshare_load])?
+        };
         let [ceiling, seen] = [0, 1].map(|i| Wrk::joined(&turns[i]));
         println!();
         println!("| server | requests/s | p50 | p99 | errors | ÷ pgbench | ÷ Datasette |");
@@ -679,6 +882,24 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
             "Turn by turn: govshare ÷ pgbench {}",
             turn_ratios(&turns[1], &turns[0])
         );
+        if let Some(b) = base_server {
+            baseline_lines(
+                &seen,
+                &Wrk::joined(&turns[2]),
+                &turns[1],
+                &turns[2],
+                &ceiling,
+            );
+            audit_and_batch(
+                b,
+                "PostgreSQL, baseline",
+                work,
+                &code,
+                &key,
+                &Wrk::joined(&turns[2]),
+            )
+            .await?;
+        }
         audit_and_batch(g, "PostgreSQL", work, &code, &key, &seen).await?;
     }
     println!();
