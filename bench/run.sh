@@ -3,6 +3,8 @@
 #   bench/run.sh            # catalog import and search, SQLite
 #   GOVSHARE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test bench/run.sh import
 #   bench/run.sh pools | lookups     # pool loading; sharing lookups under wrk
+#   GOVSHARE_BENCH_BASELINE=/path/to/older/govshare GOVSHARE_BENCH_BASELINE_SCHEMA=N \
+#     bench/run.sh lookups           # also an older build, in the same turns (BENCHMARKS.md)
 # The peers are installed when missing: sqlite3, wrk, nginx (Debian), sqlite-utils and
 # datasette (PyPI).
 set -euo pipefail
