@@ -41,6 +41,9 @@ pub enum Error {
     /// A grant's visits are used up (for the day or in all).
     #[error("授权访问次数已用完 (grant quota exhausted): {0}")]
     Exhausted(String),
+    /// An app's probes of masked values are used up for the day.
+    #[error("脱敏信息项取值查询已达上限 (probe limit reached): {0}")]
+    ProbeLimit(String),
     /// A paging cursor the server did not issue for this query, or one past its time.
     #[error("分页游标无效 (bad cursor): {0}")]
     BadCursor(String),

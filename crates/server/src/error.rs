@@ -103,6 +103,9 @@ impl ApiError {
                 (StatusCode::CONFLICT, "quota_exceeded")
             }
             ApiError::Domain(DomainError::BadCursor(_)) => (StatusCode::BAD_REQUEST, "bad_cursor"),
+            ApiError::Domain(DomainError::ProbeLimit(_)) => {
+                (StatusCode::TOO_MANY_REQUESTS, "probe_limit_reached")
+            }
             ApiError::Domain(DomainError::IllegalTransition { .. }) => {
                 (StatusCode::CONFLICT, "illegal_transition")
             }

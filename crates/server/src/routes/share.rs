@@ -33,7 +33,7 @@ pub(crate) fn outcome_of<T>(r: &Result<T, ApiError>) -> String {
         Err(ApiError::Unauthorized) => "unauthorized",
         Err(ApiError::RateLimited(_) | ApiError::TooManyAttempts(_)) => "throttled",
         Err(ApiError::Domain(E::Conflict(_))) => "conflict",
-        Err(ApiError::Domain(E::Exhausted(_))) => "exhausted",
+        Err(ApiError::Domain(E::Exhausted(_) | E::ProbeLimit(_))) => "exhausted",
         Err(_) => "failed",
     }
     .into()

@@ -204,16 +204,14 @@ impl Store {
         let (app, code) = (app.clone(), code.to_string());
         // The report counts as a visit under a grant, committed even when no row has
         // the key: a report tells no more than a lookup would, and costs as much.
-        let answer = self
-            .write(move |c| {
-                let a = access(c, &app, &code, Some(std::slice::from_ref(&report.item)))?;
-                if let govshare_domain::sharing::Basis::Grant { id } = a.decision.basis {
-                    crate::repo::requests::use_grant(c, id, 1)?;
-                }
-                Ok(file_report(c, &app, &code, &a, &report))
-            })
-            .await?;
-        answer
+        self.write(move |c| {
+            let a = access(c, &app, &code, Some(std::slice::from_ref(&report.item)))?;
+            if let govshare_domain::sharing::Basis::Grant { id } = a.decision.basis {
+                crate::repo::requests::use_grant(c, id, 1)?;
+            }
+            Ok(file_report(c, &app, &code, &a, &report))
+        })
+        .await?
     }
 
     /// Reports the caller is party to: its apps' reports and those about its

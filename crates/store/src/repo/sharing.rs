@@ -138,7 +138,7 @@ fn use_probes(conn: &mut dyn Conn, app_id: i64, probes: i64, limit: i64) -> Resu
         )?
     };
     if counted == 0 {
-        return Err(Error::Exhausted(format!(
+        return Err(Error::ProbeLimit(format!(
             "按脱敏信息项取值查询的次数已达今日上限（{limit}次），请改用核验接口或明日再试"
         ))
         .into());
