@@ -63,6 +63,11 @@ impl From<StoreError> for ApiError {
                 ApiError::Domain(DomainError::Conflict(format!("记录已存在 ({c})")))
             }
             StoreError::Db(m) => ApiError::Internal(m),
+            e @ StoreError::Driver { .. } => {
+                let cause = std::error::Error::source(&e).map(ToString::to_string);
+                tracing::debug!(error = %e, cause = ?cause, "database driver error");
+                ApiError::Internal(e.to_string())
+            }
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
             e @ StoreError::Journal(_) => ApiError::Unavailable(e.to_string()),
         }

@@ -12,6 +12,14 @@ pub enum StoreError {
     Unique(String),
     #[error("database error: {0}")]
     Db(String),
+    /// A failure of the database driver (or of stored data it read), with the driver's
+    /// own error kept as the source for the log.
+    #[error("database error: {message}")]
+    Driver {
+        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// The node's audit journal could not be read or written.
@@ -19,11 +27,27 @@ pub enum StoreError {
     Journal(String),
 }
 
+impl StoreError {
+    /// A driver's failure, described and kept.
+    fn driver(message: String, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Driver {
+            message,
+            source: Box::new(source),
+        }
+    }
+}
+
+/// SQLite's extended result codes for a key already taken.
+const SQLITE_UNIQUE: [i32; 2] = [
+    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE,
+    rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY,
+];
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(f, msg) = &e {
             if f.code == rusqlite::ErrorCode::ConstraintViolation
-                && matches!(f.extended_code, 2067 | 1555)
+                && SQLITE_UNIQUE.contains(&f.extended_code)
             {
                 return StoreError::Unique(msg.clone().unwrap_or_default());
             }
@@ -34,7 +58,7 @@ impl From<rusqlite::Error> for StoreError {
                 return StoreError::Unavailable(e.to_string());
             }
         }
-        StoreError::Db(e.to_string())
+        StoreError::driver(e.to_string(), e)
     }
 }
 
@@ -55,19 +79,45 @@ impl From<postgres::Error> for StoreError {
             if *db.code() == postgres::error::SqlState::UNIQUE_VIOLATION {
                 return StoreError::Unique(db.constraint().unwrap_or_default().to_string());
             }
-            return StoreError::Db(format!("{}: {}", db.code().code(), db.message()));
+            let message = format!("{}: {}", db.code().code(), db.message());
+            return StoreError::driver(message, e);
         }
         if e.is_closed() {
             return StoreError::Unavailable(describe_pg(&e));
         }
-        StoreError::Db(describe_pg(&e))
+        StoreError::driver(describe_pg(&e), e)
     }
 }
 
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
-        StoreError::Db(format!("stored JSON unreadable: {e}"))
+        StoreError::driver(format!("stored JSON unreadable: {e}"), e)
     }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn driver_errors_keep_their_source_and_unique_codes_are_named() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (k TEXT PRIMARY KEY, u TEXT UNIQUE); INSERT INTO t VALUES ('a', 'x')",
+        )
+        .unwrap();
+        for dup in [
+            "INSERT INTO t VALUES ('a', 'y')",
+            "INSERT INTO t VALUES ('b', 'x')",
+        ] {
+            let e = StoreError::from(conn.execute(dup, []).unwrap_err());
+            assert!(matches!(e, StoreError::Unique(_)), "{dup}: {e:?}");
+        }
+        let e = StoreError::from(conn.execute("SELECT * FROM missing", []).unwrap_err());
+        let source = std::error::Error::source(&e).expect("the driver's error is kept");
+        assert!(source.to_string().contains("missing"), "{source}");
+        assert!(e.to_string().starts_with("database error"), "{e}");
+    }
+}

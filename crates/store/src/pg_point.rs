@@ -268,6 +268,7 @@ fn same_failure(e: &StoreError) -> StoreError {
         StoreError::Unique(m) => StoreError::Unique(m.clone()),
         StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         StoreError::Db(m) => StoreError::Db(m.clone()),
+        StoreError::Driver { message, .. } => StoreError::Db(message.clone()),
         StoreError::Domain(d) => StoreError::Db(d.to_string()),
         StoreError::Journal(m) => StoreError::Journal(m.clone()),
     }
