@@ -740,18 +740,31 @@ impl Baseline {
     }
 }
 
-/// The rows of this build and the baseline, and their ratio turn by turn.
-fn baseline_lines(seen: &Wrk, base: &Wrk, ours: &[Wrk], theirs: &[Wrk], ceiling: &Wrk) {
+/// The rows of this build and the baseline (`theirs`, served by `b`), their ratio turn
+/// by turn, and the baseline's audit log and batch lookups.
+#[allow(clippy::too_many_arguments)]
+async fn report_baseline(
+    b: Govshare,
+    backend: &str,
+    work: &Path,
+    (code, key): (&str, &str),
+    seen: &Wrk,
+    ours: &[Wrk],
+    theirs: &[Wrk],
+    ceiling: &Wrk,
+) -> anyhow::Result<()> {
+    let base = Wrk::joined(theirs);
     println!();
     println!("| build | requests/s | p50 | p99 | errors | ÷ baseline | ÷ ceiling |");
     println!("|---|---|---|---|---|---|---|");
-    line("this build", seen, &[Some(base), Some(ceiling)]);
-    line("baseline build", base, &[None, Some(ceiling)]);
+    line("this build", seen, &[Some(&base), Some(ceiling)]);
+    line("baseline build", &base, &[None, Some(ceiling)]);
     println!();
     println!(
         "Turn by turn: this build ÷ baseline {}",
         turn_ratios(ours, theirs)
     );
+    audit_and_batch(b, &format!("{backend}, baseline"), work, code, key, &base).await
 }
 
 pub async fn run(work: &Path) -> anyhow::Result<()> {
@@ -820,20 +833,16 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
         turn_ratios(&turns[2], &turns[1])
     );
     if let Some(b) = base_server {
-        baseline_lines(
-            &seen,
-            &Wrk::joined(&turns[3]),
-            &turns[2],
-            &turns[3],
-            &ceiling,
-        );
-        audit_and_batch(
+        let (ours, theirs) = (&turns[2], &turns[3]);
+        report_baseline(
             b,
-            "SQLite, baseline",
+            "SQLite",
             work,
-            &code,
-            &key,
-            &Wrk::joined(&turns[3]),
+            (&code, &key),
+            &seen,
+            ours,
+            theirs,
+            &ceiling,
         )
         .await?;
     }
@@ -883,20 +892,16 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
             turn_ratios(&turns[1], &turns[0])
         );
         if let Some(b) = base_server {
-            baseline_lines(
-                &seen,
-                &Wrk::joined(&turns[2]),
-                &turns[1],
-                &turns[2],
-                &ceiling,
-            );
-            audit_and_batch(
+            let (ours, theirs) = (&turns[1], &turns[2]);
+            report_baseline(
                 b,
-                "PostgreSQL, baseline",
+                "PostgreSQL",
                 work,
-                &code,
-                &key,
-                &Wrk::joined(&turns[2]),
+                (&code, &key),
+                &seen,
+                ours,
+                theirs,
+                &ceiling,
             )
             .await?;
         }

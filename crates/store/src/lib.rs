@@ -27,6 +27,16 @@ enum Backend {
     Postgres(postgres::PostgresBackend),
 }
 
+impl Backend {
+    /// Runs `f` in one write transaction.
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match self {
+            Backend::Sqlite(b) => b.write(f),
+            Backend::Postgres(b) => b.write(f),
+        }
+    }
+}
+
 /// The database behind govshare. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -76,15 +86,16 @@ impl Store {
                 url.split(':').next().unwrap_or("")
             )));
         };
-        let mut store = Store {
+        // The schema brought up to date, then the secret the store seals with (made by
+        // the first node to start), before the store exists.
+        backend.write(migrate::run)?;
+        let secret = backend.write(|c| repo::secrets::installation_secret(c, "seal"))?;
+        let store = Store {
             backend: Arc::new(backend),
             sharing: Arc::default(),
-            sealer: Arc::new(govshare_domain::sharing::Sealer::new(&[0; 32])),
+            sealer: Arc::new(govshare_domain::sharing::Sealer::new(&secret)),
             probe_limit: Arc::new(DEFAULT_PROBE_LIMIT.into()),
         };
-        store.write_blocking(migrate::run)?;
-        let secret = store.write_blocking(|c| repo::secrets::installation_secret(c, "seal"))?;
-        store.sealer = Arc::new(govshare_domain::sharing::Sealer::new(&secret));
         if let Backend::Sqlite(b) = &*store.backend {
             b.settle()?;
         }
@@ -114,10 +125,7 @@ impl Store {
     }
 
     fn write_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        match &*self.backend {
-            Backend::Sqlite(b) => b.write(f),
-            Backend::Postgres(b) => b.write(f),
-        }
+        self.backend.write(f)
     }
 
     /// Runs `f` in a transaction that writes the audit log alone. On SQLite the log is

@@ -108,10 +108,11 @@ impl Store {
         if probes == 0 {
             return self.count_visits(basis, visits).await;
         }
-        let (grant, limit) = match *basis {
-            Basis::Grant { id } => (Some(id), self.probe_limit()),
-            _ => (None, self.probe_limit()),
+        let grant = match *basis {
+            Basis::Grant { id } => Some(id),
+            _ => None,
         };
+        let limit = self.probe_limit();
         self.write(move |c| {
             if let Some(id) = grant {
                 crate::repo::requests::use_grant(c, id, visits)?;
