@@ -3,7 +3,7 @@
 
 use govshare_interchange::{Format, write_catalog};
 use govshare_server::catalog_import::import_file;
-use govshare_store::repo::import::ImportMode;
+use govshare_store::catalog::import::ImportMode;
 use govshare_store::{Caller, Store};
 use std::path::Path;
 use std::time::{Duration, Instant};

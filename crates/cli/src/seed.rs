@@ -2,8 +2,8 @@
 //! users and the catalog. Safe to run again: nothing is duplicated.
 
 use govshare_domain::access::Role;
-use govshare_store::repo::import::ImportMode;
-use govshare_store::repo::users::NewUser;
+use govshare_store::catalog::import::ImportMode;
+use govshare_store::org::users::NewUser;
 use govshare_store::{Caller, Store};
 
 /// A demo login printed at start.
@@ -172,7 +172,7 @@ const POOL_PROVIDERS: &[&str] = &[
 pub struct SeededPool {
     pub code: String,
     pub name: String,
-    pub report: govshare_store::repo::ingest::BatchReport,
+    pub report: govshare_store::pool::ingest::BatchReport,
 }
 
 /// How many rows the demo pools get.
@@ -219,11 +219,11 @@ pub async fn seed_pools(
             sizes.rows
         };
         let (header, data) = govshare_demo::fill::sample_rows(&entry.spec.items, rows, 0.02, 2026);
-        let batch = govshare_store::repo::ingest::Batch {
+        let batch = govshare_store::pool::ingest::Batch {
             code: code.clone(),
             header,
             rows: Box::new(data.map(Ok)),
-            mode: govshare_store::repo::ingest::IngestMode::Upsert,
+            mode: govshare_store::pool::ingest::IngestMode::Upsert,
             source_name: "demo".into(),
             source_sha256: "0".repeat(64),
             client_batch_id: Some(format!("demo-{rows}")),

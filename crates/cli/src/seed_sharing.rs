@@ -6,10 +6,10 @@
 use crate::seed::SeededPool;
 use govshare_domain::labels::SharingType;
 use govshare_domain::sharing::request::{Answer, Scope};
-use govshare_store::repo::apps::AppPrincipal;
-use govshare_store::repo::corrections::NewCorrection;
-use govshare_store::repo::page::Page;
-use govshare_store::repo::requests::{NewRequest, today};
+use govshare_store::org::apps::AppPrincipal;
+use govshare_store::page::Page;
+use govshare_store::sharing::corrections::NewCorrection;
+use govshare_store::sharing::requests::{NewRequest, today};
 use govshare_store::{Caller, Store};
 use sha2::{Digest, Sha256};
 
@@ -174,11 +174,11 @@ pub async fn seed_sharing(
 
 /// The audit entries of what the demo made.
 #[derive(Default)]
-struct Trail(Vec<govshare_store::repo::audit::AuditEntry>);
+struct Trail(Vec<govshare_store::audit::log::AuditEntry>);
 
 impl Trail {
     fn step(&mut self, action: &str, org_id: Option<i64>, code: &str, app: &str) {
-        self.0.push(govshare_store::repo::audit::AuditEntry {
+        self.0.push(govshare_store::audit::log::AuditEntry {
             at: govshare_store::now(),
             actor: "演示数据".into(),
             org_id,
@@ -232,7 +232,7 @@ async fn report_errors(
         let key: Vec<String> = row
             .0
             .iter()
-            .map(|v| govshare_store::repo::pool_write::key_text(std::slice::from_ref(v)))
+            .map(|v| govshare_store::value::key_text(std::slice::from_ref(v)))
             .collect();
         for app in apps {
             let report = NewCorrection {

@@ -192,7 +192,7 @@ async fn audit_verify_names_a_tampered_entry_and_fails() {
     let url = format!("sqlite://{}", dir.join("audit.db").display());
     let store = govshare_store::Store::open(&url).await.unwrap();
     let entries = (0..5)
-        .map(|i| govshare_store::repo::audit::AuditEntry {
+        .map(|i| govshare_store::audit::log::AuditEntry {
             at: format!("2026-12-01T09:00:0{i}.000Z"),
             actor: "admin".into(),
             action: "login".into(),
@@ -242,7 +242,7 @@ async fn audit_verify_recounts_the_call_counts() {
     let dir = temp_dir("counts");
     let url = format!("sqlite://{}", dir.join("counts.db").display());
     let store = govshare_store::Store::open(&url).await.unwrap();
-    let call = |outcome: &str| govshare_store::repo::audit::AuditEntry {
+    let call = |outcome: &str| govshare_store::audit::log::AuditEntry {
         at: "2026-12-01T09:30:00.000Z".into(),
         actor: "渝中区户籍核验".into(),
         org_id: Some(7),

@@ -143,11 +143,11 @@ async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
         let rows: Vec<Result<Vec<String>, String>> = (0..200)
             .map(|i| Ok(vec![format!("P{i}"), format!("第{i}号场所"), "10".into()]))
             .collect();
-        let batch = govshare_store::repo::ingest::Batch {
+        let batch = govshare_store::pool::ingest::Batch {
             code: code.clone(),
             header: ["场所编号", "场所名称", "容量"].map(String::from).to_vec(),
             rows: Box::new(rows.into_iter()),
-            mode: govshare_store::repo::ingest::IngestMode::Upsert,
+            mode: govshare_store::pool::ingest::IngestMode::Upsert,
             source_name: "t".into(),
             source_sha256: "0".repeat(64),
             client_batch_id: None,

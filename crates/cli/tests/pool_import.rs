@@ -120,7 +120,7 @@ async fn gbk_files_stream_from_disk_and_repeated_keys_are_refused_anywhere() {
         // The load is an audit entry of the command line's chain, which verifies.
         let entries = store
             .audit_entries(
-                govshare_store::repo::audit::AuditScope::All,
+                govshare_store::audit::log::AuditScope::All,
                 "node-1:cli",
                 None,
                 10,

@@ -430,7 +430,7 @@ async fn the_audit_journal_rolls_over_and_keeps_only_what_is_not_yet_moved() {
         }
         let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(&bureau)).await;
         assert_eq!(audited(&log), 20, "{backend}: {log}");
-        let segments = govshare_store::journal::segments(&dir).unwrap();
+        let segments = govshare_store::db::journal::segments(&dir).unwrap();
         if backend == "sqlite" {
             assert!(segments.is_empty(), "{segments:?}");
         } else {

@@ -2,6 +2,7 @@
 //! catalog. Nothing here does I/O; storage and HTTP layers call into it to decide.
 
 pub mod access;
+pub mod audit;
 pub mod classification;
 pub mod error;
 pub mod ids;

@@ -7,7 +7,7 @@
 //! the remembered one. So a busy key never expires for all its calls at once, each of
 //! them then asking the database the same question.
 
-use govshare_store::repo::apps::StoredKey;
+use govshare_store::org::apps::StoredKey;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -90,7 +90,7 @@ impl KeyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use govshare_store::repo::apps::AppPrincipal;
+    use govshare_store::org::apps::AppPrincipal;
 
     fn key() -> Arc<StoredKey> {
         Arc::new(StoredKey {

@@ -8,8 +8,8 @@ use crate::audit_writer::{Heads, Nudge, Sink, Waiting, Writer};
 use crate::error::ApiError;
 use govshare_domain::sharing::checkpoint::NodeKey;
 use govshare_store::Store;
-use govshare_store::journal::{self, Journal};
-use govshare_store::repo::audit::{AuditEntry, MOVE_BATCH};
+use govshare_store::audit::log::{AuditEntry, MOVE_BATCH};
+use govshare_store::db::journal::{self, Journal};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,7 +101,7 @@ fn resume(
     node: &str,
     dir: &Path,
     segment_bytes: u64,
-) -> govshare_store::Result<(Sink, govshare_store::repo::audit::ChainHead)> {
+) -> govshare_store::Result<(Sink, govshare_store::audit::log::ChainHead)> {
     let found = journal::read(dir, node, true)?;
     if found.torn_bytes > 0 {
         tracing::warn!(

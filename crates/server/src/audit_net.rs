@@ -13,7 +13,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use govshare_store::repo::audit::AuditEntry;
+use govshare_store::audit::log::AuditEntry;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -25,7 +25,7 @@ pub enum Who {
         org_id: i64,
     },
     /// The app's stored key (shared, so that noting it costs no copy).
-    App(std::sync::Arc<govshare_store::repo::apps::StoredKey>),
+    App(std::sync::Arc<govshare_store::org::apps::StoredKey>),
 }
 
 #[derive(Default)]

@@ -7,9 +7,9 @@
 //! the writer commits each group there and no second copy is made.
 
 use govshare_store::Store;
-use govshare_store::journal::{self, Journal};
-use govshare_store::repo::audit::{AuditEntry, AuditRecord, ChainHead, MOVE_BATCH, chain};
-use govshare_store::repo::share_calls::Tally;
+use govshare_store::audit::calls::Tally;
+use govshare_store::audit::log::{AuditEntry, AuditRecord, ChainHead, MOVE_BATCH, chain};
+use govshare_store::db::journal::{self, Journal};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};

@@ -9,7 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use govshare_domain::access::Principal;
 use govshare_store::Caller;
-use govshare_store::repo::apps::StoredKey;
+use govshare_store::org::apps::StoredKey;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -135,7 +135,7 @@ fn remember(state: &AppState, prefix: &str, found: Option<StoredKey>) -> ApiResu
 }
 
 /// A consumer system calling with its key (`X-Api-Key: gsk_…`); 401 otherwise.
-pub struct App(pub govshare_store::repo::apps::AppPrincipal);
+pub struct App(pub govshare_store::org::apps::AppPrincipal);
 
 impl FromRequestParts<AppState> for App {
     type Rejection = ApiError;

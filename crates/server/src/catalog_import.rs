@@ -4,7 +4,7 @@
 
 use crate::error::ApiError;
 use govshare_interchange::{Format, Location, read_catalog};
-use govshare_store::repo::import::ImportMode;
+use govshare_store::catalog::import::ImportMode;
 use govshare_store::{Caller, Store};
 use serde::Serialize;
 

@@ -74,7 +74,7 @@ impl Default for ServerConfig {
             checkpoint_every: Duration::from_secs(60),
             audit_journal_dir: None,
             audit_backlog: 1_000_000,
-            audit_segment_bytes: govshare_store::journal::SEGMENT_BYTES,
+            audit_segment_bytes: govshare_store::db::journal::SEGMENT_BYTES,
             probe_limit_per_day: govshare_store::DEFAULT_PROBE_LIMIT as u64,
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use govshare_interchange::rows::{DataFormat, Rows, read_csv_any, read_rows};
-use govshare_store::repo::ingest::{Batch, BatchReport, IngestMode};
+use govshare_store::pool::ingest::{Batch, BatchReport, IngestMode};
 use govshare_store::{Caller, Store};
 use sha2::{Digest, Sha256};
 
@@ -97,7 +97,7 @@ pub async fn import_data(
 
 /// The refused rows of a batch as a table: 行号, the submitted columns, 错误原因 (every
 /// problem of the row), header first.
-fn quarantine_table(q: &govshare_store::repo::ingest::Quarantine) -> Vec<Vec<String>> {
+fn quarantine_table(q: &govshare_store::pool::ingest::Quarantine) -> Vec<Vec<String>> {
     let mut header = vec!["行号".to_string()];
     header.extend(q.header.iter().cloned());
     header.push("错误原因".into());
@@ -124,7 +124,7 @@ fn quarantine_table(q: &govshare_store::repo::ingest::Quarantine) -> Vec<Vec<Str
 
 /// The refused rows as CSV (UTF-8 with BOM), ready to fix and submit again.
 /// What an audit entry of a pool load says about the batch.
-pub fn load_detail(r: &govshare_store::repo::ingest::BatchReport) -> String {
+pub fn load_detail(r: &govshare_store::pool::ingest::BatchReport) -> String {
     format!(
         "batch:{} {:?} received {} accepted {} rejected {} skipped {}{}",
         r.batch_id,
@@ -137,7 +137,7 @@ pub fn load_detail(r: &govshare_store::repo::ingest::BatchReport) -> String {
     )
 }
 
-pub fn quarantine_csv(q: &govshare_store::repo::ingest::Quarantine) -> Vec<u8> {
+pub fn quarantine_csv(q: &govshare_store::pool::ingest::Quarantine) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::WriterBuilder::new()
@@ -156,7 +156,7 @@ pub fn quarantine_csv(q: &govshare_store::repo::ingest::Quarantine) -> Vec<u8> {
 }
 
 /// The refused rows as XLSX (one sheet, cells as text).
-pub fn quarantine_xlsx(q: &govshare_store::repo::ingest::Quarantine) -> Result<Vec<u8>, ApiError> {
+pub fn quarantine_xlsx(q: &govshare_store::pool::ingest::Quarantine) -> Result<Vec<u8>, ApiError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(e.to_string());

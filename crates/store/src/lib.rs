@@ -1,186 +1,33 @@
-//! govshare storage: one `Store` over SQLite (embedded, the default) or PostgreSQL,
-//! chosen by the URL's scheme. Repository code is written once against the `Conn`
-//! trait and runs on blocking threads; each backend module owns its connections,
-//! dialect and migrations.
+//! govshare storage over SQLite (embedded, the default) or PostgreSQL. The crate is
+//! laid out in layers and rooms:
+//!
+//! - `db`: the drivers. Connections, transactions, the `Conn` trait repository code
+//!   is written against, the audit journal files. Imports nothing from the rooms.
+//! - `schema`: the migrations, SQL and versioned data steps, for both backends.
+//! - `store`: the `Store` handle that runs repository code on blocking threads.
+//! - the rooms, one per concept: `catalog`, `pool`, `sharing`, `audit`, `org`. Each
+//!   holds synchronous functions over `&mut dyn Conn` and the `Store` methods that
+//!   call them.
+//! - `value`, `error`, `page`: what every room shares.
 
-pub mod conn;
+pub mod audit;
+pub mod catalog;
+pub mod db;
 pub mod error;
-pub mod journal;
-mod migrate;
-mod pg_point;
-mod pool;
-mod postgres;
-pub mod repo;
-mod sqlite;
-pub use sqlite::audit_path;
+pub mod org;
+pub mod page;
+pub mod pool;
+mod schema;
+pub mod sharing;
+mod store;
 pub mod testing;
 pub mod value;
 
+pub use db::sqlite::audit_path;
 pub use error::{Result, StoreError};
-pub use repo::caller::Caller;
-
-use conn::Conn;
-use std::sync::Arc;
-
-enum Backend {
-    Sqlite(sqlite::SqliteBackend),
-    Postgres(postgres::PostgresBackend),
-}
-
-impl Backend {
-    /// Runs `f` in one write transaction.
-    fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        match self {
-            Backend::Sqlite(b) => b.write(f),
-            Backend::Postgres(b) => b.write(f),
-        }
-    }
-}
-
-/// The database behind govshare. Cheap to clone.
-#[derive(Clone)]
-pub struct Store {
-    backend: Arc<Backend>,
-    /// Sharing decisions this node has made, checked against the sharing epoch.
-    sharing: Arc<repo::share_cache::SharingCache>,
-    /// Seals what consumers are handed and give back (cursors, row references).
-    sealer: Arc<govshare_domain::sharing::Sealer>,
-    /// Probes (queries on a masked item's value) one app may make a day.
-    probe_limit: Arc<std::sync::atomic::AtomicI64>,
-}
-
-/// Probes one app may make a day unless the server says otherwise.
-pub const DEFAULT_PROBE_LIMIT: i64 = 1000;
-
-/// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-impl Store {
-    /// Opens `sqlite://PATH` (relative, or absolute with a third slash) or
-    /// `postgres://...`, and brings the schema up to date.
-    pub async fn open(url: &str) -> Result<Store> {
-        let url = url.to_string();
-        tokio::task::spawn_blocking(move || Store::open_blocking(&url))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
-    }
-
-    fn open_blocking(url: &str) -> Result<Store> {
-        let backend = if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            if path.is_empty() {
-                return Err(StoreError::Unavailable(
-                    "sqlite URL needs a file path".into(),
-                ));
-            }
-            Backend::Sqlite(sqlite::SqliteBackend::open(std::path::Path::new(path))?)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres(postgres::PostgresBackend::open(url, 16)?)
-        } else {
-            return Err(StoreError::Unavailable(format!(
-                "unknown database URL scheme in “{}”: use sqlite:// or postgres://",
-                url.split(':').next().unwrap_or("")
-            )));
-        };
-        // The schema brought up to date, then the secret the store seals with (made by
-        // the first node to start), before the store exists.
-        backend.write(migrate::run)?;
-        let secret = backend.write(|c| repo::secrets::installation_secret(c, "seal"))?;
-        let store = Store {
-            backend: Arc::new(backend),
-            sharing: Arc::default(),
-            sealer: Arc::new(govshare_domain::sharing::Sealer::new(&secret)),
-            probe_limit: Arc::new(DEFAULT_PROBE_LIMIT.into()),
-        };
-        if let Backend::Sqlite(b) = &*store.backend {
-            b.settle()?;
-        }
-        Ok(store)
-    }
-
-    /// Sets how many probes (queries on the value of an item served masked) one app
-    /// may make a day.
-    pub fn set_probe_limit(&self, per_day: i64) {
-        self.probe_limit
-            .store(per_day, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// "sqlite" or "postgres".
-    pub fn backend_name(&self) -> &'static str {
-        match &*self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
-        }
-    }
-
-    fn read_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        match &*self.backend {
-            Backend::Sqlite(b) => b.read(f),
-            Backend::Postgres(b) => b.read(f),
-        }
-    }
-
-    fn write_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        self.backend.write(f)
-    }
-
-    /// Runs `f` in a transaction that writes the audit log alone. On SQLite the log is
-    /// a file of its own with a writer of its own, which a long write on the main file
-    /// does not hold up; on PostgreSQL, a transaction as any write.
-    fn audit_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
-        match &*self.backend {
-            Backend::Sqlite(b) => b.write_audit(f),
-            Backend::Postgres(b) => b.write(f),
-        }
-    }
-
-    /// Runs repository code that writes the audit log alone (`audit_log`), in one
-    /// transaction on a blocking thread. Other tables are not in reach on SQLite.
-    pub async fn write_audit<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
-    {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.audit_blocking(f))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
-    }
-
-    /// Runs read-only repository code on a blocking thread.
-    pub async fn read<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
-    {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
-    }
-
-    /// Runs repository code in one transaction on a blocking thread: all or nothing.
-    pub async fn write<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
-    {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.write_blocking(f))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
-    }
-
-    /// Is the database answering?
-    pub async fn ping(&self) -> Result<()> {
-        self.read(|c| c.query_one("SELECT 1", &[]).map(|_| ()))
-            .await
-    }
-}
+pub use org::caller::Caller;
+pub use store::{DEFAULT_PROBE_LIMIT, Store};
+pub use value::now;
 
 #[cfg(test)]
 mod tests {

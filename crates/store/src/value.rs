@@ -114,3 +114,42 @@ impl Row {
         }
     }
 }
+
+/// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A key as text: the key items' values joined by U+001F.
+pub fn key_text(values: &[Value]) -> String {
+    values
+        .iter()
+        .map(|v| match v {
+            Value::Null => String::new(),
+            Value::Int(i) => i.to_string(),
+            Value::Real(f) => f.to_string(),
+            Value::Text(s) => s.clone(),
+            Value::Bool(b) => b.to_string(),
+            Value::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+            Value::Date(d) => d.to_string(),
+            Value::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+pub(crate) fn key_text_of(v: &Value) -> String {
+    key_text(std::slice::from_ref(v))
+}
+
+pub fn to_value(v: govshare_domain::pool::CellValue) -> Value {
+    match v {
+        govshare_domain::pool::CellValue::Null => Value::Null,
+        govshare_domain::pool::CellValue::Text(s) => Value::Text(s),
+        govshare_domain::pool::CellValue::Int(i) => Value::Int(i),
+        govshare_domain::pool::CellValue::Number(f) => Value::Real(f),
+        govshare_domain::pool::CellValue::Bool(b) => Value::Bool(b),
+        govshare_domain::pool::CellValue::Date(d) => Value::Date(d),
+        govshare_domain::pool::CellValue::DateTime(t) => Value::DateTime(t),
+    }
+}

@@ -9,8 +9,8 @@ use govshare_domain::labels::*;
 use govshare_domain::lifecycle::{Action, State};
 use govshare_domain::org::{OrgKind, OrgLevel, OrgSpec};
 use govshare_domain::resource::{CatalogRecord, ResourceSpec, Survey};
-use govshare_store::repo::import::ImportMode;
-use govshare_store::repo::resources::ResourceFilter;
+use govshare_store::catalog::import::ImportMode;
+use govshare_store::catalog::resources::ResourceFilter;
 use govshare_store::value::Value;
 use govshare_store::{Caller, Store, StoreError};
 use std::collections::BTreeSet;
@@ -395,7 +395,7 @@ async fn list_filters_and_keyset_pages() {
 
 mod pools {
     use super::*;
-    use govshare_store::repo::ingest::{Batch, IngestMode};
+    use govshare_store::pool::ingest::{Batch, IngestMode};
 
     fn person_spec(police: &str) -> ResourceSpec {
         let mut s = spec(police, "101001", "户籍人口基本信息");
@@ -543,9 +543,8 @@ mod pools {
                 .read(move |c| c.query(&format!("SELECT * FROM \"{table}\" ORDER BY 1"), &[]))
                 .await
                 .unwrap();
-            let text = |row: usize, col: usize| {
-                govshare_store::repo::pool_write::key_text(&stored[row].0[col..=col])
-            };
+            let text =
+                |row: usize, col: usize| govshare_store::value::key_text(&stored[row].0[col..=col]);
             let bool_text = |row: usize| text(row, 6).replace("true", "1").replace("false", "0");
             assert_eq!(
                 (0..6).map(|c| text(0, c)).collect::<Vec<_>>(),
@@ -770,7 +769,7 @@ mod pools {
 mod pool_batches {
     use super::*;
     use govshare_domain::pool::Selection;
-    use govshare_store::repo::ingest::{Batch, BatchReport, IngestMode};
+    use govshare_store::pool::ingest::{Batch, BatchReport, IngestMode};
 
     fn id(n: u32) -> String {
         let first17 = format!("500103198001{:05}", 10_000 + n);
@@ -1046,7 +1045,7 @@ mod pool_batches {
 
 mod pool_schema {
     use super::*;
-    use govshare_store::repo::ingest::{Batch, IngestMode};
+    use govshare_store::pool::ingest::{Batch, IngestMode};
 
     fn item(name: &str, t: DataType, key: bool) -> Item {
         Item {
@@ -1274,7 +1273,7 @@ mod pool_schema {
 /// Applies a pool's change feed to a consumer's set of keys.
 fn replay(
     mut keys: BTreeSet<String>,
-    changes: &[govshare_store::repo::pools::PoolChange],
+    changes: &[govshare_store::pool::tables::PoolChange],
 ) -> BTreeSet<String> {
     for c in changes {
         match c.op.as_str() {
@@ -1293,7 +1292,7 @@ fn replay(
 
 mod audit {
     use govshare_store::Store;
-    use govshare_store::repo::audit::AuditEntry;
+    use govshare_store::audit::log::AuditEntry;
 
     async fn chain(backend: &str, n: i64) -> Store {
         let store = Store::open(&govshare_store::testing::fresh_database(backend))
@@ -1462,7 +1461,7 @@ mod audit {
                     outcome: "ok".into(),
                     ..Default::default()
                 };
-                govshare_store::repo::audit::entry_hash("node-a", 5, &rec, &e)
+                govshare_store::audit::log::entry_hash("node-a", 5, &rec, &e)
             };
             store
                 .write_audit(move |c| {
@@ -1483,7 +1482,7 @@ mod audit {
 mod checkpoints {
     use govshare_domain::sharing::checkpoint::NodeKey;
     use govshare_store::Store;
-    use govshare_store::repo::audit::AuditEntry;
+    use govshare_store::audit::log::AuditEntry;
 
     fn entries(n: usize) -> Vec<AuditEntry> {
         (0..n)
@@ -1579,15 +1578,15 @@ mod checkpoints {
     /// follow it is refused, and the chain is the one the node wrote.
     #[tokio::test]
     async fn a_journal_moves_into_the_log_once_and_only_where_it_fits() {
-        use govshare_store::journal::Journal;
-        use govshare_store::repo::audit::{GENESIS, chain};
+        use govshare_store::audit::log::{GENESIS, chain};
+        use govshare_store::db::journal::Journal;
         for backend in govshare_store::testing::backends() {
             let store = Store::open(&govshare_store::testing::fresh_database(backend))
                 .await
                 .unwrap();
             let records = chain("n1", (0, GENESIS.into()), entries(6));
             // Moving blocks (as on the node's mover thread).
-            let move_now = |part: Vec<govshare_store::repo::audit::AuditRecord>| {
+            let move_now = |part: Vec<govshare_store::audit::log::AuditRecord>| {
                 let store = store.clone();
                 async move {
                     tokio::task::spawn_blocking(move || store.move_audit_now("n1", &part))
@@ -1637,8 +1636,8 @@ mod checkpoints {
 /// finished without losing or doubling an entry.
 mod audit_file {
     use govshare_store::Store;
+    use govshare_store::audit::log::AuditEntry;
     use govshare_store::audit_path;
-    use govshare_store::repo::audit::AuditEntry;
 
     fn entries(n: usize) -> Vec<AuditEntry> {
         (0..n)

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use govshare_domain::access::Role;
 use govshare_store::Caller;
-use govshare_store::repo::users::NewUser;
+use govshare_store::org::users::NewUser;
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]

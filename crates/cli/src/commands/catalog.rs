@@ -5,7 +5,7 @@ use govshare_interchange::{Format, write_catalog};
 use govshare_server::catalog_import::import_file;
 use govshare_server::error::ApiError;
 use govshare_store::Caller;
-use govshare_store::repo::import::ImportMode;
+use govshare_store::catalog::import::ImportMode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

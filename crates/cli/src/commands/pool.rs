@@ -5,7 +5,7 @@ use govshare_interchange::rows::DataFormat;
 use govshare_server::error::ApiError;
 use govshare_server::pool_import::{DataFile, Source, import_data};
 use govshare_store::Caller;
-use govshare_store::repo::ingest::IngestMode;
+use govshare_store::pool::ingest::IngestMode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -117,7 +117,7 @@ async fn record_load(
     store: &govshare_store::Store,
     config: &Config,
     code: &str,
-    outcome: &Result<govshare_store::repo::ingest::BatchReport, ApiError>,
+    outcome: &Result<govshare_store::pool::ingest::BatchReport, ApiError>,
 ) -> anyhow::Result<()> {
     let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
@@ -130,7 +130,7 @@ async fn record_load(
         Err(ApiError::InvalidFile(l)) => ("invalid", 0, format!("{} 处问题，未入池", l.len())),
         Err(e) => ("failed", 0, e.to_string()),
     };
-    let entry = govshare_store::repo::audit::AuditEntry {
+    let entry = govshare_store::audit::log::AuditEntry {
         at: govshare_store::now(),
         actor: format!("命令行导入 {who}@{}", host.trim()),
         action: "pool.load".into(),

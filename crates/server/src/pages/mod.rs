@@ -11,7 +11,7 @@ use govshare_domain::access::Visibility;
 use govshare_domain::resource::Resource;
 use govshare_search::{FACETS, SearchRequest};
 use govshare_store::Caller;
-use govshare_store::repo::resources::ResourceFilter;
+use govshare_store::catalog::resources::ResourceFilter;
 use minijinja::{Environment, context};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -8,8 +8,8 @@ use crate::extract::Json;
 use crate::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
-use govshare_store::repo::apps::AppInfo;
-use govshare_store::repo::audit::AuditEntry;
+use govshare_store::audit::log::AuditEntry;
+use govshare_store::org::apps::AppInfo;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]

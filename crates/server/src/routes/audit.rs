@@ -6,8 +6,8 @@ use crate::auth::User;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use axum::extract::State;
-use govshare_store::repo::audit::{AuditRecord, AuditScope};
-use govshare_store::repo::share_stats::ShareStats;
+use govshare_store::audit::log::{AuditRecord, AuditScope};
+use govshare_store::audit::stats::ShareStats;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]

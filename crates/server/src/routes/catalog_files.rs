@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use govshare_interchange::{Format, write_catalog};
-use govshare_store::repo::import::ImportMode;
-use govshare_store::repo::resources::ResourceFilter;
+use govshare_store::catalog::import::ImportMode;
+use govshare_store::catalog::resources::ResourceFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -5,7 +5,7 @@ use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::{Json, Query};
 use axum::extract::State;
-use govshare_store::repo::changes::Change;
+use govshare_store::catalog::changes::Change;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -9,8 +9,8 @@ use crate::extract::{Json, Query};
 use crate::routes::share::outcome_of;
 use axum::extract::State;
 use axum::http::StatusCode;
-use govshare_store::repo::audit::AuditEntry;
-use govshare_store::repo::corrections::{Correction, NewCorrection};
+use govshare_store::audit::log::AuditEntry;
+use govshare_store::sharing::corrections::{Correction, NewCorrection};
 use serde::Deserialize;
 
 fn entry(c: &Result<Correction, ApiError>) -> AuditEntry {

@@ -8,7 +8,7 @@ use crate::extract::{Body, Json, Query};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use govshare_store::repo::files::{FileVersion, NewFile};
+use govshare_store::catalog::files::{FileVersion, NewFile};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -51,7 +51,7 @@ pub async fn upload_file(
     };
     let code = format!("{class}/{seq}");
     let version = state.store.add_file(&user.caller(), &code, file).await?;
-    let entry = govshare_store::repo::audit::AuditEntry {
+    let entry = govshare_store::audit::log::AuditEntry {
         resource_code: code,
         detail: format!(
             "version:{} {} {} bytes sha256:{}",

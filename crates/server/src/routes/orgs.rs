@@ -7,7 +7,7 @@ use crate::extract::Json;
 use crate::extract::Path;
 use axum::extract::State;
 use govshare_domain::org::{Org, OrgSpec};
-use govshare_store::repo::pools::Quota;
+use govshare_store::pool::tables::Quota;
 
 /// Every organisation.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", responses((status = 200, body = [Org])))]

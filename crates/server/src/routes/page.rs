@@ -1,7 +1,7 @@
 //! Paged lists: `?before=ID&limit=N`, newest first.
 
 use crate::error::{ApiError, ApiResult};
-use govshare_store::repo::page::Page;
+use govshare_store::page::Page;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]

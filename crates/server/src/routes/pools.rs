@@ -11,8 +11,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use govshare_domain::pool::{Check, Selection};
 use govshare_interchange::rows::DataFormat;
-use govshare_store::repo::ingest::{BatchReport, IngestMode, Quarantine};
-use govshare_store::repo::pools::{PoolChange, PoolInfo};
+use govshare_store::pool::ingest::{BatchReport, IngestMode, Quarantine};
+use govshare_store::pool::tables::{PoolChange, PoolInfo};
 use serde::Deserialize;
 
 /// A resource's data pool: its columns, key, checks and row count (signed-in users
@@ -272,7 +272,7 @@ async fn record(
     rows: i64,
     detail: String,
 ) -> ApiResult<()> {
-    let entry = govshare_store::repo::audit::AuditEntry {
+    let entry = govshare_store::audit::log::AuditEntry {
         resource_code: code.to_string(),
         row_count: rows,
         detail,

@@ -11,8 +11,8 @@ use crate::extract::{Json, Query};
 use crate::routes::requests::audited;
 use axum::extract::State;
 use axum::http::StatusCode;
-use govshare_store::repo::audit::AuditEntry;
-use govshare_store::repo::registrations::Registration;
+use govshare_store::audit::log::AuditEntry;
+use govshare_store::sharing::registrations::Registration;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]

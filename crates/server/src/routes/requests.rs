@@ -12,8 +12,8 @@ use crate::routes::share::outcome_of;
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_domain::sharing::request::{Answer, Scope};
-use govshare_store::repo::audit::AuditEntry;
-use govshare_store::repo::requests::{GrantInfo, NewRequest, RequestInfo};
+use govshare_store::audit::log::AuditEntry;
+use govshare_store::sharing::requests::{GrantInfo, NewRequest, RequestInfo};
 use serde::Deserialize;
 
 /// Records a user's step and hands back its result.

@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use govshare_domain::lifecycle::Action;
 use govshare_domain::resource::{Resource, ResourceSpec};
-use govshare_store::repo::history::HistoryEntry;
-use govshare_store::repo::resources::{ResourceFilter, ResourcePage};
+use govshare_store::catalog::history::HistoryEntry;
+use govshare_store::catalog::resources::{ResourceFilter, ResourcePage};
 use serde::Deserialize;
 
 fn code(class: &str, seq: &str) -> String {

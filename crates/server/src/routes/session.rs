@@ -7,8 +7,8 @@ use crate::extract::ClientAddr;
 use crate::extract::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use govshare_store::repo::audit::AuditEntry;
-use govshare_store::repo::users::User as UserInfo;
+use govshare_store::audit::log::AuditEntry;
+use govshare_store::org::users::User as UserInfo;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -10,11 +10,11 @@ use crate::extract::Path;
 use crate::extract::{Json, Query};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use govshare_store::repo::apps::AppPrincipal;
-use govshare_store::repo::audit::AuditEntry;
-use govshare_store::repo::files::SharedFiles;
-use govshare_store::repo::share_query::{QuerySpec, SharedRows};
-use govshare_store::repo::sharing::{SharedChanges, SharedRow, Verification};
+use govshare_store::audit::log::AuditEntry;
+use govshare_store::catalog::files::SharedFiles;
+use govshare_store::org::apps::AppPrincipal;
+use govshare_store::sharing::query::{QuerySpec, SharedRows};
+use govshare_store::sharing::reads::{SharedChanges, SharedRow, Verification};
 use serde::Deserialize;
 
 /// The audit word for a call's result.

@@ -8,8 +8,8 @@ use crate::extract::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_domain::access::Role;
-use govshare_store::repo::audit::AuditEntry;
-use govshare_store::repo::users::{NewUser, User as UserInfo};
+use govshare_store::audit::log::AuditEntry;
+use govshare_store::org::users::{NewUser, User as UserInfo};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,0 +1,52 @@
+//! Thematic catalogs: list with resource counts, upsert.
+
+use crate::db::conn::Conn;
+use crate::error::Result;
+use crate::{Caller, Store, params};
+use govshare_domain::Error;
+use govshare_domain::theme::{Theme, ThemeSpec};
+
+pub fn list(conn: &mut dyn Conn) -> Result<Vec<Theme>> {
+    conn.query(
+        "SELECT t.code, t.name, t.description, (SELECT COUNT(*) FROM resource_themes rt WHERE rt.theme_code = t.code) FROM themes t ORDER BY t.code",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Theme {
+            spec: ThemeSpec { code: r.text(0)?, name: r.text(1)?, description: r.text(2)? },
+            resource_count: r.i64(3)?,
+        })
+    })
+    .collect()
+}
+
+pub fn upsert(conn: &mut dyn Conn, spec: &ThemeSpec) -> Result<()> {
+    spec.validate()?;
+    conn.execute(
+        "INSERT INTO themes (code, name, description) VALUES (?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description",
+        &params![&spec.code, &spec.name, &spec.description],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn list_themes(&self) -> Result<Vec<Theme>> {
+        self.read(list).await
+    }
+
+    pub async fn theme(&self, code: &str) -> Result<Theme> {
+        let code = code.to_string();
+        let all = self.read(list).await?;
+        all.into_iter()
+            .find(|t| t.spec.code == code)
+            .ok_or_else(|| Error::not_found("主题", code).into())
+    }
+
+    /// Creates or updates thematic catalogs (bureau only).
+    pub async fn upsert_themes(&self, caller: &Caller, specs: Vec<ThemeSpec>) -> Result<()> {
+        caller.check(|p| p.check_bureau())?;
+        self.write(move |c| specs.iter().try_for_each(|s| upsert(c, s)))
+            .await
+    }
+}

@@ -1,0 +1,116 @@
+//! Organisations: create, update by credit code (idempotent for seeding), list.
+
+use crate::db::conn::Conn;
+use crate::error::{Result, StoreError};
+use crate::value::Row;
+use crate::{Caller, Store, params};
+use govshare_domain::org::{Org, OrgKind, OrgLevel, OrgSpec};
+use govshare_domain::{Error, Problem};
+
+const COLUMNS: &str =
+    "o.id, o.credit_code, o.name, o.short_name, o.kind, o.level, o.region_code, p.credit_code";
+
+fn from_row(r: &Row) -> Result<Org> {
+    let bad = |what: &str, v: String| StoreError::Db(format!("stored org {what} unreadable: {v}"));
+    let kind = r.text(4)?;
+    let level = r.text(5)?;
+    Ok(Org {
+        id: r.i64(0)?,
+        spec: OrgSpec {
+            credit_code: r.text(1)?,
+            name: r.text(2)?,
+            short_name: r.text(3)?,
+            kind: OrgKind::parse(&kind).ok_or_else(|| bad("kind", kind.clone()))?,
+            level: OrgLevel::parse(&level).ok_or_else(|| bad("level", level.clone()))?,
+            region_code: r.text(6)?,
+            parent_code: r.opt_text(7)?,
+        },
+    })
+}
+
+pub fn list(conn: &mut dyn Conn) -> Result<Vec<Org>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id ORDER BY o.id"
+    );
+    conn.query(&sql, &[])?.iter().map(from_row).collect()
+}
+
+pub fn by_code(conn: &mut dyn Conn, credit_code: &str) -> Result<Option<Org>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.credit_code = ?"
+    );
+    conn.query_opt(&sql, &params![credit_code])?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub fn by_id(conn: &mut dyn Conn, id: i64) -> Result<Org> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.id = ?"
+    );
+    let row = conn
+        .query_opt(&sql, &params![id])?
+        .ok_or_else(|| Error::not_found("机构", id.to_string()))?;
+    from_row(&row)
+}
+
+fn parent_id(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Option<i64>> {
+    let Some(code) = &spec.parent_code else {
+        return Ok(None);
+    };
+    let row = conn.query_opt("SELECT id FROM orgs WHERE credit_code = ?", &params![code])?;
+    match row {
+        Some(r) => Ok(Some(r.i64(0)?)),
+        None => Err(Error::Invalid(vec![Problem::new(
+            "parent_code",
+            format!("上级机构“{code}”未登记"),
+        )])
+        .into()),
+    }
+}
+
+/// Creates an organisation, or updates the one with the same credit code.
+pub fn upsert(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Org> {
+    spec.validate()?;
+    let parent = parent_id(conn, spec)?;
+    let existing = conn.query_opt(
+        "SELECT id FROM orgs WHERE credit_code = ?",
+        &params![&spec.credit_code],
+    )?;
+    let id = match existing {
+        Some(r) => {
+            let id = r.i64(0)?;
+            conn.execute(
+                "UPDATE orgs SET name = ?, short_name = ?, kind = ?, level = ?, region_code = ?, parent_id = ? WHERE id = ?",
+                &params![&spec.name, &spec.short_name, spec.kind.code(), spec.level.code(), &spec.region_code, parent, id],
+            )?;
+            id
+        }
+        None => conn
+            .query_one(
+                "INSERT INTO orgs (credit_code, name, short_name, kind, level, region_code, parent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                &params![&spec.credit_code, &spec.name, &spec.short_name, spec.kind.code(), spec.level.code(), &spec.region_code, parent, crate::now()],
+            )?
+            .i64(0)?,
+    };
+    by_id(conn, id)
+}
+
+impl Store {
+    pub async fn list_orgs(&self) -> Result<Vec<Org>> {
+        self.read(list).await
+    }
+
+    pub async fn org_by_code(&self, code: &str) -> Result<Org> {
+        let code = code.to_string();
+        self.read(move |c| by_code(c, &code)?.ok_or_else(|| Error::not_found("机构", code).into()))
+            .await
+    }
+
+    /// Creates or updates an organisation (bureau only).
+    pub async fn upsert_org(&self, caller: &Caller, spec: OrgSpec) -> Result<Org> {
+        caller.check(|p| p.check_bureau())?;
+        self.write(move |c| upsert(c, &spec)).await
+    }
+}

@@ -1,0 +1,163 @@
+//! Users and their sessions. Passwords arrive already hashed (argon2, in the HTTP
+//! layer); session tokens are stored only as SHA-256 hashes.
+
+use crate::db::conn::Conn;
+use crate::error::{Result, StoreError};
+use crate::{Caller, Store, params};
+use govshare_domain::access::{Principal, Role};
+use govshare_domain::{Error, Problem};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: i64,
+    pub active: bool,
+}
+
+/// What login needs to see: the stored hash and whether the user may sign in.
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub org_id: i64,
+}
+
+fn valid_username(name: &str) -> bool {
+    (3..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+pub fn create(conn: &mut dyn Conn, u: &NewUser) -> Result<User> {
+    if !valid_username(&u.username) {
+        return Err(Error::Invalid(vec![Problem::new(
+            "username",
+            "用户名应为3-64位字母、数字、点、下划线或连字符",
+        )])
+        .into());
+    }
+    if u.display_name.trim().is_empty() {
+        return Err(Error::invalid("display_name", "姓名不能为空").into());
+    }
+    crate::org::orgs::by_id(conn, u.org_id)?;
+    let row = conn
+        .query_one(
+            "INSERT INTO users (username, display_name, password_hash, role, org_id, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &params![&u.username, u.display_name.trim(), &u.password_hash, u.role.code(), u.org_id, true, crate::now()],
+        )
+        .map_err(|e| match e {
+            StoreError::Unique(_) => Error::Conflict(format!("用户名“{}”已存在", u.username)).into(),
+            e => e,
+        })?;
+    Ok(User {
+        id: row.i64(0)?,
+        username: u.username.clone(),
+        display_name: u.display_name.trim().to_string(),
+        role: u.role,
+        org_id: u.org_id,
+        active: true,
+    })
+}
+
+pub fn credentials(conn: &mut dyn Conn, username: &str) -> Result<Option<Credentials>> {
+    let row = conn.query_opt(
+        "SELECT id, username, display_name, role, org_id, active, password_hash FROM users WHERE username = ?",
+        &params![username],
+    )?;
+    let Some(r) = row else { return Ok(None) };
+    let role = r.text(3)?;
+    Ok(Some(Credentials {
+        user: User {
+            id: r.i64(0)?,
+            username: r.text(1)?,
+            display_name: r.text(2)?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
+            org_id: r.i64(4)?,
+            active: r.bool(5)?,
+        },
+        password_hash: r.text(6)?,
+    }))
+}
+
+impl Store {
+    /// Creates a user. The bureau may create users anywhere; an organisation's admin
+    /// only in their own organisation and never a bureau admin.
+    pub async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User> {
+        caller.check(|p| {
+            // Auditors read the whole city's audit log: only the bureau appoints them.
+            let own_org_admin = p.role == Role::OrgAdmin
+                && p.org_id == user.org_id
+                && !matches!(user.role, Role::BureauAdmin | Role::Auditor);
+            if p.is_bureau() || own_org_admin {
+                Ok(())
+            } else {
+                Err(Error::Forbidden("无权为该单位创建此角色的用户".into()))
+            }
+        })?;
+        self.write(move |c| create(c, &user)).await
+    }
+
+    pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
+        let username = username.to_string();
+        self.read(move |c| credentials(c, &username)).await
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: String,
+        user_id: i64,
+        expires_at: String,
+    ) -> Result<()> {
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                &params![token_hash, user_id, crate::now(), expires_at],
+            )?;
+            c.execute("DELETE FROM sessions WHERE expires_at < ?", &params![crate::now()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The user behind a live session token hash, if any.
+    pub async fn session_principal(&self, token_hash: String) -> Result<Option<Principal>> {
+        self.read(move |c| {
+            let row = c.query_opt(
+                "SELECT u.id, u.username, u.org_id, u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = ?",
+                &params![token_hash, crate::now(), true],
+            )?;
+            let Some(r) = row else { return Ok(None) };
+            let role = r.text(3)?;
+            Ok(Some(Principal {
+                user_id: r.i64(0)?,
+                username: r.text(1)?,
+                org_id: r.i64(2)?,
+                role: Role::parse(&role).ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
+            }))
+        })
+        .await
+    }
+
+    pub async fn delete_session(&self, token_hash: String) -> Result<()> {
+        self.write(move |c| {
+            c.execute(
+                "DELETE FROM sessions WHERE token_hash = ?",
+                &params![token_hash],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+}
