@@ -129,10 +129,16 @@ def root_reexports(mods):
         for m in re.finditer(r"\bpub(?:\([a-z]+\))?\s+use\s+([^;]+);", text):
             for p in expand_use(m.group(1)):
                 parts = p.split("::")
-                if parts[0] in ("crate", "self"):
-                    parts = parts[1:]
                 base = mod.split("::") if mod else []
-                names[tuple(base + [parts[-1]])] = tuple(base + parts[:-1])
+                if parts[0] == "crate":
+                    target = parts[1:-1]
+                elif parts[0] == "self":
+                    target = base + parts[1:-1]
+                elif "::".join(base + parts[:1]) in mods:
+                    target = base + parts[:-1]
+                else:
+                    continue  # another crate's item: no edge inside this one
+                names[tuple(base + [parts[-1]])] = tuple(target)
     return names
 
 
@@ -161,8 +167,20 @@ def resolve(mod, path, mods, reexports):
     return "::".join(cur)
 
 
+def test_only(mods):
+    """Modules declared under `#[cfg(test)]` (`#[cfg(test)] mod upgrade_tests;`)."""
+    out = set()
+    for mod, path in mods.items():
+        text = strip_comments(open(path, encoding="utf-8").read())
+        for m in re.finditer(r"#\[cfg\(test\)\]\s*(?:pub(?:\([a-z]+\))?\s+)?mod\s+(\w+)\s*;", text):
+            out.add(f"{mod}::{m.group(1)}" if mod else m.group(1))
+    return out
+
+
 def graph(src):
     mods = module_files(src)
+    for t in test_only(mods):
+        mods = {m: p for m, p in mods.items() if m != t and not m.startswith(t + "::")}
     reexports = root_reexports(mods)
     edges = defaultdict(set)
     for mod, path in mods.items():

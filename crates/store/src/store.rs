@@ -16,7 +16,7 @@ pub(crate) enum Backend {
 
 impl Backend {
     /// Runs `f` in one write transaction.
-    fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         match self {
             Backend::Sqlite(b) => b.write(f),
             Backend::Postgres(b) => b.write(f),
@@ -68,9 +68,14 @@ impl Store {
                 url.split(':').next().unwrap_or("")
             )));
         };
-        // The schema brought up to date, then the secret the store seals with (made by
+        // The schema brought up to date (on SQLite the audit file's too, and an older
+        // layout's log moved into it), then the secret the store seals with (made by
         // the first node to start), before the store exists.
         backend.write(crate::schema::run)?;
+        if let Backend::Sqlite(b) = &backend {
+            b.write_audit(crate::schema::run_audit_file)?;
+            b.on_both_files(crate::schema::audit_file::move_old_layout)?;
+        }
         let secret = backend.write(|c| crate::org::secrets::installation_secret(c, "seal"))?;
         let store = Store {
             backend: Arc::new(backend),
@@ -78,9 +83,6 @@ impl Store {
             sealer: Arc::new(govshare_domain::sharing::Sealer::new(&secret)),
             probe_limit: Arc::new(DEFAULT_PROBE_LIMIT.into()),
         };
-        if let Backend::Sqlite(b) = &*store.backend {
-            b.settle()?;
-        }
         Ok(store)
     }
 

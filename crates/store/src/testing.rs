@@ -24,6 +24,8 @@ pub fn backends() -> Vec<&'static str> {
     let mut v = vec!["sqlite"];
     if std::env::var("GOVSHARE_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
         v.push("postgres");
+    } else {
+        skipped_postgres();
     }
     v
 }
@@ -60,4 +62,15 @@ pub fn fresh_database(backend: &str) -> String {
         }
         other => panic!("unknown backend {other}"),
     }
+}
+
+/// Says, once per test process, that the PostgreSQL half of the storage tests is
+/// skipped (shown with `--nocapture`, and in the log of a failing test).
+fn skipped_postgres() {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        eprintln!(
+            "PostgreSQL skipped: GOVSHARE_TEST_POSTGRES_URL is not set, so these tests ran on SQLite only"
+        );
+    });
 }

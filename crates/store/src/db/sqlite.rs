@@ -31,11 +31,6 @@ pub struct SqliteBackend {
     path: std::path::PathBuf,
 }
 
-/// The tables kept in the audit file: the log alone. The nodes' keys and their signed
-/// checkpoints stay in the main file, so that a log file lost, cut or swapped for an
-/// older one no longer matches what its node signed.
-const AUDIT_TABLES: [&str; 1] = ["audit_log"];
-
 /// The audit file beside a database file: `govshare.db` → `govshare-audit.db`.
 pub fn audit_path(path: &Path) -> std::path::PathBuf {
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
@@ -97,126 +92,6 @@ fn open(path: &Path, role: Role) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Moves audit tables that migrations made in the main file into the audit file: the
-/// rows are copied in a transaction of the audit file alone, checked to be all there,
-/// and only then dropped from the main file, so a crash at any point loses nothing
-/// (the next start finishes the move).
-fn move_audit_tables(conn: &Connection) -> Result<()> {
-    for table in AUDIT_TABLES {
-        let ddl: Vec<String> = conn
-            .prepare(
-                "SELECT sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC",
-            )?
-            .query_map([table], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        if ddl.is_empty() {
-            continue;
-        }
-        immediately(conn, || {
-            for statement in &ddl {
-                conn.execute_batch(&in_audit_schema(statement))?;
-            }
-            conn.execute(
-                &format!("INSERT OR IGNORE INTO audit.{table} SELECT * FROM main.{table}"),
-                [],
-            )?;
-            Ok(())
-        })?;
-        let missing: i64 = conn.query_row(
-            &format!("SELECT COUNT(*) FROM (SELECT * FROM main.{table} EXCEPT SELECT * FROM audit.{table})"),
-            [],
-            |r| r.get(0),
-        )?;
-        if missing > 0 {
-            return Err(StoreError::Unavailable(format!(
-                "审计表 {table} 迁入审计文件后缺少 {missing} 行，原表保留未删"
-            )));
-        }
-        conn.execute_batch(&format!("DROP TABLE main.{table}"))?;
-    }
-    for statement in audit_log_ddl() {
-        conn.execute_batch(&statement)?;
-    }
-    conn.execute_batch(AUDIT_INDEXES)?;
-    count_logged_calls(conn)
-}
-
-/// The audit file's indexes as the PostgreSQL migrations leave the log's (migration 9:
-/// the listing reads an organisation's and each resource's entries newest first).
-const AUDIT_INDEXES: &str = "DROP INDEX IF EXISTS audit.audit_log_org; \
-     DROP INDEX IF EXISTS audit.audit_log_resource; \
-     CREATE INDEX IF NOT EXISTS audit.audit_log_org_seq ON audit_log (node_id, org_id, seq); \
-     CREATE INDEX IF NOT EXISTS audit.audit_log_resource_seq ON audit_log (node_id, resource_code, seq);";
-
-/// The counts of data calls and how far each node's entries are counted (see
-/// `repo::share_calls`), kept in the audit file beside the log they count: made when
-/// missing, and the log there counted into them.
-fn count_logged_calls(conn: &Connection) -> Result<()> {
-    let kept: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM audit.sqlite_master WHERE name IN ('share_calls', 'share_calls_through')",
-        [],
-        |r| r.get(0),
-    )?;
-    if kept == 2 {
-        return Ok(());
-    }
-    tracing::info!("counting the audit log into the call counts statistics read (once)");
-    // Both tables are made in one transaction: one without the other is left over
-    // from a start cut short, and is made anew.
-    immediately(conn, || {
-        conn.execute_batch(
-            "DROP TABLE IF EXISTS audit.share_calls; DROP TABLE IF EXISTS audit.share_calls_through; \
-             CREATE TABLE audit.share_calls (hour TEXT NOT NULL, org_id INTEGER NOT NULL, resource_code TEXT NOT NULL, \
-             outcome TEXT NOT NULL, calls INTEGER NOT NULL, rows_served INTEGER NOT NULL, \
-             PRIMARY KEY (hour, org_id, resource_code, outcome)) WITHOUT ROWID; \
-             CREATE TABLE audit.share_calls_through (node_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;",
-        )?;
-        crate::audit::calls::rebuild(&mut SqliteConn(conn), "audit.")
-    })
-}
-
-/// Runs `f` in an IMMEDIATE transaction of `conn`, committed only if it succeeds.
-fn immediately(conn: &Connection, f: impl FnOnce() -> Result<()>) -> Result<()> {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    match f() {
-        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
-}
-
-/// The audit log's table as migration 6 makes it (its own statement, read from the
-/// migration; its indexes are `AUDIT_INDEXES`), for an audit file that has to start
-/// anew: lost or deleted, the node then refuses to append (see `check_audit_resumes`)
-/// and `audit verify` names the loss.
-fn audit_log_ddl() -> Vec<String> {
-    include_str!("../../migrations/sqlite/0006_sharing.sql")
-        .split(';')
-        .map(|statement| {
-            statement
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .map(|statement| statement.trim().to_string())
-        .filter(|s| s.starts_with("CREATE TABLE audit_log "))
-        .map(|s| in_audit_schema(&s))
-        .collect()
-}
-
-/// `CREATE TABLE t …` / `CREATE INDEX i ON t …` as made in the audit schema.
-fn in_audit_schema(ddl: &str) -> String {
-    for kind in ["CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "] {
-        if let Some(rest) = ddl.strip_prefix(kind) {
-            return format!("{kind}IF NOT EXISTS audit.{}", rest.trim_start());
-        }
-    }
-    ddl.to_string()
-}
-
 impl SqliteBackend {
     /// Opens (creating if needed) the database file and its directory.
     pub fn open(path: &Path) -> Result<Self> {
@@ -238,10 +113,11 @@ impl SqliteBackend {
         })
     }
 
-    /// After the migrations: audit tables they made go to the audit file (through a
-    /// connection of its own that sees both files).
-    pub fn settle(&self) -> Result<()> {
-        move_audit_tables(&open(&self.path, Role::Both)?)
+    /// Runs `f` on a connection of its own that sees both files (the audit file
+    /// attached as `audit`), outside any transaction: for moving what an older layout
+    /// kept in the main file.
+    pub fn on_both_files<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        f(&mut SqliteConn(&open(&self.path, Role::Both)?))
     }
 
     pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {

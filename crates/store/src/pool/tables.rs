@@ -64,23 +64,6 @@ pub fn key_list(schema: &PoolSchema) -> String {
         .join(", ")
 }
 
-/// Migration 3's step: pool tables made before the change feed moved into the pools
-/// get their `_seq` column; every stored row counts as changed at sequence 1.
-pub fn add_feed_columns(conn: &mut dyn Conn) -> Result<()> {
-    let tables = conn.query("SELECT table_name, resource_id FROM pools", &[])?;
-    for row in tables {
-        let table = row.text(0)?;
-        conn.batch(&format!(
-            "ALTER TABLE \"{table}\" ADD COLUMN _seq BIGINT NOT NULL DEFAULT 1; CREATE INDEX \"{table}_seq\" ON \"{table}\" (_seq)"
-        ))?;
-        conn.execute(
-            "UPDATE pools SET last_seq = 1 WHERE resource_id = ?",
-            &params![row.i64(1)?],
-        )?;
-    }
-    Ok(())
-}
-
 /// The pool of a resource, as stored.
 pub fn schema_of(conn: &mut dyn Conn, resource_id: i64) -> Result<Option<PoolSchema>> {
     let row = conn.query_opt(
