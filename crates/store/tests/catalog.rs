@@ -996,7 +996,7 @@ mod pool_batches {
                 Ok(vec![id(1), "改名".into(), "1".into()]),
                 Ok(vec![id(2), "乙".into(), "2".into()]),
                 Ok(vec!["坏号码".into(), "丙".into(), "2".into()]),
-                Ok(vec![id(4), "丁".into(), "男".into()]),
+                Ok(vec![id(4), "丁".into(), "X".into()]),
                 Ok(vec![id(5), "戊".into(), "1".into()]),
             ];
             let mut b = rows_batch(&code, IngestMode::Upsert, &[]);
@@ -1039,6 +1039,260 @@ mod pool_batches {
                 .await
                 .unwrap();
             assert_eq!((r.accepted, r.skipped), (1, 0));
+        }
+    }
+}
+
+/// The forms departments write pool files in: labels of coded items, full-width
+/// digits and letters, and a column wrong on every row.
+mod pool_intake {
+    use super::*;
+    use govshare_store::pool::ingest::{Batch, IngestMode};
+
+    const HEADER: [&str; 7] = [
+        "公民身份号码",
+        "姓名",
+        "性别",
+        "民族",
+        "婚姻状况",
+        "出生日期",
+        "联系电话",
+    ];
+
+    async fn registered(store: &Store, police: &str) -> String {
+        let sys = Caller::System("t".into());
+        let mut s = spec(police, "101001", "户籍人口基本信息");
+        let item = |name: &str, t: DataType, len: u32, key: bool| Item {
+            name: name.into(),
+            column: String::new(),
+            data_type: t,
+            length: len,
+            key,
+            required: key,
+            sensitive: false,
+        };
+        s.items = vec![
+            item("公民身份号码", DataType::String, 18, true),
+            item("姓名", DataType::String, 50, false),
+            item("性别", DataType::String, 1, false),
+            item("民族", DataType::String, 2, false),
+            item("婚姻状况", DataType::String, 2, false),
+            item("出生日期", DataType::Date, 10, false),
+            item("联系电话", DataType::String, 20, false),
+        ];
+        let r = store.create_resource(&sys, s).await.unwrap();
+        for action in [Action::Submit, Action::Register] {
+            store
+                .transition_resource(&sys, &r.code, action, "")
+                .await
+                .unwrap();
+        }
+        r.code
+    }
+
+    fn batch(code: &str, rows: Vec<Vec<String>>) -> Batch {
+        Batch {
+            code: code.into(),
+            header: HEADER.map(String::from).to_vec(),
+            rows: Box::new(rows.into_iter().map(Ok).collect::<Vec<_>>().into_iter()),
+            mode: IngestMode::Upsert,
+            source_name: "people.csv".into(),
+            source_sha256: "0".repeat(64),
+            client_batch_id: None,
+            progress: None,
+        }
+    }
+
+    fn row(cells: [&str; 7]) -> Vec<String> {
+        cells.map(String::from).to_vec()
+    }
+
+    /// Full-width text of an ASCII string (as some input methods type digits).
+    fn wide(s: &str) -> String {
+        s.chars()
+            .map(|c| char::from_u32(c as u32 + 0xfee0).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn labels_become_codes_and_full_width_becomes_half_width() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, _) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let code = registered(&store, &police).await;
+            let id_a = "11010519491231002X";
+            let id_b = "500103199001011234";
+            let id_b = format!(
+                "{}{}",
+                &id_b[..17],
+                govshare_domain::ids::citizen_id_check_char(&id_b[..17]).unwrap()
+            );
+            let id_c = format!(
+                "50010319491231002{}",
+                govshare_domain::ids::citizen_id_check_char("50010319491231002").unwrap()
+            );
+            let rows = vec![
+                row([
+                    &wide("11010519491231002x"),
+                    "张三",
+                    "男",
+                    "汉族",
+                    "已婚",
+                    &wide("1949-12-31"),
+                    &wide("138-0000-1234"),
+                ]),
+                row([
+                    &id_b,
+                    "李四",
+                    "女性",
+                    "土家族",
+                    "20",
+                    "1990年1月1日",
+                    "023-63888888",
+                ]),
+                row([&id_c, "王芳", "2", "1", "离异", "1949/12/31", ""]),
+                row([
+                    "500103199001011235",
+                    "坏人",
+                    "男的",
+                    "火星族",
+                    "未婚",
+                    "1990-01-01",
+                    "",
+                ]),
+            ];
+            let report = store.ingest(&sys, batch(&code, rows)).await.unwrap();
+            assert_eq!(
+                (report.received, report.accepted, report.rejected),
+                (4, 3, 1),
+                "{backend}"
+            );
+            let table = store.pool(&sys, &code).await.unwrap().table;
+            let stored = store
+                .read(move |c| {
+                    c.query(
+                        &format!("SELECT gmsfhm, xb, mz, hyzk, CAST(csrq AS TEXT), lxdh FROM \"{table}\" ORDER BY gmsfhm"),
+                        &[],
+                    )
+                })
+                .await
+                .unwrap();
+            let text = |r: &govshare_store::value::Row, i: usize| {
+                r.opt_text(i).unwrap().unwrap_or_default()
+            };
+            let got: Vec<Vec<String>> = stored
+                .iter()
+                .map(|r| (0..6).map(|i| text(r, i)).collect())
+                .collect();
+            let mut want = vec![
+                vec![
+                    id_a.to_string(),
+                    "1".into(),
+                    "01".into(),
+                    "20".into(),
+                    "1949-12-31".into(),
+                    "138-0000-1234".into(),
+                ],
+                vec![
+                    id_b.clone(),
+                    "2".into(),
+                    "15".into(),
+                    "20".into(),
+                    "1990-01-01".into(),
+                    "023-63888888".into(),
+                ],
+                vec![
+                    id_c.clone(),
+                    "2".into(),
+                    "01".into(),
+                    "40".into(),
+                    "1949-12-31".into(),
+                    String::new(),
+                ],
+            ];
+            want.sort();
+            assert_eq!(got, want, "{backend}");
+            let q = store.quarantine(&sys, report.batch_id).await.unwrap().rows;
+            let reasons: Vec<(&str, &str)> = q
+                .iter()
+                .map(|x| (x.column.as_str(), x.reason.as_str()))
+                .collect();
+            assert!(
+                reasons
+                    .iter()
+                    .any(|(c, r)| *c == "性别" && r.contains("GB/T 2261.1")),
+                "{backend}: {reasons:?}"
+            );
+            assert!(
+                reasons
+                    .iter()
+                    .any(|(c, r)| *c == "民族" && r.contains("GB/T 3304")),
+                "{backend}: {reasons:?}"
+            );
+            // The quarantine keeps the cell as it was written.
+            assert!(q.iter().any(|x| x.value == "男的"), "{backend}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_column_wrong_on_every_row_stops_the_batch_with_one_message() {
+        for backend in govshare_store::testing::backends() {
+            let (store, police, _) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let code = registered(&store, &police).await;
+            let rows: Vec<Vec<String>> = (0..500)
+                .map(|i| {
+                    let first17 = format!("500103199001{:02}{:03}", 1 + i % 28, i / 28);
+                    let id = format!(
+                        "{first17}{}",
+                        govshare_domain::ids::citizen_id_check_char(&first17).unwrap()
+                    );
+                    row([&id, "某人", "1", "01", "10", "01-13-1990", ""])
+                })
+                .collect();
+            let err = store.ingest(&sys, batch(&code, rows)).await.unwrap_err();
+            let problems = match err {
+                StoreError::Domain(Error::Invalid(p)) => p,
+                other => panic!("{backend}: expected one problem, got {other:?}"),
+            };
+            assert_eq!(problems.len(), 1, "{backend}: {problems:?}");
+            assert_eq!(problems[0].field, "出生日期", "{backend}");
+            let why = &problems[0].reason;
+            assert!(why.contains("在前100行中有100行不符"), "{backend}: {why}");
+            assert!(why.contains("第2行“01-13-1990”"), "{backend}: {why}");
+            assert!(why.contains("日期的写法无法识别"), "{backend}: {why}");
+            // Nothing was written: no rows, no batch record.
+            assert_eq!(
+                store.pool(&sys, &code).await.unwrap().row_count,
+                0,
+                "{backend}"
+            );
+            let batches = store
+                .read(|c| {
+                    c.query_one("SELECT COUNT(*) FROM pool_batches", &[])?
+                        .i64(0)
+                })
+                .await
+                .unwrap();
+            assert_eq!(batches, 0, "{backend}");
+            // A file whose bad rows are scattered is quarantined row by row, as before.
+            let rows: Vec<Vec<String>> = (0..200)
+                .map(|i| {
+                    let first17 = format!("500103199001{:02}{:03}", 1 + i % 28, i / 28);
+                    let id = format!(
+                        "{first17}{}",
+                        govshare_domain::ids::citizen_id_check_char(&first17).unwrap()
+                    );
+                    let date = if i % 3 == 0 {
+                        "01-13-1990"
+                    } else {
+                        "1990-01-13"
+                    };
+                    row([&id, "某人", "1", "01", "10", date, ""])
+                })
+                .collect();
+            let report = store.ingest(&sys, batch(&code, rows)).await.unwrap();
+            assert_eq!((report.accepted, report.rejected), (133, 67), "{backend}");
         }
     }
 }

@@ -4,11 +4,12 @@
 
 pub mod check;
 pub mod cleanse;
+pub mod codes;
 pub mod schema;
 pub mod select;
 pub mod value;
 
-pub use check::{Check, Finding, infer_checks};
+pub use check::{Check, Finding, infer_checks, settle_cell};
 pub use schema::{Evolution, PoolColumn, PoolSchema};
 pub use select::{RowRule, RuleOp, Selection};
 pub use value::{CellValue, parse_cell};

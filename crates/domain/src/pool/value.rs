@@ -36,6 +36,15 @@ fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
     parse_date(t).and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
+/// Full-width digits (`２０１９－０３－０１`) made half-width; ASCII text as it is.
+fn half_width_if_needed(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(half_width(text))
+    }
+}
+
 fn parse_bool(t: &str) -> Option<bool> {
     match t {
         "是" | "1" | "Y" | "y" | "true" | "TRUE" | "True" | "T" => Some(true),
@@ -76,7 +85,7 @@ pub fn parse_cell(item: &Item, raw: &str) -> Result<CellValue, String> {
             }
             Ok(CellValue::Number(v))
         }
-        DataType::Date => parse_date(text)
+        DataType::Date => parse_date(&half_width_if_needed(text))
             .map(CellValue::Date)
             .ok_or_else(|| format!("“{text}”不是有效日期")),
         DataType::DateTime => parse_datetime(text)
@@ -102,6 +111,22 @@ mod tests {
             required,
             sensitive: false,
         }
+    }
+
+    #[test]
+    fn full_width_dates_are_read() {
+        assert_eq!(
+            parse_cell(&item(DataType::Date, 10, false), "２０１９－０３－０１"),
+            Ok(CellValue::Date(
+                NaiveDate::from_ymd_opt(2019, 3, 1).unwrap()
+            ))
+        );
+        assert_eq!(
+            parse_cell(&item(DataType::Date, 10, false), "２０１９年３月１日"),
+            Ok(CellValue::Date(
+                NaiveDate::from_ymd_opt(2019, 3, 1).unwrap()
+            ))
+        );
     }
 
     #[test]

@@ -5,14 +5,29 @@
 //! memory stays flat however large the file.
 
 use crate::pool::batch::{IngestMode, RowSource};
+use crate::pool::column_failure::ColumnFailures;
 use crate::pool::key_filter::{KeyFilter, fingerprint};
 use crate::value::Value;
 use crate::value::key_text;
 use crate::value::to_value;
 use govshare_domain::item::Item;
 use govshare_domain::pool::select::CompiledRule;
-use govshare_domain::pool::{CellValue, Finding, PoolSchema, parse_cell};
+use govshare_domain::pool::{CellValue, Check, Finding, PoolSchema, parse_cell, settle_cell};
 use std::sync::mpsc::SyncSender;
+
+/// Why a coded item's settled cell is refused, when a code list refuses it.
+fn coded_refusal(checks: &[Check], settled: &str) -> Option<String> {
+    if settled.trim().is_empty() {
+        return None;
+    }
+    checks
+        .iter()
+        .filter(|c| c.code_list().is_some())
+        .find_map(|c| match c.apply(settled) {
+            Some(Finding::Reject(reason)) => Some(reason),
+            _ => None,
+        })
+}
 
 /// Rows per chunk sent to the writer.
 pub const CHUNK_ROWS: usize = 2_000;
@@ -163,7 +178,14 @@ impl RowChecker {
                 if self.mode == IngestMode::Delete && !col.key {
                     continue;
                 }
-                match parse_cell(&self.items[ci], cell) {
+                let settled = settle_cell(&col.checks, cell);
+                // A coded item's cell that is neither a code nor a label is refused
+                // with the code list, not with a length the label happened to pass.
+                if let Some(reason) = coded_refusal(&col.checks, &settled) {
+                    problems.push((col.name.clone(), cell.clone(), reason));
+                    continue;
+                }
+                match parse_cell(&self.items[ci], &settled) {
                     Err(reason) => problems.push((col.name.clone(), cell.clone(), reason)),
                     Ok(v) => {
                         if let CellValue::Text(t) = &v {
@@ -222,26 +244,42 @@ impl RowChecker {
 
     /// Checks every row of `rows`, sending them on in chunks; stops early when the
     /// writer hangs up (it failed, and the batch rolls back). Returns the rows
-    /// received and the rows skipped by the selection rules.
+    /// received and the rows skipped by the selection rules, or the column that
+    /// failed on (almost) every one of the first rows and why (nothing was sent on
+    /// then: the batch is refused whole).
     pub fn run(
         mut self,
         rows: RowSource,
         mut progress: Option<Box<dyn FnMut(i64) + Send>>,
         tx: SyncSender<Chunk>,
-    ) -> (i64, i64) {
+    ) -> std::result::Result<(i64, i64), (String, String)> {
         let (mut received, mut skipped) = (0i64, 0i64);
         let mut chunk = Chunk::default();
+        let mut sample = Some(ColumnFailures::default());
         for (n, row) in rows.enumerate() {
             received += 1;
             // The header is row 1.
-            match self.check(n as i64 + 2, row) {
+            let outcome = self.check(n as i64 + 2, row);
+            if let Some(s) = sample.as_mut() {
+                match &outcome {
+                    Outcome::Refused(r) => s.add(r.row_number, &r.problems),
+                    Outcome::Accepted(_) | Outcome::Skipped => s.pass(),
+                }
+                if s.decided(false) {
+                    if let Some(verdict) = s.verdict() {
+                        return Err(verdict);
+                    }
+                    sample = None;
+                }
+            }
+            match outcome {
                 Outcome::Accepted(a) => chunk.accepted.push(a),
                 Outcome::Refused(r) => chunk.refused.push(r),
                 Outcome::Skipped => skipped += 1,
             }
             if chunk.accepted.len() + chunk.refused.len() >= CHUNK_ROWS {
                 if tx.send(std::mem::take(&mut chunk)).is_err() {
-                    return (received, skipped);
+                    return Ok((received, skipped));
                 }
                 if received % 10_000 == 0
                     && let Some(report) = progress.as_mut()
@@ -250,10 +288,13 @@ impl RowChecker {
                 }
             }
         }
+        if let Some(verdict) = sample.filter(|s| s.decided(true)).and_then(|s| s.verdict()) {
+            return Err(verdict);
+        }
         if let Some(report) = progress.as_mut() {
             report(received);
         }
         let _ = tx.send(chunk);
-        (received, skipped)
+        Ok((received, skipped))
     }
 }

@@ -211,7 +211,8 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
         let (accepted, next_seq) = writer.run(conn, &mut rx.into_iter(), &mut refused)?;
         let (received, skipped) = reader
             .join()
-            .map_err(|_| StoreError::Db("the row checker stopped unexpectedly".into()))?;
+            .map_err(|_| StoreError::Db("the row checker stopped unexpectedly".into()))?
+            .map_err(|(column, why)| Error::Invalid(vec![Problem::new(column, why)]))?;
         Ok((received, skipped, accepted, next_seq - 1))
     })?;
     let rejected = refused.count;

@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod column_failure;
 pub mod held;
 pub mod ingest;
 pub mod key_filter;
