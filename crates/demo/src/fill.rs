@@ -6,6 +6,7 @@ use crate::rng::Rng;
 use govshare_domain::ids::{citizen_id_check_char, credit_code_check_char};
 use govshare_domain::item::Item;
 use govshare_domain::labels::DataType;
+use govshare_domain::pool::Check;
 use govshare_domain::region::CHONGQING;
 
 const SURNAMES: &[&str] = &[
@@ -78,6 +79,22 @@ fn fit(mut s: String, max_bytes: u32) -> String {
 /// A plausible value of an item for row `i`.
 pub fn value_for(item: &Item, i: usize, rng: &mut Rng) -> String {
     let n = item.name.as_str();
+    // Coded items (民族, 婚姻状况, 户口类别) hold a code of their list, mostly its
+    // first (汉族, 未婚, 家庭户口).
+    let lists = govshare_domain::pool::infer_checks(n);
+    if let Some((list, _)) = lists
+        .iter()
+        .filter(|c| **c != Check::Gender)
+        .find_map(|c| c.code_list())
+        && item.data_type == DataType::String
+    {
+        let pick = if rng.below(10) < 8 {
+            0
+        } else {
+            rng.below(list.len())
+        };
+        return fit(list[pick].code.to_string(), item.length);
+    }
     let v = match item.data_type {
         // Dates declared 8 bytes long are written compact (20190301), as such systems store them.
         DataType::Date => {

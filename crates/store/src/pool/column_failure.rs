@@ -95,6 +95,8 @@ fn likely_cause(reason: &str) -> &'static str {
         "该列不是数字：可能是列与表头错位"
     } else if reason.contains("必填") {
         "该列是空的：可能是列与表头错位，或导出时漏了这一列的数据"
+    } else if reason.contains("代码（") {
+        "该列的值既不是代码表中的代码，也不是代码的名称：请按代码表填写（代码或名称均可）"
     } else if reason.contains("校验") || reason.contains("代码") || reason.contains("号码") {
         "代码无法通过校验：可能是列与表头错位，或代码被表格软件改成了科学计数法（如 1.1E+17）"
     } else {
