@@ -94,9 +94,9 @@ coded_enum! {
 coded_enum! {
     /// 共享类型.
     SharingType {
-        Unconditional = ("unconditional", "无条件共享", ["1"]),
-        Conditional = ("conditional", "有条件共享", ["2"]),
-        NotShared = ("not_shared", "不予共享", ["3"]),
+        Unconditional = ("unconditional", "无条件共享", ["1", "无条件", "无条件共享类"]),
+        Conditional = ("conditional", "有条件共享", ["2", "有条件", "有条件共享类"]),
+        NotShared = ("not_shared", "不予共享", ["3", "不共享", "不予共享类"]),
     }
 }
 
@@ -131,6 +131,81 @@ coded_enum! {
         HalfYearly = ("half_yearly", "每半年"),
         Yearly = ("yearly", "每年"),
         Irregular = ("irregular", "不定期"),
+    }
+}
+
+impl DataType {
+    /// A declared type in any form a department writes: the guide's name or letter
+    /// (`字符型`, `C`), or a database's column type (`VARCHAR2(18)`, `NUMBER(10,2)`,
+    /// `DATE`, `TIMESTAMP`). A database type gives its length when it has one.
+    pub fn parse_declared(text: &str) -> Option<(DataType, Option<u32>)> {
+        if let Some(t) = DataType::parse(text) {
+            return Some((t, None));
+        }
+        let t = text
+            .trim()
+            .to_ascii_uppercase()
+            .replace('（', "(")
+            .replace('）', ")")
+            .replace('，', ",");
+        let (name, args) = match t.split_once('(') {
+            Some((name, rest)) => (name.trim().to_string(), Some(rest.trim_end_matches(')'))),
+            None => (t.trim().to_string(), None),
+        };
+        let nums: Vec<u32> = match args {
+            Some(a) => a
+                .split(',')
+                .map(|n| n.trim().parse().ok())
+                .collect::<Option<Vec<u32>>>()?,
+            None => vec![],
+        };
+        let (precision, scale) = (nums.first().copied(), nums.get(1).copied().unwrap_or(0));
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let t = match name.as_str() {
+            "VARCHAR2" | "VARCHAR" | "NVARCHAR2" | "NVARCHAR" | "CHAR" | "NCHAR" | "CHARACTER"
+            | "CHARACTER VARYING" | "STRING" | "BPCHAR" => DataType::String,
+            "TEXT" | "CLOB" | "NCLOB" | "LONGTEXT" | "MEDIUMTEXT" | "LONG" => {
+                if precision.is_some() {
+                    DataType::String
+                } else {
+                    DataType::Memo
+                }
+            }
+            "NUMBER" | "DECIMAL" | "NUMERIC" | "DEC" => match precision {
+                Some(p) if scale == 0 && p <= 18 => DataType::Integer,
+                _ => DataType::Number,
+            },
+            "INT" | "INTEGER" | "BIGINT" | "SMALLINT" | "TINYINT" | "MEDIUMINT" | "INT2"
+            | "INT4" | "INT8" | "SERIAL" | "BIGSERIAL" => DataType::Integer,
+            "FLOAT" | "REAL" | "FLOAT4" | "BINARY_FLOAT" => DataType::Float,
+            "DOUBLE" | "DOUBLE PRECISION" | "FLOAT8" | "BINARY_DOUBLE" => DataType::Double,
+            "MONEY" => DataType::Currency,
+            "DATE" => DataType::Date,
+            "DATETIME"
+            | "TIMESTAMP"
+            | "TIMESTAMPTZ"
+            | "TIMESTAMP WITH TIME ZONE"
+            | "TIMESTAMP WITHOUT TIME ZONE"
+            | "SMALLDATETIME" => DataType::DateTime,
+            "BOOLEAN" | "BOOL" | "BIT" => DataType::Boolean,
+            "BLOB" | "BYTEA" | "RAW" | "LONG RAW" | "BINARY" | "VARBINARY" | "IMAGE" => {
+                DataType::General
+            }
+            _ => return None,
+        };
+        // A length the type states, in the guide's terms: characters or digits as
+        // declared; dates, times and flags by their written form.
+        let length = match t {
+            DataType::Date => Some(10),
+            DataType::DateTime => Some(19),
+            DataType::Boolean => Some(1),
+            DataType::Integer | DataType::Number | DataType::Currency => {
+                precision.map(|p| p + u32::from(scale > 0) + 1).or(Some(20))
+            }
+            DataType::Float | DataType::Double => Some(crate::item::max_length(t)),
+            _ => precision,
+        };
+        Some((t, length))
     }
 }
 
@@ -182,6 +257,38 @@ mod tests {
         );
         assert_eq!(UpdateCycle::parse("每半年"), Some(UpdateCycle::HalfYearly));
         assert_eq!(DataType::parse("X"), None);
+        assert_eq!(
+            SharingType::parse("无条件"),
+            Some(SharingType::Unconditional)
+        );
+        assert_eq!(SharingType::parse("有条件"), Some(SharingType::Conditional));
+        assert_eq!(SharingType::parse("不共享"), Some(SharingType::NotShared));
+    }
+
+    #[test]
+    fn database_column_types_are_read_with_their_length() {
+        let d = DataType::parse_declared;
+        assert_eq!(d("字符型"), Some((DataType::String, None)));
+        assert_eq!(d("c"), Some((DataType::String, None)));
+        assert_eq!(d("VARCHAR2(18)"), Some((DataType::String, Some(18))));
+        assert_eq!(d(" varchar2 ( 18 ) "), Some((DataType::String, Some(18))));
+        assert_eq!(d("NVARCHAR2（50）"), Some((DataType::String, Some(50))));
+        assert_eq!(d("CHAR(1)"), Some((DataType::String, Some(1))));
+        assert_eq!(d("NUMBER(10,2)"), Some((DataType::Number, Some(12))));
+        assert_eq!(d("NUMBER(10)"), Some((DataType::Integer, Some(11))));
+        assert_eq!(d("NUMBER"), Some((DataType::Number, Some(20))));
+        assert_eq!(d("DECIMAL(18,4)"), Some((DataType::Number, Some(20))));
+        assert_eq!(d("INTEGER"), Some((DataType::Integer, Some(20))));
+        assert_eq!(d("DATE"), Some((DataType::Date, Some(10))));
+        assert_eq!(d("TIMESTAMP(6)"), Some((DataType::DateTime, Some(19))));
+        assert_eq!(
+            d("timestamp with time zone"),
+            Some((DataType::DateTime, Some(19)))
+        );
+        assert_eq!(d("CLOB"), Some((DataType::Memo, None)));
+        assert_eq!(d("BLOB"), Some((DataType::General, None)));
+        assert_eq!(d("VARCHAR2(abc)"), None);
+        assert_eq!(d("GEOMETRY"), None);
     }
 
     #[test]

@@ -21,6 +21,13 @@ pub enum Kind {
     Date,
     /// Several values separated by `;`.
     List,
+    /// 信息资源格式 in one cell (`数据库/KingbaseES`, `电子文件 pdf`): category and type.
+    FormatPair,
+    /// 是否向社会开放 answered 是 / 否 (开放条件 then decides conditional), or an open type.
+    OpenAnswer,
+    /// 数据类型 as the guide's name or letter, or a database type with its length
+    /// (`VARCHAR2(18)`).
+    DeclaredType,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +80,8 @@ pub struct Column {
     pub path: &'static str,
     pub kind: Kind,
     pub required: bool,
+    /// Read from files that use it, never written (another column holds the field).
+    pub input_only: bool,
 }
 
 const fn col(header: &'static str, path: &'static str, kind: Kind, required: bool) -> Column {
@@ -82,8 +91,37 @@ const fn col(header: &'static str, path: &'static str, kind: Kind, required: boo
         path,
         kind,
         required,
+        input_only: false,
     }
 }
+
+/// A column some department templates use in place of others: read, never written.
+const fn input_only(
+    header: &'static str,
+    aliases: &'static [&'static str],
+    path: &'static str,
+    kind: Kind,
+) -> Column {
+    Column {
+        header,
+        aliases,
+        path,
+        kind,
+        required: false,
+        input_only: true,
+    }
+}
+
+/// The columns written to files (the template's own).
+pub fn written(cols: &'static [Column]) -> impl Iterator<Item = &'static Column> {
+    cols.iter().filter(|c| !c.input_only)
+}
+
+/// A required column and the one that may stand in for it in a file's header.
+pub const STANDS_IN_FOR: &[(&str, &str)] = &[
+    ("信息资源格式分类", "信息资源格式"),
+    ("开放类型", "是否向社会开放"),
+];
 
 const fn alias(
     header: &'static str,
@@ -98,6 +136,7 @@ const fn alias(
         path,
         kind,
         required,
+        input_only: false,
     }
 }
 
@@ -166,7 +205,7 @@ pub const RESOURCE_COLUMNS: &[Column] = &[
     col("不予共享依据", "not_shared_basis", Text, false),
     alias(
         "开放类型",
-        &["开放属性", "是否向社会开放"],
+        &["开放属性"],
         "open_type",
         Coded(self::Coded::OpenType),
         true,
@@ -215,14 +254,23 @@ pub const RESOURCE_COLUMNS: &[Column] = &[
         Coded(self::Coded::State),
         false,
     ),
+    // Last, so that the template's columns keep their places.
+    input_only("信息资源格式", &["资源格式", "格式"], "format", FormatPair),
+    input_only(
+        "是否向社会开放",
+        &["是否开放", "是否面向社会开放"],
+        "_open_answer",
+        OpenAnswer,
+    ),
 ];
 
 /// Columns describing one information item.
 pub const ITEM_COLUMNS: &[Column] = &[
     alias("信息项名称", &["数据项名称"], "name", Text, true),
     alias("字段代码", &["字段名"], "column", Text, false),
-    col("数据类型", "data_type", Coded(self::Coded::DataType), true),
-    alias("数据长度", &["长度"], "length", Int, true),
+    alias("数据类型", &["字段类型"], "data_type", DeclaredType, true),
+    // Required, unless the data type states it (VARCHAR2(18)): see `settle_item`.
+    alias("数据长度", &["长度", "字段长度"], "length", Int, false),
     col("是否主键", "key", Bool, false),
     col("是否必填", "required", Bool, false),
     col("是否敏感", "sensitive", Bool, false),
@@ -245,6 +293,11 @@ impl Column {
             (Coded(c), Some(Value::String(s))) => {
                 CellOut::Text(c.parse(s).map_or(s.clone(), |(_, l)| l.to_string()))
             }
+            (DeclaredType, Some(Value::String(s))) => CellOut::Text(
+                Coded::DataType
+                    .parse(s)
+                    .map_or(s.clone(), |(_, l)| l.to_string()),
+            ),
             (Bool, Some(Value::Bool(b))) => CellOut::Text(if *b { "是" } else { "否" }.into()),
             (Int | Float, Some(Value::Number(n))) => {
                 CellOut::Number(n.as_f64().unwrap_or_default())
@@ -305,10 +358,162 @@ impl Column {
                     .map(|s| Value::String(s.into()))
                     .collect(),
             ),
+            FormatPair => {
+                let (category, format_type) = split_format(text).ok_or_else(|| {
+                    format!(
+                        "“{text}”不是有效的信息资源格式，应写作“格式分类/格式类型”（如“数据库/Oracle”），格式分类可选：{}",
+                        Coded::Format.choices()
+                    )
+                })?;
+                if !format_type.is_empty() {
+                    obj.insert("format_type".into(), Value::String(format_type));
+                }
+                obj.insert("format_category".into(), Value::String(category.into()));
+                return Ok(());
+            }
+            OpenAnswer => match (parse_bool(text), Coded::OpenType.parse(text)) {
+                (Some(yes), _) => Value::Bool(yes),
+                (None, Some((code, _))) => {
+                    obj.insert("open_type".into(), Value::String(code.into()));
+                    return Ok(());
+                }
+                (None, None) => {
+                    return Err(format!(
+                        "“{text}”应为“是”或“否”，或开放类型：{}",
+                        Coded::OpenType.choices()
+                    ));
+                }
+            },
+            DeclaredType => {
+                let (t, length) = DataType::parse_declared(text).ok_or_else(|| {
+                    format!(
+                        "“{text}”不是有效的数据类型，可选：{}，或数据库类型（如 VARCHAR2(18)、NUMBER(10,2)、DATE）",
+                        Coded::DataType.choices()
+                    )
+                })?;
+                if let Some(n) = length {
+                    obj.insert(DECLARED_LENGTH.into(), Value::from(n));
+                }
+                Value::String(t.code().into())
+            }
         };
         set_path(obj, self.path, value);
         Ok(())
     }
+}
+
+/// Where a declared type's length waits until the row is settled.
+const DECLARED_LENGTH: &str = "_declared_length";
+
+/// `数据库/KingbaseES`, `电子表格(xlsx)`, `电子文件 pdf`, `数据库`: the category's code
+/// and the type after it (maybe empty).
+fn split_format(text: &str) -> Option<(&'static str, String)> {
+    let t = text.trim();
+    let category = FormatCategory::ALL
+        .iter()
+        .filter(|c| t.starts_with(c.label()))
+        .max_by_key(|c| c.label().len())
+        .copied()
+        .or_else(|| {
+            let head = t
+                .split(['/', '／', ' ', '\u{3000}', ':', '：', '(', '（'])
+                .next()?;
+            FormatCategory::parse(head)
+        })?;
+    let rest = t
+        .strip_prefix(category.label())
+        .or_else(|| t.strip_prefix(category.code()))
+        .unwrap_or_else(|| {
+            t.split_once(['/', '／', ' ', ':', '：', '(', '（'])
+                .map_or("", |(_, r)| r)
+        });
+    let format_type = rest
+        .trim_start_matches([
+            '/', '／', '\\', ':', '：', '-', '—', '(', '（', ' ', '\u{3000}',
+        ])
+        .trim_end_matches([')', '）'])
+        .trim();
+    Some((category.code(), format_type.to_string()))
+}
+
+/// What a resource row's cells mean together: 是否向社会开放 with 开放条件, a
+/// classification written with its label. Problems by column header.
+pub fn settle_resource(obj: &mut Map<String, Value>) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    if obj.is_empty() {
+        return problems;
+    }
+    if let Some(Value::Bool(yes)) = obj.remove("_open_answer")
+        && !obj.contains_key("open_type")
+    {
+        let conditional = obj
+            .get("open_condition")
+            .and_then(Value::as_str)
+            .is_some_and(|c| !c.trim().is_empty());
+        let open = match (yes, conditional) {
+            (false, _) => OpenType::Closed,
+            (true, true) => OpenType::Conditional,
+            (true, false) => OpenType::Open,
+        };
+        obj.insert("open_type".into(), Value::String(open.code().into()));
+    }
+    if let Some(Value::String(c)) = obj.get_mut("classification")
+        && let Some(code) = classification_code(c)
+    {
+        *c = code;
+    }
+    for (field, header) in [
+        ("format_category", "信息资源格式分类"),
+        ("open_type", "开放类型"),
+    ] {
+        if !obj.contains_key(field) {
+            problems.push((header, format!("“{header}”为必填项")));
+        }
+    }
+    problems
+}
+
+/// The code of a classification written with its label (`基础信息资源/101001`,
+/// `101001 自然人`, `１０１００１`): the one run of digits, when there is exactly one.
+fn classification_code(text: &str) -> Option<String> {
+    let narrow: String = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let runs: Vec<&str> = narrow
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty())
+        .collect();
+    match runs.as_slice() {
+        [one] if *one != text => Some(one.to_string()),
+        _ => None,
+    }
+}
+
+/// What an item row's cells mean together: a length the data type stated. Problems by
+/// column header.
+pub fn settle_item(obj: &mut Map<String, Value>) -> Vec<(&'static str, String)> {
+    let declared = obj.remove(DECLARED_LENGTH);
+    if obj.is_empty() {
+        return vec![];
+    }
+    if !obj.contains_key("length") {
+        match declared {
+            Some(n) => {
+                obj.insert("length".into(), n);
+            }
+            None => {
+                return vec![(
+                    "数据长度",
+                    "“数据长度”为必填项（也可写在数据类型中，如 VARCHAR2(18)）".into(),
+                )];
+            }
+        }
+    }
+    vec![]
 }
 
 fn normalize_header(h: &str) -> String {

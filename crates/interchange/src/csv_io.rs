@@ -2,7 +2,7 @@
 //! repeated. Reads UTF-8 (with or without BOM) and GBK/GB18030; writes UTF-8 with a
 //! BOM so that Excel opens it correctly.
 
-use crate::columns::{CellIn, CellOut, ITEM_COLUMNS, RESOURCE_COLUMNS};
+use crate::columns::{CellIn, CellOut, ITEM_COLUMNS, RESOURCE_COLUMNS, written};
 use crate::tabular::Sheet;
 use crate::{Location, whole_file};
 use govshare_domain::resource::CatalogRecord;
@@ -79,24 +79,23 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, Vec<Location>> {
 
 /// The cells of the one-sheet layout, header first; used by CSV.
 pub fn flat_rows(records: &[CatalogRecord]) -> Vec<Vec<CellOut>> {
-    let header: Vec<CellOut> = RESOURCE_COLUMNS
-        .iter()
-        .chain(ITEM_COLUMNS)
+    let header: Vec<CellOut> = written(RESOURCE_COLUMNS)
+        .chain(written(ITEM_COLUMNS))
         .map(|c| CellOut::Text(c.header.into()))
         .collect();
     let mut rows = vec![header];
     for r in records {
         let obj = serde_json::to_value(r).unwrap_or_default();
-        let resource: Vec<CellOut> = RESOURCE_COLUMNS.iter().map(|c| c.write(&obj)).collect();
+        let resource: Vec<CellOut> = written(RESOURCE_COLUMNS).map(|c| c.write(&obj)).collect();
         let items = obj["items"].as_array().cloned().unwrap_or_default();
         if items.is_empty() {
             let mut row = resource.clone();
-            row.extend(ITEM_COLUMNS.iter().map(|_| CellOut::Empty));
+            row.extend(written(ITEM_COLUMNS).map(|_| CellOut::Empty));
             rows.push(row);
         }
         for item in &items {
             let mut row = resource.clone();
-            row.extend(ITEM_COLUMNS.iter().map(|c| c.write(item)));
+            row.extend(written(ITEM_COLUMNS).map(|c| c.write(item)));
             rows.push(row);
         }
     }

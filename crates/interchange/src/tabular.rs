@@ -2,7 +2,10 @@
 //! (resources + items linked by code or name) and the one-sheet layout (one row per
 //! item, resource cells repeated or left blank as merged cells leave them).
 
-use crate::columns::{CellIn, Column, ITEM_COLUMNS, ITEM_LINK, RESOURCE_COLUMNS};
+use crate::columns::{
+    CellIn, Column, ITEM_COLUMNS, ITEM_LINK, RESOURCE_COLUMNS, STANDS_IN_FOR, settle_item,
+    settle_resource,
+};
 use crate::{Location, Origin, ParsedCatalog};
 use govshare_domain::resource::CatalogRecord;
 use serde_json::{Map, Value};
@@ -80,12 +83,20 @@ fn map_headers(
     }
     let mut required: Vec<&str> = Vec::new();
     if resources {
+        let present = |header: &str| {
+            find(RESOURCE_COLUMNS, header)
+                .is_some_and(|i| targets.contains(&Some(Target::Resource(i))))
+        };
         required.extend(
             RESOURCE_COLUMNS
                 .iter()
-                .enumerate()
-                .filter(|(i, c)| c.required && !targets.contains(&Some(Target::Resource(*i))))
-                .map(|(_, c)| c.header),
+                .filter(|c| c.required && !present(c.header))
+                .filter(|c| {
+                    !STANDS_IN_FOR
+                        .iter()
+                        .any(|(needed, other)| *needed == c.header && present(other))
+                })
+                .map(|c| c.header),
         );
     }
     if items && !link && resources {
@@ -129,13 +140,29 @@ fn read_cells(
     problems: &mut Vec<Location>,
 ) -> Map<String, Value> {
     let mut obj = Map::new();
+    let mut items = false;
+    let before = problems.len();
     for (i, t) in targets.iter().enumerate() {
         let Some(col) = t.and_then(&pick) else {
             continue;
         };
+        items |= matches!(t, Some(Target::Item(_)));
         let cell = cells.get(i).unwrap_or(&CellIn::Empty);
         if let Err(reason) = col.read(cell, &mut obj) {
             problems.push(loc(sheet, row, Some(col.header), reason));
+        }
+    }
+    // Cells that mean something together (是否向社会开放 and 开放条件, a length the
+    // data type states), once the row's own problems are known.
+    let read_well = problems.len() == before;
+    let settled = if items {
+        settle_item(&mut obj)
+    } else {
+        settle_resource(&mut obj)
+    };
+    if read_well {
+        for (header, reason) in settled {
+            problems.push(loc(sheet, row, Some(header), reason));
         }
     }
     obj

@@ -1,7 +1,7 @@
 //! XLSX in the two-sheet layout of the national template: 信息资源 (one row per
 //! resource) and 信息项 (one row per item, linked by 信息资源代码).
 
-use crate::columns::{CellIn, CellOut, Column, ITEM_COLUMNS, ITEM_LINK, RESOURCE_COLUMNS};
+use crate::columns::{CellIn, CellOut, Column, ITEM_COLUMNS, ITEM_LINK, RESOURCE_COLUMNS, written};
 use crate::tabular::{ITEM_SHEET, RESOURCE_SHEET, Sheet};
 use crate::{Location, whole_file};
 use calamine::{Data, Reader, Xlsx};
@@ -91,8 +91,7 @@ fn build(records: &[CatalogRecord]) -> Result<Vec<u8>, XlsxError> {
     ws.set_name(RESOURCE_SHEET)?;
     header(
         ws,
-        &RESOURCE_COLUMNS
-            .iter()
+        &written(RESOURCE_COLUMNS)
             .map(|c| c.header)
             .collect::<Vec<_>>(),
     )?;
@@ -101,21 +100,21 @@ fn build(records: &[CatalogRecord]) -> Result<Vec<u8>, XlsxError> {
         .map(|r| serde_json::to_value(r).unwrap_or_default())
         .collect();
     for (r, obj) in objs.iter().enumerate() {
-        for (c, col) in RESOURCE_COLUMNS.iter().enumerate() {
+        for (c, col) in written(RESOURCE_COLUMNS).enumerate() {
             put(ws, r as u32 + 1, c as u16, &col.write(obj))?;
         }
     }
     let ws = book.add_worksheet();
     ws.set_name(ITEM_SHEET)?;
     let mut names = vec![ITEM_LINK];
-    names.extend(ITEM_COLUMNS.iter().map(|c: &Column| c.header));
+    names.extend(written(ITEM_COLUMNS).map(|c: &Column| c.header));
     header(ws, &names)?;
     let mut row = 1u32;
     for obj in &objs {
         let code = obj["code"].as_str().unwrap_or_default();
         for item in obj["items"].as_array().into_iter().flatten() {
             ws.write_string(row, 0, code)?;
-            for (c, col) in ITEM_COLUMNS.iter().enumerate() {
+            for (c, col) in written(ITEM_COLUMNS).enumerate() {
                 put(ws, row, c as u16 + 1, &col.write(item))?;
             }
             row += 1;

@@ -5,6 +5,7 @@ use govshare_domain::item::Item;
 use govshare_domain::labels::*;
 use govshare_domain::lifecycle::State;
 use govshare_domain::resource::{CatalogRecord, ResourceSpec, Survey};
+use govshare_interchange::columns::{ITEM_COLUMNS, RESOURCE_COLUMNS, written};
 use govshare_interchange::{Format, Location, read_catalog, write_catalog};
 
 fn record(code: &str, name: &str, items: usize) -> CatalogRecord {
@@ -201,7 +202,7 @@ fn one_sheet_layout_with_merged_cells() {
     // Rows after the first leave the resource cells empty, as merged cells do.
     let csv = write_catalog(&sample()[..1], Format::Csv).unwrap();
     let text = String::from_utf8(csv).unwrap();
-    let width = govshare_interchange::columns::RESOURCE_COLUMNS.len();
+    let width = written(RESOURCE_COLUMNS).count();
     let mut rows: Vec<Vec<String>> = csv::Reader::from_reader(&text.as_bytes()[3..])
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
@@ -215,9 +216,8 @@ fn one_sheet_layout_with_merged_cells() {
     {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(
-            govshare_interchange::columns::RESOURCE_COLUMNS
-                .iter()
-                .chain(govshare_interchange::columns::ITEM_COLUMNS)
+            written(RESOURCE_COLUMNS)
+                .chain(written(ITEM_COLUMNS))
                 .map(|c| c.header),
         )
         .unwrap();
@@ -244,4 +244,131 @@ fn problems_found_later_point_at_the_right_cell() {
         (loc.sheet.as_deref(), loc.row, loc.column.as_deref()),
         (Some("信息资源"), Some(3), Some("共享条件"))
     );
+}
+
+/// The forms department templates in circulation write a catalog in: one 信息资源格式
+/// column, 信息资源分类 with its label, 是否向社会开放 answered 是/否, short sharing
+/// types, database column types with their lengths.
+#[test]
+fn catalog_files_in_the_forms_departments_write() {
+    let csv = "信息资源分类,信息资源名称,信息资源提供方,信息资源提供方代码,信息资源摘要,信息资源格式,共享类型,共享条件,是否向社会开放,开放条件,更新周期,信息项名称,数据类型,数据长度,是否主键\n\
+基础信息资源/101001,户籍人口基本信息,重庆市公安局,11500000MB1532456X,全市户籍人口,数据库/KingbaseES,有条件,凭授权,是,凭授权开放,每日,公民身份号码,VARCHAR2(18),,是\n\
+,,,,,,,,,,,出生日期,DATE,,否\n\
+,,,,,,,,,,,存款余额,\"NUMBER(10,2)\",,否\n\
+101001 自然人,户籍迁移信息,重庆市公安局,11500000MB1532456X,迁入迁出,电子文件 pdf,无条件,,否,,每月,,,,\n\
+１０１００１,人口统计,重庆市公安局,11500000MB1532456X,人口统计表,电子表格（xlsx）,不共享,,是,,每年,人口数,整型,10,是\n";
+    let parsed = read_catalog(csv.as_bytes(), Format::Csv).unwrap();
+    assert_eq!(parsed.problems, vec![], "every form is read");
+    let r = &parsed.records;
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[0].spec.classification, "101001");
+    assert_eq!(r[0].spec.format_category, FormatCategory::Database);
+    assert_eq!(r[0].spec.format_type, "KingbaseES");
+    assert_eq!(r[0].spec.sharing_type, SharingType::Conditional);
+    assert_eq!(
+        r[0].spec.open_type,
+        OpenType::Conditional,
+        "是 with a condition"
+    );
+    let items: Vec<(&str, DataType, u32)> = r[0]
+        .spec
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.data_type, i.length))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("公民身份号码", DataType::String, 18),
+            ("出生日期", DataType::Date, 10),
+            ("存款余额", DataType::Number, 12),
+        ]
+    );
+    assert_eq!(r[1].spec.classification, "101001");
+    assert_eq!(
+        (r[1].spec.format_category, r[1].spec.format_type.as_str()),
+        (FormatCategory::ElectronicFile, "pdf")
+    );
+    assert_eq!(r[1].spec.sharing_type, SharingType::Unconditional);
+    assert_eq!(r[1].spec.open_type, OpenType::Closed, "否");
+    assert_eq!(r[2].spec.classification, "101001", "full-width digits");
+    assert_eq!(
+        (r[2].spec.format_category, r[2].spec.format_type.as_str()),
+        (FormatCategory::Spreadsheet, "xlsx")
+    );
+    assert_eq!(r[2].spec.sharing_type, SharingType::NotShared);
+    assert_eq!(
+        r[2].spec.open_type,
+        OpenType::Open,
+        "是 without a condition"
+    );
+    // Written back, the template's own columns come out, not the forms read.
+    let out = String::from_utf8(write_catalog(r, Format::Csv).unwrap()).unwrap();
+    let header = out.lines().next().unwrap();
+    assert!(
+        header.contains("信息资源格式分类") && header.contains("开放类型"),
+        "{header}"
+    );
+    assert!(!header.contains("是否向社会开放"), "{header}");
+}
+
+#[test]
+fn forms_that_cannot_be_read_are_refused_with_row_column_and_reason() {
+    let csv = "信息资源分类,信息资源名称,信息资源提供方代码,信息资源摘要,信息资源格式,共享类型,是否向社会开放,更新周期,信息项名称,数据类型,数据长度\n\
+101001,甲,11500000MB1532456X,摘要,文档/pdf,无条件,也许,每日,姓名,字符型,\n\
+101001,乙,11500000MB1532456X,摘要,数据库,有条件,否,每日,位置,GEOMETRY,\n";
+    let parsed = read_catalog(csv.as_bytes(), Format::Csv).unwrap();
+    let found: Vec<(usize, &str)> = parsed
+        .problems
+        .iter()
+        .map(|p| (p.row.unwrap(), p.column.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, "信息资源格式"),
+            (2, "是否向社会开放"),
+            (2, "数据长度"),
+            (3, "数据类型")
+        ],
+        "{:?}",
+        parsed.problems
+    );
+    let why = |column: &str| {
+        parsed
+            .problems
+            .iter()
+            .find(|p| p.column.as_deref() == Some(column))
+            .unwrap()
+            .reason
+            .clone()
+    };
+    assert!(why("信息资源格式").contains("格式分类/格式类型"));
+    assert!(why("是否向社会开放").contains("“是”或“否”"));
+    assert!(why("数据长度").contains("VARCHAR2(18)"));
+    assert!(why("数据类型").contains("数据库类型"));
+    assert!(parsed.records.is_empty());
+}
+
+/// The example in docs/catalog-files.md reads as it says.
+#[test]
+fn the_documented_department_example_reads() {
+    let doc = include_str!("../../../docs/catalog-files.md");
+    let start = doc
+        .find("### An example in the forms departments write")
+        .expect("the section");
+    let block = &doc[start..];
+    let csv = block
+        .split("```csv\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a csv block");
+    let parsed = read_catalog(csv.as_bytes(), Format::Csv).unwrap();
+    assert_eq!(parsed.problems, vec![]);
+    let open: Vec<OpenType> = parsed.records.iter().map(|r| r.spec.open_type).collect();
+    assert_eq!(
+        open,
+        [OpenType::Conditional, OpenType::Closed, OpenType::Open]
+    );
+    assert_eq!(parsed.records[0].spec.items.len(), 3);
 }

@@ -4,7 +4,7 @@
 
 use crate::error::ApiError;
 use govshare_interchange::{Format, Location, read_catalog};
-use govshare_store::catalog::import::ImportMode;
+use govshare_store::catalog::import::{ImportMode, ImportOptions};
 use govshare_store::{Caller, Store};
 use serde::Serialize;
 
@@ -14,6 +14,9 @@ pub struct ImportReport {
     pub imported: usize,
     /// Each problem of each entry not imported, with its sheet, row and column.
     pub rejected: Vec<Location>,
+    /// Providers registered with the import, “name（code）” (asked with
+    /// `create_providers`; when nothing was imported, none was registered).
+    pub providers: Vec<String>,
 }
 
 /// Imports a file. With `AllOrNothing`, any problem (in a cell or found by the
@@ -24,9 +27,11 @@ pub async fn import_file(
     caller: &Caller,
     bytes: Vec<u8>,
     format: Format,
-    mode: ImportMode,
+    options: impl Into<ImportOptions>,
     progress: impl FnMut(usize) + Send + 'static,
 ) -> Result<ImportReport, ApiError> {
+    let options = options.into();
+    let mode = options.mode;
     let parsed = tokio::task::spawn_blocking(move || read_catalog(&bytes, format))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -37,7 +42,15 @@ pub async fn import_file(
         mode
     };
     let outcome = store
-        .import_catalog(caller, parsed.records.clone(), store_mode, progress)
+        .import_catalog(
+            caller,
+            parsed.records.clone(),
+            ImportOptions {
+                mode: store_mode,
+                ..options
+            },
+            progress,
+        )
         .await?;
     let mut rejected = parsed.problems.clone();
     rejected.extend(
@@ -53,5 +66,10 @@ pub async fn import_file(
         received: parsed.received,
         imported: outcome.imported,
         rejected,
+        providers: if outcome.imported > 0 {
+            outcome.providers
+        } else {
+            vec![]
+        },
     })
 }

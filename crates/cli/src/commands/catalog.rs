@@ -5,7 +5,7 @@ use govshare_interchange::{Format, write_catalog};
 use govshare_server::catalog_import::import_file;
 use govshare_server::error::ApiError;
 use govshare_store::Caller;
-use govshare_store::catalog::import::ImportMode;
+use govshare_store::catalog::import::{ImportMode, ImportOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,6 +21,10 @@ pub enum CatalogCommand {
         /// Override format detection: xlsx, csv or json.
         #[arg(long)]
         format: Option<String>,
+        /// Register the providers the file names (by name and credit code) that are
+        /// not registered yet, in the same import.
+        #[arg(long)]
+        create_providers: bool,
     },
     /// Export the whole catalog, sorted by code.
     Export {
@@ -41,7 +45,8 @@ pub async fn run(command: CatalogCommand, config: Config) -> anyhow::Result<Exit
             file,
             valid_only,
             format,
-        } => import(file, valid_only, format, config).await,
+            create_providers,
+        } => import(file, valid_only, format, create_providers, config).await,
         CatalogCommand::Export { format, output } => {
             let format = parse_format(&format)?;
             let store = super::open_store(&config).await?;
@@ -70,6 +75,7 @@ async fn import(
     file: PathBuf,
     valid_only: bool,
     format: Option<String>,
+    create_providers: bool,
     config: Config,
 ) -> anyhow::Result<ExitCode> {
     let meta = std::fs::metadata(&file)
@@ -103,7 +109,11 @@ async fn import(
         ImportMode::AllOrNothing
     };
     let caller = Caller::System("命令行导入".into());
-    let result = import_file(&store, &caller, bytes, format, mode, move |n| {
+    let options = ImportOptions {
+        mode,
+        create_providers,
+    };
+    let result = import_file(&store, &caller, bytes, format, options, move |n| {
         b.set_length(b.length().unwrap_or(0).max(n as u64));
         b.set_position(n as u64)
     })
@@ -124,6 +134,9 @@ async fn import(
         Ok(report) => {
             for l in &report.rejected {
                 eprintln!("  {l}");
+            }
+            for p in &report.providers {
+                println!("已登记提供方 (provider registered): {p}");
             }
             println!(
                 "已导入 {} / {} 条目录 (imported)",

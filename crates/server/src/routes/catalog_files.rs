@@ -2,6 +2,7 @@
 //! organisation users) with every problem reported by sheet, row and column.
 
 use crate::AppState;
+use crate::audit::by_user;
 use crate::auth::{MaybeUser, User};
 use crate::catalog_import::{ImportReport, import_file};
 use crate::error::{ApiError, ApiResult};
@@ -9,8 +10,9 @@ use crate::extract::{Body, Json, Query};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use govshare_domain::audit::AuditEntry;
 use govshare_interchange::{Format, write_catalog};
-use govshare_store::catalog::import::ImportMode;
+use govshare_store::catalog::import::{ImportMode, ImportOptions};
 use govshare_store::catalog::resources::ResourceFilter;
 use serde::Deserialize;
 
@@ -82,6 +84,9 @@ pub struct ImportQuery {
     /// `all` (default): nothing is imported unless every entry is valid;
     /// `valid`: valid entries are imported and the others reported.
     pub mode: Option<String>,
+    /// `true` (the bureau only): providers the file names by name and credit code
+    /// that are not registered yet are registered with the import.
+    pub create_providers: Option<bool>,
 }
 
 /// Imports a catalog file sent as the request body.
@@ -107,17 +112,35 @@ pub async fn import_catalog(
             )));
         }
     };
+    let options = ImportOptions {
+        mode,
+        create_providers: q.create_providers.unwrap_or(false),
+    };
     let report = import_file(
         &state.store,
         &user.caller(),
         bytes.to_vec(),
         format,
-        mode,
+        options,
         |_| {},
     )
     .await;
     if report.as_ref().is_ok_and(|r| r.imported > 0) {
         super::reindex(&state).await;
     }
-    Ok(Json(report?))
+    let report = report?;
+    if !report.providers.is_empty() {
+        // The import registered organisations: recorded with them by name.
+        let entry = AuditEntry {
+            detail: format!(
+                "导入目录{}条，同时登记提供方：{}",
+                report.imported,
+                report.providers.join("、")
+            ),
+            row_count: report.imported as i64,
+            ..by_user(&user.0, "catalog.import", "ok")
+        };
+        state.audit.record(entry).await?;
+    }
+    Ok(Json(report))
 }

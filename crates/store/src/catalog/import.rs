@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::{Caller, Store};
 use govshare_domain::classification::ResourceCode;
 use govshare_domain::lifecycle::State;
+use govshare_domain::org::{OrgKind, OrgLevel, OrgSpec};
 use govshare_domain::resource::CatalogRecord;
 use govshare_domain::{Problem, rules};
 use serde::Serialize;
@@ -38,17 +39,84 @@ pub struct ImportOutcome {
     pub imported: usize,
     /// Entries not imported, with their reasons.
     pub rejected: Vec<RecordProblems>,
+    /// Providers registered with the import (“name（code）”); when nothing was
+    /// imported, those that would have been (and were not).
+    pub providers: Vec<String>,
+}
+
+/// What an import is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    pub mode: ImportMode,
+    /// The bureau registers providers the file names that are not registered yet
+    /// (by name and unified social credit code) in the same transaction.
+    pub create_providers: bool,
+}
+
+impl From<ImportMode> for ImportOptions {
+    fn from(mode: ImportMode) -> Self {
+        ImportOptions {
+            mode,
+            create_providers: false,
+        }
+    }
+}
+
+/// Registers the providers `records` name that are not registered yet, as city
+/// departments of the region their credit code gives. A provider without a name, or
+/// whose code is not a valid credit code, is left for the entry's own problems.
+fn register_providers(conn: &mut dyn Conn, records: &[CatalogRecord]) -> Result<Vec<String>> {
+    let mut registered = Vec::new();
+    for spec in records.iter().map(|r| &r.spec) {
+        let (name, code) = (spec.provider.trim(), spec.provider_code.trim());
+        if name.is_empty() || crate::org::orgs::by_code(conn, code)?.is_some() {
+            continue;
+        }
+        let region = code.get(2..8).unwrap_or_default().to_string();
+        let level = if region.ends_with("0000") {
+            OrgLevel::Provincial
+        } else if region.ends_with("00") {
+            OrgLevel::City
+        } else {
+            OrgLevel::County
+        };
+        let org = OrgSpec {
+            credit_code: code.to_string(),
+            name: name.to_string(),
+            short_name: String::new(),
+            kind: OrgKind::Department,
+            level,
+            region_code: region,
+            parent_code: None,
+        };
+        if org.validate().is_err() {
+            continue;
+        }
+        crate::org::orgs::upsert(conn, &org)?;
+        registered.push(format!("{name}（{code}）"));
+    }
+    Ok(registered)
 }
 
 pub fn import(
     conn: &mut dyn Conn,
     caller: &Caller,
     mut records: Vec<CatalogRecord>,
-    mode: ImportMode,
+    options: ImportOptions,
     mut progress: impl FnMut(usize),
 ) -> Result<ImportOutcome> {
+    let mode = options.mode;
     // Roles that never keep a catalog (approvers, auditors) are refused outright.
     caller.check(|p| p.check_create(p.org_id))?;
+    // Registering organisations is the bureau's. What is registered stays only if
+    // entries are imported with it.
+    let providers = if options.create_providers {
+        caller.check(|p| p.check_bureau())?;
+        conn.batch("SAVEPOINT new_providers")?;
+        register_providers(conn, &records)?
+    } else {
+        vec![]
+    };
     let received = records.len();
     let mut refs = RefCheck::default();
     refs.file_codes = records.iter().filter_map(|r| r.spec.code.clone()).collect();
@@ -90,10 +158,14 @@ pub fn import(
         }
     }
     if mode == ImportMode::CheckOnly || (mode == ImportMode::AllOrNothing && !rejected.is_empty()) {
+        if options.create_providers {
+            conn.batch("ROLLBACK TO SAVEPOINT new_providers")?;
+        }
         return Ok(ImportOutcome {
             received,
             imported: 0,
             rejected,
+            providers,
         });
     }
     // Claim the highest sequence number per classification once, not per entry.
@@ -124,10 +196,14 @@ pub fn import(
         }
         progress(i + 1);
     }
+    if imported == 0 && options.create_providers {
+        conn.batch("ROLLBACK TO SAVEPOINT new_providers")?;
+    }
     Ok(ImportOutcome {
         received,
         imported,
         rejected,
+        providers,
     })
 }
 
@@ -137,11 +213,11 @@ impl Store {
         &self,
         caller: &Caller,
         records: Vec<CatalogRecord>,
-        mode: ImportMode,
+        options: impl Into<ImportOptions>,
         progress: impl FnMut(usize) + Send + 'static,
     ) -> Result<ImportOutcome> {
-        let caller = caller.clone();
-        self.write(move |c| import(c, &caller, records, mode, progress))
+        let (caller, options) = (caller.clone(), options.into());
+        self.write(move |c| import(c, &caller, records, options, progress))
             .await
     }
 

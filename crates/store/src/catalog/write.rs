@@ -106,9 +106,20 @@ impl RefCheck {
     ) -> Result<Option<i64>> {
         let owner = match self.org(conn, &spec.provider_code)? {
             None => {
+                let who = if spec.provider.trim().is_empty() {
+                    format!("提供方代码“{}”对应的机构", spec.provider_code)
+                } else {
+                    format!(
+                        "提供方“{}”（统一社会信用代码 {}）",
+                        spec.provider.trim(),
+                        spec.provider_code
+                    )
+                };
                 p.push(Problem::new(
                     "provider_code",
-                    format!("提供方代码“{}”对应的机构未登记", spec.provider_code),
+                    format!(
+                        "{who}未登记：请先登记该单位，或由大数据局导入时同时登记提供方（create_providers）"
+                    ),
                 ));
                 None
             }
