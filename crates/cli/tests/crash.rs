@@ -6,26 +6,42 @@ mod common;
 use common::{pool_rows, prepared_pool};
 use std::time::Duration;
 
+/// Rows of a round whose capacity is not a number (refused into quarantine).
+fn is_bad(i: usize) -> bool {
+    i % 997 == 13
+}
+
 #[tokio::test]
 async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
     for backend in common::backends() {
         // Enough rows that the early kills land mid-batch (PostgreSQL writes row by row).
-        let rows: usize = if backend == "sqlite" { 60_000 } else { 15_000 };
+        let rows: usize = if backend == "sqlite" { 60_000 } else { 30_000 };
+        let bad = (0..rows).filter(|i| is_bad(*i)).count() as i64;
         let (url, code) = prepared_pool(backend).await;
         let dir =
             std::env::temp_dir().join(format!("govshare_crash_{}_{backend}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut expected = 0i64;
-        for (round, delay_ms) in [Some(0u64), Some(40), Some(120), Some(250), Some(500), None]
+        let mut completed: Vec<usize> = Vec::new();
+        // Kills after the importer said it had read rows, and before it finished.
+        let mut killed_inside = 0;
+        use Kill::*;
+        for (round, kill) in [At(0), At(40), WhenRead, At(250), At(500), Never]
             .into_iter()
             .enumerate()
         {
             let mut csv = String::from("场所编号,场所名称,容量\n");
             for i in 0..rows {
-                csv.push_str(&format!("R{round}-{i},第{i}号场所,{}\n", i % 500));
+                let capacity = if is_bad(i) {
+                    "很多".to_string()
+                } else {
+                    (i % 500).to_string()
+                };
+                csv.push_str(&format!("R{round}-{i},第{i}号场所,{capacity}\n"));
             }
             let file = dir.join(format!("batch-{round}.csv"));
             std::fs::write(&file, csv).unwrap();
+            let marker = dir.join(format!("progress-{round}"));
             let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"))
                 .args([
                     "--database-url",
@@ -36,6 +52,10 @@ async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
                     "import",
                     "--resource",
                     &code,
+                    "--batch-id",
+                    &format!("round-{round}"),
+                    "--progress-file",
+                    marker.to_str().unwrap(),
                 ])
                 .arg(&file)
                 .env("GOVSHARE_LOG", "error")
@@ -43,42 +63,156 @@ async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
                 .stderr(std::process::Stdio::null())
                 .spawn()
                 .unwrap();
-            let finished = match delay_ms {
-                Some(ms) => {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
+            let finished = match kill {
+                At(_) | WhenRead => {
+                    if let At(ms) = kill {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                    } else {
+                        // As soon as the importer says it has read rows.
+                        for _ in 0..15_000 {
+                            if read_so_far(&marker) > 0 || child.try_wait().unwrap().is_some() {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(2)).await;
+                        }
+                    }
                     let done = child.try_wait().unwrap().is_some_and(|s| s.success());
                     let _ = child.kill(); // SIGKILL
                     let _ = child.wait();
                     done
                 }
                 // The last round is left to finish.
-                None => child.wait().unwrap().success(),
+                Never => child.wait().unwrap().success(),
             };
+            let read = read_so_far(&marker);
+            if !finished && read > 0 && read < rows as i64 {
+                killed_inside += 1;
+            }
             settled(&url).await;
             let (recorded, actual) = pool_rows(&url, &code).await;
             assert_eq!(
                 recorded, actual,
                 "{backend} round {round}: recorded count disagrees with the table"
             );
+            let good = rows as i64 - bad;
             assert!(
-                actual == expected || actual == expected + rows as i64,
-                "{backend} round {round} (kill after {delay_ms:?} ms): {actual} rows, expected {expected} or {}",
-                expected + rows as i64
+                actual == expected || actual == expected + good,
+                "{backend} round {round} (kill {kill:?}): {actual} rows, expected {expected} or {}",
+                expected + good
             );
             if finished {
                 assert_eq!(
                     actual,
-                    expected + rows as i64,
+                    expected + good,
                     "{backend}: a finished import must be complete"
                 );
             }
+            if actual > expected {
+                completed.push(round);
+            }
             expected = actual;
+            check_contents(&url, &code, round, &completed, good, bad).await;
         }
         assert!(
-            expected > 0,
+            completed.contains(&5),
             "{backend}: at least the unhurried round completes"
         );
+        assert!(
+            killed_inside > 0,
+            "{backend}: no kill landed inside a batch (after rows were read, before the end): the test proved nothing"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// When a round's importer is killed.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// So many milliseconds after it started.
+    At(u64),
+    /// As soon as its progress file says it has read rows.
+    WhenRead,
+    /// Not at all: it is left to finish.
+    Never,
+}
+
+/// The rows the importer has said it read (0 before it says anything).
+fn read_so_far(marker: &std::path::Path) -> i64 {
+    std::fs::read_to_string(marker)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// After a round: each completed round's rows are all there (its key prefix), with its
+/// batch record, its quarantine and its change-feed entries; a killed round left none
+/// of these.
+async fn check_contents(
+    url: &str,
+    code: &str,
+    round: usize,
+    completed: &[usize],
+    good: i64,
+    bad: i64,
+) {
+    let store = govshare_store::Store::open(url).await.unwrap();
+    let sys = govshare_store::Caller::System("t".into());
+    let pool = store.pool(&sys, code).await.unwrap();
+    let (table, key) = (pool.table, pool.schema.columns[0].column.clone());
+    let feed = store.pool_changes(&sys, code, 0, 10_000_000).await.unwrap();
+    for r in 0..=round {
+        let prefix = format!("R{r}-%");
+        let (t, k, p) = (table.clone(), key.clone(), prefix.clone());
+        let stored = store
+            .read(move |c| {
+                c.query_one(
+                    &format!("SELECT COUNT(*) FROM \"{t}\" WHERE \"{k}\" LIKE ?"),
+                    &[p.into()],
+                )?
+                .i64(0)
+            })
+            .await
+            .unwrap();
+        let batch_id = format!("round-{r}");
+        let batch = store
+            .read(move |c| {
+                c.query_opt(
+                    "SELECT id, accepted, rejected FROM pool_batches WHERE client_batch_id = ?",
+                    &[batch_id.into()],
+                )
+            })
+            .await
+            .unwrap();
+        let in_feed = feed
+            .iter()
+            .filter(|c| c.key.starts_with(&format!("R{r}-")))
+            .count() as i64;
+        if completed.contains(&r) {
+            assert_eq!(stored, good, "round {r}: every good row is stored");
+            let b = batch.unwrap_or_else(|| panic!("round {r}: its batch record"));
+            assert_eq!(
+                (b.i64(1).unwrap(), b.i64(2).unwrap()),
+                (good, bad),
+                "round {r}"
+            );
+            let q = store
+                .quarantine(&sys, b.i64(0).unwrap())
+                .await
+                .unwrap()
+                .rows;
+            assert_eq!(q.len() as i64, bad, "round {r}: its refused rows");
+            assert!(
+                q.iter().all(|x| x.column == "容量" && x.value == "很多"),
+                "round {r}"
+            );
+            assert_eq!(in_feed, good, "round {r}: one change per stored row");
+        } else {
+            assert_eq!(
+                (stored, batch.is_some(), in_feed),
+                (0, false, 0),
+                "round {r}: a killed batch left nothing"
+            );
+        }
     }
 }
 

@@ -55,6 +55,9 @@ struct Op {
     hidden: &'static [Who],
     /// Callers whose file is refused entry by entry (422, each entry naming why).
     rows_refused: &'static [Who],
+    /// Served callers that act on an object of their own (one in the state the call
+    /// needs), so that every served call is answered with its success status.
+    fresh: Vec<(Who, String, Payload)>,
 }
 
 fn op(method: Method, template: &'static str, path: String, payload: Payload) -> Op {
@@ -66,6 +69,7 @@ fn op(method: Method, template: &'static str, path: String, payload: Payload) ->
         allow: &[],
         hidden: &[],
         rows_refused: &[],
+        fresh: vec![],
     }
 }
 
@@ -82,6 +86,18 @@ impl Op {
         self.rows_refused = who;
         self
     }
+    fn fresh(mut self, targets: Vec<(Who, String, Payload)>) -> Op {
+        self.fresh = targets;
+        self
+    }
+    /// The path and payload a caller sends.
+    fn target(&self, who: Who) -> (&str, &Payload) {
+        self.fresh
+            .iter()
+            .find(|(w, _, _)| *w == who)
+            .map(|(_, p, b)| (p.as_str(), b))
+            .unwrap_or((&self.path, &self.payload))
+    }
     fn expected(&self, who: Who) -> Expect {
         if self.allow.contains(&who) {
             Expect::Served
@@ -97,21 +113,40 @@ impl Op {
     }
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 enum Expect {
+    /// One of the success statuses the API document gives the operation.
     Served,
+    /// Past every permission check, and then this answer (a call built to be bad).
+    Answered(u16),
     Refused,
     NotFound,
     SignIn,
     RowsRefused,
 }
 
-/// Served means past every permission check: any answer but 401, 403, 404 and 5xx
-/// (a repeated write may rightly conflict, 409).
-fn holds(expect: &Expect, status: u16, body: &str) -> bool {
+/// The success statuses the API document gives an operation (its 2xx responses).
+fn documented_success(method: &Method, template: &str) -> Vec<u16> {
+    let doc: Value = serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
+    let responses = &doc["paths"][template][method.as_str().to_lowercase()]["responses"];
+    responses
+        .as_object()
+        .map(|r| {
+            r.keys()
+                .filter_map(|k| k.parse::<u16>().ok())
+                .filter(|k| (200..300).contains(k))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether an answer is the one expected; "served" means one of the success statuses
+/// the API document gives the operation.
+fn holds(expect: &Expect, success: &[u16], status: u16, body: &str) -> bool {
     match expect {
         Expect::RowsRefused => status == 422 && body.contains("forbidden"),
-        Expect::Served => !matches!(status, 401 | 403 | 404) && status < 500,
+        Expect::Served => success.contains(&status),
+        Expect::Answered(want) => status == *want,
         Expect::Refused => status == 403,
         Expect::NotFound => status == 404,
         Expect::SignIn => status == 401,
@@ -152,6 +187,25 @@ fn documented() -> Vec<(String, String, bool)> {
         }
     }
     ops
+}
+
+/// The API document's template of a concrete path (`/api/v1/share/101001/000004/lookup`
+/// → `/api/v1/share/{class}/{seq}/lookup`).
+fn template_of(method: &Method, path: &str) -> &'static str {
+    let ops: &'static Vec<(String, String, bool)> = Box::leak(Box::new(documented()));
+    let parts: Vec<&str> = path.split('?').next().unwrap_or(path).split('/').collect();
+    ops.iter()
+        .filter(|(m, _, _)| m == method.as_str())
+        .map(|(_, t, _)| t.as_str())
+        .find(|t| {
+            let tp: Vec<&str> = t.split('/').collect();
+            tp.len() == parts.len()
+                && tp
+                    .iter()
+                    .zip(&parts)
+                    .all(|(a, b)| a.starts_with('{') || a == b)
+        })
+        .unwrap_or_else(|| panic!("{method} {path} is not in the API document"))
 }
 
 fn key_of(made: &Value) -> String {
@@ -211,16 +265,20 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
             "%PDF-1.4 户籍管理政策文件汇编".as_bytes(),
         )
         .await;
-        let (status, draft) = s
-            .send_json(
-                Method::POST,
-                "/api/v1/resources",
-                Some(police),
-                resource_body(&org_code("公安局"), &class_of("公安局"), "矩阵测试草稿"),
-            )
-            .await;
-        assert_eq!(status, 201, "{draft}");
-        let draft = draft["code"].as_str().unwrap().to_string();
+        let mut drafts = Vec::new();
+        for name in ["矩阵测试草稿", "矩阵测试草稿二", "矩阵测试草稿三"] {
+            let (status, draft) = s
+                .send_json(
+                    Method::POST,
+                    "/api/v1/resources",
+                    Some(police),
+                    resource_body(&org_code("公安局"), &class_of("公安局"), name),
+                )
+                .await;
+            assert_eq!(status, 201, "{draft}");
+            drafts.push(draft["code"].as_str().unwrap().to_string());
+        }
+        let draft = drafts[0].clone();
         let (status, batch) = s
             .send_json(
                 Method::POST,
@@ -274,7 +332,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         for code in [&open, &filed] {
             assert_eq!(register(consumer_id, code).await.0, 201);
         }
-        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let today = govshare_store::clock::today();
         let apply = |app: i64| {
             s.send_json(Method::POST, "/api/v1/share/requests", Some(district), json!({
                 "app_id": app, "resource": cond, "purpose": "办理户籍业务核验", "legal_basis": "《户口登记条例》",
@@ -325,6 +383,49 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         assert_eq!(status, 201, "{report}");
         let correction = id_of(&report);
 
+        // Objects of their own for the second and third served callers of the
+        // operations that move an object on (a pending registration answered once, a
+        // waiting request, an open error report), each in the state the call needs.
+        let mut pending_registrations = Vec::new();
+        for name in ["基层治理平台二", "基层治理平台三"] {
+            let (_, app) = new_app(s, district, "渝中区", name).await;
+            let (status, pending) = register(id_of(&app["app"]), &reviewed).await;
+            assert_eq!(status, 201, "{pending}");
+            pending_registrations.push(id_of(&pending));
+        }
+        let mut waiting_requests = Vec::new();
+        for _ in 0..3 {
+            let (status, waiting) = apply(waiting_id).await;
+            assert_eq!(status, 201, "{waiting}");
+            waiting_requests.push(id_of(&waiting));
+        }
+        let asked_request = waiting_requests.pop().unwrap();
+        let (status, asked) = s
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/share/requests/{asked_request}/answer"),
+                Some(&approver),
+                json!({"answer": "ask_more", "note": "请补充户口迁移业务受理单"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{asked}");
+        let mut corrections = Vec::new();
+        for (key, item, proposed) in [
+            (a.clone(), "联系电话", "13812345679"),
+            (id("50010319900202003"), "姓名", "李肆"),
+        ] {
+            let (status, report) = app_call(
+                s,
+                Some(&key_of(&consumer_app)),
+                Method::POST,
+                &format!("/api/v1/share/{open}/corrections"),
+                Some(json!({"key": [key], "item": item, "proposed": proposed, "evidence": "户口簿记载"})),
+            )
+            .await;
+            assert_eq!(status, 201, "{report}");
+            corrections.push(id_of(&report));
+        }
+
         // Apps first: the users' part revokes things the apps use.
         app_matrix(
             s,
@@ -372,7 +473,9 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
             op(Method::GET, "/api/v1/me", "/api/v1/me".into(), Empty).allow(SIGNED_IN),
             op(Method::POST, "/api/v1/users", "/api/v1/users".into(),
                 Json(json!({"username": "gaj_matrix_op2", "display_name": "矩阵测试", "password": "Strong-maple-T4q-2026",
-                            "role": "org_operator", "org_code": police_org}))).allow(&[Bureau, Admin]),
+                            "role": "org_operator", "org_code": police_org}))).allow(&[Bureau, Admin])
+                .fresh(vec![(Admin, "/api/v1/users".into(), Json(json!({"username": "gaj_matrix_op3", "display_name": "矩阵测试",
+                    "password": "Strong-maple-T4q-2026", "role": "org_operator", "org_code": police_org})))]),
             op(Method::GET, "/healthz", "/healthz".into(), Empty).allow(EVERYONE),
             op(Method::GET, "/metrics", "/metrics".into(), Empty).allow(EVERYONE),
             // Reference data: everyone reads, the bureau keeps.
@@ -410,7 +513,9 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                 .allow(&[Bureau, Admin]),
             // A draft is seen by its own organisation only.
             op(Method::POST, "/api/v1/resources/{class}/{seq}/transitions", format!("/api/v1/resources/{draft}/transitions"),
-                Json(json!({"action": "submit"}))).allow(KEEPERS).hidden(&[Auditor, Consumer, Other]),
+                Json(json!({"action": "submit"}))).allow(KEEPERS).hidden(&[Auditor, Consumer, Other])
+                .fresh([Admin, Operator].into_iter().zip(&drafts[1..]).map(|(who, d)|
+                    (who, format!("/api/v1/resources/{d}/transitions"), Json(json!({"action": "submit"})))).collect()),
             op(Method::GET, "/api/v1/changes", "/api/v1/changes".into(), Empty).allow(&[Bureau]),
             // Pools and files: the keepers of the provider.
             // A pool's shape and size need a sign-in, even for a published entry.
@@ -448,7 +553,9 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                 Json(json!({"app_id": consumer_id, "resource": spare, "purpose": "办理户籍业务", "scenario": "窗口受理"})))
                 .allow(&[Bureau, Consumer]).hidden(STRANGERS_TO_APP),
             op(Method::POST, "/api/v1/share/registrations/{id}/answer", format!("/api/v1/share/registrations/{pending_registration}/answer"),
-                Json(json!({"approve": true}))).allow(DECIDERS).hidden(&[Other]),
+                Json(json!({"approve": true}))).allow(DECIDERS).hidden(&[Other])
+                .fresh([Admin, Approver].into_iter().zip(&pending_registrations).map(|(who, r)|
+                    (who, format!("/api/v1/share/registrations/{r}/answer"), Json(json!({"approve": true})))).collect()),
             op(Method::PUT, "/api/v1/share/{class}/{seq}/review", format!("/api/v1/share/{reviewed}/review"),
                 Json(json!({"manual": true}))).allow(&[Bureau]),
             op(Method::GET, "/api/v1/share/requests", "/api/v1/share/requests".into(), Empty).allow(SIGNED_IN),
@@ -456,10 +563,12 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                 "app_id": waiting_id, "resource": cond, "purpose": "办理户籍业务核验", "legal_basis": "《户口登记条例》",
                 "scope": {"items": ["姓名"], "valid_from": today, "valid_to": today + chrono::Duration::days(1), "daily_quota": 10, "total_quota": 10}
             }))).allow(&[Bureau, Consumer]).hidden(STRANGERS_TO_APP),
-            op(Method::POST, "/api/v1/share/requests/{id}/material", format!("/api/v1/share/requests/{waiting_request}/material"),
+            op(Method::POST, "/api/v1/share/requests/{id}/material", format!("/api/v1/share/requests/{asked_request}/material"),
                 Json(json!({"material": "补充：户口迁移业务受理单"}))).allow(&[Consumer]).hidden(&[Other]),
             op(Method::POST, "/api/v1/share/requests/{id}/answer", format!("/api/v1/share/requests/{waiting_request}/answer"),
-                Json(json!({"answer": "reject", "note": "用途与申请事项不符"}))).allow(DECIDERS).hidden(&[Other]),
+                Json(json!({"answer": "reject", "note": "用途与申请事项不符"}))).allow(DECIDERS).hidden(&[Other])
+                .fresh([Admin, Approver].into_iter().zip(&waiting_requests).map(|(who, r)|
+                    (who, format!("/api/v1/share/requests/{r}/answer"), Json(json!({"answer": "reject", "note": "用途与申请事项不符"})))).collect()),
             // Approvers decide requests; only the provider's admin or the bureau takes a grant back.
             op(Method::POST, "/api/v1/share/grants/{id}/revoke", format!("/api/v1/share/grants/{grant_id}/revoke"), Json(json!({})))
                 .allow(&[Bureau, Admin]).hidden(&[Other]),
@@ -468,7 +577,9 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
             op(Method::GET, "/api/v1/share/corrections", "/api/v1/share/corrections".into(), Empty).allow(SIGNED_IN),
             // Fixing a reported value is keeping the provider's data.
             op(Method::POST, "/api/v1/share/corrections/{id}/answer", format!("/api/v1/share/corrections/{correction}/answer"),
-                Json(json!({"accept": false, "note": "户籍档案记载无误"}))).allow(KEEPERS).hidden(&[Other]),
+                Json(json!({"accept": false, "note": "户籍档案记载无误"}))).allow(KEEPERS).hidden(&[Other])
+                .fresh([Admin, Operator].into_iter().zip(&corrections).map(|(who, c)|
+                    (who, format!("/api/v1/share/corrections/{c}/answer"), Json(json!({"accept": false, "note": "户籍档案记载无误"})))).collect()),
             op(Method::GET, "/api/v1/audit", "/api/v1/audit".into(), Empty).allow(SIGNED_IN),
             op(Method::GET, "/api/v1/share/stats", "/api/v1/share/stats".into(), Empty).allow(SIGNED_IN),
             // Last: signing out ends each caller's session.
@@ -520,13 +631,20 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                 EVERYONE.iter().partition(|w| o.allow.contains(w));
             for who in refused.into_iter().chain(served) {
                 let want = o.expected(who);
-                let (status, body) =
-                    send(s, o.method.clone(), &o.path, token(who), &o.payload).await;
-                if !holds(&want, status, &body) {
+                let success = documented_success(&o.method, o.template);
+                assert!(
+                    !success.is_empty(),
+                    "{} {} documents no success status",
+                    o.method,
+                    o.template
+                );
+                let (path, payload) = o.target(who);
+                let (status, body) = send(s, o.method.clone(), path, token(who), payload).await;
+                if !holds(&want, &success, status, &body) {
                     wrong.push(format!(
                         "{} {} as {who:?}: want {want:?}, got {status} {}",
                         o.method,
-                        o.path,
+                        path,
                         body.chars().take(160).collect::<String>()
                     ));
                 }
@@ -534,20 +652,22 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         }
         assert!(wrong.is_empty(), "{backend}:\n{}", wrong.join("\n"));
 
-        // Signed out means signed out; and the draft went through one submit only,
-        // by the first keeper allowed (no refused call changed it).
+        // Signed out means signed out; and each draft went through one submit only,
+        // by the keeper it was made for (no refused call changed it).
         assert_eq!(s.get_json("/api/v1/me", Some(bureau)).await.0, 401);
         let bureau = s.login("admin", "Admin@2026").await;
-        let (_, history) = s
-            .get_json(&format!("/api/v1/resources/{draft}/history"), Some(&bureau))
-            .await;
-        let submits = history
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|h| h["action"] == "submit")
-            .count();
-        assert_eq!(submits, 1, "{backend}: {history}");
+        for draft in &drafts {
+            let (_, history) = s
+                .get_json(&format!("/api/v1/resources/{draft}/history"), Some(&bureau))
+                .await;
+            let submits = history
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|h| h["action"] == "submit")
+                .count();
+            assert_eq!(submits, 1, "{backend}: {history}");
+        }
     }
 }
 
@@ -648,8 +768,15 @@ async fn app_matrix(
                 _ => Expect::Refused,
             };
             for (method, path, body) in calls {
+                // The reference no app was given passes the rules and is then refused
+                // as a bad reference.
+                let want = match &want {
+                    Expect::Served if path.contains("/refs/AAAA") => Expect::Answered(400),
+                    other => other.clone(),
+                };
+                let success = documented_success(method, template_of(method, path));
                 let (status, resp) = app_call(s, key, method.clone(), path, body.clone()).await;
-                if !holds(&want, status, &resp.to_string()) {
+                if !holds(&want, &success, status, &resp.to_string()) {
                     wrong.push(format!("{method} {path} by {who} app on {sharing}: want {want:?}, got {status} {resp}"));
                 }
             }

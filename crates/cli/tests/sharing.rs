@@ -357,9 +357,7 @@ async fn apps_read_shared_data_under_the_rules_and_every_call_is_audited() {
             "the owner's own read"
         );
         assert_eq!(stats["by_provider"][0]["key"], org_code("公安局"));
-        let today = (chrono::Utc::now() + chrono::Duration::hours(8))
-            .date_naive()
-            .to_string();
+        let today = govshare_store::clock::today().to_string();
         assert_eq!(stats["by_day"][0]["key"], today);
         let (_, theirs) = s.get_json("/api/v1/share/stats", Some(&district)).await;
         assert_eq!(theirs["total_calls"], answered as i64 - 1);
@@ -546,7 +544,7 @@ async fn conditional_data_flows_only_under_a_live_grant_within_its_quota() {
             made["key"].as_str().unwrap().to_string(),
             made["app"]["id"].as_i64().unwrap(),
         );
-        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let today = govshare_store::clock::today();
         let request = |resource: &str, unmasked: Value| {
             json!({
                 "app_id": app_id, "resource": resource, "purpose": "办理户口迁移时核验身份", "legal_basis": "《户口登记条例》",
@@ -866,7 +864,7 @@ async fn grant_quotas_hold_exactly_under_concurrent_calls() {
             made["key"].as_str().unwrap().to_string(),
             made["app"]["id"].as_i64().unwrap(),
         );
-        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let today = govshare_store::clock::today();
         let (_, req) = s
             .send_json(Method::POST, "/api/v1/share/requests", Some(&district), json!({
                 "app_id": app_id, "resource": cond, "purpose": "并发访问次数测试", "legal_basis": "测试依据",
@@ -1397,7 +1395,7 @@ async fn data_endpoints_allow_and_deny_by_sharing_type_and_basis() {
         let consumer_id = consumer["app"]["id"].as_i64().unwrap();
         s.send_json(Method::POST, "/api/v1/share/registrations", Some(&district),
             json!({"app_id": consumer_id, "resource": open, "purpose": "办理户籍业务", "scenario": "窗口受理"})).await;
-        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let today = govshare_store::clock::today();
         let (_, req) = s.send_json(Method::POST, "/api/v1/share/requests", Some(&district), json!({
             "app_id": consumer_id, "resource": cond, "purpose": "办理户籍业务核验", "legal_basis": "《户口登记条例》",
             "scope": {"items": ["公民身份号码", "姓名"], "valid_from": today, "valid_to": today + chrono::Duration::days(1), "daily_quota": 1000, "total_quota": 1000}

@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod clock;
 pub mod db;
 pub mod error;
 pub mod org;

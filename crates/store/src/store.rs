@@ -128,41 +128,61 @@ impl Store {
         }
     }
 
+    /// Runs `run` on a blocking thread in a span named for the transaction's kind and
+    /// the repository code that asked (its file and line): a slow request's trace then
+    /// shows which store call its time went to (`GOVSHARE_LOG=govshare_store=debug`).
+    #[track_caller]
+    fn on_blocking<T, F>(
+        &self,
+        kind: &'static str,
+        run: F,
+    ) -> impl Future<Output = Result<T>> + use<T, F>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        let at = std::panic::Location::caller();
+        let span =
+            tracing::debug_span!("store", kind, at = %format_args!("{}:{}", at.file(), at.line()));
+        let store = self.clone();
+        let inner = span.clone();
+        let work = async move {
+            tokio::task::spawn_blocking(move || inner.in_scope(|| run(&store)))
+                .await
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        };
+        tracing::Instrument::instrument(work, span)
+    }
+
     /// Runs repository code that writes the audit log alone (`audit_log`), in one
     /// transaction on a blocking thread. Other tables are not in reach on SQLite.
-    pub async fn write_audit<T, F>(&self, f: F) -> Result<T>
+    #[track_caller]
+    pub fn write_audit<T, F>(&self, f: F) -> impl Future<Output = Result<T>> + use<T, F>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.audit_blocking(f))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        self.on_blocking("audit", move |s| s.audit_blocking(f))
     }
 
     /// Runs read-only repository code on a blocking thread.
-    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    #[track_caller]
+    pub fn read<T, F>(&self, f: F) -> impl Future<Output = Result<T>> + use<T, F>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        self.on_blocking("read", move |s| s.read_blocking(f))
     }
 
     /// Runs repository code in one transaction on a blocking thread: all or nothing.
-    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    #[track_caller]
+    pub fn write<T, F>(&self, f: F) -> impl Future<Output = Result<T>> + use<T, F>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.write_blocking(f))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        self.on_blocking("write", move |s| s.write_blocking(f))
     }
 
     /// Is the database answering?

@@ -30,8 +30,22 @@ pub fn backends() -> Vec<&'static str> {
     v
 }
 
-/// A new, empty database of the given backend; returns its URL.
+/// Starts the clock at 10:00 China time on 2026-12-07 (once per process; it runs on
+/// from there), so that no test sees midnight pass. Every test database is made after
+/// this.
+pub fn pin_clock() {
+    static PINNED: std::sync::Once = std::sync::Once::new();
+    PINNED.call_once(|| {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-12-07T10:00:00+08:00")
+            .expect("a fixed moment")
+            .with_timezone(&chrono::Utc);
+        crate::clock::start_at(start);
+    });
+}
+
+/// A new, empty database of the given backend; returns its URL. Pins the clock.
 pub fn fresh_database(backend: &str) -> String {
+    pin_clock();
     match backend {
         "sqlite" => {
             let dir = std::env::temp_dir().join(unique("govshare_test"));

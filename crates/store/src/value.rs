@@ -117,7 +117,7 @@ impl Row {
 
 /// The time now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
 pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::clock::now_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// A key as text: the key items' values joined by U+001F.

@@ -29,6 +29,10 @@ pub enum PoolCommand {
         /// An id for this batch: running the same batch again changes nothing.
         #[arg(long)]
         batch_id: Option<String>,
+        /// Writes the number of rows read so far to this file as the import goes
+        /// (every 10,000 rows and at the end), for scripts that watch a long load.
+        #[arg(long)]
+        progress_file: Option<PathBuf>,
     },
 }
 
@@ -39,6 +43,7 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
         mode,
         format,
         batch_id,
+        progress_file,
     } = command;
     let mode: IngestMode = serde_json::from_value(serde_json::Value::String(mode.clone()))
         .map_err(|_| anyhow::anyhow!("未知模式“{mode}”，可选 upsert、insert、replace、delete"))?;
@@ -74,7 +79,13 @@ pub async fn run(command: PoolCommand, config: Config) -> anyhow::Result<ExitCod
         format,
         mode,
         client_batch_id: batch_id,
-        progress: Some(Box::new(move |n| bar.set_position(n as u64))),
+        progress: Some(Box::new(move |n| {
+            bar.set_position(n as u64);
+            if let Some(path) = &progress_file {
+                // Best effort: a watcher reads whatever was last written.
+                let _ = std::fs::write(path, n.to_string());
+            }
+        })),
     };
     let outcome = import_data(&store, &Caller::System("命令行导入".into()), data).await;
     spinner.finish_and_clear();

@@ -210,7 +210,7 @@ pub async fn grant_items(
     unmasked: &[&str],
     quota: i64,
 ) {
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = govshare_store::clock::today();
     let (status, req) = p.s.send_json(Method::POST, "/api/v1/share/requests", Some(&p.district), json!({
         "app_id": app_id, "resource": code, "purpose": "户籍业务核验（安全测试）", "legal_basis": "《户口登记条例》",
         "scope": {"items": items, "unmasked": unmasked, "valid_from": today, "valid_to": today + chrono::Duration::days(1),

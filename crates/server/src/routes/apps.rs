@@ -54,7 +54,7 @@ pub async fn create_app(
         );
     }
     let expires_at = body.expires_days.map(|d| {
-        (chrono::Utc::now() + chrono::Duration::days(d))
+        (govshare_store::clock::now_utc() + chrono::Duration::days(d))
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string()
     });

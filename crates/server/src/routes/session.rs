@@ -87,7 +87,8 @@ pub async fn login(
     };
     state.logins.record_success(&req.username);
     let token = new_token();
-    let expires = chrono::Utc::now() + chrono::Duration::hours(state.config.session_hours);
+    let expires =
+        govshare_store::clock::now_utc() + chrono::Duration::hours(state.config.session_hours);
     let expires_at = expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     state
         .store

@@ -113,7 +113,7 @@ pub fn transition(
         ..current
     };
     if to == State::Published && next.spec.published_on.is_none() {
-        next.spec.published_on = Some(chrono::Utc::now().date_naive());
+        next.spec.published_on = Some(crate::clock::today());
     }
     update(conn, &next)?;
     record_history(conn, &next, action.code(), Some(from), caller, reason)?;

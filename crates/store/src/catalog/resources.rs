@@ -92,7 +92,8 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-fn where_clause(f: &ResourceFilter, v: Visibility) -> Result<(String, Vec<Value>)> {
+/// The conditions of a catalog list: SQL with `?` placeholders and their values.
+pub fn where_clause(f: &ResourceFilter, v: Visibility) -> Result<(String, Vec<Value>)> {
     let (vis, mut params) = visibility_sql(v);
     let mut sql = vec![vis.to_string()];
     if let Some(p) = &f.provider_code {

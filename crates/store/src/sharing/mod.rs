@@ -6,6 +6,7 @@ pub mod cache;
 pub mod corrections;
 pub mod decide;
 pub mod decided;
+pub mod filters;
 pub(crate) mod parties;
 pub mod query;
 pub mod reads;

@@ -10,15 +10,14 @@ use crate::db::conn::Conn;
 use crate::org::apps::AppPrincipal;
 use crate::sharing::decide::Access;
 use crate::sharing::decided::{Decided, SharingCache};
+use crate::sharing::filters::{Conditions, Filter, conditions};
 use crate::sharing::reads::typed_key;
 use crate::sharing::served::ServedRow;
 use crate::value::Value;
 use crate::value::key_text_of;
-use crate::value::to_value;
 use crate::{Result, Store, StoreError};
 use govshare_domain::Error;
-use govshare_domain::item::Item;
-use govshare_domain::pool::{PoolSchema, parse_cell};
+use govshare_domain::pool::PoolSchema;
 use govshare_domain::sharing::cursor::{self, Position, Scope};
 use govshare_domain::sharing::{Basis, Sealer};
 use serde::{Deserialize, Serialize};
@@ -26,28 +25,6 @@ use sha2::Digest;
 
 /// Most keys in one batch lookup, and most rows in one page.
 pub const MAX_BATCH: usize = 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FilterOp {
-    Eq,
-    In,
-    Prefix,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Filter {
-    /// The item, by name or column code.
-    pub item: String,
-    pub op: FilterOp,
-    /// One value (`in`: up to 1,000), typed as the item.
-    pub values: Vec<String>,
-}
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -207,21 +184,6 @@ fn batch_lookup(
     Ok(out)
 }
 
-/// A typed filter value for an item.
-fn typed(item: &Item, v: &str) -> Result<Value> {
-    let lenient = Item {
-        required: false,
-        ..item.clone()
-    };
-    parse_cell(&lenient, v).map(to_value).map_err(|reason| {
-        Error::invalid(
-            "filters",
-            format!("“{v}”不符合信息项“{}”：{reason}", item.name),
-        )
-        .into()
-    })
-}
-
 /// What a query tells about masked values: how many of its filters test a guessed
 /// value of an item the caller reads masked.
 pub struct Probes(pub i64);
@@ -269,83 +231,15 @@ fn query(
     let allowed = cache.decided(conn, app, code, None)?;
     let d = cache.decided(conn, app, code, spec.items.as_deref())?;
     let (a, schema) = (&d.access, schema(&d)?);
-    let items = &a.resource.spec.items;
-    let (mut conds, mut params) = (Vec::new(), Vec::new());
-    let mut probes = 0;
-    for f in &spec.filters {
-        let Some(i) = items
-            .iter()
-            .position(|it| it.name == f.item || it.column.eq_ignore_ascii_case(&f.item))
-        else {
-            return Err(Error::invalid("filters", format!("该资源没有信息项“{}”", f.item)).into());
-        };
-        let Some(&(_, masked)) = allowed
-            .access
-            .decision
-            .columns
-            .iter()
-            .find(|(c, _)| *c == i)
-        else {
-            return Err(Error::Forbidden(format!(
-                "信息项“{}”不在授权范围内，不能作为条件",
-                f.item
-            ))
-            .into());
-        };
-        // A masked item is tested one guess at a time, as one verification would: a
-        // list, a prefix or a range would test many at once.
-        if masked {
-            if f.op != FilterOp::Eq || f.values.len() != 1 {
-                return Err(Error::Forbidden(format!(
-                    "脱敏信息项“{}”只能按等于一个值查询",
-                    f.item
-                ))
-                .into());
-            }
-            probes += 1;
-        }
-        let wanted = if f.op == FilterOp::In {
-            1..=MAX_BATCH
-        } else {
-            1..=1
-        };
-        if !wanted.contains(&f.values.len()) {
-            return Err(
-                Error::invalid("filters", format!("条件“{}”的比较值个数不对", f.item)).into(),
-            );
-        }
-        let col = format!("\"{}\"", items[i].column);
-        match f.op {
-            FilterOp::In => {
-                conds.push(format!(
-                    "{col} IN ({})",
-                    vec!["?"; f.values.len()].join(", ")
-                ));
-                for v in &f.values {
-                    params.push(typed(&items[i], v)?);
-                }
-            }
-            FilterOp::Prefix => {
-                let escaped = f.values[0]
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                conds.push(format!("{col} LIKE ? ESCAPE '\\'"));
-                params.push(Value::Text(format!("{escaped}%")));
-            }
-            op => {
-                let sym = match op {
-                    FilterOp::Eq => "=",
-                    FilterOp::Gt => ">",
-                    FilterOp::Gte => ">=",
-                    FilterOp::Lt => "<",
-                    _ => "<=",
-                };
-                conds.push(format!("{col} {sym} ?"));
-                params.push(typed(&items[i], &f.values[0])?);
-            }
-        }
-    }
+    let Conditions {
+        mut conds,
+        mut params,
+        probes,
+    } = conditions(
+        &a.resource.spec.items,
+        &allowed.access.decision.columns,
+        &spec.filters,
+    )?;
     let by_key = keys_in_clear(&allowed.access);
     let basis = allowed.access.decision.basis.label();
     let digest = query_digest(spec);
@@ -355,7 +249,7 @@ fn query(
         basis: &basis,
         query: &digest,
     };
-    let now = chrono::Utc::now().timestamp();
+    let now = crate::clock::now_utc().timestamp();
     let keys: Vec<String> = schema.keys().map(|k| format!("\"{}\"", k.column)).collect();
     let order = if by_key {
         keys.join(", ")

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// Today in China Standard Time (UTC+8), the calendar deadlines are kept in.
 pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    crate::clock::today()
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
