@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`; when not given,
+    /// `govshare.db` in the data directory.
     pub database_url: String,
     /// Address the server listens on.
     pub listen: String,
@@ -32,7 +33,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            database_url: "sqlite://govshare-data/govshare.db".into(),
+            database_url: String::new(),
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("govshare-data"),
             session_hours: 12,
@@ -145,6 +146,9 @@ impl Config {
         }
         if let Some(v) = &o.data_dir {
             c.data_dir = v.clone();
+        }
+        if c.database_url.is_empty() {
+            c.database_url = format!("sqlite://{}", c.data_dir.join("govshare.db").display());
         }
         if !(1..=24 * 30).contains(&c.session_hours) {
             anyhow::bail!("session_hours 应在1到720之间");

@@ -59,6 +59,9 @@ pub async fn seed_sharing(
         let existing = store.apps(&sys, &org.credit_code).await?;
         let org_id = store.org_by_code(&org.credit_code).await?.id;
         let app = match existing.into_iter().find(|a| a.name == *name) {
+            // Revoked since an earlier run (by a user trying the console or the API):
+            // left as it is, its key no longer printed.
+            Some(a) if a.revoked_at.is_some() => continue,
             Some(a) => a,
             None => {
                 let app = store

@@ -89,6 +89,26 @@ fn demo_export_and_refused_import() {
         assert!(count(action) >= 1, "{action}: {trail:?}");
     }
 
+    // A demo app revoked by someone trying the API: the demo starts again, without
+    // printing the revoked key.
+    let revoked = keys(&first)[0].clone();
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = govshare_store::Store::open(&url).await.unwrap();
+        store
+            .write(|c| c.execute("UPDATE apps SET revoked_at = '2026-12-01T00:00:00.000Z' WHERE id = (SELECT MIN(id) FROM apps)", &[]))
+            .await
+            .unwrap();
+    });
+    let third = govshare(&dir, &["demo", "--no-serve"]);
+    assert!(third.status.success(), "{}", text(&third));
+    assert_eq!(
+        keys(&third).len(),
+        keys(&first).len() - 1,
+        "{}",
+        text(&third)
+    );
+    assert!(!keys(&third).contains(&revoked));
+
     let export = govshare(
         &dir,
         &[
@@ -144,6 +164,14 @@ fn configuration_layers_and_hidden_secrets() {
         "{printed}"
     );
     assert!(!printed.contains("topsecret"));
+    // Without a database URL, the database lies in the data directory.
+    std::fs::remove_file(dir.join("govshare.toml")).unwrap();
+    let moved = govshare(&dir, &["--data-dir", "/srv/gs", "config"]);
+    assert!(
+        text(&moved).contains("sqlite:///srv/gs/govshare.db"),
+        "{}",
+        text(&moved)
+    );
     std::fs::write(dir.join("govshare.toml"), "listen = [1]\n").unwrap();
     let bad = govshare(&dir, &["config"]);
     assert_eq!(bad.status.code(), Some(2));

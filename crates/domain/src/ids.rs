@@ -45,8 +45,11 @@ pub fn check_credit_code(code: &str) -> Result<CreditCheck, String> {
             code.chars().count()
         ));
     }
-    if let Some(bad) = code.bytes().find(|&b| credit_value(b).is_none()) {
-        return Err(format!("统一社会信用代码含非法字符“{}”", bad as char));
+    if let Some(bad) = code
+        .chars()
+        .find(|&c| !c.is_ascii() || credit_value(c as u8).is_none())
+    {
+        return Err(format!("统一社会信用代码含非法字符“{bad}”"));
     }
     if !code[2..8].bytes().all(|b| b.is_ascii_digit()) {
         return Err("统一社会信用代码第3-8位应为行政区划码（数字）".into());
@@ -88,11 +91,14 @@ pub fn citizen_id_check_char(first17: &str) -> Option<char> {
 /// Validates an 18-character citizen ID number: digits, a real birth date and the
 /// check character (an upper- or lower-case X is accepted).
 pub fn validate_citizen_id(id: &str) -> Result<(), String> {
-    if id.len() != 18 {
+    if id.chars().count() != 18 {
         return Err(format!(
             "公民身份号码应为18位，实际为{}位",
             id.chars().count()
         ));
+    }
+    if !id.is_ascii() {
+        return Err("公民身份号码只能含数字和校验位X".into());
     }
     let check = citizen_id_check_char(&id[..17]).ok_or("公民身份号码前17位应为数字")?;
     let birth = &id[6..14];
@@ -132,8 +138,11 @@ pub fn org_code_check_char(body: &str) -> Option<char> {
 /// Validates an organisation code written as `XXXXXXXX-C` or `XXXXXXXXC`.
 pub fn validate_org_code(code: &str) -> Result<(), String> {
     let compact: String = code.chars().filter(|&c| c != '-').collect();
-    if compact.len() != 9 {
+    if compact.chars().count() != 9 {
         return Err("组织机构代码应为9位（8位本体+1位校验码）".into());
+    }
+    if !compact.is_ascii() {
+        return Err("组织机构代码本体只能含数字和大写字母".into());
     }
     let expected =
         org_code_check_char(&compact[..8]).ok_or("组织机构代码本体只能含数字和大写字母")?;
@@ -189,5 +198,26 @@ mod tests {
         assert!(validate_org_code("00251805-7").is_ok());
         assert!(validate_org_code("002518057").is_ok());
         assert!(validate_org_code("00251805-8").is_err());
+    }
+
+    /// Found by fuzzing: text whose bytes, not characters, have the code's length.
+    #[test]
+    fn wide_characters_are_refused_not_cut() {
+        assert!(validate_org_code("有条件").unwrap_err().contains("9位"));
+        assert!(
+            validate_org_code("0025180５7")
+                .unwrap_err()
+                .contains("数字")
+        );
+        assert!(
+            validate_citizen_id("11010519491231002é")
+                .unwrap_err()
+                .contains("只能含数字")
+        );
+        assert!(
+            check_credit_code("91350100M000100Y4号")
+                .unwrap_err()
+                .contains("非法字符“号”")
+        );
     }
 }

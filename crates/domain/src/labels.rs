@@ -4,9 +4,9 @@
 
 /// Declares an enum of coded values: `Variant = ("code", "中文", ["alias", ...])`.
 macro_rules! coded_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = ($code:literal, $label:literal $(, [$($alias:literal),*])?)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema)]
+    ($(#[doc = $doc:literal])* $name:ident { $($variant:ident = ($code:literal, $label:literal $(, [$($alias:literal),*])?)),+ $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
         pub enum $name {
             $(#[serde(rename = $code)] $variant),+
         }
@@ -44,6 +44,33 @@ macro_rules! coded_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.label())
+            }
+        }
+
+        /// In the API document: a string, one of the codes (answers always use them;
+        /// requests may send the Chinese label instead).
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let doc: Vec<&str> = vec![$($doc.trim()),*];
+                let codes = $name::ALL
+                    .iter()
+                    .map(|v| format!("`{}` {}", v.code(), v.label()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .description(Some(format!(
+                        "{} Codes: {codes}. Requests may send the Chinese label instead of the code.",
+                        doc.join(" ")
+                    )))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
 

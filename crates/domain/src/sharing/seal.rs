@@ -17,8 +17,11 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 const NONCE: usize = 24;
-/// Longest token accepted (a larger one is refused before any work is done).
-pub const MAX_TOKEN: usize = 2048;
+/// Longest token accepted (a larger one is refused before any work is done). Room for
+/// a cursor after the longest key a pool may have (text items of 4,000 bytes, each
+/// character escaped in the worst case): a page must never end on a key whose cursor
+/// would not open again.
+pub const MAX_TOKEN: usize = 64 * 1024;
 
 /// Seals and opens tokens with keys derived from one 32-byte secret.
 pub struct Sealer {
