@@ -484,6 +484,18 @@ async fn data_calls_fail_closed_when_the_audit_log_cannot_be_written() {
             metrics.contains(&format!("govshare_audit_backlog {within}")),
             "{metrics}"
         );
+        // The lookups' latency is there under the route's template; the key asked
+        // for is not (anyone who reaches /metrics reads it).
+        let key_asked = path.rsplit('/').next().unwrap();
+        assert!(
+            metrics.lines().any(
+                |l| l.starts_with("govshare_http_request_duration_seconds_bucket")
+                    && l.contains(r#"route="/api/v1/share/{class}/{seq}/rows/{key}""#)
+                    && l.contains(r#"status="2xx""#)
+            ),
+            "{metrics}"
+        );
+        assert!(!metrics.contains(key_asked), "{metrics}");
         let (status, body) = lookup().await;
         assert_eq!(status, 503, "{backend}: {body}");
         assert_eq!(body["error"]["code"], "audit_unavailable");

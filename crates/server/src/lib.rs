@@ -12,6 +12,7 @@ pub mod catalog_import;
 pub mod error;
 pub mod extract;
 pub mod indexer;
+pub mod metrics;
 pub mod openapi;
 mod pages;
 pub mod pool_import;
@@ -187,6 +188,7 @@ async fn guard_http(req: Request, next: Next) -> Response {
 }
 
 pub fn app(state: AppState) -> Router {
+    metrics::handle();
     routes::router()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -198,6 +200,7 @@ pub fn app(state: AppState) -> Router {
             "/resources/{class}/{seq}",
             axum::routing::get(pages::resource),
         )
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(guard_http))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -29,7 +29,8 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
 }
 
 /// Counters of this node since it started, in the Prometheus text format: data calls
-/// answered with data and audit entries made durable (each answer has its entry).
+/// answered with data and audit entries made durable (each answer has its entry), and
+/// the process's request latency per route (`govshare_http_request_duration_seconds`).
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
     use std::sync::atomic::Ordering::Relaxed;
@@ -47,7 +48,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl axum::response::Into
         c.answers.load(Relaxed),
         c.entries.load(Relaxed),
         state.audit.backlog()
-    );
+    ) + &crate::metrics::handle().render();
     (
         [(
             axum::http::header::CONTENT_TYPE,
