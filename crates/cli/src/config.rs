@@ -1,6 +1,9 @@
 //! Configuration in layers: defaults → TOML file → `GOVSHARE_*` environment →
 //! command-line flags. The database URL's password never appears when printed.
 
+use figment::providers::Serialized;
+use figment::value::{Dict, Map};
+use figment::{Figment, Metadata, Profile, Provider};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -93,60 +96,133 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
 }
 
-impl Config {
-    /// Builds the configuration from all layers; `env` is the process environment.
-    pub fn load(o: &Overrides, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
-        let mut c = match &o.config {
-            Some(path) => Config::from_file(path)?,
-            None if Path::new("govshare.toml").exists() => {
-                Config::from_file(Path::new("govshare.toml"))?
+/// Every setting, by its key in the file (the environment's name is `GOVSHARE_` and
+/// the key in capitals).
+const SETTINGS: &[&str] = &[
+    "database_url",
+    "listen",
+    "data_dir",
+    "session_hours",
+    "log",
+    "node_id",
+    "app_calls_per_second",
+    "audit_backlog",
+    "probe_limit_per_day",
+];
+
+/// One layer of settings with the name it is reported by.
+struct Layer {
+    name: String,
+    values: Dict,
+}
+
+impl Layer {
+    /// The TOML file (read here, so that a file that cannot be read is named).
+    fn file(path: &Path) -> anyhow::Result<Layer> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}: {e}", path.display()))?;
+        let table: toml::Table = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("配置文件 {} 有误: {e}", path.display()))?;
+        let values = Figment::from(Serialized::defaults(table))
+            .extract::<Dict>()
+            .map_err(|e| anyhow::anyhow!("配置文件 {} 有误: {e}", path.display()))?;
+        let layer = Layer {
+            name: format!("配置文件 {}", path.display()),
+            values,
+        };
+        // A mistake in the file stops the start even where a higher layer overrides
+        // the setting: the file is checked on its own first.
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(&layer)
+            .extract::<Config>()
+            .map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{}", path.display(), describe(e)))?;
+        Ok(layer)
+    }
+
+    /// One environment variable, read as a value (`8` is a number, `a` text).
+    fn variable(name: String, key: &str, value: &str) -> Layer {
+        let value = value
+            .parse()
+            .unwrap_or_else(|never: std::convert::Infallible| match never {});
+        Layer {
+            name: format!("环境变量 {name}"),
+            values: Dict::from([(key.to_string(), value)]),
+        }
+    }
+
+    /// The flags given on the command line.
+    fn flags(o: &Overrides) -> Layer {
+        let mut values = Dict::new();
+        let mut set = |key: &str, v: Option<String>| {
+            if let Some(v) = v {
+                values.insert(key.to_string(), v.into());
             }
-            None => Config::default(),
         };
-        if let Some(v) = env("GOVSHARE_DATABASE_URL") {
-            c.database_url = v;
+        set("database_url", o.database_url.clone());
+        set("listen", o.listen.clone());
+        set(
+            "data_dir",
+            o.data_dir.as_ref().map(|d| d.display().to_string()),
+        );
+        Layer {
+            name: "命令行参数".into(),
+            values,
         }
-        if let Some(v) = env("GOVSHARE_LISTEN") {
-            c.listen = v;
+    }
+}
+
+/// What went wrong, with the setting and the layer it came from when figment knows them.
+fn describe(e: figment::Error) -> String {
+    let key = e
+        .path
+        .iter()
+        .filter(|p| *p != "default")
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(".");
+    let mut text = e.kind.to_string();
+    if !key.is_empty() {
+        text.push_str(&format!("（设置 {key}）"));
+    }
+    if let Some(source) = e.metadata.as_ref() {
+        text.push_str(&format!("，来自{}", source.name));
+    }
+    text
+}
+
+impl Provider for Layer {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.name.clone())
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Map::from([(Profile::Default, self.values.clone())]))
+    }
+}
+
+impl Config {
+    /// Builds the configuration from all layers (merged and typed by figment, so an
+    /// error names the setting and the layer it came from); `env` is the process
+    /// environment.
+    pub fn load(o: &Overrides, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let mut layers = Figment::from(Serialized::defaults(Config::default()));
+        let file = o.config.clone().or_else(|| {
+            let default = Path::new("govshare.toml");
+            default.exists().then(|| default.to_path_buf())
+        });
+        if let Some(path) = file {
+            layers = layers.merge(Layer::file(&path)?);
         }
-        if let Some(v) = env("GOVSHARE_DATA_DIR") {
-            c.data_dir = v.into();
+        for key in SETTINGS {
+            let name = format!("GOVSHARE_{}", key.to_uppercase());
+            if let Some(value) = env(&name) {
+                layers = layers.merge(Layer::variable(name, key, &value));
+            }
         }
-        let number = |name: &str, v: String| {
-            v.parse::<u64>()
-                .map_err(|_| anyhow::anyhow!("{name} 应为非负整数：{v}"))
-        };
-        if let Some(v) = env("GOVSHARE_SESSION_HOURS") {
-            c.session_hours = number("GOVSHARE_SESSION_HOURS", v)?
-                .try_into()
-                .unwrap_or(i64::MAX);
-        }
-        if let Some(v) = env("GOVSHARE_LOG") {
-            c.log = v;
-        }
-        if let Some(v) = env("GOVSHARE_NODE_ID") {
-            c.node_id = v;
-        }
-        if let Some(v) = env("GOVSHARE_APP_CALLS_PER_SECOND") {
-            c.app_calls_per_second = number("GOVSHARE_APP_CALLS_PER_SECOND", v)?
-                .try_into()
-                .unwrap_or(u32::MAX);
-        }
-        if let Some(v) = env("GOVSHARE_AUDIT_BACKLOG") {
-            c.audit_backlog = number("GOVSHARE_AUDIT_BACKLOG", v)?;
-        }
-        if let Some(v) = env("GOVSHARE_PROBE_LIMIT_PER_DAY") {
-            c.probe_limit_per_day = number("GOVSHARE_PROBE_LIMIT_PER_DAY", v)?;
-        }
-        if let Some(v) = &o.database_url {
-            c.database_url = v.clone();
-        }
-        if let Some(v) = &o.listen {
-            c.listen = v.clone();
-        }
-        if let Some(v) = &o.data_dir {
-            c.data_dir = v.clone();
-        }
+        layers = layers.merge(Layer::flags(o));
+        let mut c: Config = layers
+            .extract()
+            .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
         if c.database_url.is_empty() {
             c.database_url = format!("sqlite://{}", c.data_dir.join("govshare.db").display());
         }
@@ -171,12 +247,6 @@ impl Config {
             anyhow::bail!("node_id 应为1到64个字母、数字或 - _ .：{}", c.node_id);
         }
         Ok(c)
-    }
-
-    fn from_file(path: &Path) -> anyhow::Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误: {e}", path.display()))
     }
 
     /// This node's audit signing key: in the data directory, named for the node.
