@@ -117,10 +117,13 @@ pub fn code_of(list: &'static [Code], text: &str) -> Option<&'static str> {
         return Some(c.code);
     }
     // A spreadsheet that read "01" as a number wrote it back as "1".
-    let padded = format!("0{t}");
-    (t.len() == 1 && t.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| list.iter().find(|c| c.code == padded).map(|c| c.code))
-        .flatten()
+    match t.as_bytes() {
+        [d] if d.is_ascii_digit() => list
+            .iter()
+            .find(|c| c.code.len() == 2 && c.code.as_bytes() == [b'0', *d])
+            .map(|c| c.code),
+        _ => None,
+    }
 }
 
 /// The list's codes with their labels, for an error message: `1 男性、2 女性…`.

@@ -189,7 +189,8 @@ impl RowChecker {
                     Err(reason) => problems.push((col.name.clone(), cell.clone(), reason)),
                     Ok(v) => {
                         if let CellValue::Text(t) = &v {
-                            for check in &col.checks {
+                            // Coded checks were applied above, to the settled cell.
+                            for check in col.checks.iter().filter(|c| c.code_list().is_none()) {
                                 if let Some(Finding::Reject(reason)) = check.apply(t) {
                                     problems.push((col.name.clone(), cell.clone(), reason));
                                 }
