@@ -11,8 +11,8 @@ use govshare_domain::item::Item;
 use govshare_domain::pool::parse_cell;
 use serde::{Deserialize, Serialize};
 
-/// Most values in one `in` filter.
-pub const MAX_VALUES: usize = crate::sharing::query::MAX_BATCH;
+/// Most values in one `in` filter (as many as keys in one batch lookup).
+pub const MAX_VALUES: usize = 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
