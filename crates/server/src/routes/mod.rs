@@ -22,7 +22,10 @@ mod users;
 
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 pub(crate) use apps::*;
 pub(crate) use audit::*;
@@ -44,123 +47,70 @@ pub(crate) use share::*;
 pub(crate) use themes::*;
 pub(crate) use users::*;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+/// The API's routes and their OpenAPI paths, registered once: each route and its
+/// entry in the document come from the same handler (`#[utoipa::path]`), so neither can
+/// be added without the other.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let files = || axum::extract::DefaultBodyLimit::max(govshare_interchange::MAX_FILE_BYTES);
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(create_user))
+        .routes(routes!(list_orgs, upsert_org))
+        .routes(routes!(get_org))
+        .routes(routes!(get_quota, put_quota))
+        .routes(routes!(list_classes, upsert_classes))
+        .routes(routes!(list_themes, upsert_themes))
+        .routes(routes!(get_theme))
+        .routes(routes!(list_resources, create_resource))
+        .routes(routes!(get_resource, update_resource))
+        .routes(routes!(transition_resource))
+        .routes(routes!(resource_history))
+        .routes(routes!(get_pool))
+        .routes(routes!(list_files, upload_file).layer(files()))
+        .routes(routes!(download_file))
+        .routes(routes!(load_batch).layer(files()))
+        .routes(routes!(pool_changes))
+        .routes(routes!(set_pool_checks))
+        .routes(routes!(set_pool_selection))
+        .routes(routes!(push_rows))
+        .routes(routes!(batch_quarantine))
+        .routes(routes!(list_apps, create_app))
+        .routes(routes!(revoke_app))
+        .routes(routes!(list_registrations, register_use))
+        .routes(routes!(answer_registration))
+        .routes(routes!(set_review))
+        .routes(routes!(share_lookup))
+        .routes(routes!(share_lookup_ref))
+        .routes(routes!(share_verify))
+        .routes(routes!(share_batch))
+        .routes(routes!(share_query))
+        .routes(routes!(share_changes))
+        .routes(routes!(share_files))
+        .routes(routes!(share_file))
+        .routes(routes!(list_requests, apply_request))
+        .routes(routes!(answer_request))
+        .routes(routes!(supply_material))
+        .routes(routes!(revoke_grant))
+        .routes(routes!(set_calendar))
+        .routes(routes!(list_audit))
+        .routes(routes!(share_stats))
+        .routes(routes!(report_error))
+        .routes(routes!(list_corrections))
+        .routes(routes!(answer_correction))
+        .routes(routes!(search))
+        .routes(routes!(list_changes))
+        .routes(routes!(export_catalog))
+        .routes(routes!(import_catalog).layer(files()))
         .route("/api/v1/openapi.json", get(crate::openapi::serve_openapi))
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/users", post(create_user))
-        .route("/api/v1/orgs", get(list_orgs).post(upsert_org))
-        .route("/api/v1/orgs/{code}", get(get_org))
-        .route("/api/v1/orgs/{code}/quota", get(get_quota).put(put_quota))
-        .route(
-            "/api/v1/classification",
-            get(list_classes).post(upsert_classes),
-        )
-        .route("/api/v1/themes", get(list_themes).post(upsert_themes))
-        .route("/api/v1/themes/{code}", get(get_theme))
-        .route(
-            "/api/v1/resources",
-            get(list_resources).post(create_resource),
-        )
-        .route(
-            "/api/v1/resources/{class}/{seq}",
-            get(get_resource).put(update_resource),
-        )
-        .route(
-            "/api/v1/resources/{class}/{seq}/transitions",
-            post(transition_resource),
-        )
-        .route(
-            "/api/v1/resources/{class}/{seq}/history",
-            get(resource_history),
-        )
-        .route("/api/v1/pools/{class}/{seq}", get(get_pool))
-        .route(
-            "/api/v1/files/{class}/{seq}",
-            get(list_files)
-                .post(upload_file)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    govshare_interchange::MAX_FILE_BYTES,
-                )),
-        )
-        .route("/api/v1/files/{class}/{seq}/{version}", get(download_file))
-        .route(
-            "/api/v1/pools/{class}/{seq}/batches",
-            post(load_batch).layer(axum::extract::DefaultBodyLimit::max(
-                govshare_interchange::MAX_FILE_BYTES,
-            )),
-        )
-        .route("/api/v1/pools/{class}/{seq}/changes", get(pool_changes))
-        .route("/api/v1/pools/{class}/{seq}/checks", put(set_pool_checks))
-        .route(
-            "/api/v1/pools/{class}/{seq}/selection",
-            put(set_pool_selection),
-        )
-        .route("/api/v1/pools/{class}/{seq}/rows", post(push_rows))
-        .route(
-            "/api/v1/pools/batches/{id}/quarantine",
-            get(batch_quarantine),
-        )
-        .route("/api/v1/orgs/{code}/apps", get(list_apps).post(create_app))
-        .route("/api/v1/apps/{id}/revoke", post(revoke_app))
-        .route(
-            "/api/v1/share/registrations",
-            get(list_registrations).post(register_use),
-        )
-        .route(
-            "/api/v1/share/registrations/{id}/answer",
-            post(answer_registration),
-        )
-        .route("/api/v1/share/{class}/{seq}/review", put(set_review))
-        .route("/api/v1/share/{class}/{seq}/rows/{key}", get(share_lookup))
-        .route(
-            "/api/v1/share/{class}/{seq}/refs/{reference}",
-            get(share_lookup_ref),
-        )
-        .route("/api/v1/share/{class}/{seq}/verify", post(share_verify))
-        .route("/api/v1/share/{class}/{seq}/lookup", post(share_batch))
-        .route("/api/v1/share/{class}/{seq}/query", post(share_query))
-        .route("/api/v1/share/{class}/{seq}/changes", get(share_changes))
-        .route("/api/v1/share/{class}/{seq}/files", get(share_files))
-        .route(
-            "/api/v1/share/{class}/{seq}/files/{version}",
-            get(share_file),
-        )
-        .route(
-            "/api/v1/share/requests",
-            get(list_requests).post(apply_request),
-        )
-        .route("/api/v1/share/requests/{id}/answer", post(answer_request))
-        .route(
-            "/api/v1/share/requests/{id}/material",
-            post(supply_material),
-        )
-        .route("/api/v1/share/grants/{id}/revoke", post(revoke_grant))
-        .route("/api/v1/share/calendar", put(set_calendar))
-        .route("/api/v1/audit", get(list_audit))
-        .route("/api/v1/share/stats", get(share_stats))
-        .route(
-            "/api/v1/share/{class}/{seq}/corrections",
-            post(report_error),
-        )
-        .route("/api/v1/share/corrections", get(list_corrections))
-        .route(
-            "/api/v1/share/corrections/{id}/answer",
-            post(answer_correction),
-        )
-        .route("/api/v1/search", get(search))
-        .route("/api/v1/changes", get(list_changes))
-        .route("/api/v1/catalog/export", get(export_catalog))
-        .route(
-            "/api/v1/catalog/import",
-            post(import_catalog).layer(axum::extract::DefaultBodyLimit::max(
-                govshare_interchange::MAX_FILE_BYTES,
-            )),
-        )
+        .split_for_parts()
+}
+
+pub fn router() -> Router<AppState> {
+    api().0
 }
 
 /// Brings the search index up to date after a write; a failure is logged, the
