@@ -42,7 +42,7 @@ pub fn handle() -> &'static PrometheusHandle {
             );
         }
         // Histogram samples wait in buckets until drained: drain them every few seconds
-        // whether or not anyone scrapes.
+        // whether or not anyone scrapes, on the runtime that first asks (the server's).
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let h = handle.clone();
             runtime.spawn(async move {

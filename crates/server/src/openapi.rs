@@ -107,15 +107,6 @@ fn complete(doc: &mut Value) {
             );
             add("429", app, "调用过于频繁 (too many calls): see Retry-After");
         }
-        // Sorted, as the handlers' own are.
-        for op in item.values_mut() {
-            if let Some(responses) = op["responses"].as_object_mut() {
-                let mut sorted: Vec<(String, Value)> =
-                    std::mem::take(responses).into_iter().collect();
-                sorted.sort_by(|a, b| a.0.cmp(&b.0));
-                responses.extend(sorted);
-            }
-        }
     }
     let schemas = doc["components"]["schemas"].clone();
     let Some(out) = doc["components"]["schemas"].as_object_mut() else {

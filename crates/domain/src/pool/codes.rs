@@ -120,7 +120,7 @@ pub fn code_of(list: &'static [Code], text: &str) -> Option<&'static str> {
     match t.as_bytes() {
         [d] if d.is_ascii_digit() => list
             .iter()
-            .find(|c| c.code.len() == 2 && c.code.as_bytes() == [b'0', *d])
+            .find(|c| c.code.as_bytes() == [b'0', *d])
             .map(|c| c.code),
         _ => None,
     }
