@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 async fn fresh_store(url: &str) -> anyhow::Result<Store> {
     let store = Store::open(url).await?;
-    govshare::seed::seed_reference(&store, &govshare_demo::catalog()).await?;
+    govshare_demo::seed::seed_reference(&store, &govshare_demo::catalog()).await?;
     Ok(store)
 }
 

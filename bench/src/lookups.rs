@@ -16,6 +16,7 @@
 //! After each govshare run the audit log is counted against the answers wrk saw.
 
 use crate::pools::{COLUMNS, govshare_bin, govshare_import, person_resource};
+use govshare_store::prelude::*;
 use govshare_store::{Caller, Store};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -250,12 +251,12 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
     let keys = store
         .read(move |c| {
             c.query(
-                &format!("SELECT gmsfhm FROM \"{table}\" ORDER BY _seq LIMIT 10000"),
+                &format!("SELECT gmsfhm AS k FROM \"{table}\" ORDER BY _seq LIMIT 10000"),
                 &[],
             )
         })
         .await?;
-    let keys: Vec<String> = keys.iter().map(|r| r.text(0)).collect::<Result<_, _>>()?;
+    let keys: Vec<String> = keys.iter().map(|r| r.text("k")).collect::<Result<_, _>>()?;
     std::fs::write(work.join("keys.txt"), keys.join("\n") + "\n")?;
     // For profiling by hand against a kept work folder (GOVSHARE_BENCH_KEEP).
     std::fs::write(work.join("app.txt"), format!("{code}\n{key}\n"))?;
@@ -448,10 +449,10 @@ impl Govshare {
         let audited = store
             .read(|c| {
                 c.query_one(
-                    "SELECT COUNT(*) FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
+                    "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
                     &[],
                 )?
-                .i64(0)
+                .i64("n")
             })
             .await?;
         let chains = store.verify_audit().await?;

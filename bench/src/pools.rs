@@ -9,6 +9,7 @@
 //!   of what PostgreSQL can take in at all.
 
 use govshare_domain::lifecycle::Action;
+use govshare_store::prelude::*;
 use govshare_store::{Caller, Store};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,7 +34,7 @@ pub(crate) async fn person_resource(
 ) -> anyhow::Result<String> {
     let store = Store::open(url).await?;
     let demo = govshare_demo::catalog();
-    govshare::seed::seed_reference(&store, &demo).await?;
+    govshare_demo::seed::seed_reference(&store, &demo).await?;
     let police = demo
         .orgs
         .iter()

@@ -133,7 +133,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
     let store =
         govshare_store::Store::open(&format!("sqlite://{}", work.join("search.db").display()))
             .await?;
-    govshare::seed::seed_demo(&store, |_| {}).await?;
+    govshare_demo::seed::seed_demo(&store, |_| {}).await?;
     let state = govshare_server::AppState::new(store, Default::default())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

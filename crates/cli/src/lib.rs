@@ -3,5 +3,3 @@
 
 pub mod commands;
 pub mod config;
-pub mod seed;
-pub mod seed_sharing;

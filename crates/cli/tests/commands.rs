@@ -1,6 +1,7 @@
 //! The `govshare` binary as an operator runs it: demo loading twice, export,
 //! refused imports with located problems and exit codes, configuration printing.
 
+use govshare_store::prelude::*;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -66,7 +67,7 @@ fn demo_export_and_refused_import() {
         store
             .read(|c| {
                 c.query(
-                    "SELECT action, COUNT(*) FROM audit_log WHERE node_id = 'node-1' AND actor = '演示数据' GROUP BY action ORDER BY action",
+                    "SELECT action, COUNT(*) AS entries FROM audit_log WHERE node_id = 'node-1' AND actor = '演示数据' GROUP BY action ORDER BY action",
                     &[],
                 )
             })
@@ -75,7 +76,7 @@ fn demo_export_and_refused_import() {
     });
     let trail: Vec<(String, i64)> = trail
         .iter()
-        .map(|r| (r.text(0).unwrap(), r.i64(1).unwrap()))
+        .map(|r| (r.text("action").unwrap(), r.i64("entries").unwrap()))
         .collect();
     let count = |a: &str| trail.iter().find(|(x, _)| x == a).map_or(0, |(_, n)| *n);
     assert_eq!(count("app.create"), keys(&first).len() as i64, "{trail:?}");
@@ -240,7 +241,7 @@ async fn audit_verify_names_a_tampered_entry_and_fails() {
         .await
         .unwrap();
     store
-        .audit_checkpoint("node-1", move |m| key.sign(m))
+        .audit_checkpoint("node-1", Box::new(move |m| key.sign(m)))
         .await
         .unwrap();
     store

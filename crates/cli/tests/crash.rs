@@ -1,9 +1,11 @@
 //! `kill -9` at any moment of a pool import leaves the pool exactly before or after
 //! the batch, on every backend.
 
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use common::{pool_rows, prepared_pool};
+use govshare_store::prelude::*;
 use std::time::Duration;
 
 /// Rows of a round whose capacity is not a number (refused into quarantine).
@@ -166,10 +168,10 @@ async fn check_contents(
         let stored = store
             .read(move |c| {
                 c.query_one(
-                    &format!("SELECT COUNT(*) FROM \"{t}\" WHERE \"{k}\" LIKE ?"),
+                    &format!("SELECT COUNT(*) AS stored FROM \"{t}\" WHERE \"{k}\" LIKE ?"),
                     &[p.into()],
                 )?
-                .i64(0)
+                .i64("stored")
             })
             .await
             .unwrap();
@@ -191,12 +193,12 @@ async fn check_contents(
             assert_eq!(stored, good, "round {r}: every good row is stored");
             let b = batch.unwrap_or_else(|| panic!("round {r}: its batch record"));
             assert_eq!(
-                (b.i64(1).unwrap(), b.i64(2).unwrap()),
+                (b.i64("accepted").unwrap(), b.i64("rejected").unwrap()),
                 (good, bad),
                 "round {r}"
             );
             let q = store
-                .quarantine(&sys, b.i64(0).unwrap())
+                .quarantine(&sys, b.i64("id").unwrap())
                 .await
                 .unwrap()
                 .rows;
@@ -229,11 +231,11 @@ async fn settled(url: &str) {
         let busy = store
             .read(|c| {
                 c.query_one(
-                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                    "SELECT COUNT(*) AS busy FROM pg_stat_activity WHERE datname = current_database() \
                      AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'",
                     &[],
                 )?
-                .i64(0)
+                .i64("busy")
             })
             .await
             .unwrap();
@@ -394,10 +396,10 @@ async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
         let audited = store
             .read(|c| {
                 c.query_one(
-                    "SELECT COUNT(*) FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
+                    "SELECT COUNT(*) AS audited FROM audit_log WHERE action = 'share.lookup' AND outcome = 'ok'",
                     &[],
                 )?
-                .i64(0)
+                .i64("audited")
             })
             .await
             .unwrap();

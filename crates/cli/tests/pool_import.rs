@@ -2,9 +2,11 @@
 //! with bytes that are no GBK is refused alone, and repeated keys are refused
 //! wherever they fall in a large file.
 
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use common::{pool_rows, prepared_pool};
+use govshare_store::prelude::*;
 
 fn import(url: &str, dir: &std::path::Path, code: &str, file: &std::path::Path) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"))
@@ -82,7 +84,10 @@ async fn gbk_files_stream_from_disk_and_repeated_keys_are_refused_anywhere() {
         let store = govshare_store::Store::open(&url).await.unwrap();
         let sys = govshare_store::Caller::System("t".into());
         let batch = store
-            .read(|c| c.query_one("SELECT MAX(id) FROM pool_batches", &[])?.i64(0))
+            .read(|c| {
+                c.query_one("SELECT MAX(id) AS last_id FROM pool_batches", &[])?
+                    .i64("last_id")
+            })
             .await
             .unwrap();
         let q = store.quarantine(&sys, batch).await.unwrap().rows;
@@ -109,10 +114,10 @@ async fn gbk_files_stream_from_disk_and_repeated_keys_are_refused_anywhere() {
         let name = store
             .read(move |c| {
                 c.query_one(
-                    &format!("SELECT \"{name}\" FROM \"{table}\" WHERE \"{key}\" = 'P0'"),
+                    &format!("SELECT \"{name}\" AS name FROM \"{table}\" WHERE \"{key}\" = 'P0'"),
                     &[],
                 )?
-                .text(0)
+                .text("name")
             })
             .await
             .unwrap();

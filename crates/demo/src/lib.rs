@@ -18,6 +18,8 @@ mod plan;
 mod pools;
 mod rng;
 mod search;
+pub mod seed;
+pub mod seed_sharing;
 mod texts;
 mod themes;
 mod types;

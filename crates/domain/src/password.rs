@@ -1,3 +1,6 @@
+//! Secrets people and apps sign in with. Passwords are stored as argon2 hashes;
+//! bearer tokens and app keys are random, shown once and stored as SHA-256 hashes.
+//!
 //! What a password must be: at least 10 characters, not blank, not the username (nor
 //! containing it), and not easy to guess by the zxcvbn estimate (score 3 of 4 or more:
 //! no common word, name, date, keyboard walk or repetition carrying it).
@@ -8,6 +11,37 @@ pub const MIN_CHARS: usize = 10;
 pub const MAX_BYTES: usize = 256;
 /// The least zxcvbn score accepted (0–4).
 pub const MIN_SCORE: u8 = 3;
+
+/// The argon2 hash a password is stored as (PHC string, salted).
+pub fn hash_password(password: &str) -> std::result::Result<String, String> {
+    use argon2::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Does `password` match a stored hash (a malformed hash matches nothing).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::PasswordVerifier;
+    argon2::Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A fresh random token (256 bits, hex).
+pub fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// How a token is stored: its SHA-256, hex.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
 
 /// Refuses a password that is too short, blank, the username's, or easy to guess.
 pub fn check_password(username: &str, password: &str) -> Result<()> {

@@ -4,10 +4,10 @@
 //! entry could not be made durable is not answered with data: it fails closed (503),
 //! as X-Road does.
 
+use crate::Backends;
 use crate::audit_writer::{Heads, Nudge, Sink, Waiting, Writer};
 use crate::error::ApiError;
 use govshare_domain::sharing::checkpoint::NodeKey;
-use govshare_store::Store;
 use govshare_store::audit::log::{AuditEntry, MOVE_BATCH};
 use govshare_store::db::journal::{self, Journal};
 use sha2::{Digest, Sha256};
@@ -25,7 +25,7 @@ pub struct AuditLog {
     tx: mpsc::Sender<Waiting>,
     node_id: Arc<str>,
     key: Arc<NodeKey>,
-    store: Store,
+    store: Backends,
     counts: Arc<Counts>,
     heads: Arc<Heads>,
     mover: Nudge,
@@ -97,7 +97,7 @@ pub fn load_or_create_key(path: Option<&std::path::Path>) -> std::io::Result<Nod
 /// into the database; returns the chain's head and, when the node journals (on
 /// PostgreSQL), the journal begun anew.
 fn resume(
-    store: &Store,
+    store: &Backends,
     node: &str,
     dir: &Path,
     segment_bytes: u64,
@@ -109,9 +109,9 @@ fn resume(
             "audit journal ended in a write cut short (its calls were not answered); cut off"
         );
     }
-    let mut head = store.audit_head_now(node)?;
+    let mut head = store.audit_chain.audit_head_now(node)?;
     for part in found.records.chunks(MOVE_BATCH) {
-        head = store.move_audit_now(node, part)?;
+        head = store.audit_chain.move_audit_now(node, part)?;
     }
     for old in journal::segments(dir)? {
         journal::remove(&old)?;
@@ -120,8 +120,8 @@ fn resume(
     // already (see `audit_writer`).
     // Entries this node logs and has not counted yet are counted when statistics
     // are read.
-    store.mark_audit_node_now(node)?;
-    let sink = match store.backend_name() {
+    store.audit_chain.mark_audit_node_now(node)?;
+    let sink = match store.liveness.backend_name() {
         "sqlite" => Sink::database(),
         _ => Sink::Journal(Journal::begin(dir, head.0 + 1)?.segment_bytes(segment_bytes)),
     };
@@ -132,7 +132,7 @@ impl AuditLog {
     /// Starts the writer of this node's chain, signing checkpoints with `key`, after
     /// moving into the database whatever its journal held from before.
     pub async fn start(
-        store: Store,
+        store: Backends,
         node_id: &str,
         key: NodeKey,
         config: JournalConfig,
@@ -219,7 +219,8 @@ impl AuditLog {
         let key = self.key.clone();
         Ok(self
             .store
-            .audit_checkpoint(&self.node_id, move |msg| key.sign(msg))
+            .audit
+            .audit_checkpoint(&self.node_id, Box::new(move |msg| key.sign(msg)))
             .await?)
     }
 

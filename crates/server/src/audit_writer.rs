@@ -6,7 +6,7 @@
 //! file's own write-ahead log is such a journal, local and synced at each commit, so
 //! the writer commits each group there and no second copy is made.
 
-use govshare_store::Store;
+use crate::Backends;
 use govshare_store::audit::calls::Tally;
 use govshare_store::audit::log::{AuditEntry, AuditRecord, ChainHead, MOVE_BATCH, chain};
 use govshare_store::db::journal::{self, Journal};
@@ -89,7 +89,7 @@ const COUNT_EVERY: Duration = Duration::from_secs(1);
 
 pub struct Writer {
     pub node: Arc<str>,
-    pub store: Store,
+    pub store: Backends,
     pub sink: Sink,
     pub head: ChainHead,
     /// Entries journaled but not yet moved at which new groups fail closed.
@@ -179,6 +179,7 @@ impl Writer {
                 if *reread {
                     self.head = self
                         .store
+                        .audit_chain
                         .audit_head_now(&self.node)
                         .map_err(|e| e.to_string())?;
                     *reread = false;
@@ -211,7 +212,11 @@ impl Writer {
                     all.add(&records);
                     all
                 });
-                if let Err(e) = self.store.insert_audit_now(&records, due.as_ref()) {
+                if let Err(e) = self
+                    .store
+                    .audit_chain
+                    .insert_audit_now(&records, due.as_ref())
+                {
                     *reread = true;
                     return Err(e.to_string());
                 }
@@ -233,7 +238,7 @@ impl Writer {
 
 struct Mover {
     node: Arc<str>,
-    store: Store,
+    store: Backends,
     heads: Arc<Heads>,
 }
 
@@ -263,7 +268,11 @@ impl Mover {
             }
             while !pending.is_empty() {
                 let n = pending.len().min(MOVE_BATCH);
-                match self.store.move_audit_now(&self.node, &pending[..n]) {
+                match self
+                    .store
+                    .audit_chain
+                    .move_audit_now(&self.node, &pending[..n])
+                {
                     Ok((seq, _)) => {
                         pending.drain(..n);
                         failures = 0;

@@ -4,45 +4,19 @@
 use crate::AppState;
 use crate::app_keys::Cached;
 use crate::error::{ApiError, ApiResult};
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use govshare_domain::access::Principal;
+pub use govshare_domain::password::{hash_password, new_token, token_hash, verify_password};
 use govshare_store::Caller;
 use govshare_store::org::apps::StoredKey;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
-
-pub fn hash_password(password: &str) -> Result<String, String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
 
 /// The hash an unknown username's password is checked against (made once, with the
 /// same parameters as every stored hash, so that both paths cost one verification).
 pub fn unknown_user_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
-}
-
-/// A fresh random token (256 bits, hex).
-pub fn new_token() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 fn bearer(parts: &Parts) -> ApiResult<Option<&str>> {
@@ -85,7 +59,11 @@ impl FromRequestParts<AppState> for MaybeUser {
         let Some(token) = bearer(parts)? else {
             return Ok(MaybeUser(None));
         };
-        let principal = state.store.session_principal(token_hash(token)).await?;
+        let principal = state
+            .store
+            .orgs
+            .session_principal(token_hash(token))
+            .await?;
         let p = principal.ok_or(ApiError::Unauthorized)?;
         crate::audit_net::note_caller(crate::audit_net::Who::User {
             name: p.username.clone(),
@@ -155,12 +133,12 @@ impl FromRequestParts<AppState> for App {
             .ok_or(ApiError::Unauthorized)?;
         let stored = match state.app_keys.get(prefix) {
             Cached::Fresh(k) => k,
-            Cached::Refresh(k) => match state.store.app_key(prefix).await {
+            Cached::Refresh(k) => match state.store.orgs.app_key(prefix).await {
                 Ok(found) => remember(state, prefix, found)?,
                 // Still within its time: used until it expires; calls then read it.
                 Err(_) => k,
             },
-            Cached::Missing => remember(state, prefix, state.store.app_key(prefix).await?)?,
+            Cached::Missing => remember(state, prefix, state.store.orgs.app_key(prefix).await?)?,
         };
         let now = govshare_store::now();
         let live = stored.revoked_at.is_none()

@@ -4,8 +4,9 @@
 
 use crate::error::ApiError;
 use govshare_interchange::{Format, Location, read_catalog};
+use govshare_store::Caller;
 use govshare_store::catalog::import::{ImportMode, ImportOptions};
-use govshare_store::{Caller, Store};
+use govshare_store::prelude::CatalogStore;
 use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -23,7 +24,7 @@ pub struct ImportReport {
 /// rules) means nothing is imported and every problem comes back as
 /// `ApiError::InvalidFile`.
 pub async fn import_file(
-    store: &Store,
+    store: &dyn CatalogStore,
     caller: &Caller,
     bytes: Vec<u8>,
     format: Format,
@@ -49,7 +50,7 @@ pub async fn import_file(
                 mode: store_mode,
                 ..options
             },
-            progress,
+            Box::new(progress),
         )
         .await?;
     let mut rejected = parsed.problems.clone();

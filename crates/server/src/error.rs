@@ -128,6 +128,9 @@ impl ApiError {
     }
 }
 
+/// When a client may try again after a 503 (the database or the audit log away).
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -140,6 +143,7 @@ impl IntoResponse for ApiError {
         let note = message.clone();
         let retry_after = match &self {
             ApiError::TooManyAttempts(secs) | ApiError::RateLimited(secs) => Some(*secs),
+            ApiError::Unavailable(_) | ApiError::AuditUnavailable => Some(RETRY_UNAVAILABLE_SECS),
             _ => None,
         };
         let (problems, locations) = match self {

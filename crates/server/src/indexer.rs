@@ -12,6 +12,7 @@ const PAGE: i64 = 5000;
 async fn theme_names(state: &AppState) -> ApiResult<HashMap<String, String>> {
     Ok(state
         .store
+        .catalog
         .list_themes()
         .await?
         .into_iter()
@@ -23,14 +24,14 @@ async fn theme_names(state: &AppState) -> ApiResult<HashMap<String, String>> {
 /// ahead of the store (a restored or different database).
 pub async fn sync(state: &AppState) -> ApiResult<()> {
     let _one_at_a_time = state.indexing.lock().await;
-    let last = state.store.last_change().await?;
+    let last = state.store.catalog.last_change().await?;
     let seen = state.search.indexed_seq();
     if seen == last && (last == 0 || state.search.num_docs() > 0) {
         return Ok(());
     }
     let themes = theme_names(state).await?;
     if seen > last || seen == 0 {
-        let all = state.store.all_resources().await?;
+        let all = state.store.catalog.all_resources().await?;
         let docs: Vec<IndexDoc> = all
             .iter()
             .map(|r| IndexDoc::from_resource(r, &themes))
@@ -44,7 +45,7 @@ pub async fn sync(state: &AppState) -> ApiResult<()> {
     }
     let mut since = seen;
     while since < last {
-        let changes = state.store.changes_since(since, PAGE).await?;
+        let changes = state.store.catalog.changes_since(since, PAGE).await?;
         let Some(newest) = changes.last().map(|c| c.seq) else {
             break;
         };
@@ -53,6 +54,7 @@ pub async fn sync(state: &AppState) -> ApiResult<()> {
         codes.dedup();
         let docs: Vec<IndexDoc> = state
             .store
+            .catalog
             .resources_by_codes(codes)
             .await?
             .iter()

@@ -12,6 +12,7 @@ pub mod catalog_import;
 pub mod error;
 pub mod extract;
 pub mod indexer;
+pub mod install;
 pub mod metrics;
 pub mod openapi;
 mod pages;
@@ -25,6 +26,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use govshare_search::SearchIndex;
 use govshare_store::Store;
+use govshare_store::prelude::*;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -81,6 +83,37 @@ impl Default for ServerConfig {
     }
 }
 
+/// The store as the server uses it, one capability each. `of` takes them all from one
+/// `Store`; a test may put a fake in place of one (say, sharing reads that fail) and
+/// keep the real others.
+#[derive(Clone)]
+pub struct Backends {
+    pub catalog: Arc<dyn CatalogStore>,
+    pub pools: Arc<dyn PoolStore>,
+    pub sharing: Arc<dyn SharingReads>,
+    pub duties: Arc<dyn SharingDuties>,
+    pub audit: Arc<dyn AuditStore>,
+    pub audit_chain: Arc<dyn AuditChain>,
+    pub orgs: Arc<dyn OrgStore>,
+    pub liveness: Arc<dyn Liveness>,
+}
+
+impl Backends {
+    pub fn of(store: &Store) -> Backends {
+        let s = Arc::new(store.clone());
+        Backends {
+            catalog: s.clone(),
+            pools: s.clone(),
+            sharing: s.clone(),
+            duties: s.clone(),
+            audit: s.clone(),
+            audit_chain: s.clone(),
+            orgs: s.clone(),
+            liveness: s,
+        }
+    }
+}
+
 /// What every handler shares, behind one pointer: a request clones the state once or
 /// twice, and one counter is cheaper to move than a dozen.
 #[derive(Clone)]
@@ -94,7 +127,7 @@ impl std::ops::Deref for AppState {
 }
 
 pub struct Shared {
-    pub store: Store,
+    pub store: Backends,
     pub search: Arc<SearchIndex>,
     pub config: Arc<ServerConfig>,
     pub logins: Arc<throttle::LoginThrottle>,
@@ -107,6 +140,15 @@ pub struct Shared {
 impl AppState {
     /// Opens the search index and brings it up to date with the store.
     pub async fn new(store: Store, config: ServerConfig) -> Result<AppState, error::ApiError> {
+        store.set_probe_limit(i64::try_from(config.probe_limit_per_day).unwrap_or(i64::MAX));
+        AppState::with_backends(Backends::of(&store), config).await
+    }
+
+    /// As `new`, over capabilities that need not all be one `Store`.
+    pub async fn with_backends(
+        store: Backends,
+        config: ServerConfig,
+    ) -> Result<AppState, error::ApiError> {
         let dir = config.index_dir.clone();
         let shown = dir.as_ref().map(|d| d.display().to_string());
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(dir.as_deref()))
@@ -129,12 +171,12 @@ impl AppState {
             backlog: config.audit_backlog,
             segment_bytes: config.audit_segment_bytes,
         };
-        store.set_probe_limit(i64::try_from(config.probe_limit_per_day).unwrap_or(i64::MAX));
         let audit = audit::AuditLog::start(store.clone(), &config.node_id, key, journal).await?;
         store
+            .audit
             .register_audit_key(&config.node_id, &audit.public_key())
             .await?;
-        store.check_audit_resumes(&config.node_id).await?;
+        store.audit.check_audit_resumes(&config.node_id).await?;
         let state = AppState(Arc::new(Shared {
             audit,
             app_limits: Arc::new(app_limit::AppLimiter::new(config.app_calls_per_second)),
@@ -187,9 +229,21 @@ async fn guard_http(req: Request, next: Next) -> Response {
     response
 }
 
+/// A handler that panicked answers 500 with the usual error body (the cause goes to
+/// the log), inside the audit net, so that the call is still accounted for.
+fn panicked(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let cause = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    error::ApiError::Internal(format!("handler panicked: {cause}")).into_response()
+}
+
 pub fn app(state: AppState) -> Router {
     metrics::handle();
     routes::router()
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit_net::audit_unrecorded,

@@ -3,8 +3,9 @@
 
 use crate::error::ApiError;
 use govshare_interchange::rows::{DataFormat, Rows, read_csv_any, read_rows};
+use govshare_store::Caller;
 use govshare_store::pool::ingest::{Batch, BatchReport, IngestMode};
-use govshare_store::{Caller, Store};
+use govshare_store::prelude::PoolStore;
 use sha2::{Digest, Sha256};
 
 /// Where a data file's bytes are.
@@ -74,7 +75,7 @@ fn open(
 }
 
 pub async fn import_data(
-    store: &Store,
+    store: &dyn PoolStore,
     caller: &Caller,
     file: DataFile,
 ) -> Result<BatchReport, ApiError> {

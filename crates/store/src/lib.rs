@@ -11,6 +11,7 @@
 //! - `value`, `error`, `page`: what every room shares.
 
 pub mod audit;
+mod capability;
 pub mod catalog;
 pub mod clock;
 pub mod db;
@@ -24,11 +25,22 @@ mod store;
 pub mod testing;
 pub mod value;
 
+pub use capability::Liveness;
 pub use db::sqlite::audit_path;
 pub use error::{Result, StoreError};
 pub use org::caller::Caller;
 pub use store::{DEFAULT_PROBE_LIMIT, Store};
 pub use value::now;
+
+/// Brings every capability into scope: `use govshare_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::audit::{AuditChain, AuditStore};
+    pub use crate::capability::Liveness;
+    pub use crate::catalog::CatalogStore;
+    pub use crate::org::OrgStore;
+    pub use crate::pool::PoolStore;
+    pub use crate::sharing::{SharingDuties, SharingReads};
+}
 
 #[cfg(test)]
 mod tests {

@@ -94,7 +94,7 @@ impl Store {
     }
 
     /// "sqlite" or "postgres".
-    pub fn backend_name(&self) -> &'static str {
+    pub(crate) fn backend_name(&self) -> &'static str {
         match &*self.backend {
             Backend::Sqlite(_) => "sqlite",
             Backend::Postgres(_) => "postgres",
@@ -186,7 +186,7 @@ impl Store {
     }
 
     /// Is the database answering?
-    pub async fn ping(&self) -> Result<()> {
+    pub(crate) async fn ping(&self) -> Result<()> {
         self.read(|c| c.query_one("SELECT 1", &[]).map(|_| ()))
             .await
     }

@@ -2,6 +2,7 @@
 //! for SQLite and PostgreSQL.
 
 use crate::error::{Result, StoreError};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -57,61 +58,103 @@ macro_rules! params {
     ($($v:expr),* $(,)?) => { [$($crate::value::Value::from($v)),*] };
 }
 
-/// One result row.
+/// One result row: its values and the names of its columns (shared by every row of
+/// one query). Repository code reads a column by its name; a name the query does not
+/// give, or gives twice (two tables' `id` without an alias), is an error naming it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row(pub Vec<Value>);
+pub struct Row {
+    names: Arc<[String]>,
+    values: Vec<Value>,
+}
 
 impl Row {
-    fn at(&self, i: usize) -> Result<&Value> {
-        self.0
-            .get(i)
-            .ok_or_else(|| StoreError::Db(format!("column {i} missing")))
+    pub fn new(names: Arc<[String]>, values: Vec<Value>) -> Row {
+        debug_assert_eq!(names.len(), values.len());
+        Row { names, values }
     }
 
-    pub fn i64(&self, i: usize) -> Result<i64> {
-        match self.at(i)? {
+    /// The values in the order the query selected them (for rows whose columns are
+    /// not known in advance, such as a data pool's).
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The column names, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
+    }
+
+    fn at(&self, name: &str) -> Result<&Value> {
+        let mut found = self
+            .names
+            .iter()
+            .zip(&self.values)
+            .filter(|(n, _)| n.as_str() == name);
+        match (found.next(), found.next()) {
+            (Some((_, v)), None) => Ok(v),
+            (None, _) => Err(StoreError::Db(format!(
+                "column “{name}” missing from the row ({})",
+                self.names.join(", ")
+            ))),
+            (Some(_), Some(_)) => Err(StoreError::Db(format!(
+                "column “{name}” is ambiguous: the query gives it twice"
+            ))),
+        }
+    }
+
+    pub fn i64(&self, name: &str) -> Result<i64> {
+        match self.at(name)? {
             Value::Int(v) => Ok(*v),
             Value::Bool(b) => Ok(*b as i64),
             other => Err(StoreError::Db(format!(
-                "column {i}: expected integer, got {other:?}"
+                "column “{name}”: expected integer, got {other:?}"
             ))),
         }
     }
 
-    pub fn opt_i64(&self, i: usize) -> Result<Option<i64>> {
-        match self.at(i)? {
+    pub fn opt_i64(&self, name: &str) -> Result<Option<i64>> {
+        match self.at(name)? {
             Value::Null => Ok(None),
-            _ => self.i64(i).map(Some),
+            _ => self.i64(name).map(Some),
         }
     }
 
-    pub fn bool(&self, i: usize) -> Result<bool> {
-        match self.at(i)? {
+    pub fn bool(&self, name: &str) -> Result<bool> {
+        match self.at(name)? {
             Value::Bool(b) => Ok(*b),
             Value::Int(v) => Ok(*v != 0),
             other => Err(StoreError::Db(format!(
-                "column {i}: expected boolean, got {other:?}"
+                "column “{name}”: expected boolean, got {other:?}"
             ))),
         }
     }
 
-    pub fn text(&self, i: usize) -> Result<String> {
-        match self.at(i)? {
+    pub fn text(&self, name: &str) -> Result<String> {
+        match self.at(name)? {
             Value::Text(s) => Ok(s.clone()),
             Value::Date(d) => Ok(d.to_string()),
             Value::DateTime(t) => Ok(t.format("%Y-%m-%d %H:%M:%S").to_string()),
             Value::Null => Ok(String::new()),
             other => Err(StoreError::Db(format!(
-                "column {i}: expected text, got {other:?}"
+                "column “{name}”: expected text, got {other:?}"
             ))),
         }
     }
 
-    pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
-        match self.at(i)? {
+    pub fn opt_text(&self, name: &str) -> Result<Option<String>> {
+        match self.at(name)? {
             Value::Null => Ok(None),
-            _ => self.text(i).map(Some),
+            _ => self.text(name).map(Some),
         }
+    }
+
+    /// A column's value as it came.
+    pub fn value(&self, name: &str) -> Result<&Value> {
+        self.at(name)
     }
 }
 

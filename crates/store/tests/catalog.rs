@@ -11,6 +11,7 @@ use govshare_domain::org::{OrgKind, OrgLevel, OrgSpec};
 use govshare_domain::resource::{CatalogRecord, ResourceSpec, Survey};
 use govshare_store::catalog::import::ImportMode;
 use govshare_store::catalog::resources::ResourceFilter;
+use govshare_store::prelude::*;
 use govshare_store::value::Value;
 use govshare_store::{Caller, Store, StoreError};
 use std::collections::BTreeSet;
@@ -133,8 +134,8 @@ async fn codes_are_generated_in_sequence_and_never_reused() {
                     spec: imported,
                     state: State::Published,
                 }],
-                ImportMode::AllOrNothing,
-                |_| {},
+                ImportMode::AllOrNothing.into(),
+                Box::new(|_| {}),
             )
             .await
             .unwrap();
@@ -157,7 +158,12 @@ async fn codes_are_generated_in_sequence_and_never_reused() {
             })
             .to_vec();
         let out = store
-            .import_catalog(&sys, records, ImportMode::AllOrNothing, |_| {})
+            .import_catalog(
+                &sys,
+                records,
+                ImportMode::AllOrNothing.into(),
+                Box::new(|_| {}),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -219,7 +225,12 @@ async fn import_is_all_or_nothing_unless_asked_otherwise() {
             })
             .collect();
         let out = store
-            .import_catalog(&sys, records.clone(), ImportMode::AllOrNothing, |_| {})
+            .import_catalog(
+                &sys,
+                records.clone(),
+                ImportMode::AllOrNothing.into(),
+                Box::new(|_| {}),
+            )
             .await
             .unwrap();
         assert_eq!((out.received, out.imported), (3, 0), "{backend}");
@@ -231,7 +242,12 @@ async fn import_is_all_or_nothing_unless_asked_otherwise() {
         assert_eq!(indexes, [(1, "code"), (2, "sharing_method")]);
         assert_eq!(store.count_resources().await.unwrap(), 0);
         let out = store
-            .import_catalog(&sys, records, ImportMode::ValidOnly, |_| {})
+            .import_catalog(
+                &sys,
+                records,
+                ImportMode::ValidOnly.into(),
+                Box::new(|_| {}),
+            )
             .await
             .unwrap();
         assert_eq!((out.imported, out.rejected.len()), (1, 2), "{backend}");
@@ -543,8 +559,9 @@ mod pools {
                 .read(move |c| c.query(&format!("SELECT * FROM \"{table}\" ORDER BY 1"), &[]))
                 .await
                 .unwrap();
-            let text =
-                |row: usize, col: usize| govshare_store::value::key_text(&stored[row].0[col..=col]);
+            let text = |row: usize, col: usize| {
+                govshare_store::value::key_text(&stored[row].values()[col..=col])
+            };
             let bool_text = |row: usize| text(row, 6).replace("true", "1").replace("false", "0");
             assert_eq!(
                 (0..6).map(|c| text(0, c)).collect::<Vec<_>>(),
@@ -849,11 +866,11 @@ mod pool_batches {
         store
             .read(move |c| {
                 c.query(
-                    &format!("SELECT \"{k}\", \"{n}\" FROM \"{t}\" ORDER BY 1"),
+                    &format!("SELECT \"{k}\" AS k, \"{n}\" AS n FROM \"{t}\" ORDER BY 1"),
                     &[],
                 )?
                 .iter()
-                .map(|r| Ok((r.text(0)?, r.opt_text(1)?.unwrap_or_default())))
+                .map(|r| Ok((r.text("k")?, r.opt_text("n")?.unwrap_or_default())))
                 .collect()
             })
             .await
@@ -1171,18 +1188,19 @@ mod pool_intake {
             let stored = store
                 .read(move |c| {
                     c.query(
-                        &format!("SELECT gmsfhm, xb, mz, hyzk, CAST(csrq AS TEXT), lxdh FROM \"{table}\" ORDER BY gmsfhm"),
+                        &format!("SELECT gmsfhm, xb, mz, hyzk, CAST(csrq AS TEXT) AS csrq, lxdh FROM \"{table}\" ORDER BY gmsfhm"),
                         &[],
                     )
                 })
                 .await
                 .unwrap();
-            let text = |r: &govshare_store::value::Row, i: usize| {
-                r.opt_text(i).unwrap().unwrap_or_default()
+            let text = |r: &govshare_store::value::Row, column: &'static str| {
+                r.opt_text(column).unwrap().unwrap_or_default()
             };
+            let columns = ["gmsfhm", "xb", "mz", "hyzk", "csrq", "lxdh"];
             let got: Vec<Vec<String>> = stored
                 .iter()
-                .map(|r| (0..6).map(|i| text(r, i)).collect())
+                .map(|r| columns.iter().map(|c| text(r, c)).collect())
                 .collect();
             let mut want = vec![
                 vec![
@@ -1269,8 +1287,8 @@ mod pool_intake {
             );
             let batches = store
                 .read(|c| {
-                    c.query_one("SELECT COUNT(*) FROM pool_batches", &[])?
-                        .i64(0)
+                    c.query_one("SELECT COUNT(*) AS batches FROM pool_batches", &[])?
+                        .i64("batches")
                 })
                 .await
                 .unwrap();
@@ -1420,7 +1438,7 @@ mod pool_schema {
                         &format!("SELECT \"ys\", \"pp\" FROM \"{table}\" WHERE \"clbh\" = 'V1'"),
                         &[],
                     )?
-                    .text(0)
+                    .text("ys")
                 })
                 .await
                 .unwrap();
@@ -1507,13 +1525,16 @@ mod pool_schema {
             let sizes = store
                 .read(move |c| {
                     c.query(
-                        &format!("SELECT \"pl\" FROM \"{table}\" ORDER BY \"clbh\""),
+                        &format!("SELECT \"pl\" AS pl FROM \"{table}\" ORDER BY \"clbh\""),
                         &[],
                     )
                 })
                 .await
                 .unwrap();
-            let sizes: Vec<_> = sizes.iter().map(|r| r.0[0].clone()).collect();
+            let sizes: Vec<_> = sizes
+                .iter()
+                .map(|r| r.value("pl").unwrap().clone())
+                .collect();
             assert_eq!(sizes, [Value::Real(1.6), Value::Real(2.0)], "{backend}");
             let pool = store.pool(&sys, &r.code).await.unwrap();
             assert_eq!(
@@ -1547,6 +1568,7 @@ fn replay(
 mod audit {
     use govshare_store::Store;
     use govshare_store::audit::log::AuditEntry;
+    use govshare_store::prelude::*;
 
     async fn chain(backend: &str, n: i64) -> Store {
         let store = Store::open(&govshare_store::testing::fresh_database(backend))
@@ -1642,10 +1664,10 @@ mod audit {
             let held = store
                 .read(|c| {
                     c.query_one(
-                        "SELECT COUNT(*) FROM audit_nodes WHERE node_id = 'held'",
+                        "SELECT COUNT(*) AS nodes FROM audit_nodes WHERE node_id = 'held'",
                         &[],
                     )?
-                    .i64(0)
+                    .i64("nodes")
                 })
                 .await
                 .unwrap();
@@ -1704,7 +1726,7 @@ mod audit {
                             "SELECT prev_hash FROM audit_log WHERE node_id = 'node-a' AND seq = 5",
                             &[],
                         )?
-                        .text(0)
+                        .text("prev_hash")
                     })
                     .await
                     .unwrap();
@@ -1737,6 +1759,7 @@ mod checkpoints {
     use govshare_domain::sharing::checkpoint::NodeKey;
     use govshare_store::Store;
     use govshare_store::audit::log::AuditEntry;
+    use govshare_store::prelude::*;
 
     fn entries(n: usize) -> Vec<AuditEntry> {
         (0..n)
@@ -1772,14 +1795,29 @@ mod checkpoints {
                 let k = NodeKey::from_secret(key.secret());
                 move |m: &[u8]| k.sign(m)
             };
-            assert_eq!(store.audit_checkpoint("n1", sign()).await.unwrap(), Some(4));
             assert_eq!(
-                store.audit_checkpoint("n1", sign()).await.unwrap(),
+                store
+                    .audit_checkpoint("n1", Box::new(sign()))
+                    .await
+                    .unwrap(),
+                Some(4)
+            );
+            assert_eq!(
+                store
+                    .audit_checkpoint("n1", Box::new(sign()))
+                    .await
+                    .unwrap(),
                 None,
                 "nothing new"
             );
             store.append_audit("n1", entries(2)).await.unwrap();
-            assert_eq!(store.audit_checkpoint("n1", sign()).await.unwrap(), Some(6));
+            assert_eq!(
+                store
+                    .audit_checkpoint("n1", Box::new(sign()))
+                    .await
+                    .unwrap(),
+                Some(6)
+            );
             let report = |s: &Store| {
                 let s = s.clone();
                 async move { s.verify_audit().await.unwrap().remove(0) }
@@ -1817,7 +1855,10 @@ mod checkpoints {
                 .unwrap();
             fresh.register_audit_key("n1", &public).await.unwrap();
             fresh.append_audit("n1", entries(3)).await.unwrap();
-            fresh.audit_checkpoint("n1", sign()).await.unwrap();
+            fresh
+                .audit_checkpoint("n1", Box::new(sign()))
+                .await
+                .unwrap();
             fresh
                 .write(|c| c.batch("UPDATE audit_checkpoints SET at = '2020-01-01T00:00:00.000Z'"))
                 .await
@@ -1892,6 +1933,7 @@ mod audit_file {
     use govshare_store::Store;
     use govshare_store::audit::log::AuditEntry;
     use govshare_store::audit_path;
+    use govshare_store::prelude::*;
 
     fn entries(n: usize) -> Vec<AuditEntry> {
         (0..n)
@@ -1973,7 +2015,10 @@ mod audit_file {
             // The chain goes on where it was.
             store.append_audit("n1", entries(1)).await.unwrap();
             let n = store
-                .read(|c| c.query_one("SELECT MAX(seq) FROM audit_log", &[])?.i64(0))
+                .read(|c| {
+                    c.query_one("SELECT MAX(seq) AS max_seq FROM audit_log", &[])?
+                        .i64("max_seq")
+                })
                 .await
                 .unwrap();
             assert_eq!(n, 6);
@@ -2005,7 +2050,7 @@ mod audit_file {
             .unwrap();
         store.append_audit("n1", entries(3)).await.unwrap();
         store
-            .audit_checkpoint("n1", move |m| key.sign(m))
+            .audit_checkpoint("n1", Box::new(move |m| key.sign(m)))
             .await
             .unwrap();
         store.check_audit_resumes("n1").await.unwrap();

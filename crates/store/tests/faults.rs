@@ -17,8 +17,8 @@ async fn a_panic_inside_a_write_rolls_it_back_and_frees_the_writer() {
             async move {
                 store
                     .read(|c| {
-                        c.query_one("SELECT COUNT(*) FROM calendar_days", &[])?
-                            .i64(0)
+                        c.query_one("SELECT COUNT(*) AS days FROM calendar_days", &[])?
+                            .i64("days")
                     })
                     .await
                     .unwrap()

@@ -4,6 +4,7 @@ use crate::config::Config;
 use govshare_domain::access::Role;
 use govshare_store::Caller;
 use govshare_store::org::users::NewUser;
+use govshare_store::prelude::*;
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
@@ -94,13 +95,13 @@ pub async fn init(args: InitArgs, config: Config) -> anyhow::Result<ExitCode> {
         parent_code: None,
     };
     let store = super::open_store(&config).await?;
-    let inst = crate::seed::Installation {
+    let inst = govshare_server::install::Installation {
         bureau,
         admin_username: args.admin_username.clone(),
         admin_name: args.admin_name,
         admin_password: args.password,
     };
-    let created = crate::seed::init_installation(&store, inst).await?;
+    let created = govshare_server::install::init_installation(&store, inst).await?;
     println!(
         "已登记大数据局并载入国家分类目录 (bureau registered, national classification loaded)"
     );

@@ -3,6 +3,7 @@
 //! call counts that statistics read.
 
 use crate::config::Config;
+use govshare_store::prelude::*;
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]

@@ -6,6 +6,7 @@ use govshare_server::catalog_import::import_file;
 use govshare_server::error::ApiError;
 use govshare_store::Caller;
 use govshare_store::catalog::import::{ImportMode, ImportOptions};
+use govshare_store::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

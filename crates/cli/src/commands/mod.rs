@@ -109,7 +109,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             persons,
         } => {
             let persons = persons.map_or(rows, |p| p as usize);
-            serve::demo(config, no_serve, crate::seed::PoolSizes { rows, persons }).await
+            serve::demo(
+                config,
+                no_serve,
+                govshare_demo::seed::PoolSizes { rows, persons },
+            )
+            .await
         }
         Command::Catalog(c) => catalog::run(c, config).await,
         Command::Pool(c) => pool::run(c, config).await,

@@ -6,6 +6,7 @@ use govshare_server::error::ApiError;
 use govshare_server::pool_import::{DataFile, Source, import_data};
 use govshare_store::Caller;
 use govshare_store::pool::ingest::IngestMode;
+use govshare_store::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

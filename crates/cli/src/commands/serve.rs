@@ -1,7 +1,7 @@
 //! `govshare serve` and `govshare demo`.
 
 use crate::config::Config;
-use crate::seed::seed_demo;
+use govshare_demo::seed::seed_demo;
 use govshare_server::{AppState, ServerConfig};
 use std::process::ExitCode;
 
@@ -64,7 +64,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
 pub async fn demo(
     config: Config,
     no_serve: bool,
-    sizes: crate::seed::PoolSizes,
+    sizes: govshare_demo::seed::PoolSizes,
 ) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&config).await?;
     println!("正在载入演示数据 (loading the demo city)…");
@@ -95,7 +95,7 @@ pub async fn demo(
     );
     let counter = spinner.clone();
     let progress: Box<dyn FnMut(i64) + Send> = Box::new(move |n| counter.set_position(n as u64));
-    let pools = crate::seed::seed_pools(&store, sizes, Some(progress)).await?;
+    let pools = govshare_demo::seed::seed_pools(&store, sizes, Some(progress)).await?;
     spinner.finish_and_clear();
     for p in &pools {
         println!(
@@ -111,7 +111,7 @@ pub async fn demo(
             }
         );
     }
-    let keys = crate::seed_sharing::seed_sharing(&store, &pools, &config.node_id).await?;
+    let keys = govshare_demo::seed_sharing::seed_sharing(&store, &pools, &config.node_id).await?;
     let state = AppState::new(store, server_config(&config))
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.with_cause()))?;

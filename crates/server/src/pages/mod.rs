@@ -70,6 +70,7 @@ fn render(name: &str, ctx: minijinja::Value) -> Result<Html<String>, PageError> 
 pub async fn index(State(state): State<AppState>) -> Result<Html<String>, PageError> {
     let public = state
         .store
+        .catalog
         .list_resources(
             &Caller::Public,
             ResourceFilter {
@@ -94,10 +95,10 @@ pub async fn index(State(state): State<AppState>) -> Result<Html<String>, PageEr
         "index.html",
         context! {
             open_count => public.total,
-            total_count => state.store.count_resources().await?,
+            total_count => state.store.catalog.count_resources().await?,
             providers => facets.facets.get("provider_code").map_or(0, Vec::len),
             // Counts of what the public can open, as the theme links will show.
-            themes => state.store.list_themes().await?.into_iter().map(|t| {
+            themes => state.store.catalog.list_themes().await?.into_iter().map(|t| {
                 let open = facets.facets.get("theme").and_then(|f| f.iter().find(|c| c.value == t.spec.code)).map_or(0, |c| c.count);
                 context! { code => t.spec.code, name => t.spec.name, resource_count => open }
             }).collect::<Vec<_>>(),
@@ -264,6 +265,7 @@ pub async fn resource(
 ) -> Result<Html<String>, PageError> {
     let r = state
         .store
+        .catalog
         .resource(&Caller::Public, &format!("{class}/{seq}"))
         .await?;
     let items: Vec<_> = r

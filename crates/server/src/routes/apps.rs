@@ -61,6 +61,7 @@ pub async fn create_app(
     let (key, prefix, hash) = new_app_key();
     let app = state
         .store
+        .orgs
         .create_app(
             &user.caller(),
             &code,
@@ -85,7 +86,7 @@ pub async fn list_apps(
     user: User,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<AppInfo>>> {
-    Ok(Json(state.store.apps(&user.caller(), &code).await?))
+    Ok(Json(state.store.orgs.apps(&user.caller(), &code).await?))
 }
 
 /// Revokes an app's key at once (the organisation's admin or the bureau).
@@ -96,7 +97,7 @@ pub async fn revoke_app(
     user: User,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<AppInfo>> {
-    let app = state.store.revoke_app(&user.caller(), id).await?;
+    let app = state.store.orgs.revoke_app(&user.caller(), id).await?;
     state.app_keys.forget_app(app.id);
     state
         .audit

@@ -37,6 +37,7 @@ pub async fn list_audit(
     Ok(Json(
         state
             .store
+            .audit
             .audit_entries(scope, state.audit.node_id(), q.before, limit)
             .await?,
     ))
@@ -78,6 +79,7 @@ pub async fn share_stats(
     Ok(Json(
         state
             .store
+            .audit
             .share_stats(stats_view(&user), q.from, q.to)
             .await?,
     ))

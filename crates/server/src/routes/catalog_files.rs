@@ -44,7 +44,11 @@ pub async fn export_catalog(
         ..Default::default()
     };
     loop {
-        let page = state.store.list_resources(&caller, filter.clone()).await?;
+        let page = state
+            .store
+            .catalog
+            .list_resources(&caller, filter.clone())
+            .await?;
         records.extend(page.results.iter().map(|r| r.to_record()));
         match page.next {
             Some(n) => filter.after = Some(n),
@@ -117,7 +121,7 @@ pub async fn import_catalog(
         create_providers: q.create_providers.unwrap_or(false),
     };
     let report = import_file(
-        &state.store,
+        &*state.store.catalog,
         &user.caller(),
         bytes.to_vec(),
         format,

@@ -31,5 +31,7 @@ pub async fn list_changes(
     if !(1..=1000).contains(&limit) {
         return Err(govshare_domain::Error::invalid("limit", "limit 应在1到1000之间").into());
     }
-    Ok(Json(state.store.changes_since(q.since, limit).await?))
+    Ok(Json(
+        state.store.catalog.changes_since(q.since, limit).await?,
+    ))
 }

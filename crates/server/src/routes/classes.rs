@@ -11,7 +11,7 @@ use govshare_domain::classification::ClassNode;
 /// Every classification node, by code.
 #[utoipa::path(get, path = "/api/v1/classification", tag = "classification", responses((status = 200, body = [ClassNode])))]
 pub async fn list_classes(State(state): State<AppState>) -> ApiResult<Json<Vec<ClassNode>>> {
-    Ok(Json(state.store.list_classes().await?))
+    Ok(Json(state.store.catalog.list_classes().await?))
 }
 
 /// Creates or renames nodes, parents first (bureau only).
@@ -22,6 +22,10 @@ pub async fn upsert_classes(
     user: User,
     Json(nodes): Json<Vec<ClassNode>>,
 ) -> ApiResult<StatusCode> {
-    state.store.upsert_classes(&user.caller(), nodes).await?;
+    state
+        .store
+        .catalog
+        .upsert_classes(&user.caller(), nodes)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

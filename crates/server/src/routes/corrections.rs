@@ -41,6 +41,7 @@ pub async fn report_error(
     let code = format!("{class}/{seq}");
     let result = state
         .store
+        .duties
         .report_error(&app, &code, body)
         .await
         .map_err(ApiError::from);
@@ -66,7 +67,9 @@ pub async fn list_corrections(
     Query(q): Query<super::PageQuery>,
 ) -> ApiResult<Json<Vec<Correction>>> {
     let page = super::page(q.before, q.limit)?;
-    Ok(Json(state.store.corrections(&user.caller(), page).await?))
+    Ok(Json(
+        state.store.duties.corrections(&user.caller(), page).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -90,6 +93,7 @@ pub async fn answer_correction(
 ) -> ApiResult<Json<Correction>> {
     let result = state
         .store
+        .duties
         .answer_correction(&user.caller(), id, body.accept, body.note)
         .await
         .map_err(ApiError::from);

@@ -50,7 +50,11 @@ pub async fn upload_file(
         content: bytes.to_vec(),
     };
     let code = format!("{class}/{seq}");
-    let version = state.store.add_file(&user.caller(), &code, file).await?;
+    let version = state
+        .store
+        .catalog
+        .add_file(&user.caller(), &code, file)
+        .await?;
     let entry = govshare_store::audit::log::AuditEntry {
         resource_code: code,
         detail: format!(
@@ -74,6 +78,7 @@ pub async fn list_files(
     Ok(Json(
         state
             .store
+            .catalog
             .files(&user.caller(), &format!("{class}/{seq}"))
             .await?,
     ))
@@ -90,6 +95,7 @@ pub async fn download_file(
     let version = version_in_path(&version)?;
     let (meta, content) = state
         .store
+        .catalog
         .file_content(&user.caller(), &format!("{class}/{seq}"), version)
         .await?;
     Ok(file_response(&meta, content))

@@ -18,10 +18,10 @@ pub struct Health {
 /// Health of this node: the database answers and the index is loaded.
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
-    let resources = state.store.count_resources().await?;
+    let resources = state.store.catalog.count_resources().await?;
     Ok(Json(Health {
         status: "ok",
-        database: state.store.backend_name(),
+        database: state.store.liveness.backend_name(),
         resources,
         indexed: state.search.num_docs(),
         version: env!("CARGO_PKG_VERSION"),

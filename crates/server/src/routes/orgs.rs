@@ -12,7 +12,7 @@ use govshare_store::pool::tables::Quota;
 /// Every organisation.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", responses((status = 200, body = [Org])))]
 pub async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Vec<Org>>> {
-    Ok(Json(state.store.list_orgs().await?))
+    Ok(Json(state.store.orgs.list_orgs().await?))
 }
 
 /// One organisation by its unified social credit code.
@@ -22,7 +22,7 @@ pub async fn get_org(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Org>> {
-    Ok(Json(state.store.org_by_code(&code).await?))
+    Ok(Json(state.store.orgs.org_by_code(&code).await?))
 }
 
 /// Registers an organisation, or updates the one with the same credit code (bureau only).
@@ -33,7 +33,9 @@ pub async fn upsert_org(
     user: User,
     Json(spec): Json<OrgSpec>,
 ) -> ApiResult<Json<Org>> {
-    Ok(Json(state.store.upsert_org(&user.caller(), spec).await?))
+    Ok(Json(
+        state.store.orgs.upsert_org(&user.caller(), spec).await?,
+    ))
 }
 
 /// An organisation's data-pool capacity quota and current usage (the bureau and the
@@ -45,7 +47,7 @@ pub async fn get_quota(
     user: User,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Quota>> {
-    Ok(Json(state.store.quota(&user.caller(), &code).await?))
+    Ok(Json(state.store.pools.quota(&user.caller(), &code).await?))
 }
 
 /// Sets the quota (bureau only): `{"max_rows": n | null, "max_bytes": n | null}`. A batch
@@ -61,6 +63,7 @@ pub async fn put_quota(
     Ok(Json(
         state
             .store
+            .pools
             .set_quota(&user.caller(), &code, q.max_rows, q.max_bytes)
             .await?,
     ))

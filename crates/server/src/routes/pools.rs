@@ -28,6 +28,7 @@ pub async fn get_pool(
     Ok(Json(
         state
             .store
+            .pools
             .pool(&user.caller(), &format!("{class}/{seq}"))
             .await?,
     ))
@@ -74,7 +75,7 @@ pub async fn load_batch(
         client_batch_id: q.batch_id,
         progress: None,
     };
-    let report = import_data(&state.store, &user.caller(), file).await?;
+    let report = import_data(&*state.store.pools, &user.caller(), file).await?;
     record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
@@ -95,7 +96,7 @@ pub async fn batch_quarantine(
     Path(id): Path<i64>,
     Query(q): Query<QuarantineQuery>,
 ) -> ApiResult<Response> {
-    let quarantine = state.store.quarantine(&user.caller(), id).await?;
+    let quarantine = state.store.pools.quarantine(&user.caller(), id).await?;
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(quarantine).into_response()),
         Some("csv") => {
@@ -154,6 +155,7 @@ pub async fn pool_changes(
     Ok(Json(
         state
             .store
+            .pools
             .pool_changes(&user.caller(), &format!("{class}/{seq}"), q.since, limit)
             .await?,
     ))
@@ -185,6 +187,7 @@ pub async fn set_pool_checks(
     let code = format!("{class}/{seq}");
     let pool = state
         .store
+        .pools
         .set_pool_checks(&user.caller(), &code, checks)
         .await?;
     record(&state, &user, "pool.checks", &code, 0, detail).await?;
@@ -206,6 +209,7 @@ pub async fn set_pool_selection(
     let code = format!("{class}/{seq}");
     let pool = state
         .store
+        .pools
         .set_pool_selection(&user.caller(), &code, body)
         .await?;
     let detail = serde_json::to_string(&pool.schema.selection).unwrap_or_default();
@@ -258,7 +262,7 @@ pub async fn push_rows(
         client_batch_id: body.batch_id,
         progress: None,
     };
-    let report = import_data(&state.store, &user.caller(), file).await?;
+    let report = import_data(&*state.store.pools, &user.caller(), file).await?;
     record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }

@@ -56,6 +56,7 @@ pub async fn register_use(
 ) -> ApiResult<(StatusCode, Json<Registration>)> {
     let result = state
         .store
+        .duties
         .register_use(
             &user.caller(),
             body.app_id,
@@ -103,6 +104,7 @@ pub async fn list_registrations(
     Ok(Json(
         state
             .store
+            .duties
             .registrations(&user.caller(), q.status, page)
             .await?,
     ))
@@ -131,6 +133,7 @@ pub async fn answer_registration(
 ) -> ApiResult<Json<Registration>> {
     let result = state
         .store
+        .duties
         .answer_registration(&user.caller(), id, body.approve, body.reason.clone())
         .await
         .map_err(ApiError::from);
@@ -164,6 +167,7 @@ pub async fn set_review(
     let code = format!("{class}/{seq}");
     let result = state
         .store
+        .duties
         .set_registration_review(&user.caller(), &code, body.manual)
         .await
         .map(|manual| ReviewSetting { manual })

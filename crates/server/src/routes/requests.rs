@@ -67,6 +67,7 @@ pub async fn apply_request(
     let code = body.resource.clone();
     let result = state
         .store
+        .duties
         .apply(&user.caller(), body)
         .await
         .map_err(ApiError::from);
@@ -88,7 +89,9 @@ pub async fn list_requests(
     Query(q): Query<super::PageQuery>,
 ) -> ApiResult<Json<Vec<RequestInfo>>> {
     let page = super::page(q.before, q.limit)?;
-    Ok(Json(state.store.requests(&user.caller(), page).await?))
+    Ok(Json(
+        state.store.duties.requests(&user.caller(), page).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -119,6 +122,7 @@ pub async fn answer_request(
     };
     let result = state
         .store
+        .duties
         .answer_request(&user.caller(), id, body.answer, body.note, body.scope)
         .await
         .map_err(ApiError::from);
@@ -143,6 +147,7 @@ pub async fn supply_material(
 ) -> ApiResult<Json<RequestInfo>> {
     let result = state
         .store
+        .duties
         .supply_material(&user.caller(), id, body.material)
         .await
         .map_err(ApiError::from);
@@ -160,6 +165,7 @@ pub async fn revoke_grant(
 ) -> ApiResult<Json<GrantInfo>> {
     let result = state
         .store
+        .duties
         .revoke_grant(&user.caller(), id)
         .await
         .map_err(ApiError::from);
@@ -196,6 +202,7 @@ pub async fn set_calendar(
     }
     state
         .store
+        .duties
         .set_calendar(
             &user.caller(),
             days.into_iter().map(|d| (d.day, d.working)).collect(),

@@ -37,7 +37,11 @@ pub async fn list_resources(
     Query(filter): Query<ResourceFilter>,
 ) -> ApiResult<Json<ResourcePage>> {
     Ok(Json(
-        state.store.list_resources(&user.caller(), filter).await?,
+        state
+            .store
+            .catalog
+            .list_resources(&user.caller(), filter)
+            .await?,
     ))
 }
 
@@ -49,7 +53,11 @@ pub async fn create_resource(
     user: User,
     Json(spec): Json<ResourceSpec>,
 ) -> ApiResult<Response> {
-    let r = state.store.create_resource(&user.caller(), spec).await?;
+    let r = state
+        .store
+        .catalog
+        .create_resource(&user.caller(), spec)
+        .await?;
     super::reindex(&state).await;
     Ok(with_etag(StatusCode::CREATED, r))
 }
@@ -67,6 +75,7 @@ pub async fn get_resource(
         StatusCode::OK,
         state
             .store
+            .catalog
             .resource(&user.caller(), &code(&class, &seq))
             .await?,
     ))
@@ -101,6 +110,7 @@ pub async fn update_resource(
 ) -> ApiResult<Response> {
     let r = state
         .store
+        .catalog
         .update_resource(
             &user.caller(),
             &code(&class, &seq),
@@ -134,6 +144,7 @@ pub async fn transition_resource(
 ) -> ApiResult<Response> {
     let r = state
         .store
+        .catalog
         .transition_resource(&user.caller(), &code(&class, &seq), req.action, &req.reason)
         .await?;
     super::reindex(&state).await;
@@ -151,6 +162,7 @@ pub async fn resource_history(
     Ok(Json(
         state
             .store
+            .catalog
             .resource_history(&user.caller(), &code(&class, &seq))
             .await?,
     ))

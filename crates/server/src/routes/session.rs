@@ -63,7 +63,7 @@ pub async fn login(
             .await?;
         return Err(ApiError::TooManyAttempts(secs));
     }
-    let creds = state.store.credentials(&req.username).await?;
+    let creds = state.store.orgs.credentials(&req.username).await?;
     let password = req.password.clone();
     let stored = creds.as_ref().map(|c| c.password_hash.clone());
     // One hash either way: an unknown user is checked against a hash made once, so
@@ -92,6 +92,7 @@ pub async fn login(
     let expires_at = expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     state
         .store
+        .orgs
         .create_session(token_hash(&token), creds.user.id, expires_at.clone())
         .await?;
     state
@@ -119,7 +120,7 @@ pub async fn logout(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
         .ok_or(ApiError::Unauthorized)?;
-    state.store.delete_session(token_hash(&token)).await?;
+    state.store.orgs.delete_session(token_hash(&token)).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -127,6 +127,7 @@ pub async fn share_lookup(
     let code = format!("{class}/{seq}");
     let result = state
         .store
+        .sharing
         .share_lookup(&app, &code, key_parts(&key), items_of(q))
         .await;
     answer_row(&state, &app, &code, result).await
@@ -148,6 +149,7 @@ pub async fn share_lookup_ref(
     let code = format!("{class}/{seq}");
     let result = state
         .store
+        .sharing
         .share_lookup_ref(&app, &code, &reference, items_of(q))
         .await;
     answer_row(&state, &app, &code, result).await
@@ -216,6 +218,7 @@ pub async fn share_verify(
     let code = format!("{class}/{seq}");
     let result = state
         .store
+        .sharing
         .share_verify(&app, &code, body.key, body.claims)
         .await
         .map_err(ApiError::from);
@@ -287,6 +290,7 @@ pub async fn share_batch(
         .collect();
     let result = state
         .store
+        .sharing
         .share_batch(&app, &code, keys, body.items)
         .await
         .map_err(ApiError::from);
@@ -333,6 +337,7 @@ pub async fn share_query(
     let asked = query_asked(&spec);
     let result = state
         .store
+        .sharing
         .share_query(&app, &code, spec)
         .await
         .map_err(ApiError::from);
@@ -377,6 +382,7 @@ pub async fn share_changes(
     let code = format!("{class}/{seq}");
     let result = state
         .store
+        .sharing
         .share_changes(&app, &code, q.since, limit)
         .await
         .map_err(ApiError::from);
@@ -409,6 +415,7 @@ pub async fn share_files(
     let code = format!("{class}/{seq}");
     let result = state
         .store
+        .sharing
         .share_files(&app, &code)
         .await
         .map_err(ApiError::from);
@@ -446,6 +453,7 @@ pub async fn share_file(
     let version = crate::routes::files::version_in_path(&version)?;
     let result = state
         .store
+        .sharing
         .share_file(&app, &code, version)
         .await
         .map_err(ApiError::from);

@@ -12,7 +12,7 @@ use govshare_domain::theme::{Theme, ThemeSpec};
 /// Every thematic catalog with its resource count.
 #[utoipa::path(get, path = "/api/v1/themes", tag = "themes", responses((status = 200, body = [Theme])))]
 pub async fn list_themes(State(state): State<AppState>) -> ApiResult<Json<Vec<Theme>>> {
-    Ok(Json(state.store.list_themes().await?))
+    Ok(Json(state.store.catalog.list_themes().await?))
 }
 
 /// One thematic catalog (its resources: `GET /api/v1/resources?theme=CODE`).
@@ -22,7 +22,7 @@ pub async fn get_theme(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Theme>> {
-    Ok(Json(state.store.theme(&code).await?))
+    Ok(Json(state.store.catalog.theme(&code).await?))
 }
 
 /// Creates or updates thematic catalogs (bureau only).
@@ -33,7 +33,11 @@ pub async fn upsert_themes(
     user: User,
     Json(specs): Json<Vec<ThemeSpec>>,
 ) -> ApiResult<StatusCode> {
-    state.store.upsert_themes(&user.caller(), specs).await?;
+    state
+        .store
+        .catalog
+        .upsert_themes(&user.caller(), specs)
+        .await?;
     super::reindex(&state).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -34,7 +34,7 @@ pub async fn create_user(
     Json(req): Json<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<UserInfo>)> {
     govshare_domain::password::check_password(&req.username, &req.password)?;
-    let org = state.store.org_by_code(&req.org_code).await?;
+    let org = state.store.orgs.org_by_code(&req.org_code).await?;
     let password = req.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -47,7 +47,7 @@ pub async fn create_user(
         role: req.role,
         org_id: org.id,
     };
-    let created = state.store.create_user(&user.caller(), new).await?;
+    let created = state.store.orgs.create_user(&user.caller(), new).await?;
     let entry = AuditEntry {
         detail: format!(
             "user:{} {} role={:?} org={}",

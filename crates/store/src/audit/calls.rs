@@ -87,7 +87,7 @@ fn mark(conn: &mut dyn Conn, node: &str) -> Result<i64> {
         "SELECT seq FROM share_calls_through WHERE node_id = ?",
         &params![node],
     )?
-    .map_or(Ok(0), |r| r.i64(0))
+    .map_or(Ok(0), |r| r.i64("seq"))
 }
 
 /// Makes sure node `node` has a mark, so that statistics count its entries past it.
@@ -140,7 +140,8 @@ pub(crate) fn count(conn: &mut dyn Conn, node: &str, tally: &Tally) -> Result<()
 /// which every path adds to the counts).
 fn recount_sql(schema: &str, filter: &str) -> String {
     format!(
-        "SELECT substr(at, 1, 13), COALESCE(org_id, 0), resource_code, outcome, COUNT(*), CAST(SUM(row_count) AS BIGINT) \
+        "SELECT substr(at, 1, 13) AS hour, COALESCE(org_id, 0) AS org_id, resource_code, outcome, \
+         COUNT(*) AS calls, CAST(SUM(row_count) AS BIGINT) AS rows_served \
          FROM {schema}audit_log {filter} action IN ({}) GROUP BY substr(at, 1, 13), COALESCE(org_id, 0), resource_code, outcome \
          ORDER BY 1, 2, 3, 4",
         data_calls_sql()
@@ -159,8 +160,13 @@ pub type Counted = (Key, (i64, i64));
 /// A count as read: hour, organisation, resource, outcome, calls, rows served.
 fn counted(r: &crate::value::Row) -> Result<Counted> {
     Ok((
-        (r.text(0)?, r.i64(1)?, r.text(2)?, r.text(3)?),
-        (r.i64(4)?, r.i64(5)?),
+        (
+            r.text("hour")?,
+            r.i64("org_id")?,
+            r.text("resource_code")?,
+            r.text("outcome")?,
+        ),
+        (r.i64("calls")?, r.i64("rows_served")?),
     ))
 }
 
@@ -170,7 +176,7 @@ fn counted(r: &crate::value::Row) -> Result<Counted> {
 pub(crate) fn uncounted(conn: &mut dyn Conn) -> Result<Vec<Counted>> {
     let mut found = Vec::new();
     for m in conn.query("SELECT node_id, seq FROM share_calls_through", &[])? {
-        let (node, through) = (m.text(0)?, m.i64(1)?);
+        let (node, through) = (m.text("node_id")?, m.i64("seq")?);
         let (head, _) = crate::audit::chain::head(conn, &node)?;
         if head <= through {
             continue;
@@ -271,7 +277,15 @@ mod tests {
                     &[],
                 )?
                 .iter()
-                .map(|r| Ok((r.text(0)?, r.i64(1)?, r.text(2)?, r.i64(3)?, r.i64(4)?)))
+                .map(|r| {
+                    Ok((
+                        r.text("hour")?,
+                        r.i64("org_id")?,
+                        r.text("outcome")?,
+                        r.i64("calls")?,
+                        r.i64("rows_served")?,
+                    ))
+                })
                 .collect()
             })
             .await

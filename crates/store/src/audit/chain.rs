@@ -11,7 +11,7 @@ pub fn head(conn: &mut dyn Conn, node: &str) -> Result<ChainHead> {
         &params![node],
     )?;
     Ok(match last {
-        Some(r) => (r.i64(0)?, r.text(1)?),
+        Some(r) => (r.i64("seq")?, r.text("hash")?),
         None => (0, GENESIS.to_string()),
     })
 }

@@ -16,25 +16,25 @@ const COLUMNS: &str = "node_id, seq, at, actor, app_id, org_id, action, resource
 
 fn record(r: &crate::value::Row) -> Result<AuditRecord> {
     Ok(AuditRecord {
-        node_id: r.text(0)?,
-        seq: r.i64(1)?,
+        node_id: r.text("node_id")?,
+        seq: r.i64("seq")?,
         entry: AuditEntry {
-            at: r.text(2)?,
-            actor: r.text(3)?,
-            app_id: r.opt_i64(4)?,
-            org_id: r.opt_i64(5)?,
-            action: r.text(6)?,
-            resource_code: r.text(7)?,
-            items: r.text(8)?,
-            purpose: r.text(9)?,
-            basis: r.text(10)?,
-            row_count: r.i64(11)?,
-            digest: r.text(12)?,
-            outcome: r.text(13)?,
-            detail: r.text(14)?,
+            at: r.text("at")?,
+            actor: r.text("actor")?,
+            app_id: r.opt_i64("app_id")?,
+            org_id: r.opt_i64("org_id")?,
+            action: r.text("action")?,
+            resource_code: r.text("resource_code")?,
+            items: r.text("items")?,
+            purpose: r.text("purpose")?,
+            basis: r.text("basis")?,
+            row_count: r.i64("row_count")?,
+            digest: r.text("digest")?,
+            outcome: r.text("outcome")?,
+            detail: r.text("detail")?,
         },
-        prev_hash: r.text(15)?,
-        hash: r.text(16)?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
     })
 }
 
@@ -155,7 +155,7 @@ pub fn verify_chain(conn: &mut dyn Conn, node: &str) -> Result<ChainReport> {
         }
         prev = rec.hash;
     }
-    let hashes: Vec<String> = rows.iter().map(|r| r.text(16)).collect::<Result<_>>()?;
+    let hashes: Vec<String> = rows.iter().map(|r| r.text("hash")).collect::<Result<_>>()?;
     let (checkpoints, bad_checkpoint) = check_checkpoints(conn, node, &hashes)?;
     Ok(ChainReport {
         node_id: node.to_string(),
@@ -178,14 +178,19 @@ fn check_checkpoints(
             "SELECT public_key FROM audit_nodes WHERE node_id = ?",
             &params![node],
         )?
-        .map(|r| r.text(0))
+        .map(|r| r.text("public_key"))
         .transpose()?;
     let cps = conn.query(
         "SELECT seq, hash, at, signature FROM audit_checkpoints WHERE node_id = ? ORDER BY seq",
         &params![node],
     )?;
     for cp in &cps {
-        let (seq, hash, at, sig) = (cp.i64(0)?, cp.text(1)?, cp.text(2)?, cp.text(3)?);
+        let (seq, hash, at, sig) = (
+            cp.i64("seq")?,
+            cp.text("hash")?,
+            cp.text("at")?,
+            cp.text("signature")?,
+        );
         let signed = public
             .as_deref()
             .is_some_and(|p| verify(p, &message(node, seq, &hash, &at), &sig));
@@ -230,11 +235,11 @@ pub enum AuditScope {
 impl Store {
     /// Records a node's public key the first time; a different key later for the
     /// same node is refused (its checkpoints could no longer be checked).
-    pub async fn register_audit_key(&self, node: &str, public: &str) -> Result<()> {
+    pub(crate) async fn register_audit_key(&self, node: &str, public: &str) -> Result<()> {
         let (node, public) = (node.to_string(), public.to_string());
         self.write(move |c| {
             match c.query_opt("SELECT public_key FROM audit_nodes WHERE node_id = ?", &params![&node])? {
-                Some(r) if r.text(0)? != public => Err(govshare_domain::Error::Conflict(format!(
+                Some(r) if r.text("public_key")? != public => Err(govshare_domain::Error::Conflict(format!(
                     "节点“{node}”的审计签名密钥与登记的不一致：请使用原密钥文件，或为新节点另取 node_id"
                 ))
                 .into()),
@@ -254,18 +259,18 @@ impl Store {
     /// entries were lost (on SQLite, an audit file missing, cut, or restored from a
     /// backup older than the database). Appending would start a chain that no longer
     /// matches what the node signed.
-    pub async fn check_audit_resumes(&self, node: &str) -> Result<()> {
+    pub(crate) async fn check_audit_resumes(&self, node: &str) -> Result<()> {
         let node = node.to_string();
         self.read(move |c| {
             let seq = |sql: &str, c: &mut dyn Conn| -> Result<i64> {
-                c.query_one(sql, &params![&node])?.i64(0)
+                c.query_one(sql, &params![&node])?.i64("max_seq")
             };
             let head = seq(
-                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_log WHERE node_id = ?",
+                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS max_seq FROM audit_log WHERE node_id = ?",
                 c,
             )?;
             let signed = seq(
-                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_checkpoints WHERE node_id = ?",
+                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS max_seq FROM audit_checkpoints WHERE node_id = ?",
                 c,
             )?;
             if head < signed {
@@ -281,7 +286,7 @@ impl Store {
 
     /// Signs a checkpoint of this node's chain when it has grown since the last one;
     /// returns the sequence number signed.
-    pub async fn audit_checkpoint(
+    pub(crate) async fn audit_checkpoint(
         &self,
         node: &str,
         sign: impl FnOnce(&[u8]) -> String + Send + 'static,
@@ -298,10 +303,10 @@ impl Store {
         self.write(move |c| {
             let signed = c
                 .query_one(
-                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_checkpoints WHERE node_id = ?",
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS max_seq FROM audit_checkpoints WHERE node_id = ?",
                     &params![&node],
                 )?
-                .i64(0)?;
+                .i64("max_seq")?;
             if signed >= seq {
                 return Ok(None);
             }
@@ -317,7 +322,7 @@ impl Store {
     }
 
     /// Appends entries to this node's chain in one transaction: durable on return.
-    pub async fn append_audit(&self, node: &str, entries: Vec<AuditEntry>) -> Result<()> {
+    pub(crate) async fn append_audit(&self, node: &str, entries: Vec<AuditEntry>) -> Result<()> {
         let (store, node) = (self.clone(), node.to_string());
         tokio::task::spawn_blocking(move || {
             store.audit_blocking(|c| {
@@ -333,7 +338,7 @@ impl Store {
     }
 
     /// The head of a node's chain as the log holds it, read on the caller's thread.
-    pub fn audit_head_now(&self, node: &str) -> Result<ChainHead> {
+    pub(crate) fn audit_head_now(&self, node: &str) -> Result<ChainHead> {
         self.audit_blocking(|c| head(c, node))
     }
 
@@ -342,7 +347,11 @@ impl Store {
     /// follow what the log holds meet its sequence numbers and fail. With `tally`
     /// (which must end with these records), the node's data calls are counted up to
     /// them in the same transaction.
-    pub fn insert_audit_now(&self, records: &[AuditRecord], tally: Option<&Tally>) -> Result<()> {
+    pub(crate) fn insert_audit_now(
+        &self,
+        records: &[AuditRecord],
+        tally: Option<&Tally>,
+    ) -> Result<()> {
         self.audit_blocking(|c| {
             insert(c, records)?;
             match (tally, records.first()) {
@@ -354,20 +363,20 @@ impl Store {
 
     /// Gives node `node` a place in the call counts (see `share_calls`), so that its
     /// entries not yet counted are counted when statistics are read.
-    pub fn mark_audit_node_now(&self, node: &str) -> Result<()> {
+    pub(crate) fn mark_audit_node_now(&self, node: &str) -> Result<()> {
         self.audit_blocking(|c| calls::mark_node(c, node))
     }
 
     /// Moves journaled records into the log in one transaction, on the caller's
     /// thread (see `move_records`): durable on return, the log's new head returned.
-    pub fn move_audit_now(&self, node: &str, records: &[AuditRecord]) -> Result<ChainHead> {
+    pub(crate) fn move_audit_now(&self, node: &str, records: &[AuditRecord]) -> Result<ChainHead> {
         self.audit_blocking(|c| move_records(c, node, records))
     }
 
     /// Moves what node `node`'s journal in `dir` holds into the log, leaving the
     /// journal as it is (a node may be writing it): for `audit verify` and for a node
     /// starting. Returns the records moved or found there already.
-    pub async fn move_journal(&self, node: &str, dir: &std::path::Path) -> Result<usize> {
+    pub(crate) async fn move_journal(&self, node: &str, dir: &std::path::Path) -> Result<usize> {
         let (store, node, dir) = (self.clone(), node.to_string(), dir.to_path_buf());
         tokio::task::spawn_blocking(move || {
             let found = crate::db::journal::read(&dir, &node, false)?;
@@ -386,20 +395,20 @@ impl Store {
     }
 
     /// Verifies every node's chain.
-    pub async fn verify_audit(&self) -> Result<Vec<ChainReport>> {
+    pub(crate) async fn verify_audit(&self) -> Result<Vec<ChainReport>> {
         self.read(|c| {
             let nodes = c.query(
                 "SELECT node_id FROM audit_log UNION SELECT node_id FROM audit_checkpoints ORDER BY 1",
                 &[],
             )?;
-            nodes.iter().map(|n| verify_chain(c, &n.text(0)?)).collect()
+            nodes.iter().map(|n| verify_chain(c, &n.text("node_id")?)).collect()
         })
         .await
     }
 
     /// The newest entries a reader may see, newest first, before `before` (a sequence
     /// number of `node`), at most `limit`.
-    pub async fn audit_entries(
+    pub(crate) async fn audit_entries(
         &self,
         scope: AuditScope,
         node: &str,
@@ -430,11 +439,11 @@ impl Store {
                         &params![org],
                     )?;
                     for code in codes {
-                        rows.extend(newest(c, "resource_code", code.text(0)?.into())?);
+                        rows.extend(newest(c, "resource_code", code.text("code")?.into())?);
                     }
                     let mut by_seq = std::collections::BTreeMap::new();
                     for r in rows {
-                        by_seq.insert(std::cmp::Reverse(r.i64(1)?), r);
+                        by_seq.insert(std::cmp::Reverse(r.i64("seq")?), r);
                     }
                     by_seq.into_values().take(limit.max(0) as usize).collect()
                 }

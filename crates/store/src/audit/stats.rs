@@ -42,7 +42,7 @@ impl Store {
     /// Statistics of answered data calls between two China-time days (inclusive).
     /// The bureau sees everything; an organisation sees the calls it made and the
     /// calls made to its resources.
-    pub async fn share_stats(
+    pub(crate) async fn share_stats(
         &self,
         v: Visibility,
         from: Option<chrono::NaiveDate>,
@@ -80,8 +80,9 @@ impl Store {
             };
             let rows = c.query(
                 &format!(
-                    "SELECT s.hour, co.credit_code, co.name, po.credit_code, po.name, s.resource_code, r.name, \
-                     CAST(SUM(s.calls) AS BIGINT), CAST(SUM(s.rows_served) AS BIGINT) \
+                    "SELECT s.hour, co.credit_code AS consumer_code, co.name AS consumer_name, \
+                     po.credit_code AS provider_code, po.name AS provider_name, s.resource_code, r.name AS resource_name, \
+                     CAST(SUM(s.calls) AS BIGINT) AS calls, CAST(SUM(s.rows_served) AS BIGINT) AS rows_served \
                      FROM (SELECT hour, org_id, resource_code, calls, rows_served FROM share_calls \
                            WHERE outcome = 'ok' AND hour >= ? AND hour < ?{tail_sql}) s \
                      LEFT JOIN resources r ON r.code = s.resource_code \
@@ -95,10 +96,10 @@ impl Store {
             let (mut days, mut consumers, mut providers, mut resources) =
                 (BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
             for row in rows {
-                let calls = row.i64(7)?;
+                let calls = row.i64("calls")?;
                 total += calls;
-                served += row.opt_i64(8)?.unwrap_or(0);
-                let hour = chrono::NaiveDateTime::parse_from_str(&format!("{}:00", row.text(0)?), "%Y-%m-%dT%H:%M")
+                served += row.opt_i64("rows_served")?.unwrap_or(0);
+                let hour = chrono::NaiveDateTime::parse_from_str(&format!("{}:00", row.text("hour")?), "%Y-%m-%dT%H:%M")
                     .map_err(|e| crate::StoreError::Db(e.to_string()))?;
                 let day = (hour + chrono::Duration::hours(8)).date().to_string();
                 let add = |map: &mut BTreeMap<String, (String, i64)>, key: Option<String>, name: Option<String>| {
@@ -108,9 +109,9 @@ impl Store {
                     e.1 += calls;
                 };
                 add(&mut days, Some(day), None);
-                add(&mut consumers, row.opt_text(1)?, row.opt_text(2)?);
-                add(&mut providers, row.opt_text(3)?, row.opt_text(4)?);
-                add(&mut resources, row.opt_text(5)?, row.opt_text(6)?);
+                add(&mut consumers, row.opt_text("consumer_code")?, row.opt_text("consumer_name")?);
+                add(&mut providers, row.opt_text("provider_code")?, row.opt_text("provider_name")?);
+                add(&mut resources, row.opt_text("resource_code")?, row.opt_text("resource_name")?);
             }
             let mut by_day: Vec<Count> = days
                 .into_iter()

@@ -24,7 +24,7 @@ pub fn record(conn: &mut dyn Conn, resource_id: i64, code: &str, op: &str) -> Re
 
 impl Store {
     /// Changes after `since`, oldest first, at most `limit`.
-    pub async fn changes_since(&self, since: i64, limit: i64) -> Result<Vec<Change>> {
+    pub(crate) async fn changes_since(&self, since: i64, limit: i64) -> Result<Vec<Change>> {
         self.read(move |c| {
             c.query(
                 "SELECT seq, code, op, at FROM catalog_changes WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -33,10 +33,10 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(Change {
-                    seq: r.i64(0)?,
-                    code: r.text(1)?,
-                    op: r.text(2)?,
-                    at: r.text(3)?,
+                    seq: r.i64("seq")?,
+                    code: r.text("code")?,
+                    op: r.text("op")?,
+                    at: r.text("at")?,
                 })
             })
             .collect()
@@ -45,10 +45,13 @@ impl Store {
     }
 
     /// The newest change's sequence number (0 when there is none).
-    pub async fn last_change(&self) -> Result<i64> {
+    pub(crate) async fn last_change(&self) -> Result<i64> {
         self.read(|c| {
-            c.query_one("SELECT COALESCE(MAX(seq), 0) FROM catalog_changes", &[])?
-                .i64(0)
+            c.query_one(
+                "SELECT COALESCE(MAX(seq), 0) AS last_seq FROM catalog_changes",
+                &[],
+            )?
+            .i64("last_seq")
         })
         .await
     }

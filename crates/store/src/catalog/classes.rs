@@ -11,8 +11,8 @@ pub fn list(conn: &mut dyn Conn) -> Result<Vec<ClassNode>> {
         .iter()
         .map(|r| {
             Ok(ClassNode {
-                code: r.text(0)?,
-                name: r.text(1)?,
+                code: r.text("code")?,
+                name: r.text("name")?,
             })
         })
         .collect()
@@ -44,12 +44,16 @@ pub fn upsert(conn: &mut dyn Conn, node: &ClassNode) -> Result<()> {
 }
 
 impl Store {
-    pub async fn list_classes(&self) -> Result<Vec<ClassNode>> {
+    pub(crate) async fn list_classes(&self) -> Result<Vec<ClassNode>> {
         self.read(list).await
     }
 
     /// Creates or renames classification nodes, parents first (bureau only).
-    pub async fn upsert_classes(&self, caller: &Caller, nodes: Vec<ClassNode>) -> Result<()> {
+    pub(crate) async fn upsert_classes(
+        &self,
+        caller: &Caller,
+        nodes: Vec<ClassNode>,
+    ) -> Result<()> {
         caller.check(|p| p.check_bureau())?;
         self.write(move |c| nodes.iter().try_for_each(|n| upsert(c, n)))
             .await

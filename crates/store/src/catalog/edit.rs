@@ -124,12 +124,16 @@ pub fn transition(
 }
 
 impl Store {
-    pub async fn create_resource(&self, caller: &Caller, spec: ResourceSpec) -> Result<Resource> {
+    pub(crate) async fn create_resource(
+        &self,
+        caller: &Caller,
+        spec: ResourceSpec,
+    ) -> Result<Resource> {
         let caller = caller.clone();
         self.write(move |c| create(c, &caller, spec)).await
     }
 
-    pub async fn update_resource(
+    pub(crate) async fn update_resource(
         &self,
         caller: &Caller,
         code: &str,
@@ -141,7 +145,7 @@ impl Store {
             .await
     }
 
-    pub async fn transition_resource(
+    pub(crate) async fn transition_resource(
         &self,
         caller: &Caller,
         code: &str,

@@ -42,14 +42,14 @@ const QUALIFIED: &str =
 
 fn version_of(row: &Row) -> Result<FileVersion> {
     Ok(FileVersion {
-        version: row.i64(0)?,
-        name: row.text(1)?,
-        media_type: row.text(2)?,
-        size: row.i64(3)?,
-        sha256: row.text(4)?,
-        note: row.text(5)?,
-        uploaded_by: row.text(6)?,
-        uploaded_at: row.text(7)?,
+        version: row.i64("version")?,
+        name: row.text("name")?,
+        media_type: row.text("media_type")?,
+        size: row.i64("size")?,
+        sha256: row.text("sha256")?,
+        note: row.text("note")?,
+        uploaded_by: row.text("uploaded_by")?,
+        uploaded_at: row.text("uploaded_at")?,
     })
 }
 
@@ -93,10 +93,10 @@ fn add(conn: &mut dyn Conn, caller: &Caller, code: &str, file: NewFile) -> Resul
     )?;
     let version = conn
         .query_one(
-            "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) FROM resource_files WHERE resource_id = ?",
+            "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) AS next_version FROM resource_files WHERE resource_id = ?",
             &params![r.id],
         )?
-        .i64(0)?;
+        .i64("next_version")?;
     let row = conn.query_one(
         &format!(
             "INSERT INTO resource_files (resource_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
@@ -137,7 +137,7 @@ fn read_version(
                 format!("{code}@{}", version.map_or("latest".into(), |v| v.to_string())),
             ))
         })?;
-    let content = match row.0.get(8) {
+    let content = match row.value("content").ok() {
         Some(Value::Blob(b)) => b.clone(),
         other => return Err(StoreError::Db(format!("file content: {other:?}"))),
     };
@@ -179,7 +179,7 @@ pub struct SharedFile {
 
 impl Store {
     /// The versions of a file-type resource's file, for an app that may read it whole.
-    pub async fn share_files(&self, app: &AppPrincipal, code: &str) -> Result<SharedFiles> {
+    pub(crate) async fn share_files(&self, app: &AppPrincipal, code: &str) -> Result<SharedFiles> {
         let (app, code, cache) = (app.clone(), code.to_string(), self.sharing.clone());
         self.read(move |c| {
             let d = cache.decided(c, &app, &code, None)?;
@@ -203,7 +203,7 @@ impl Store {
     }
 
     /// One version of a file for an app that may read it whole; a visit under a grant.
-    pub async fn share_file(
+    pub(crate) async fn share_file(
         &self,
         app: &AppPrincipal,
         code: &str,
@@ -228,7 +228,7 @@ impl Store {
     }
 
     /// Stores a new version of a file-type resource's file (its organisation only).
-    pub async fn add_file(
+    pub(crate) async fn add_file(
         &self,
         caller: &Caller,
         code: &str,
@@ -239,7 +239,7 @@ impl Store {
     }
 
     /// The versions of an entry's file, newest first: for whoever may see the entry.
-    pub async fn files(&self, caller: &Caller, code: &str) -> Result<Vec<FileVersion>> {
+    pub(crate) async fn files(&self, caller: &Caller, code: &str) -> Result<Vec<FileVersion>> {
         let (v, code) = (caller.visibility(), code.to_string());
         self.read(move |c| {
             let r = get_visible(c, &code, v)?;
@@ -256,7 +256,7 @@ impl Store {
 
     /// One version with its content: for the entry's organisation and the bureau (other
     /// consumers read files under the sharing rules). `None` takes the newest.
-    pub async fn file_content(
+    pub(crate) async fn file_content(
         &self,
         caller: &Caller,
         code: &str,

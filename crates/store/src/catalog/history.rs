@@ -45,16 +45,16 @@ pub fn list(conn: &mut dyn Conn, resource_id: i64) -> Result<Vec<HistoryEntry>> 
     )?;
     let mut out: Vec<HistoryEntry> = Vec::with_capacity(rows.len());
     for r in rows {
-        let snapshot: serde_json::Value = serde_json::from_str(&r.text(7)?)?;
+        let snapshot: serde_json::Value = serde_json::from_str(&r.text("snapshot_json")?)?;
         let changed = changed_fields(out.last().map(|e| &e.snapshot), &snapshot);
         out.push(HistoryEntry {
-            version: r.i64(0)?,
-            action: r.text(1)?,
-            from_state: r.opt_text(2)?,
-            to_state: r.text(3)?,
-            actor: r.text(4)?,
-            reason: r.text(5)?,
-            at: r.text(6)?,
+            version: r.i64("version")?,
+            action: r.text("action")?,
+            from_state: r.opt_text("from_state")?,
+            to_state: r.text("to_state")?,
+            actor: r.text("actor_name")?,
+            reason: r.text("reason")?,
+            at: r.text("at")?,
             changed,
             snapshot,
         });
@@ -64,7 +64,11 @@ pub fn list(conn: &mut dyn Conn, resource_id: i64) -> Result<Vec<HistoryEntry>> 
 
 impl Store {
     /// The history of an entry the caller can see.
-    pub async fn resource_history(&self, caller: &Caller, code: &str) -> Result<Vec<HistoryEntry>> {
+    pub(crate) async fn resource_history(
+        &self,
+        caller: &Caller,
+        code: &str,
+    ) -> Result<Vec<HistoryEntry>> {
         let (code, v) = (code.to_string(), caller.visibility());
         self.read(move |c| {
             let r = get_visible(c, &code, v)?;

@@ -209,7 +209,7 @@ pub fn import(
 
 impl Store {
     /// Imports entries in one transaction; `progress` hears how many were handled.
-    pub async fn import_catalog(
+    pub(crate) async fn import_catalog(
         &self,
         caller: &Caller,
         records: Vec<CatalogRecord>,
@@ -222,8 +222,11 @@ impl Store {
     }
 
     /// How many catalog entries there are (all states).
-    pub async fn count_resources(&self) -> Result<i64> {
-        self.read(|c| c.query_one("SELECT COUNT(*) FROM resources", &[])?.i64(0))
-            .await
+    pub(crate) async fn count_resources(&self) -> Result<i64> {
+        self.read(|c| {
+            c.query_one("SELECT COUNT(*) AS total FROM resources", &[])?
+                .i64("total")
+        })
+        .await
     }
 }

@@ -15,20 +15,20 @@ pub(crate) const COLUMNS: &str =
     "id, code, owner_org_id, state, version, spec_json, created_at, updated_at";
 
 pub(crate) fn from_row(r: &Row) -> Result<Resource> {
-    let state = r.text(3)?;
-    let mut spec: ResourceSpec = serde_json::from_str(&r.text(5)?)?;
-    let code = r.text(1)?;
+    let state = r.text("state")?;
+    let mut spec: ResourceSpec = serde_json::from_str(&r.text("spec_json")?)?;
+    let code = r.text("code")?;
     spec.code = Some(code.clone());
     Ok(Resource {
-        id: r.i64(0)?,
+        id: r.i64("id")?,
         code,
         spec,
         state: State::parse(&state)
             .ok_or_else(|| StoreError::Db(format!("unknown state {state}")))?,
-        version: r.i64(4)?,
-        owner_org_id: r.i64(2)?,
-        created_at: r.text(6)?,
-        updated_at: r.text(7)?,
+        version: r.i64("version")?,
+        owner_org_id: r.i64("owner_org_id")?,
+        created_at: r.text("created_at")?,
+        updated_at: r.text("updated_at")?,
     })
 }
 
@@ -141,10 +141,10 @@ pub fn list(conn: &mut dyn Conn, f: &ResourceFilter, v: Visibility) -> Result<Re
     let (clause, params) = where_clause(f, v)?;
     let total = conn
         .query_one(
-            &format!("SELECT COUNT(*) FROM resources WHERE {clause}"),
+            &format!("SELECT COUNT(*) AS total FROM resources WHERE {clause}"),
             &params,
         )?
-        .i64(0)?;
+        .i64("total")?;
     let mut page_params = params;
     page_params.push(Value::Int(f.after.unwrap_or(0)));
     page_params.push(Value::Int(limit + 1));
@@ -177,12 +177,12 @@ pub fn all(conn: &mut dyn Conn) -> Result<Vec<Resource>> {
 }
 
 impl Store {
-    pub async fn resource(&self, caller: &Caller, code: &str) -> Result<Resource> {
+    pub(crate) async fn resource(&self, caller: &Caller, code: &str) -> Result<Resource> {
         let (code, v) = (code.to_string(), caller.visibility());
         self.read(move |c| get_visible(c, &code, v)).await
     }
 
-    pub async fn list_resources(
+    pub(crate) async fn list_resources(
         &self,
         caller: &Caller,
         filter: ResourceFilter,
@@ -191,12 +191,12 @@ impl Store {
         self.read(move |c| list(c, &filter, v)).await
     }
 
-    pub async fn all_resources(&self) -> Result<Vec<Resource>> {
+    pub(crate) async fn all_resources(&self) -> Result<Vec<Resource>> {
         self.read(all).await
     }
 
     /// Entries by code, skipping missing ones (search index updates).
-    pub async fn resources_by_codes(&self, codes: Vec<String>) -> Result<Vec<Resource>> {
+    pub(crate) async fn resources_by_codes(&self, codes: Vec<String>) -> Result<Vec<Resource>> {
         self.read(move |c| {
             let sql = format!("SELECT {COLUMNS} FROM resources WHERE code = ?");
             let mut out = Vec::new();

@@ -8,14 +8,14 @@ use govshare_domain::theme::{Theme, ThemeSpec};
 
 pub fn list(conn: &mut dyn Conn) -> Result<Vec<Theme>> {
     conn.query(
-        "SELECT t.code, t.name, t.description, (SELECT COUNT(*) FROM resource_themes rt WHERE rt.theme_code = t.code) FROM themes t ORDER BY t.code",
+        "SELECT t.code, t.name, t.description, (SELECT COUNT(*) FROM resource_themes rt WHERE rt.theme_code = t.code) AS resource_count FROM themes t ORDER BY t.code",
         &[],
     )?
     .iter()
     .map(|r| {
         Ok(Theme {
-            spec: ThemeSpec { code: r.text(0)?, name: r.text(1)?, description: r.text(2)? },
-            resource_count: r.i64(3)?,
+            spec: ThemeSpec { code: r.text("code")?, name: r.text("name")?, description: r.text("description")? },
+            resource_count: r.i64("resource_count")?,
         })
     })
     .collect()
@@ -31,11 +31,11 @@ pub fn upsert(conn: &mut dyn Conn, spec: &ThemeSpec) -> Result<()> {
 }
 
 impl Store {
-    pub async fn list_themes(&self) -> Result<Vec<Theme>> {
+    pub(crate) async fn list_themes(&self) -> Result<Vec<Theme>> {
         self.read(list).await
     }
 
-    pub async fn theme(&self, code: &str) -> Result<Theme> {
+    pub(crate) async fn theme(&self, code: &str) -> Result<Theme> {
         let code = code.to_string();
         let all = self.read(list).await?;
         all.into_iter()
@@ -44,7 +44,7 @@ impl Store {
     }
 
     /// Creates or updates thematic catalogs (bureau only).
-    pub async fn upsert_themes(&self, caller: &Caller, specs: Vec<ThemeSpec>) -> Result<()> {
+    pub(crate) async fn upsert_themes(&self, caller: &Caller, specs: Vec<ThemeSpec>) -> Result<()> {
         caller.check(|p| p.check_bureau())?;
         self.write(move |c| specs.iter().try_for_each(|s| upsert(c, s)))
             .await

@@ -39,7 +39,7 @@ impl RefCheck {
             &params![code],
         )?;
         let found = row
-            .map(|r| Ok::<_, crate::StoreError>((r.i64(0)?, r.text(1)?)))
+            .map(|r| Ok::<_, crate::StoreError>((r.i64("id")?, r.text("name")?)))
             .transpose()?;
         self.orgs.insert(code.to_string(), found.clone());
         Ok(found)
@@ -87,7 +87,7 @@ impl RefCheck {
                 &format!("SELECT code FROM resources WHERE code IN ({marks})"),
                 &values,
             )? {
-                stored.insert(row.text(0)?);
+                stored.insert(row.text("code")?);
             }
         }
         self.preloaded.extend(codes.iter().map(|c| c.to_string()));
@@ -180,7 +180,7 @@ fn next_code(conn: &mut dyn Conn, class: &str) -> Result<String> {
                 "INSERT INTO code_sequences (class_code, last_seq) VALUES (?, 1) ON CONFLICT (class_code) DO UPDATE SET last_seq = code_sequences.last_seq + 1 RETURNING last_seq",
                 &params![class],
             )?
-            .i64(0)?;
+            .i64("last_seq")?;
         let code = ResourceCode::format(class, seq as u32);
         if conn
             .query_opt("SELECT 1 FROM resources WHERE code = ?", &params![&code])?
@@ -299,7 +299,7 @@ pub(crate) fn insert(
                 spec.format_category.code(), spec.update_cycle.code(), stored_json(spec)?, &now, &now
             ],
         )?
-        .i64(0)?;
+        .i64("id")?;
     write_children(conn, id, spec, false)?;
     let mut stored = spec.clone();
     stored.code = Some(code.clone());

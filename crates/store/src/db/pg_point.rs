@@ -160,10 +160,18 @@ impl PointReader {
         let rows = self.query(sql, &[&keys]).await?;
         let mut by_key = HashMap::with_capacity(rows.len());
         let mut epoch = None;
-        for mut row in rows {
-            epoch = Some(row.i64(0)?);
-            let key = row.0.remove(1);
-            by_key.insert(Key::of(key), row);
+        let mut names = None;
+        for row in rows {
+            epoch = Some(epoch_of(&row)?);
+            // The key (column 1) is taken out, leaving the row a lookup by key reads.
+            let names = names.get_or_insert_with(|| -> Arc<[String]> {
+                let mut n = row.names().to_vec();
+                n.remove(1);
+                n.into()
+            });
+            let mut values = row.into_values();
+            let key = values.remove(1);
+            by_key.insert(Key::of(key), Row::new(names.clone(), values));
         }
         let epoch = match epoch {
             Some(e) => e,
@@ -177,8 +185,8 @@ impl PointReader {
         self.query(self.0.version_sql, &[])
             .await?
             .first()
-            .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))?
-            .i64(0)
+            .ok_or_else(|| StoreError::Db("sharing_epoch 缺少记录".into()))
+            .and_then(epoch_of)
     }
 
     /// The row `sql` gives for `params` and the epoch read with it (`sql` reads the
@@ -193,7 +201,7 @@ impl PointReader {
         if let (Some(gather), 1) = (gather, params.len()) {
             return Ok(match self.gathered(gather, params.remove(0)).await? {
                 Ok(row) => {
-                    let at = row.i64(0)?;
+                    let at = epoch_of(&row)?;
                     (Some(row), at)
                 }
                 Err(at) => (None, at),
@@ -201,7 +209,7 @@ impl PointReader {
         }
         let row = self.query_opt(sql, &params).await?;
         let at = match &row {
-            Some(r) => r.i64(0)?,
+            Some(r) => epoch_of(r)?,
             None => self.epoch().await?,
         };
         Ok((row, at))
@@ -259,7 +267,7 @@ impl PointReader {
             }
             other => other?,
         };
-        rows.iter().map(crate::db::pg_value::row_values).collect()
+        crate::db::pg_value::rows_of(&rows)
     }
 }
 
@@ -368,6 +376,17 @@ impl PointConn {
     }
 }
 
+/// The epoch a statement read: by this reader's contract its first column, whatever
+/// the caller named it (the reader knows no room's names).
+fn epoch_of(row: &Row) -> Result<i64> {
+    match row.values().first() {
+        Some(Value::Int(n)) => Ok(*n),
+        other => Err(StoreError::Db(format!(
+            "a lookup's first column is not the epoch: {other:?}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,12 +401,12 @@ mod tests {
             return;
         }
         let url = crate::testing::fresh_database("postgres");
-        let reader = PointReader::new(url.parse().unwrap(), "SELECT 1::BIGINT");
-        let sql = "SELECT 1::BIGINT AS epoch WHERE 'a' = ANY(?)";
+        let reader = PointReader::new(url.parse().unwrap(), "SELECT 1::BIGINT AS n");
+        let sql = "SELECT 1::BIGINT AS _epoch WHERE 'a' = ANY(?)".to_string();
         for round in 0..3 {
             let answered = tokio::time::timeout(
                 std::time::Duration::from_secs(10),
-                reader.gathered(sql, Value::Text("a".into())),
+                reader.gathered(&sql, Value::Text("a".into())),
             )
             .await
             .unwrap_or_else(|_| panic!("round {round}: the lookup was never answered"));
@@ -397,11 +416,11 @@ mod tests {
             );
         }
         let good =
-            "SELECT 7::BIGINT AS epoch, k FROM (VALUES ('a'), ('b')) AS t(k) WHERE k = ANY(?)";
+            "SELECT 7::BIGINT AS _epoch, k FROM (VALUES ('a'), ('b')) AS t(k) WHERE k = ANY(?)";
         let row = reader
             .gathered(good, Value::Text("b".into()))
             .await
             .unwrap();
-        assert_eq!(row.unwrap().i64(0).unwrap(), 7);
+        assert_eq!(row.unwrap().i64("_epoch").unwrap(), 7);
     }
 }

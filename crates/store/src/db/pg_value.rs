@@ -4,6 +4,7 @@ use crate::error::Result;
 use crate::value::{Row, Value};
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
+use std::sync::Arc;
 
 impl ToSql for Value {
     fn to_sql(
@@ -39,7 +40,20 @@ impl ToSql for Value {
     postgres::types::to_sql_checked!();
 }
 
-pub(crate) fn row_values(row: &postgres::Row) -> Result<Row> {
+/// The rows of one query, their column names shared.
+pub(crate) fn rows_of(rows: &[postgres::Row]) -> Result<Vec<Row>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let names: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    rows.iter().map(|r| row_values(r, &names)).collect()
+}
+
+fn row_values(row: &postgres::Row, names: &Arc<[String]>) -> Result<Row> {
     let mut values = Vec::with_capacity(row.len());
     for (i, col) in row.columns().iter().enumerate() {
         let v = match *col.type_() {
@@ -66,5 +80,5 @@ pub(crate) fn row_values(row: &postgres::Row) -> Result<Row> {
         };
         values.push(v.unwrap_or(Value::Null));
     }
-    Ok(Row(values))
+    Ok(Row::new(names.clone(), values))
 }

@@ -3,7 +3,7 @@
 
 use crate::db::conn::{Conn, Dialect, RowStream, numbered_placeholders};
 use crate::db::connections::Connections;
-use crate::db::pg_value::row_values;
+use crate::db::pg_value::rows_of;
 use crate::error::{Result, StoreError};
 use crate::value::{Row, Value};
 use postgres::types::ToSql;
@@ -211,7 +211,7 @@ impl Conn for PgConn {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
         let rows = self.client.query(&stmt, &refs(params));
-        self.checked(rows)?.iter().map(row_values).collect()
+        rows_of(&self.checked(rows)?)
     }
 
     fn copy_stream<'a>(

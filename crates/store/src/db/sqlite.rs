@@ -206,6 +206,7 @@ impl Conn for SqliteConn<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let mut stmt = self.0.prepare_cached(sql)?;
         let width = stmt.column_count();
+        let names: std::sync::Arc<[String]> = stmt.column_names().map(str::to_string).collect();
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -213,7 +214,7 @@ impl Conn for SqliteConn<'_> {
             for i in 0..width {
                 values.push(to_value(r.get_ref(i)?));
             }
-            out.push(Row(values));
+            out.push(Row::new(names.clone(), values));
         }
         Ok(out)
     }

@@ -48,14 +48,14 @@ const APP_COLUMNS: &str = "a.id, o.credit_code, a.name, a.key_prefix, a.created_
 
 fn app_info(r: &crate::value::Row) -> Result<AppInfo> {
     Ok(AppInfo {
-        id: r.i64(0)?,
-        org_code: r.text(1)?,
-        name: r.text(2)?,
-        key_prefix: r.text(3)?,
-        created_by: r.text(4)?,
-        created_at: r.text(5)?,
-        expires_at: r.opt_text(6)?,
-        revoked_at: r.opt_text(7)?,
+        id: r.i64("id")?,
+        org_code: r.text("credit_code")?,
+        name: r.text("name")?,
+        key_prefix: r.text("key_prefix")?,
+        created_by: r.text("created_by")?,
+        created_at: r.text("created_at")?,
+        expires_at: r.opt_text("expires_at")?,
+        revoked_at: r.opt_text("revoked_at")?,
     })
 }
 
@@ -77,7 +77,7 @@ fn check_manage(caller: &Caller, org_id: i64) -> Result<()> {
 
 impl Store {
     /// Registers an app of an organisation with its key's prefix and hash.
-    pub async fn create_app(
+    pub(crate) async fn create_app(
         &self,
         caller: &Caller,
         org_code: &str,
@@ -100,14 +100,14 @@ impl Store {
                     "INSERT INTO apps (org_id, name, key_prefix, key_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     &params![org.id, &name, &prefix, &hash, caller.name(), crate::now(), expires_at],
                 )?
-                .i64(0)?;
+                .i64("id")?;
             app_by_id(c, id)
         })
         .await
     }
 
     /// The apps of an organisation (its users see their own; the bureau any).
-    pub async fn apps(&self, caller: &Caller, org_code: &str) -> Result<Vec<AppInfo>> {
+    pub(crate) async fn apps(&self, caller: &Caller, org_code: &str) -> Result<Vec<AppInfo>> {
         let (caller, org_code) = (caller.clone(), org_code.to_string());
         self.read(move |c| {
             let org = org_by_code_in(c, &org_code)?;
@@ -130,13 +130,13 @@ impl Store {
     }
 
     /// Revokes an app's key at once. Another organisation's app is "not found".
-    pub async fn revoke_app(&self, caller: &Caller, id: i64) -> Result<AppInfo> {
+    pub(crate) async fn revoke_app(&self, caller: &Caller, id: i64) -> Result<AppInfo> {
         let caller = caller.clone();
         self.write(move |c| {
             let app = app_by_id(c, id)?;
             let org_id = c
                 .query_one("SELECT org_id FROM apps WHERE id = ?", &params![id])?
-                .i64(0)?;
+                .i64("org_id")?;
             let own = caller.is_party(&[org_id]);
             if !own {
                 return Err(Error::not_found("应用", id.to_string()).into());
@@ -154,7 +154,7 @@ impl Store {
     }
 
     /// The stored key with this prefix, if any.
-    pub async fn app_key(&self, prefix: &str) -> Result<Option<StoredKey>> {
+    pub(crate) async fn app_key(&self, prefix: &str) -> Result<Option<StoredKey>> {
         let prefix = prefix.to_string();
         self.read(move |c| {
             let row = c.query_opt(
@@ -164,13 +164,13 @@ impl Store {
             row.map(|r| {
                 Ok(StoredKey {
                     app: AppPrincipal {
-                        app_id: r.i64(0)?,
-                        org_id: r.i64(1)?,
-                        name: r.text(2)?,
+                        app_id: r.i64("id")?,
+                        org_id: r.i64("org_id")?,
+                        name: r.text("name")?,
                     },
-                    key_hash: r.text(3)?,
-                    expires_at: r.opt_text(4)?,
-                    revoked_at: r.opt_text(5)?,
+                    key_hash: r.text("key_hash")?,
+                    expires_at: r.opt_text("expires_at")?,
+                    revoked_at: r.opt_text("revoked_at")?,
                 })
             })
             .transpose()

@@ -7,23 +7,22 @@ use crate::{Caller, Store, params};
 use govshare_domain::org::{Org, OrgKind, OrgLevel, OrgSpec};
 use govshare_domain::{Error, Problem};
 
-const COLUMNS: &str =
-    "o.id, o.credit_code, o.name, o.short_name, o.kind, o.level, o.region_code, p.credit_code";
+const COLUMNS: &str = "o.id, o.credit_code, o.name, o.short_name, o.kind, o.level, o.region_code, p.credit_code AS parent_code";
 
 fn from_row(r: &Row) -> Result<Org> {
     let bad = |what: &str, v: String| StoreError::Db(format!("stored org {what} unreadable: {v}"));
-    let kind = r.text(4)?;
-    let level = r.text(5)?;
+    let kind = r.text("kind")?;
+    let level = r.text("level")?;
     Ok(Org {
-        id: r.i64(0)?,
+        id: r.i64("id")?,
         spec: OrgSpec {
-            credit_code: r.text(1)?,
-            name: r.text(2)?,
-            short_name: r.text(3)?,
+            credit_code: r.text("credit_code")?,
+            name: r.text("name")?,
+            short_name: r.text("short_name")?,
             kind: OrgKind::parse(&kind).ok_or_else(|| bad("kind", kind.clone()))?,
             level: OrgLevel::parse(&level).ok_or_else(|| bad("level", level.clone()))?,
-            region_code: r.text(6)?,
-            parent_code: r.opt_text(7)?,
+            region_code: r.text("region_code")?,
+            parent_code: r.opt_text("parent_code")?,
         },
     })
 }
@@ -61,7 +60,7 @@ fn parent_id(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Option<i64>> {
     };
     let row = conn.query_opt("SELECT id FROM orgs WHERE credit_code = ?", &params![code])?;
     match row {
-        Some(r) => Ok(Some(r.i64(0)?)),
+        Some(r) => Ok(Some(r.i64("id")?)),
         None => Err(Error::Invalid(vec![Problem::new(
             "parent_code",
             format!("上级机构“{code}”未登记"),
@@ -80,7 +79,7 @@ pub fn upsert(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Org> {
     )?;
     let id = match existing {
         Some(r) => {
-            let id = r.i64(0)?;
+            let id = r.i64("id")?;
             conn.execute(
                 "UPDATE orgs SET name = ?, short_name = ?, kind = ?, level = ?, region_code = ?, parent_id = ? WHERE id = ?",
                 &params![&spec.name, &spec.short_name, spec.kind.code(), spec.level.code(), &spec.region_code, parent, id],
@@ -92,24 +91,24 @@ pub fn upsert(conn: &mut dyn Conn, spec: &OrgSpec) -> Result<Org> {
                 "INSERT INTO orgs (credit_code, name, short_name, kind, level, region_code, parent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 &params![&spec.credit_code, &spec.name, &spec.short_name, spec.kind.code(), spec.level.code(), &spec.region_code, parent, crate::now()],
             )?
-            .i64(0)?,
+            .i64("id")?,
     };
     by_id(conn, id)
 }
 
 impl Store {
-    pub async fn list_orgs(&self) -> Result<Vec<Org>> {
+    pub(crate) async fn list_orgs(&self) -> Result<Vec<Org>> {
         self.read(list).await
     }
 
-    pub async fn org_by_code(&self, code: &str) -> Result<Org> {
+    pub(crate) async fn org_by_code(&self, code: &str) -> Result<Org> {
         let code = code.to_string();
         self.read(move |c| by_code(c, &code)?.ok_or_else(|| Error::not_found("机构", code).into()))
             .await
     }
 
     /// Creates or updates an organisation (bureau only).
-    pub async fn upsert_org(&self, caller: &Caller, spec: OrgSpec) -> Result<Org> {
+    pub(crate) async fn upsert_org(&self, caller: &Caller, spec: OrgSpec) -> Result<Org> {
         caller.check(|p| p.check_bureau())?;
         self.write(move |c| upsert(c, &spec)).await
     }

@@ -18,7 +18,7 @@ pub fn installation_secret(conn: &mut dyn Conn, name: &str) -> Result<[u8; 32]> 
             "SELECT value FROM installation_secrets WHERE name = ?",
             &params![name],
         )?
-        .text(0)?;
+        .text("value")?;
     let mut secret = [0u8; 32];
     hex::decode_to_slice(stored.trim(), &mut secret)
         .map_err(|_| StoreError::Db(format!("installation secret “{name}” is damaged")))?;

@@ -61,7 +61,7 @@ pub fn create(conn: &mut dyn Conn, u: &NewUser) -> Result<User> {
             e => e,
         })?;
     Ok(User {
-        id: row.i64(0)?,
+        id: row.i64("id")?,
         username: u.username.clone(),
         display_name: u.display_name.trim().to_string(),
         role: u.role,
@@ -76,25 +76,25 @@ pub fn credentials(conn: &mut dyn Conn, username: &str) -> Result<Option<Credent
         &params![username],
     )?;
     let Some(r) = row else { return Ok(None) };
-    let role = r.text(3)?;
+    let role = r.text("role")?;
     Ok(Some(Credentials {
         user: User {
-            id: r.i64(0)?,
-            username: r.text(1)?,
-            display_name: r.text(2)?,
+            id: r.i64("id")?,
+            username: r.text("username")?,
+            display_name: r.text("display_name")?,
             role: Role::parse(&role)
                 .ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
-            org_id: r.i64(4)?,
-            active: r.bool(5)?,
+            org_id: r.i64("org_id")?,
+            active: r.bool("active")?,
         },
-        password_hash: r.text(6)?,
+        password_hash: r.text("password_hash")?,
     }))
 }
 
 impl Store {
     /// Creates a user. The bureau may create users anywhere; an organisation's admin
     /// only in their own organisation and never a bureau admin.
-    pub async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User> {
+    pub(crate) async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User> {
         caller.check(|p| {
             // Auditors read the whole city's audit log: only the bureau appoints them.
             let own_org_admin = p.role == Role::OrgAdmin
@@ -109,12 +109,12 @@ impl Store {
         self.write(move |c| create(c, &user)).await
     }
 
-    pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
+    pub(crate) async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         let username = username.to_string();
         self.read(move |c| credentials(c, &username)).await
     }
 
-    pub async fn create_session(
+    pub(crate) async fn create_session(
         &self,
         token_hash: String,
         user_id: i64,
@@ -132,25 +132,25 @@ impl Store {
     }
 
     /// The user behind a live session token hash, if any.
-    pub async fn session_principal(&self, token_hash: String) -> Result<Option<Principal>> {
+    pub(crate) async fn session_principal(&self, token_hash: String) -> Result<Option<Principal>> {
         self.read(move |c| {
             let row = c.query_opt(
                 "SELECT u.id, u.username, u.org_id, u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = ?",
                 &params![token_hash, crate::now(), true],
             )?;
             let Some(r) = row else { return Ok(None) };
-            let role = r.text(3)?;
+            let role = r.text("role")?;
             Ok(Some(Principal {
-                user_id: r.i64(0)?,
-                username: r.text(1)?,
-                org_id: r.i64(2)?,
+                user_id: r.i64("id")?,
+                username: r.text("username")?,
+                org_id: r.i64("org_id")?,
                 role: Role::parse(&role).ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
             }))
         })
         .await
     }
 
-    pub async fn delete_session(&self, token_hash: String) -> Result<()> {
+    pub(crate) async fn delete_session(&self, token_hash: String) -> Result<()> {
         self.write(move |c| {
             c.execute(
                 "DELETE FROM sessions WHERE token_hash = ?",

@@ -92,17 +92,17 @@ fn check_quota(conn: &mut dyn Conn, org_id: i64) -> Result<()> {
         return Ok(());
     };
     let used = conn.query_one(
-        "SELECT CAST(COALESCE(SUM(p.row_count), 0) AS BIGINT), CAST(COALESCE(SUM(p.byte_count), 0) AS BIGINT) FROM pools p JOIN resources r ON r.id = p.resource_id WHERE r.owner_org_id = ?",
+        "SELECT CAST(COALESCE(SUM(p.row_count), 0) AS BIGINT) AS used_rows, CAST(COALESCE(SUM(p.byte_count), 0) AS BIGINT) AS used_bytes FROM pools p JOIN resources r ON r.id = p.resource_id WHERE r.owner_org_id = ?",
         &params![org_id],
     )?;
-    let (rows, bytes) = (used.i64(0)?, used.i64(1)?);
-    if let Some(max) = q.opt_i64(0)?.filter(|max| rows > *max) {
+    let (rows, bytes) = (used.i64("used_rows")?, used.i64("used_bytes")?);
+    if let Some(max) = q.opt_i64("max_rows")?.filter(|max| rows > *max) {
         return Err(Error::QuotaExceeded(format!(
             "本单位数据池将有{rows}行，超过配额{max}行，本批数据未入池"
         ))
         .into());
     }
-    if let Some(max) = q.opt_i64(1)?.filter(|max| bytes > *max) {
+    if let Some(max) = q.opt_i64("max_bytes")?.filter(|max| bytes > *max) {
         return Err(Error::QuotaExceeded(format!(
             "本单位数据池将有{bytes}字节，超过配额{max}字节，本批数据未入池"
         ))
@@ -121,12 +121,12 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
         )?;
         if let Some(row) = done {
             return Ok(BatchReport {
-                batch_id: row.i64(0)?,
+                batch_id: row.i64("id")?,
                 mode: batch.mode,
-                received: row.i64(2)?,
-                accepted: row.i64(3)?,
-                rejected: row.i64(4)?,
-                skipped: row.i64(5)?,
+                received: row.i64("received")?,
+                accepted: row.i64("accepted")?,
+                rejected: row.i64("rejected")?,
+                skipped: row.i64("skipped")?,
                 replayed: true,
             });
         }
@@ -164,7 +164,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
                 &now
             ],
         )?
-        .i64(0)?;
+        .i64("id")?;
     // The pool's lock (PostgreSQL; SQLite has one writer) and its feed counter.
     let lock = if conn.dialect() == Dialect::Postgres {
         " FOR UPDATE"
@@ -175,7 +175,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
         &format!("SELECT last_seq, row_count FROM pools WHERE resource_id = ?{lock}"),
         &params![r.id],
     )?;
-    let mut next_seq = pool.i64(0)? + 1;
+    let mut next_seq = pool.i64("last_seq")? + 1;
     if batch.mode == IngestMode::Replace {
         conn.execute(
             "INSERT INTO pool_tombstones (resource_id, seq, batch_id, op, row_key, at) VALUES (?, ?, ?, 'replace', '*', ?)",
@@ -192,7 +192,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
         next_seq,
     };
     let mut writer: Box<dyn PoolWriter> = match conn.dialect() {
-        Dialect::Postgres => Box::new(CopyWriter::new(conn, target, pool.i64(1)? == 0)?),
+        Dialect::Postgres => Box::new(CopyWriter::new(conn, target, pool.i64("row_count")? == 0)?),
         Dialect::Sqlite => {
             if batch.mode == IngestMode::Replace {
                 conn.execute(&format!("DELETE FROM \"{}\"", schema.table), &[])?;
@@ -227,14 +227,19 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
     )?;
     let size = conn.query_one(
         &format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(_bytes), 0) AS BIGINT) FROM \"{}\"",
+            "SELECT COUNT(*) AS row_count, CAST(COALESCE(SUM(_bytes), 0) AS BIGINT) AS byte_count FROM \"{}\"",
             schema.table
         ),
         &[],
     )?;
     conn.execute(
         "UPDATE pools SET row_count = ?, byte_count = ?, last_batch_at = ? WHERE resource_id = ?",
-        &params![size.i64(0)?, size.i64(1)?, &finished, r.id],
+        &params![
+            size.i64("row_count")?,
+            size.i64("byte_count")?,
+            &finished,
+            r.id
+        ],
     )?;
     check_quota(conn, r.owner_org_id)?;
     Ok(BatchReport {
@@ -268,24 +273,24 @@ pub struct Quarantine {
 
 impl Store {
     /// Runs one batch into a pool, all of it or none of it.
-    pub async fn ingest(&self, caller: &Caller, batch: Batch) -> Result<BatchReport> {
+    pub(crate) async fn ingest(&self, caller: &Caller, batch: Batch) -> Result<BatchReport> {
         let caller = caller.clone();
         self.write(move |c| ingest(c, &caller, batch)).await
     }
 
     /// The rows a batch refused, with their reasons: for the pool's own organisation
     /// and the bureau only (refused rows hold the submitted data).
-    pub async fn quarantine(&self, caller: &Caller, batch_id: i64) -> Result<Quarantine> {
+    pub(crate) async fn quarantine(&self, caller: &Caller, batch_id: i64) -> Result<Quarantine> {
         let caller = caller.clone();
         self.read(move |c| {
             let batch = c.query_opt(
                 "SELECT r.owner_org_id, b.header_json FROM pool_batches b JOIN resources r ON r.id = b.resource_id WHERE b.id = ?",
                 &params![batch_id],
             )?;
-            let Some(batch) = batch.filter(|b| b.i64(0).is_ok_and(|o| caller.check(|p| p.check_edit(o, State::Draft)).is_ok())) else {
+            let Some(batch) = batch.filter(|b| b.i64("owner_org_id").is_ok_and(|o| caller.check(|p| p.check_edit(o, State::Draft)).is_ok())) else {
                 return Err(Error::not_found("批次", batch_id.to_string()).into());
             };
-            let header: Vec<String> = serde_json::from_str(&batch.text(1)?)?;
+            let header: Vec<String> = serde_json::from_str(&batch.text("header_json")?)?;
             let rows = c
                 .query(
                     "SELECT row_number, column_name, value, reason, row_json FROM pool_quarantine WHERE batch_id = ? ORDER BY row_number",
@@ -294,11 +299,11 @@ impl Store {
                 .iter()
                 .map(|r| {
                     Ok(QuarantinedRow {
-                        row_number: r.i64(0)?,
-                        column: r.text(1)?,
-                        value: r.text(2)?,
-                        reason: r.text(3)?,
-                        cells: serde_json::from_str(&r.text(4)?)?,
+                        row_number: r.i64("row_number")?,
+                        column: r.text("column_name")?,
+                        value: r.text("value")?,
+                        reason: r.text("reason")?,
+                        cells: serde_json::from_str(&r.text("row_json")?)?,
                     })
                 })
                 .collect::<Result<_>>()?;

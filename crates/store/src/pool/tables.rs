@@ -70,7 +70,7 @@ pub fn schema_of(conn: &mut dyn Conn, resource_id: i64) -> Result<Option<PoolSch
         "SELECT schema_json FROM pools WHERE resource_id = ?",
         &params![resource_id],
     )?;
-    row.map(|r| Ok(serde_json::from_str(&r.text(0)?)?))
+    row.map(|r| Ok(serde_json::from_str(&r.text("schema_json")?)?))
         .transpose()
 }
 
@@ -102,7 +102,7 @@ pub struct PoolInfo {
 
 impl Store {
     /// The pool of an entry the caller can see.
-    pub async fn pool(&self, caller: &Caller, code: &str) -> Result<PoolInfo> {
+    pub(crate) async fn pool(&self, caller: &Caller, code: &str) -> Result<PoolInfo> {
         let (code, v) = (code.to_string(), caller.visibility());
         self.read(move |c| {
             let r = get_visible(c, &code, v)?;
@@ -112,13 +112,13 @@ impl Store {
                     &params![r.id],
                 )?
                 .ok_or_else(|| StoreError::Domain(Error::not_found("数据池", code.clone())))?;
-            let schema: PoolSchema = serde_json::from_str(&row.text(0)?)?;
+            let schema: PoolSchema = serde_json::from_str(&row.text("schema_json")?)?;
             Ok(PoolInfo {
                 code,
                 table: schema.table.clone(),
                 schema,
-                row_count: row.i64(1)?,
-                last_batch_at: row.opt_text(2)?,
+                row_count: row.i64("row_count")?,
+                last_batch_at: row.opt_text("last_batch_at")?,
             })
         })
         .await
@@ -128,7 +128,7 @@ impl Store {
 impl Store {
     /// Replaces the checks of some of a pool's columns (the pool's organisation or
     /// the bureau); rows already stored are not re-checked.
-    pub async fn set_pool_checks(
+    pub(crate) async fn set_pool_checks(
         &self,
         caller: &Caller,
         code: &str,
@@ -140,7 +140,7 @@ impl Store {
 
     /// Sets a pool's selection rules (the pool's organisation or the bureau): which
     /// items and rows later batches take. Rows already stored stay.
-    pub async fn set_pool_selection(
+    pub(crate) async fn set_pool_selection(
         &self,
         caller: &Caller,
         code: &str,
@@ -196,7 +196,7 @@ pub struct PoolChange {
 impl Store {
     /// Changes to a pool after `since`, oldest first: for the pool's organisation and
     /// the bureau (consumers under grants come with the sharing work).
-    pub async fn pool_changes(
+    pub(crate) async fn pool_changes(
         &self,
         caller: &Caller,
         code: &str,
@@ -235,11 +235,11 @@ pub(crate) fn changes_since(
         .into_iter()
         .map(|row| {
             Ok(PoolChange {
-                seq: row.i64(0)?,
-                batch_id: row.i64(1)?,
+                seq: row.i64("_seq")?,
+                batch_id: row.i64("_batch_id")?,
                 op: "upsert".into(),
-                at: row.text(2)?,
-                key: key_text(&row.0[3..]),
+                at: row.text("_updated_at")?,
+                key: key_text(&row.values()[3..]),
             })
         })
         .collect::<Result<_>>()?;
@@ -249,11 +249,11 @@ pub(crate) fn changes_since(
     )?;
     for row in tombstones {
         changes.push(PoolChange {
-            seq: row.i64(0)?,
-            batch_id: row.i64(1)?,
-            op: row.text(2)?,
-            key: row.text(3)?,
-            at: row.text(4)?,
+            seq: row.i64("seq")?,
+            batch_id: row.i64("batch_id")?,
+            op: row.text("op")?,
+            key: row.text("row_key")?,
+            at: row.text("at")?,
         });
     }
     changes.sort_by_key(|c| c.seq);
@@ -276,7 +276,7 @@ pub struct Quota {
 
 impl Store {
     /// Sets an organisation's quota (bureau only).
-    pub async fn set_quota(
+    pub(crate) async fn set_quota(
         &self,
         caller: &Caller,
         org_code: &str,
@@ -300,7 +300,7 @@ impl Store {
     }
 
     /// An organisation's quota and usage: for the bureau and the organisation itself.
-    pub async fn quota(&self, caller: &Caller, org_code: &str) -> Result<Quota> {
+    pub(crate) async fn quota(&self, caller: &Caller, org_code: &str) -> Result<Quota> {
         let org = self.org_by_code(org_code).await?;
         caller.check(|p| {
             if p.is_bureau() || p.org_id == org.id {
@@ -312,14 +312,14 @@ impl Store {
         self.read(move |c| {
             let limits = c.query_opt("SELECT max_rows, max_bytes FROM org_quotas WHERE org_id = ?", &params![org.id])?;
             let used = c.query_one(
-                "SELECT CAST(COALESCE(SUM(p.row_count), 0) AS BIGINT), CAST(COALESCE(SUM(p.byte_count), 0) AS BIGINT) FROM pools p JOIN resources r ON r.id = p.resource_id WHERE r.owner_org_id = ?",
+                "SELECT CAST(COALESCE(SUM(p.row_count), 0) AS BIGINT) AS used_rows, CAST(COALESCE(SUM(p.byte_count), 0) AS BIGINT) AS used_bytes FROM pools p JOIN resources r ON r.id = p.resource_id WHERE r.owner_org_id = ?",
                 &params![org.id],
             )?;
             Ok(Quota {
-                max_rows: limits.as_ref().map(|l| l.opt_i64(0)).transpose()?.flatten(),
-                max_bytes: limits.as_ref().map(|l| l.opt_i64(1)).transpose()?.flatten(),
-                rows: used.i64(0)?,
-                bytes: used.i64(1)?,
+                max_rows: limits.as_ref().map(|l| l.opt_i64("max_rows")).transpose()?.flatten(),
+                max_bytes: limits.as_ref().map(|l| l.opt_i64("max_bytes")).transpose()?.flatten(),
+                rows: used.i64("used_rows")?,
+                bytes: used.i64("used_bytes")?,
             })
         })
         .await
@@ -346,9 +346,9 @@ fn recheck_column(
     let mut bad = Vec::new();
     let mut converted = Vec::with_capacity(rows.len());
     for row in rows {
-        let text = key_text(&row.0[width..]);
+        let text = key_text(&row.values()[width..]);
         match govshare_domain::pool::parse_cell(&item, &text) {
-            Ok(v) => converted.push((row.0[..width].to_vec(), crate::value::to_value(v))),
+            Ok(v) => converted.push((row.values()[..width].to_vec(), crate::value::to_value(v))),
             Err(reason) => bad.push(format!("“{text}”（{reason}）")),
         }
     }
@@ -399,8 +399,11 @@ pub fn evolve_pool(conn: &mut dyn Conn, r: &Resource, old: &PoolSchema) -> Resul
     let mut new = PoolSchema::for_resource(r)?;
     new.selection = old.selection.clone();
     let has_rows = conn
-        .query_one(&format!("SELECT COUNT(*) FROM \"{}\"", old.table), &[])?
-        .i64(0)?
+        .query_one(
+            &format!("SELECT COUNT(*) AS row_count FROM \"{}\"", old.table),
+            &[],
+        )?
+        .i64("row_count")?
         > 0;
     let evolution = old.evolve(&new, has_rows)?;
     let (schema, added) = (evolution.schema, evolution.added);

@@ -433,8 +433,10 @@ impl<'a> CopyWriter<'a> {
             .into_iter()
             .map(|r| {
                 let cells: Vec<String> =
-                    serde_json::from_str(&r.opt_text(2)?.unwrap_or_else(|| "[]".into()))?;
-                Ok(self.target.refuse(r.i64(0)?, cells, r.text(1)?, reason))
+                    serde_json::from_str(&r.opt_text("_cells")?.unwrap_or_else(|| "[]".into()))?;
+                Ok(self
+                    .target
+                    .refuse(r.i64("_row")?, cells, r.text("_key")?, reason))
             })
             .collect()
     }

@@ -14,10 +14,10 @@ use crate::schema::steps::count_calls;
 pub fn move_old_layout(conn: &mut dyn Conn) -> Result<()> {
     let kept = conn
         .query_one(
-            "SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'audit_log'",
+            "SELECT COUNT(*) AS kept FROM main.sqlite_master WHERE type = 'table' AND name = 'audit_log'",
             &[],
         )?
-        .i64(0)?;
+        .i64("kept")?;
     if kept == 0 {
         return Ok(());
     }
@@ -40,10 +40,10 @@ pub fn move_old_layout(conn: &mut dyn Conn) -> Result<()> {
     }
     let missing = conn
         .query_one(
-            "SELECT COUNT(*) FROM (SELECT * FROM main.audit_log EXCEPT SELECT * FROM audit.audit_log)",
+            "SELECT COUNT(*) AS missing FROM (SELECT * FROM main.audit_log EXCEPT SELECT * FROM audit.audit_log)",
             &[],
         )?
-        .i64(0)?;
+        .i64("missing")?;
     if missing > 0 {
         return Err(StoreError::Unavailable(format!(
             "审计表 audit_log 迁入审计文件后缺少 {missing} 行，原表保留未删"

@@ -164,7 +164,7 @@ fn apply(conn: &mut dyn Conn, set: &[Migration], upto: i64) -> Result<()> {
     )?;
     let steps = conn.query("SELECT version, checksum FROM schema_steps", &[])?;
     let known = set.last().map_or(0, |m| m.version);
-    if let Some(newest) = applied.last().map(|r| r.i64(0)).transpose()?
+    if let Some(newest) = applied.last().map(|r| r.i64("version")).transpose()?
         && newest > known
     {
         return Err(StoreError::Db(format!(
@@ -173,12 +173,18 @@ fn apply(conn: &mut dyn Conn, set: &[Migration], upto: i64) -> Result<()> {
     }
     for m in set.iter().filter(|m| m.version <= upto) {
         let sql = m.sql(conn.dialect());
-        match applied.iter().find(|r| r.i64(0).ok() == Some(m.version)) {
-            Some(row) if row.text(1)? != checksum(sql) => return Err(changed(m, "SQL")),
+        match applied
+            .iter()
+            .find(|r| r.i64("version").ok() == Some(m.version))
+        {
+            Some(row) if row.text("checksum")? != checksum(sql) => return Err(changed(m, "SQL")),
             Some(_) => {
                 if let Some(step) = &m.after {
-                    match steps.iter().find(|r| r.i64(0).ok() == Some(m.version)) {
-                        Some(r) if r.text(1)? != step_checksum(step) => {
+                    match steps
+                        .iter()
+                        .find(|r| r.i64("version").ok() == Some(m.version))
+                    {
+                        Some(r) if r.text("checksum")? != step_checksum(step) => {
                             return Err(changed(m, "data step"));
                         }
                         Some(_) => {}

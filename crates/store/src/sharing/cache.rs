@@ -10,7 +10,7 @@ use crate::db::conn::{Conn, Dialect};
 use crate::org::apps::AppPrincipal;
 use crate::pool::tables::schema_of;
 use crate::sharing::decide::access;
-use crate::sharing::decided::{Decided, EPOCH, SharingCache, cache_key, epoch};
+use crate::sharing::decided::{Decided, EPOCH, EPOCH_COLUMN, SharingCache, cache_key, epoch};
 use crate::sharing::served::{Access, Shape};
 use crate::value::Value;
 use crate::value::to_value;
@@ -76,7 +76,7 @@ impl SharingCache {
             let row = conn.query_opt(&d.lookup_sql, &params)?;
             // A key no row has reads the epoch on its own.
             let at = match &row {
-                Some(r) => r.i64(0)?,
+                Some(r) => r.i64(EPOCH_COLUMN)?,
                 None => epoch(conn)?,
             };
             match d.serve(row, at) {
@@ -110,9 +110,10 @@ impl Decided {
         }
         Some(
             row.filter(|_| !self.access.decision.columns.is_empty())
-                .map(|mut r| {
-                    r.0.remove(0);
-                    r.0
+                .map(|r| {
+                    let mut values = r.into_values();
+                    values.remove(0);
+                    values
                 }),
         )
     }
@@ -151,7 +152,7 @@ fn prepare(
             let keys: Vec<_> = s.keys().collect();
             // The epoch as a scalar subquery: a join on the key would make SQLite
             // prepare the statement again for every key bound.
-            let columns: Vec<String> = std::iter::once(format!("({EPOCH})"))
+            let columns: Vec<String> = std::iter::once(format!("({EPOCH}) AS {EPOCH_COLUMN}"))
                 .chain(
                     a.decision
                         .columns

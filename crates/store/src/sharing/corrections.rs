@@ -57,25 +57,25 @@ const FROM: &str =
     "FROM corrections k JOIN resources r ON r.id = k.resource_id JOIN apps a ON a.id = k.app_id";
 
 fn correction(row: &crate::value::Row) -> Result<Correction> {
-    let deadline = NaiveDate::parse_from_str(&row.text(8)?, "%Y-%m-%d")
+    let deadline = NaiveDate::parse_from_str(&row.text("deadline")?, "%Y-%m-%d")
         .map_err(|e| StoreError::Db(e.to_string()))?;
-    let state = row.text(7)?;
+    let state = row.text("state")?;
     Ok(Correction {
-        id: row.i64(0)?,
-        app_id: row.i64(1)?,
-        resource_code: row.text(2)?,
-        key: serde_json::from_str(&row.text(3)?)?,
-        item: row.text(4)?,
-        proposed: row.text(5)?,
-        evidence: row.text(6)?,
+        id: row.i64("id")?,
+        app_id: row.i64("app_id")?,
+        resource_code: row.text("code")?,
+        key: serde_json::from_str(&row.text("row_key")?)?,
+        item: row.text("item")?,
+        proposed: row.text("proposed")?,
+        evidence: row.text("evidence")?,
         overdue: state == "open" && today() > deadline,
         state,
         deadline,
-        note: row.text(9)?,
-        reporter: row.text(10)?,
-        handler: row.text(11)?,
-        created_at: row.text(12)?,
-        closed_at: row.opt_text(13)?,
+        note: row.text("note")?,
+        reporter: row.text("reporter")?,
+        handler: row.text("handler")?,
+        created_at: row.text("created_at")?,
+        closed_at: row.opt_text("closed_at")?,
     })
 }
 
@@ -86,7 +86,11 @@ fn by_id(c: &mut dyn Conn, id: i64) -> Result<(Correction, i64, i64)> {
             &params![id],
         )?
         .ok_or_else(|| StoreError::Domain(Error::not_found("纠错", id.to_string())))?;
-    Ok((correction(&row)?, row.i64(14)?, row.i64(15)?))
+    Ok((
+        correction(&row)?,
+        row.i64("org_id")?,
+        row.i64("owner_org_id")?,
+    ))
 }
 
 /// Fixes one value of a pool row, as a change of its own in the pool's feed.
@@ -128,7 +132,7 @@ fn fix_value(
             ),
             &params![resource_id],
         )?
-        .i64(0)?
+        .i64("last_seq")?
         + 1;
     let mut values = vec![typed, Value::Int(seq), Value::Text(crate::now())];
     values.extend(key_values);
@@ -185,13 +189,13 @@ fn file_report(
                 crate::now()
             ],
         )?
-        .i64(0)?;
+        .i64("id")?;
     Ok(by_id(c, id)?.0)
 }
 
 impl Store {
     /// An app reports a wrong value of a row it may read.
-    pub async fn report_error(
+    pub(crate) async fn report_error(
         &self,
         app: &AppPrincipal,
         code: &str,
@@ -216,7 +220,7 @@ impl Store {
 
     /// Reports the caller is party to: its apps' reports and those about its
     /// resources (all for the bureau and auditors); one page, newest first.
-    pub async fn corrections(&self, caller: &Caller, page: Page) -> Result<Vec<Correction>> {
+    pub(crate) async fn corrections(&self, caller: &Caller, page: Page) -> Result<Vec<Correction>> {
         let (conds, mut values) = crate::sharing::parties::party_filter(caller)?;
         self.read(move |c| {
             let sql = format!(
@@ -230,7 +234,7 @@ impl Store {
 
     /// The provider closes a report: accepted (the value is fixed in the pool, in the
     /// same transaction) or rejected with a reason. The provider's users or the bureau.
-    pub async fn answer_correction(
+    pub(crate) async fn answer_correction(
         &self,
         caller: &Caller,
         id: i64,
@@ -257,7 +261,7 @@ impl Store {
             if accept {
                 let resource_id = c
                     .query_one("SELECT resource_id FROM corrections WHERE id = ?", &params![id])?
-                    .i64(0)?;
+                    .i64("resource_id")?;
                 fix_value(c, resource_id, &k.key, &k.item, &k.proposed)?;
             }
             c.execute(

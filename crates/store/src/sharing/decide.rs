@@ -24,7 +24,10 @@ fn standing(conn: &mut dyn Conn, app: &AppPrincipal, r: &Resource) -> Result<(St
         &params![app.app_id, r.id],
     )?;
     if let Some(row) = reg {
-        return Ok((Standing::Registration { id: row.i64(0)? }, row.text(1)?));
+        return Ok((
+            Standing::Registration { id: row.i64("id")? },
+            row.text("purpose")?,
+        ));
     }
     let Some((id, scope)) = crate::sharing::requests::live_grant(conn, app.app_id, r.id)? else {
         return Ok((Standing::Nothing, String::new()));
@@ -34,7 +37,7 @@ fn standing(conn: &mut dyn Conn, app: &AppPrincipal, r: &Resource) -> Result<(St
             "SELECT q.purpose FROM share_grants g JOIN share_requests q ON q.id = g.request_id WHERE g.id = ?",
             &params![id],
         )?
-        .text(0)?;
+        .text("purpose")?;
     Ok((
         Standing::Grant {
             id,

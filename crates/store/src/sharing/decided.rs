@@ -44,9 +44,13 @@ pub(crate) fn cache_key(app_id: i64, code: &str, items: Option<&[String]>) -> St
 
 pub const EPOCH: &str = "SELECT n FROM sharing_epoch WHERE id = 1";
 
+/// The name a lookup gives the epoch it read beside a pool's columns (whose codes
+/// start with a letter, so never this).
+pub const EPOCH_COLUMN: &str = "_epoch";
+
 /// The sharing epoch as the database has it now.
 pub fn epoch(conn: &mut dyn Conn) -> Result<i64> {
-    conn.query_one(EPOCH, &[])?.i64(0)
+    conn.query_one(EPOCH, &[])?.i64("n")
 }
 
 impl SharingCache {

@@ -167,7 +167,7 @@ fn batch_lookup(
     let mut found = std::collections::HashMap::new();
     for (sql, params) in batch_statements(a, schema, &typed) {
         for row in conn.query(&sql, &params)? {
-            let (values, key, _) = split(a, row.0);
+            let (values, key, _) = split(a, row.into_values());
             found.insert(key, values);
         }
     }
@@ -292,7 +292,7 @@ fn query(
     let mut rows = Vec::new();
     let mut last = None;
     for row in fetched.into_iter().take(limit as usize) {
-        let (values, key, seq) = split(a, row.0);
+        let (values, key, seq) = split(a, row.into_values());
         rows.push(d.shape.row(values));
         last = Some(if by_key {
             Position::Key(key)
@@ -309,7 +309,7 @@ fn query(
 
 impl Store {
     /// An app reads the rows of up to 1,000 keys at once; every key counts as a visit.
-    pub async fn share_batch(
+    pub(crate) async fn share_batch(
         &self,
         app: &AppPrincipal,
         code: &str,
@@ -327,7 +327,7 @@ impl Store {
 
     /// An app queries a pool: filters, projection, key-ordered pages; every row
     /// served counts as a visit (an empty page as one).
-    pub async fn share_query(
+    pub(crate) async fn share_query(
         &self,
         app: &AppPrincipal,
         code: &str,

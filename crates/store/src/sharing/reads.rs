@@ -138,7 +138,7 @@ pub(crate) fn typed_key(
 impl Store {
     /// An app reads the row with `key` (the key items' values in order): only the
     /// items the policy allows, masked where it says.
-    pub async fn share_lookup(
+    pub(crate) async fn share_lookup(
         &self,
         app: &AppPrincipal,
         code: &str,
@@ -161,7 +161,7 @@ impl Store {
 
     /// An app reads the row a change feed referred to by `reference`, as `share_lookup`
     /// does; a reference made for another app, resource or basis is refused.
-    pub async fn share_lookup_ref(
+    pub(crate) async fn share_lookup_ref(
         &self,
         app: &AppPrincipal,
         code: &str,
@@ -195,7 +195,7 @@ impl Store {
     /// An app checks claimed values of the row with `key`: match or not per item,
     /// nothing of the data itself. Any item the policy allows may be checked, masked
     /// ones included (the answer reveals no more than the claim).
-    pub async fn share_verify(
+    pub(crate) async fn share_verify(
         &self,
         app: &AppPrincipal,
         code: &str,
@@ -301,7 +301,7 @@ fn key_shown(a: &Access) -> KeyShown {
 impl Store {
     /// The changes to a pool after `since`, for an app that may read it: which rows
     /// changed, to fetch them again. One visit under a grant.
-    pub async fn share_changes(
+    pub(crate) async fn share_changes(
         &self,
         app: &AppPrincipal,
         code: &str,

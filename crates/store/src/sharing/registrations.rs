@@ -40,16 +40,16 @@ const FROM: &str =
 
 fn registration(r: &Row) -> Result<Registration> {
     Ok(Registration {
-        id: r.i64(0)?,
-        app_id: r.i64(1)?,
-        app_name: r.text(2)?,
-        resource_code: r.text(3)?,
-        purpose: r.text(4)?,
-        scenario: r.text(5)?,
-        status: r.text(6)?,
-        answer: r.text(7)?,
-        answered_by: r.opt_text(8)?,
-        created_at: r.text(9)?,
+        id: r.i64("id")?,
+        app_id: r.i64("app_id")?,
+        app_name: r.text("name")?,
+        resource_code: r.text("code")?,
+        purpose: r.text("purpose")?,
+        scenario: r.text("scenario")?,
+        status: r.text("status")?,
+        answer: r.text("answer")?,
+        answered_by: r.opt_text("answered_by")?,
+        created_at: r.text("created_at")?,
     })
 }
 
@@ -61,7 +61,11 @@ fn by_id(conn: &mut dyn Conn, id: i64) -> Result<(Registration, i64, i64)> {
             &params![id],
         )?
         .ok_or_else(|| StoreError::Domain(Error::not_found("使用登记", id.to_string())))?;
-    Ok((registration(&row)?, row.i64(10)?, row.i64(11)?))
+    Ok((
+        registration(&row)?,
+        row.i64("org_id")?,
+        row.i64("owner_org_id")?,
+    ))
 }
 
 fn check_statement(purpose: &str, scenario: &str) -> Result<()> {
@@ -91,7 +95,7 @@ fn register(
     let app = crate::org::apps::app_by_id(c, app_id)?;
     let org_id = c
         .query_one("SELECT org_id FROM apps WHERE id = ?", &params![app_id])?
-        .i64(0)?;
+        .i64("org_id")?;
     if !caller.is_party(&[org_id]) {
         return Err(Error::not_found("应用", app_id.to_string()).into());
     }
@@ -127,7 +131,7 @@ fn register(
              actor = excluded.actor, created_at = excluded.created_at, answer = '', answered_by = NULL, answered_at = NULL RETURNING id",
             &params![app_id, r.id, purpose, scenario, status, caller.name(), crate::now()],
         )?
-        .i64(0)?;
+        .i64("id")?;
     Ok(by_id(c, id)?.0)
 }
 
@@ -136,7 +140,7 @@ impl Store {
     /// approved at once after the conformity check, or pending where the bureau
     /// reviews the resource's registrations by hand. For users of the app's
     /// organisation (not its auditors) and the bureau.
-    pub async fn register_use(
+    pub(crate) async fn register_use(
         &self,
         caller: &Caller,
         app_id: i64,
@@ -153,7 +157,7 @@ impl Store {
 
     /// Puts a resource's registrations under manual review, or back to automatic
     /// approval (the bureau only). Registrations already approved stay approved.
-    pub async fn set_registration_review(
+    pub(crate) async fn set_registration_review(
         &self,
         caller: &Caller,
         code: &str,
@@ -182,7 +186,7 @@ impl Store {
     /// The provider decides on a pending registration: approve, or reject with a
     /// reason. The provider's admin or approver, or the bureau; others are told it
     /// does not exist unless they are its consumer.
-    pub async fn answer_registration(
+    pub(crate) async fn answer_registration(
         &self,
         caller: &Caller,
         id: i64,
@@ -219,7 +223,7 @@ impl Store {
 
     /// Registrations the caller is party to (its apps', and those on its resources),
     /// all for the bureau and auditors; `status` narrows them; one page, newest first.
-    pub async fn registrations(
+    pub(crate) async fn registrations(
         &self,
         caller: &Caller,
         status: Option<String>,

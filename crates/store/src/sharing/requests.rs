@@ -78,9 +78,9 @@ pub struct GrantInfo {
 pub fn calendar(conn: &mut dyn Conn) -> Result<Calendar> {
     let mut cal = Calendar::default();
     for row in conn.query("SELECT day, working FROM calendar_days", &[])? {
-        let day = NaiveDate::parse_from_str(&row.text(0)?, "%Y-%m-%d")
+        let day = NaiveDate::parse_from_str(&row.text("day")?, "%Y-%m-%d")
             .map_err(|e| StoreError::Db(e.to_string()))?;
-        if row.bool(1)? {
+        if row.bool("working")? {
             cal.working_weekends.push(day);
         } else {
             cal.holidays.push(day);
@@ -120,31 +120,31 @@ fn normalise(r: &Resource, scope: &Scope) -> Result<Scope> {
     })
 }
 
-const REQUEST_COLUMNS: &str = "q.id, q.app_id, r.code, q.scope_json, q.purpose, q.legal_basis, q.material, q.state, q.deadline, q.note, q.applicant, q.decided_by, q.created_at, q.answered_at, g.id, q.asked_more";
+const REQUEST_COLUMNS: &str = "q.id, q.app_id, r.code, q.scope_json, q.purpose, q.legal_basis, q.material, q.state, q.deadline, q.note, q.applicant, q.decided_by, q.created_at, q.answered_at, g.id AS grant_id, q.asked_more";
 
 fn request_info(row: &crate::value::Row) -> Result<RequestInfo> {
-    let state = row.text(7)?;
-    let deadline = NaiveDate::parse_from_str(&row.text(8)?, "%Y-%m-%d")
+    let state = row.text("state")?;
+    let deadline = NaiveDate::parse_from_str(&row.text("deadline")?, "%Y-%m-%d")
         .map_err(|e| StoreError::Db(e.to_string()))?;
     let state = RequestState::parse(&state)
         .ok_or_else(|| StoreError::Db(format!("unknown request state {state}")))?;
     Ok(RequestInfo {
-        id: row.i64(0)?,
-        app_id: row.i64(1)?,
-        resource_code: row.text(2)?,
-        scope: serde_json::from_str(&row.text(3)?)?,
-        purpose: row.text(4)?,
-        legal_basis: row.text(5)?,
-        material: row.text(6)?,
+        id: row.i64("id")?,
+        app_id: row.i64("app_id")?,
+        resource_code: row.text("code")?,
+        scope: serde_json::from_str(&row.text("scope_json")?)?,
+        purpose: row.text("purpose")?,
+        legal_basis: row.text("legal_basis")?,
+        material: row.text("material")?,
         overdue: state == RequestState::Pending && today() > deadline,
         state,
         deadline,
-        note: row.text(9)?,
-        applicant: row.text(10)?,
-        decided_by: row.text(11)?,
-        created_at: row.text(12)?,
-        answered_at: row.opt_text(13)?,
-        grant_id: row.opt_i64(14)?,
+        note: row.text("note")?,
+        applicant: row.text("applicant")?,
+        decided_by: row.text("decided_by")?,
+        created_at: row.text("created_at")?,
+        answered_at: row.opt_text("answered_at")?,
+        grant_id: row.opt_i64("grant_id")?,
     })
 }
 
@@ -160,9 +160,9 @@ fn request_by_id(conn: &mut dyn Conn, id: i64) -> Result<(RequestInfo, bool, i64
         .ok_or_else(|| StoreError::Domain(Error::not_found("共享申请", id.to_string())))?;
     Ok((
         request_info(&row)?,
-        row.bool(15)?,
-        row.i64(16)?,
-        row.i64(17)?,
+        row.bool("asked_more")?,
+        row.i64("org_id")?,
+        row.i64("owner_org_id")?,
     ))
 }
 
@@ -184,7 +184,7 @@ fn check_provider_admin(caller: &Caller, provider_org: i64) -> Result<()> {
 
 impl Store {
     /// Applies for a conditional resource on behalf of one of the caller's apps.
-    pub async fn apply(&self, caller: &Caller, req: NewRequest) -> Result<RequestInfo> {
+    pub(crate) async fn apply(&self, caller: &Caller, req: NewRequest) -> Result<RequestInfo> {
         let mut problems = Vec::new();
         if !(4..=500).contains(&req.purpose.trim().chars().count()) {
             problems.push(Problem::new("purpose", "请写明使用用途（4到500个字）"));
@@ -203,7 +203,7 @@ impl Store {
             let app = crate::org::apps::app_by_id(c, req.app_id)?;
             let org_id = c
                 .query_one("SELECT org_id FROM apps WHERE id = ?", &params![req.app_id])?
-                .i64(0)?;
+                .i64("org_id")?;
             check_party(&caller, org_id, org_id, req.app_id)
                 .map_err(|_| StoreError::Domain(Error::not_found("应用", req.app_id.to_string())))?;
             caller.check(|p| p.check_consumer(org_id))?;
@@ -246,7 +246,7 @@ impl Store {
                         crate::now()
                     ],
                 )?
-                .i64(0)?;
+                .i64("id")?;
             Ok(request_by_id(c, id)?.0)
         })
         .await
@@ -254,7 +254,7 @@ impl Store {
 
     /// Requests the caller is party to (its apps' and those for its resources), or
     /// all for the bureau; one page, newest first.
-    pub async fn requests(&self, caller: &Caller, page: Page) -> Result<Vec<RequestInfo>> {
+    pub(crate) async fn requests(&self, caller: &Caller, page: Page) -> Result<Vec<RequestInfo>> {
         let (conds, mut values) = crate::sharing::parties::party_filter(caller)?;
         self.read(move |c| {
             let sql = format!(
@@ -269,7 +269,7 @@ impl Store {
 
     /// The provider answers: approve (within what was asked; a grant is made),
     /// reject with a reason, or ask once for more material.
-    pub async fn answer_request(
+    pub(crate) async fn answer_request(
         &self,
         caller: &Caller,
         id: i64,
@@ -326,7 +326,7 @@ impl Store {
 
     /// The consumer sends the material asked for; the request waits for an answer
     /// again, with a new deadline.
-    pub async fn supply_material(
+    pub(crate) async fn supply_material(
         &self,
         caller: &Caller,
         id: i64,
@@ -359,7 +359,7 @@ impl Store {
     }
 
     /// Revokes a grant at once (the provider's admin or the bureau).
-    pub async fn revoke_grant(&self, caller: &Caller, id: i64) -> Result<GrantInfo> {
+    pub(crate) async fn revoke_grant(&self, caller: &Caller, id: i64) -> Result<GrantInfo> {
         let caller = caller.clone();
         self.write(move |c| {
             let g = grant_by_id(c, id)?;
@@ -378,7 +378,11 @@ impl Store {
 
     /// Sets days of the deadline calendar (bureau only): holidays (`working` false)
     /// and working weekend days (true).
-    pub async fn set_calendar(&self, caller: &Caller, days: Vec<(NaiveDate, bool)>) -> Result<()> {
+    pub(crate) async fn set_calendar(
+        &self,
+        caller: &Caller,
+        days: Vec<(NaiveDate, bool)>,
+    ) -> Result<()> {
         caller.check(|p| p.check_bureau())?;
         self.write(move |c| {
             for (day, working) in days {
@@ -401,13 +405,13 @@ fn grant_by_id(conn: &mut dyn Conn, id: i64) -> Result<GrantInfo> {
         )?
         .ok_or_else(|| StoreError::Domain(Error::not_found("授权", id.to_string())))?;
     Ok(GrantInfo {
-        id: row.i64(0)?,
-        request_id: row.i64(1)?,
-        app_id: row.i64(2)?,
-        resource_code: row.text(3)?,
-        scope: serde_json::from_str(&row.text(4)?)?,
-        used_total: row.i64(5)?,
-        revoked_at: row.opt_text(6)?,
+        id: row.i64("id")?,
+        request_id: row.i64("request_id")?,
+        app_id: row.i64("app_id")?,
+        resource_code: row.text("code")?,
+        scope: serde_json::from_str(&row.text("scope_json")?)?,
+        used_total: row.i64("used_total")?,
+        revoked_at: row.opt_text("revoked_at")?,
     })
 }
 
@@ -422,7 +426,7 @@ pub fn live_grant(
         "SELECT id, scope_json FROM share_grants WHERE app_id = ? AND resource_id = ? AND revoked_at IS NULL AND valid_from <= ? AND valid_to >= ? ORDER BY id DESC LIMIT 1",
         &params![app_id, resource_id, &day, &day],
     )?;
-    row.map(|r| Ok((r.i64(0)?, serde_json::from_str(&r.text(1)?)?)))
+    row.map(|r| Ok((r.i64("id")?, serde_json::from_str(&r.text("scope_json")?)?)))
         .transpose()
 }
 
@@ -433,7 +437,7 @@ pub fn use_grant(conn: &mut dyn Conn, grant_id: i64, visits: i64) -> Result<()> 
         "SELECT daily_quota FROM share_grants WHERE id = ?",
         &params![grant_id],
     )?;
-    let daily = row.i64(0)?;
+    let daily = row.i64("daily_quota")?;
     let day = today().to_string();
     let total = conn.execute(
         "UPDATE share_grants SET used_total = used_total + ? WHERE id = ? AND used_total + ? <= total_quota AND revoked_at IS NULL AND valid_from <= ? AND valid_to >= ?",

@@ -4,6 +4,7 @@
 use govshare_domain::access::Role;
 use govshare_store::catalog::import::ImportMode;
 use govshare_store::org::users::NewUser;
+use govshare_store::prelude::*;
 use govshare_store::{Caller, Store};
 
 /// A demo login printed at start.
@@ -41,7 +42,7 @@ const LOGINS: &[(&str, &str, Role, &str)] = &[
 /// classification, themes and the demo users.
 pub async fn seed_reference(
     store: &Store,
-    demo: &govshare_demo::DemoCatalog,
+    demo: &crate::DemoCatalog,
 ) -> anyhow::Result<Vec<DemoLogin>> {
     let system = Caller::System("demo".into());
     for org in &demo.orgs {
@@ -59,7 +60,7 @@ pub async fn seed_reference(
         let org_id = store.org_by_code(&org.credit_code).await?.id;
         if store.credentials(username).await?.is_none() {
             let hash =
-                govshare_server::auth::hash_password(password).map_err(anyhow::Error::msg)?;
+                govshare_domain::password::hash_password(password).map_err(anyhow::Error::msg)?;
             let user = NewUser {
                 username: username.to_string(),
                 display_name: format!("{}演示用户", org.short_name_or_name()),
@@ -84,13 +85,18 @@ pub async fn seed_demo(
     store: &Store,
     progress: impl FnMut(usize) + Send + 'static,
 ) -> anyhow::Result<Seeded> {
-    let demo = govshare_demo::catalog();
+    let demo = crate::catalog();
     let logins = seed_reference(store, &demo).await?;
     let system = Caller::System("demo".into());
     let mut imported = 0;
     if store.count_resources().await? == 0 {
         let outcome = store
-            .import_catalog(&system, demo.resources, ImportMode::AllOrNothing, progress)
+            .import_catalog(
+                &system,
+                demo.resources,
+                ImportMode::AllOrNothing.into(),
+                Box::new(progress),
+            )
             .await?;
         if let Some(first) = outcome.rejected.first() {
             anyhow::bail!(
@@ -120,44 +126,6 @@ impl ShortName for govshare_domain::org::OrgSpec {
             &self.short_name
         }
     }
-}
-
-/// What a new installation needs before anyone can sign in: the bureau, the
-/// national classification lists and the first bureau admin.
-pub struct Installation {
-    pub bureau: govshare_domain::org::OrgSpec,
-    pub admin_username: String,
-    pub admin_name: String,
-    pub admin_password: String,
-}
-
-/// Registers the bureau and the national classification, and creates the first
-/// bureau admin. Safe to repeat: existing records are updated, not duplicated, and
-/// an existing admin keeps the password it has.
-pub async fn init_installation(store: &Store, inst: Installation) -> anyhow::Result<bool> {
-    if inst.bureau.kind != govshare_domain::org::OrgKind::Bureau {
-        anyhow::bail!("the first organisation must be the bureau (kind bureau)");
-    }
-    govshare_domain::password::check_password(&inst.admin_username, &inst.admin_password)?;
-    let system = Caller::System("init".into());
-    let org = store.upsert_org(&system, inst.bureau).await?;
-    store
-        .upsert_classes(&system, govshare_domain::classification::national_classes())
-        .await?;
-    if store.credentials(&inst.admin_username).await?.is_some() {
-        return Ok(false);
-    }
-    let hash =
-        govshare_server::auth::hash_password(&inst.admin_password).map_err(anyhow::Error::msg)?;
-    let user = NewUser {
-        username: inst.admin_username,
-        display_name: inst.admin_name,
-        password_hash: hash,
-        role: Role::BureauAdmin,
-        org_id: org.id,
-    };
-    store.create_user(&system, user).await?;
-    Ok(true)
 }
 
 /// Departments whose demo pools are filled, by a word of their names.
@@ -194,7 +162,7 @@ pub async fn seed_pools(
     progress: Option<Box<dyn FnMut(i64) + Send>>,
 ) -> anyhow::Result<Vec<SeededPool>> {
     let mut progress = progress;
-    let demo = govshare_demo::catalog();
+    let demo = crate::catalog();
     let system = Caller::System("demo".into());
     let mut out = Vec::new();
     for word in POOL_PROVIDERS {
@@ -218,7 +186,7 @@ pub async fn seed_pools(
         } else {
             sizes.rows
         };
-        let (header, data) = govshare_demo::fill::sample_rows(&entry.spec.items, rows, 0.02, 2026);
+        let (header, data) = crate::fill::sample_rows(&entry.spec.items, rows, 0.02, 2026);
         let batch = govshare_store::pool::ingest::Batch {
             code: code.clone(),
             header,

@@ -8,6 +8,7 @@ use common::share::{
     Parties, app_call, id, new_app, parties, parties_with, published, registered_app,
 };
 use common::{TestServer, org_code};
+use govshare_store::prelude::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -1323,7 +1324,7 @@ async fn an_app_over_its_rate_gets_429_with_retry_after() {
     let store = govshare_store::Store::open(&govshare_store::testing::fresh_database(backend))
         .await
         .unwrap();
-    govshare::seed::seed_reference(&store, &govshare_demo::catalog())
+    govshare_demo::seed::seed_reference(&store, &govshare_demo::catalog())
         .await
         .unwrap();
     let config = govshare_server::ServerConfig {

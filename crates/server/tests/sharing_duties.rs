@@ -293,7 +293,7 @@ async fn a_rule_changed_on_one_node_governs_the_next_call_on_another() {
     for backend in common::backends() {
         let url = govshare_store::testing::fresh_database(backend);
         let store_a = govshare_store::Store::open(&url).await.unwrap();
-        govshare::seed::seed_reference(&store_a, &govshare_demo::catalog())
+        govshare_demo::seed::seed_reference(&store_a, &govshare_demo::catalog())
             .await
             .unwrap();
         let a = TestServer::serve(store_a, backend).await;

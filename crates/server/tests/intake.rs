@@ -4,6 +4,7 @@
 mod common;
 
 use common::{TestServer, backends, class_of};
+use govshare_store::prelude::*;
 use serde_json::Value;
 
 fn new_provider_code() -> String {

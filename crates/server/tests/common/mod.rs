@@ -4,6 +4,7 @@
 
 pub mod share;
 
+use govshare_store::prelude::*;
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
 
@@ -52,9 +53,11 @@ impl TestServer {
             .await
             .unwrap();
         if catalog {
-            govshare::seed::seed_demo(&store, |_| {}).await.unwrap();
+            govshare_demo::seed::seed_demo(&store, |_| {})
+                .await
+                .unwrap();
         } else {
-            govshare::seed::seed_reference(&store, &govshare_demo::catalog())
+            govshare_demo::seed::seed_reference(&store, &govshare_demo::catalog())
                 .await
                 .unwrap();
         }
@@ -73,6 +76,27 @@ impl TestServer {
         let state = govshare_server::AppState::new(store.clone(), config)
             .await
             .unwrap();
+        TestServer::listen(state, store, backend).await
+    }
+
+    /// A server over `backends` (the real `store`'s capabilities with some replaced
+    /// by fakes).
+    pub async fn serve_backends(
+        store: govshare_store::Store,
+        backends: govshare_server::Backends,
+        backend: &'static str,
+    ) -> TestServer {
+        let state = govshare_server::AppState::with_backends(backends, TestServer::config())
+            .await
+            .unwrap();
+        TestServer::listen(state, store, backend).await
+    }
+
+    async fn listen(
+        state: govshare_server::AppState,
+        store: govshare_store::Store,
+        backend: &'static str,
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -241,7 +265,7 @@ pub fn public_count(demo: &govshare_demo::DemoCatalog) -> usize {
 pub async fn prepared_pool(backend: &'static str) -> (String, String) {
     let url = govshare_store::testing::fresh_database(backend);
     let store = govshare_store::Store::open(&url).await.unwrap();
-    govshare::seed::seed_reference(&store, &govshare_demo::catalog())
+    govshare_demo::seed::seed_reference(&store, &govshare_demo::catalog())
         .await
         .unwrap();
     let spec: govshare_domain::resource::ResourceSpec = serde_json::from_value(serde_json::json!({
@@ -288,8 +312,11 @@ pub async fn pool_rows(url: &str, code: &str) -> (i64, i64) {
     let table = info.table.clone();
     let actual = store
         .read(move |c| {
-            c.query_one(&format!("SELECT COUNT(*) FROM \"{table}\""), &[])?
-                .i64(0)
+            c.query_one(
+                &format!("SELECT COUNT(*) AS row_count FROM \"{table}\""),
+                &[],
+            )?
+            .i64("row_count")
         })
         .await
         .unwrap();

@@ -8,6 +8,7 @@ use govshare_domain::labels::SharingType;
 use govshare_domain::sharing::request::{Answer, Scope};
 use govshare_store::org::apps::AppPrincipal;
 use govshare_store::page::Page;
+use govshare_store::prelude::*;
 use govshare_store::sharing::corrections::NewCorrection;
 use govshare_store::sharing::requests::{NewRequest, today};
 use govshare_store::{Caller, Store};
@@ -34,7 +35,7 @@ fn demo_key(name: &str) -> (String, String, String) {
     let digest = hex::encode(Sha256::digest(format!("govshare-demo:{name}").as_bytes()));
     let prefix = digest[..8].to_string();
     let key = format!("gsk_{prefix}_{}", &digest[8..]);
-    let hash = govshare_server::auth::token_hash(&key);
+    let hash = govshare_domain::password::token_hash(&key);
     (key, prefix, hash)
 }
 
@@ -46,7 +47,7 @@ pub async fn seed_sharing(
     pools: &[SeededPool],
     node: &str,
 ) -> anyhow::Result<Vec<DemoKey>> {
-    let demo = govshare_demo::catalog();
+    let demo = crate::catalog();
     let sys = Caller::System("demo".into());
     let mut trail = Trail::default();
     let mut keys = Vec::new();
@@ -233,7 +234,7 @@ async fn report_errors(
             .await?;
         let Some(row) = first else { continue };
         let key: Vec<String> = row
-            .0
+            .values()
             .iter()
             .map(|v| govshare_store::value::key_text(std::slice::from_ref(v)))
             .collect();

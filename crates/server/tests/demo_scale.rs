@@ -5,6 +5,7 @@
 mod common;
 
 use common::TestServer;
+use govshare_store::prelude::*;
 use reqwest::Method;
 
 async fn export(s: &TestServer, token: &str, format: &str) -> Vec<u8> {

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{TestServer, class_of, org_code, resource_body};
+use govshare_store::prelude::*;
 use reqwest::Method;
 use serde_json::json;
 
@@ -379,32 +380,32 @@ async fn a_new_installation_starts_with_init() {
             region_code: "500000".into(),
             parent_code: None,
         };
-        let inst = |password: &str| govshare::seed::Installation {
+        let inst = |password: &str| govshare_server::install::Installation {
             bureau: bureau.clone(),
             admin_username: "chief".into(),
             admin_name: "管理员".into(),
             admin_password: password.into(),
         };
         assert!(
-            govshare::seed::init_installation(&store, inst("short"))
+            govshare_server::install::init_installation(&store, inst("short"))
                 .await
                 .is_err()
         );
         assert!(
-            govshare::seed::init_installation(&store, inst("Lamp-harbor-Rq7-2026"))
+            govshare_server::install::init_installation(&store, inst("Lamp-harbor-Rq7-2026"))
                 .await
                 .unwrap()
         );
         // Again: nothing duplicated, the password is not replaced.
         assert!(
-            !govshare::seed::init_installation(&store, inst("Kite-meadow-Vx3-2026"))
+            !govshare_server::install::init_installation(&store, inst("Kite-meadow-Vx3-2026"))
                 .await
                 .unwrap()
         );
         let mut bad = inst("Lamp-harbor-Rq7-2026");
         bad.bureau.credit_code = "11500000MB1532456Y".into();
         assert!(
-            govshare::seed::init_installation(&store, bad)
+            govshare_server::install::init_installation(&store, bad)
                 .await
                 .is_err()
         );

@@ -8,6 +8,7 @@ mod common;
 
 use common::share::{Parties, app_call, id, new_app, parties};
 use common::{TestServer, class_of, org_code};
+use govshare_store::prelude::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 
