@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One thing that happened: a sharing call, a decision, a key change, a sign-in.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub at: String,
     /// The user or app name that acted.
@@ -35,7 +35,7 @@ pub struct AuditEntry {
 }
 
 /// A stored entry with its place in the chain.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AuditRecord {
     pub node_id: String,
     pub seq: i64,

@@ -9,7 +9,7 @@ pub const DETAIL_DIGITS: usize = 3;
 /// Digits of the sequence part of a resource code.
 pub const SEQUENCE_DIGITS: usize = 6;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassLevel {
     /// 类 (1 digit)
@@ -52,7 +52,7 @@ impl ClassLevel {
 }
 
 /// One node of the classification tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassNode {
     pub code: String,
     pub name: String,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// One thing wrong with an input: where (a field path such as `items[3].length`)
 /// and why, in words a department's catalog clerk understands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub field: String,
     pub reason: String,

@@ -47,30 +47,16 @@ macro_rules! coded_enum {
             }
         }
 
-        /// In the API document: a string, one of the codes (answers always use them;
-        /// requests may send the Chinese label instead).
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                let doc: Vec<&str> = vec![$($doc.trim()),*];
-                let codes = $name::ALL
-                    .iter()
-                    .map(|v| format!("`{}` {}", v.code(), v.label()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some([$($code),+]))
-                    .description(Some(format!(
-                        "{} Codes: {codes}. Requests may send the Chinese label instead of the code.",
-                        doc.join(" ")
-                    )))
-                    .into()
+        impl $crate::labels::Coded for $name {
+            const DOC_LINES: &'static [&'static str] = &[$($doc),*];
+            fn all() -> &'static [Self] {
+                $name::ALL
             }
-        }
-
-        impl utoipa::ToSchema for $name {
-            fn name() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed(stringify!($name))
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
 
@@ -86,6 +72,18 @@ macro_rules! coded_enum {
 }
 
 pub(crate) use coded_enum;
+
+/// What every coded value offers (for those that describe them all alike, such as the
+/// API document).
+pub trait Coded: Copy + 'static {
+    /// The doc comment of the type, line by line.
+    const DOC_LINES: &'static [&'static str];
+    fn all() -> &'static [Self];
+    /// The stable code used in JSON.
+    fn code(self) -> &'static str;
+    /// The Chinese label.
+    fn label(self) -> &'static str;
+}
 
 coded_enum! {
     /// 数据类型 of an information item, by the single-letter code of the national guide.

@@ -29,7 +29,7 @@ coded_enum! {
 }
 
 /// What is needed to create or change an organisation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrgSpec {
     /// 统一社会信用代码.
@@ -46,7 +46,7 @@ pub struct OrgSpec {
     pub parent_code: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Org {
     pub id: i64,
     #[serde(flatten)]

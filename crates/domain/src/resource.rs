@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything a department states about a resource. The same shape is used to
 /// create, update, import and export entries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceSpec {
     /// 信息资源代码: classification code + "/" + six-digit sequence. Generated
@@ -86,7 +86,7 @@ pub struct ResourceSpec {
 }
 
 /// The six survey figures of the national template.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Survey {
     /// 数据总存储量 (GB).
@@ -110,7 +110,7 @@ pub struct Survey {
 }
 
 /// A stored catalog entry. Its code appears once in JSON, as the spec's `code`.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resource {
     pub id: i64,
     #[serde(skip)]
@@ -126,7 +126,7 @@ pub struct Resource {
 }
 
 /// A catalog entry as exchanged in files: the spec (with its code) and its state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogRecord {
     #[serde(flatten)]
     pub spec: ResourceSpec,

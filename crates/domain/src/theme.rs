@@ -4,7 +4,7 @@
 use crate::error::{Error, Problem, Result};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeSpec {
     /// Short code, e.g. `T01`.
@@ -14,7 +14,7 @@ pub struct ThemeSpec {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Theme {
     #[serde(flatten)]
     pub spec: ThemeSpec,

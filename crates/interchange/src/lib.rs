@@ -56,7 +56,7 @@ impl Format {
 
 /// Where a problem is: sheet, row (1-based, as a spreadsheet shows it) and column
 /// header for spreadsheets; a JSON path for JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {
     pub sheet: Option<String>,
     pub row: Option<usize>,

@@ -39,7 +39,7 @@ pub struct SearchRequest {
     pub offset: usize,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub code: String,
     pub name: String,
@@ -48,14 +48,14 @@ pub struct Hit {
     pub score: f32,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FacetCount {
     pub value: String,
     pub label: String,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub total: usize,
     pub results: Vec<Hit>,

@@ -3,18 +3,18 @@
 //! problem by sheet, row and column — all of them in one go.
 
 use crate::error::ApiError;
-use govshare_interchange::{Format, Location, read_catalog};
+use govshare_interchange::{Format, read_catalog};
 use govshare_store::Caller;
 use govshare_store::catalog::import::{ImportMode, ImportOptions};
 use govshare_store::prelude::CatalogStore;
 use serde::Serialize;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct ImportReport {
     pub received: usize,
     pub imported: usize,
     /// Each problem of each entry not imported, with its sheet, row and column.
-    pub rejected: Vec<Location>,
+    pub rejected: Vec<govshare_interchange::Location>,
     /// Providers registered with the import, “name（code）” (asked with
     /// `create_providers`; when nothing was imported, none was registered).
     pub providers: Vec<String>,

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use govshare_domain::{Error as DomainError, Problem};
+use govshare_domain::Error as DomainError;
 use govshare_store::StoreError;
 use serde::Serialize;
 
@@ -49,10 +49,10 @@ pub struct ErrorDetail {
     pub message: String,
     /// For `invalid_input`: each problem with its field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<Problem>,
+    pub problems: Vec<crate::wire::Problem>,
     /// For `invalid_file`: each problem with its sheet, row and column.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub locations: Vec<govshare_interchange::Location>,
+    pub locations: Vec<crate::wire::Location>,
 }
 
 impl From<StoreError> for ApiError {
@@ -155,8 +155,8 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code,
                 message,
-                problems,
-                locations,
+                problems: crate::wire::all(problems),
+                locations: crate::wire::all(locations),
             },
         };
         let mut resp = (status, axum::Json(body)).into_response();

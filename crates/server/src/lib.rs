@@ -19,6 +19,7 @@ mod pages;
 pub mod pool_import;
 mod routes;
 pub mod throttle;
+pub mod wire;
 
 use axum::Router;
 use axum::extract::Request;

@@ -9,7 +9,7 @@ use crate::pool::select::Selection;
 use crate::resource::Resource;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoolColumn {
     pub column: String,
     pub name: String,
@@ -35,7 +35,7 @@ pub struct Evolution {
     pub recheck: Vec<(PoolColumn, bool)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoolSchema {
     /// The pool's table, `pool_<resource id>`.
     pub table: String,

@@ -34,7 +34,7 @@ pub enum Standing {
 }
 
 /// The basis a response is served under, named in every response and audit entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Basis {
     Owner,

@@ -6,10 +6,10 @@ use crate::auth::{User, new_app_key};
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::extract::Path;
+use crate::wire::{self, AppInfo};
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_store::audit::log::AuditEntry;
-use govshare_store::org::apps::AppInfo;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -29,7 +29,7 @@ pub struct CreatedApp {
 }
 
 /// The entry a key change leaves in the audit log.
-fn key_entry(user: &User, action: &str, app: &AppInfo) -> AuditEntry {
+fn key_entry(user: &User, action: &str, app: &govshare_store::org::apps::AppInfo) -> AuditEntry {
     AuditEntry {
         app_id: Some(app.id),
         detail: format!("{} ({}) gsk_{}", app.name, app.org_code, app.key_prefix),
@@ -75,7 +75,13 @@ pub async fn create_app(
         .audit
         .record(key_entry(&user, "app.create", &app))
         .await?;
-    Ok((StatusCode::CREATED, Json(CreatedApp { app, key })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedApp {
+            app: app.into(),
+            key,
+        }),
+    ))
 }
 
 /// The apps of an organisation (its users, and the bureau). Keys are never shown again.
@@ -86,7 +92,9 @@ pub async fn list_apps(
     user: User,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<AppInfo>>> {
-    Ok(Json(state.store.orgs.apps(&user.caller(), &code).await?))
+    Ok(Json(wire::all(
+        state.store.orgs.apps(&user.caller(), &code).await?,
+    )))
 }
 
 /// Revokes an app's key at once (the organisation's admin or the bureau).
@@ -103,5 +111,5 @@ pub async fn revoke_app(
         .audit
         .record(key_entry(&user, "app.revoke", &app))
         .await?;
-    Ok(Json(app))
+    Ok(Json(AppInfo::from(app)))
 }

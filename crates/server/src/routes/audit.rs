@@ -5,9 +5,9 @@ use crate::AppState;
 use crate::auth::User;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
+use crate::wire::{self, AuditRecord, ShareStats};
 use axum::extract::State;
-use govshare_store::audit::log::{AuditRecord, AuditScope};
-use govshare_store::audit::stats::ShareStats;
+use govshare_store::audit::log::AuditScope;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -34,13 +34,13 @@ pub async fn list_audit(
         AuditScope::Org(user.0.org_id)
     };
     state.audit.flush().await?;
-    Ok(Json(
+    Ok(Json(wire::all(
         state
             .store
             .audit
             .audit_entries(scope, state.audit.node_id(), q.before, limit)
             .await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -76,11 +76,11 @@ pub async fn share_stats(
         return Err(ApiError::BadRequest("to 不能早于 from".into()));
     }
     state.audit.flush().await?;
-    Ok(Json(
+    Ok(Json(ShareStats::from(
         state
             .store
             .audit
             .share_stats(stats_view(&user), q.from, q.to)
             .await?,
-    ))
+    )))
 }

@@ -4,16 +4,17 @@
 use crate::AppState;
 use crate::audit::by_user;
 use crate::auth::{MaybeUser, User};
-use crate::catalog_import::{ImportReport, import_file};
+use crate::catalog_import::import_file;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Json, Query};
+use crate::wire::ImportReport;
+use crate::wire::ResourceFilter;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use govshare_domain::audit::AuditEntry;
 use govshare_interchange::{Format, write_catalog};
 use govshare_store::catalog::import::{ImportMode, ImportOptions};
-use govshare_store::catalog::resources::ResourceFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -47,7 +48,7 @@ pub async fn export_catalog(
         let page = state
             .store
             .catalog
-            .list_resources(&caller, filter.clone())
+            .list_resources(&caller, filter.clone().into())
             .await?;
         records.extend(page.results.iter().map(|r| r.to_record()));
         match page.next {
@@ -146,5 +147,5 @@ pub async fn import_catalog(
         };
         state.audit.record(entry).await?;
     }
-    Ok(Json(report))
+    Ok(Json(report.into()))
 }

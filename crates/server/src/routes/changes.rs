@@ -4,8 +4,8 @@ use crate::AppState;
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::{Json, Query};
+use crate::wire::{self, Change};
 use axum::extract::State;
-use govshare_store::catalog::changes::Change;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -31,7 +31,7 @@ pub async fn list_changes(
     if !(1..=1000).contains(&limit) {
         return Err(govshare_domain::Error::invalid("limit", "limit 应在1到1000之间").into());
     }
-    Ok(Json(
+    Ok(Json(wire::all(
         state.store.catalog.changes_since(q.since, limit).await?,
-    ))
+    )))
 }

@@ -4,14 +4,14 @@ use crate::AppState;
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::Json;
+use crate::wire::{self, ClassNode};
 use axum::extract::State;
 use axum::http::StatusCode;
-use govshare_domain::classification::ClassNode;
 
 /// Every classification node, by code.
 #[utoipa::path(get, path = "/api/v1/classification", tag = "classification", responses((status = 200, body = [ClassNode])))]
 pub async fn list_classes(State(state): State<AppState>) -> ApiResult<Json<Vec<ClassNode>>> {
-    Ok(Json(state.store.catalog.list_classes().await?))
+    Ok(Json(wire::all(state.store.catalog.list_classes().await?)))
 }
 
 /// Creates or renames nodes, parents first (bureau only).
@@ -25,7 +25,7 @@ pub async fn upsert_classes(
     state
         .store
         .catalog
-        .upsert_classes(&user.caller(), nodes)
+        .upsert_classes(&user.caller(), wire::all(nodes))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,13 +7,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::extract::{Json, Query};
 use crate::routes::share::outcome_of;
+use crate::wire::{self, Correction, NewCorrection};
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_store::audit::log::AuditEntry;
-use govshare_store::sharing::corrections::{Correction, NewCorrection};
 use serde::Deserialize;
 
-fn entry(c: &Result<Correction, ApiError>) -> AuditEntry {
+fn entry(c: &Result<govshare_store::sharing::corrections::Correction, ApiError>) -> AuditEntry {
     let ok = c.as_ref().ok();
     AuditEntry {
         items: ok.map(|c| c.item.clone()).unwrap_or_default(),
@@ -42,7 +42,7 @@ pub async fn report_error(
     let result = state
         .store
         .duties
-        .report_error(&app, &code, body)
+        .report_error(&app, &code, body.into())
         .await
         .map_err(ApiError::from);
     let e = AuditEntry {
@@ -54,7 +54,7 @@ pub async fn report_error(
         ..entry(&result)
     };
     state.audit.record(e).await?;
-    Ok((StatusCode::CREATED, Json(result?)))
+    Ok((StatusCode::CREATED, Json(result?.into())))
 }
 
 /// The reports the caller is party to (all for the bureau and auditors), with
@@ -67,9 +67,9 @@ pub async fn list_corrections(
     Query(q): Query<super::PageQuery>,
 ) -> ApiResult<Json<Vec<Correction>>> {
     let page = super::page(q.before, q.limit)?;
-    Ok(Json(
+    Ok(Json(wire::all(
         state.store.duties.corrections(&user.caller(), page).await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -105,5 +105,5 @@ pub async fn answer_correction(
         ..entry(&result)
     };
     state.audit.record(e).await?;
-    Ok(Json(result?))
+    Ok(Json(Correction::from(result?)))
 }

@@ -5,10 +5,11 @@ use crate::auth::{MaybeUser, User};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::extract::{Body, Json, Query};
+use crate::wire::{self, FileVersion};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use govshare_store::catalog::files::{FileVersion, NewFile};
+use govshare_store::catalog::files::NewFile;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -64,7 +65,7 @@ pub async fn upload_file(
         ..crate::audit::by_user(&user.0, "file.upload", "ok")
     };
     state.audit.record(entry).await?;
-    Ok((StatusCode::CREATED, Json(version)))
+    Ok((StatusCode::CREATED, Json(version.into())))
 }
 
 /// The versions of an entry's file, newest first.
@@ -75,13 +76,13 @@ pub async fn list_files(
     user: MaybeUser,
     Path((class, seq)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<FileVersion>>> {
-    Ok(Json(
+    Ok(Json(wire::all(
         state
             .store
             .catalog
             .files(&user.caller(), &format!("{class}/{seq}"))
             .await?,
-    ))
+    )))
 }
 
 /// One version's bytes (`latest` for the newest), with its checksum as ETag.
@@ -152,7 +153,10 @@ fn served_type(claimed: &str) -> HeaderValue {
     HeaderValue::from_static("application/octet-stream")
 }
 
-pub(crate) fn file_response(meta: &FileVersion, content: Vec<u8>) -> Response {
+pub(crate) fn file_response(
+    meta: &govshare_store::catalog::files::FileVersion,
+    content: Vec<u8>,
+) -> Response {
     let mut response = content.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, served_type(&meta.media_type));

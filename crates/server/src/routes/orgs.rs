@@ -5,14 +5,13 @@ use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::extract::Path;
+use crate::wire::{self, Org, OrgSpec, Quota};
 use axum::extract::State;
-use govshare_domain::org::{Org, OrgSpec};
-use govshare_store::pool::tables::Quota;
 
 /// Every organisation.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", responses((status = 200, body = [Org])))]
 pub async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Vec<Org>>> {
-    Ok(Json(state.store.orgs.list_orgs().await?))
+    Ok(Json(wire::all(state.store.orgs.list_orgs().await?)))
 }
 
 /// One organisation by its unified social credit code.
@@ -22,7 +21,7 @@ pub async fn get_org(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Org>> {
-    Ok(Json(state.store.orgs.org_by_code(&code).await?))
+    Ok(Json(Org::from(state.store.orgs.org_by_code(&code).await?)))
 }
 
 /// Registers an organisation, or updates the one with the same credit code (bureau only).
@@ -33,9 +32,13 @@ pub async fn upsert_org(
     user: User,
     Json(spec): Json<OrgSpec>,
 ) -> ApiResult<Json<Org>> {
-    Ok(Json(
-        state.store.orgs.upsert_org(&user.caller(), spec).await?,
-    ))
+    Ok(Json(Org::from(
+        state
+            .store
+            .orgs
+            .upsert_org(&user.caller(), spec.into())
+            .await?,
+    )))
 }
 
 /// An organisation's data-pool capacity quota and current usage (the bureau and the
@@ -47,7 +50,9 @@ pub async fn get_quota(
     user: User,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Quota>> {
-    Ok(Json(state.store.pools.quota(&user.caller(), &code).await?))
+    Ok(Json(Quota::from(
+        state.store.pools.quota(&user.caller(), &code).await?,
+    )))
 }
 
 /// Sets the quota (bureau only): `{"max_rows": n | null, "max_bytes": n | null}`. A batch
@@ -60,11 +65,11 @@ pub async fn put_quota(
     Path(code): Path<String>,
     Json(q): Json<Quota>,
 ) -> ApiResult<Json<Quota>> {
-    Ok(Json(
+    Ok(Json(Quota::from(
         state
             .store
             .pools
             .set_quota(&user.caller(), &code, q.max_rows, q.max_bytes)
             .await?,
-    ))
+    )))
 }

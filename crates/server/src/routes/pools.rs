@@ -6,13 +6,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::extract::{Body, Json, Query};
 use crate::pool_import::{DataFile, import_data, quarantine_csv, quarantine_xlsx};
+use crate::wire::{
+    self, BatchReport, Check, IngestMode, PoolChange, PoolInfo, Quarantine, Selection,
+};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use govshare_domain::pool::{Check, Selection};
 use govshare_interchange::rows::DataFormat;
-use govshare_store::pool::ingest::{BatchReport, IngestMode, Quarantine};
-use govshare_store::pool::tables::{PoolChange, PoolInfo};
+use govshare_store::pool::batch::IngestMode as StoreMode;
 use serde::Deserialize;
 
 /// A resource's data pool: its columns, key, checks and row count (signed-in users
@@ -25,13 +26,13 @@ pub async fn get_pool(
     user: User,
     Path((class, seq)): Path<(String, String)>,
 ) -> ApiResult<Json<PoolInfo>> {
-    Ok(Json(
+    Ok(Json(PoolInfo::from(
         state
             .store
             .pools
             .pool(&user.caller(), &format!("{class}/{seq}"))
             .await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -71,13 +72,13 @@ pub async fn load_batch(
         name: q.file_name.unwrap_or_else(|| "upload".into()),
         source: crate::pool_import::Source::Bytes(bytes.to_vec()),
         format,
-        mode: q.mode.unwrap_or(IngestMode::Upsert),
+        mode: q.mode.map_or(StoreMode::Upsert, Into::into),
         client_batch_id: q.batch_id,
         progress: None,
     };
     let report = import_data(&*state.store.pools, &user.caller(), file).await?;
     record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
-    Ok((StatusCode::CREATED, Json(report)))
+    Ok((StatusCode::CREATED, Json(report.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -152,13 +153,13 @@ pub async fn pool_changes(
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::BadRequest("limit 应在1到10000之间".into()));
     }
-    Ok(Json(
+    Ok(Json(wire::all(
         state
             .store
             .pools
             .pool_changes(&user.caller(), &format!("{class}/{seq}"), q.since, limit)
             .await?,
-    ))
+    )))
 }
 
 /// New checks for some of a pool's columns, by item name or column code.
@@ -183,7 +184,11 @@ pub async fn set_pool_checks(
     Json(body): Json<PoolChecks>,
 ) -> ApiResult<Json<PoolInfo>> {
     let detail = serde_json::to_string(&body.checks).unwrap_or_default();
-    let checks = body.checks.into_iter().collect();
+    let checks = body
+        .checks
+        .into_iter()
+        .map(|(item, checks)| (item, wire::all(checks)))
+        .collect();
     let code = format!("{class}/{seq}");
     let pool = state
         .store
@@ -191,7 +196,7 @@ pub async fn set_pool_checks(
         .set_pool_checks(&user.caller(), &code, checks)
         .await?;
     record(&state, &user, "pool.checks", &code, 0, detail).await?;
-    Ok(Json(pool))
+    Ok(Json(PoolInfo::from(pool)))
 }
 
 /// Sets the pool's selection rules (数据筛选; the owner organisation or the bureau):
@@ -210,11 +215,11 @@ pub async fn set_pool_selection(
     let pool = state
         .store
         .pools
-        .set_pool_selection(&user.caller(), &code, body)
+        .set_pool_selection(&user.caller(), &code, body.into())
         .await?;
     let detail = serde_json::to_string(&pool.schema.selection).unwrap_or_default();
     record(&state, &user, "pool.selection", &code, 0, detail).await?;
-    Ok(Json(pool))
+    Ok(Json(PoolInfo::from(pool)))
 }
 
 /// Most rows in one push; larger loads go as files.
@@ -258,13 +263,13 @@ pub async fn push_rows(
             serde_json::to_vec(&body.rows).map_err(|e| ApiError::BadRequest(e.to_string()))?,
         ),
         format: Some(DataFormat::Json),
-        mode: body.mode.unwrap_or(IngestMode::Upsert),
+        mode: body.mode.map_or(StoreMode::Upsert, Into::into),
         client_batch_id: body.batch_id,
         progress: None,
     };
     let report = import_data(&*state.store.pools, &user.caller(), file).await?;
     record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
-    Ok((StatusCode::CREATED, Json(report)))
+    Ok((StatusCode::CREATED, Json(report.into())))
 }
 
 /// A change to a pool by a user, in the audit log.
@@ -285,7 +290,12 @@ async fn record(
     state.audit.record(entry).await
 }
 
-async fn record_load(state: &AppState, user: &User, code: &str, r: &BatchReport) -> ApiResult<()> {
+async fn record_load(
+    state: &AppState,
+    user: &User,
+    code: &str,
+    r: &govshare_store::pool::batch::BatchReport,
+) -> ApiResult<()> {
     let detail = crate::pool_import::load_detail(r);
     record(state, user, "pool.load", code, r.accepted, detail).await
 }

@@ -9,10 +9,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::extract::{Json, Query};
 use crate::routes::requests::audited;
+use crate::wire::{self, Registration};
 use axum::extract::State;
 use axum::http::StatusCode;
 use govshare_store::audit::log::AuditEntry;
-use govshare_store::sharing::registrations::Registration;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -27,7 +27,11 @@ pub struct NewRegistration {
     pub scenario: String,
 }
 
-fn entry(user: &User, action: &str, r: &Result<Registration, ApiError>) -> AuditEntry {
+fn entry(
+    user: &User,
+    action: &str,
+    r: &Result<govshare_store::sharing::registrations::Registration, ApiError>,
+) -> AuditEntry {
     let ok = r.as_ref().ok();
     AuditEntry {
         app_id: ok.map(|g| g.app_id),
@@ -70,7 +74,10 @@ pub async fn register_use(
     if result.is_err() {
         (e.app_id, e.resource_code, e.purpose) = (Some(body.app_id), body.resource, body.purpose);
     }
-    Ok((StatusCode::CREATED, Json(audited(&state, e, result).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(audited(&state, e, result).await?.into()),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -101,13 +108,13 @@ pub async fn list_registrations(
         ));
     }
     let page = super::page(q.before, q.limit)?;
-    Ok(Json(
+    Ok(Json(wire::all(
         state
             .store
             .duties
             .registrations(&user.caller(), q.status, page)
             .await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -143,7 +150,7 @@ pub async fn answer_registration(
         if body.approve { "approve" } else { "reject" },
         body.reason
     );
-    Ok(Json(audited(&state, e, result).await?))
+    Ok(Json(Registration::from(audited(&state, e, result).await?)))
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]

@@ -9,11 +9,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::extract::{Json, Query};
 use crate::routes::share::outcome_of;
+use crate::wire::{self, Answer, GrantInfo, NewRequest, RequestInfo, Scope};
 use axum::extract::State;
 use axum::http::StatusCode;
-use govshare_domain::sharing::request::{Answer, Scope};
 use govshare_store::audit::log::AuditEntry;
-use govshare_store::sharing::requests::{GrantInfo, NewRequest, RequestInfo};
 use serde::Deserialize;
 
 /// Records a user's step and hands back its result.
@@ -33,7 +32,7 @@ pub(crate) async fn audited<T>(
 fn request_entry(
     user: &User,
     action: &str,
-    r: &Result<RequestInfo, ApiError>,
+    r: &Result<govshare_store::sharing::requests::RequestInfo, ApiError>,
     code: &str,
 ) -> AuditEntry {
     let ok = r.as_ref().ok();
@@ -68,13 +67,13 @@ pub async fn apply_request(
     let result = state
         .store
         .duties
-        .apply(&user.caller(), body)
+        .apply(&user.caller(), body.into())
         .await
         .map_err(ApiError::from);
     let entry = request_entry(&user, "request.apply", &result, &code);
     Ok((
         StatusCode::CREATED,
-        Json(audited(&state, entry, result).await?),
+        Json(audited(&state, entry, result).await?.into()),
     ))
 }
 
@@ -89,9 +88,9 @@ pub async fn list_requests(
     Query(q): Query<super::PageQuery>,
 ) -> ApiResult<Json<Vec<RequestInfo>>> {
     let page = super::page(q.before, q.limit)?;
-    Ok(Json(
+    Ok(Json(wire::all(
         state.store.duties.requests(&user.caller(), page).await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -123,11 +122,19 @@ pub async fn answer_request(
     let result = state
         .store
         .duties
-        .answer_request(&user.caller(), id, body.answer, body.note, body.scope)
+        .answer_request(
+            &user.caller(),
+            id,
+            body.answer.into(),
+            body.note,
+            body.scope.map(Into::into),
+        )
         .await
         .map_err(ApiError::from);
     let entry = request_entry(&user, action, &result, "");
-    Ok(Json(audited(&state, entry, result).await?))
+    Ok(Json(RequestInfo::from(
+        audited(&state, entry, result).await?,
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -152,7 +159,9 @@ pub async fn supply_material(
         .await
         .map_err(ApiError::from);
     let entry = request_entry(&user, "request.material", &result, "");
-    Ok(Json(audited(&state, entry, result).await?))
+    Ok(Json(RequestInfo::from(
+        audited(&state, entry, result).await?,
+    )))
 }
 
 /// Revokes a grant at once (the provider's admin, or the bureau).
@@ -178,7 +187,7 @@ pub async fn revoke_grant(
         basis: format!("grant:{id}"),
         ..by_user(&user.0, "grant.revoke", "ok")
     };
-    Ok(Json(audited(&state, entry, result).await?))
+    Ok(Json(GrantInfo::from(audited(&state, entry, result).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -6,13 +6,12 @@ use crate::auth::{MaybeUser, User};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::extract::{Json, Query};
+use crate::wire::{
+    self, Action, HistoryEntry, Resource, ResourceFilter, ResourcePage, ResourceSpec,
+};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use govshare_domain::lifecycle::Action;
-use govshare_domain::resource::{Resource, ResourceSpec};
-use govshare_store::catalog::history::HistoryEntry;
-use govshare_store::catalog::resources::{ResourceFilter, ResourcePage};
 use serde::Deserialize;
 
 fn code(class: &str, seq: &str) -> String {
@@ -20,10 +19,10 @@ fn code(class: &str, seq: &str) -> String {
 }
 
 /// The resource with its version as an ETag.
-fn with_etag(status: StatusCode, r: Resource) -> Response {
+fn with_etag(status: StatusCode, r: govshare_domain::resource::Resource) -> Response {
     let etag =
         HeaderValue::from_str(&format!("\"{}\"", r.version)).expect("digits are a valid header");
-    let mut resp = (status, Json(r)).into_response();
+    let mut resp = (status, Json(Resource::from(r))).into_response();
     resp.headers_mut().insert(axum::http::header::ETAG, etag);
     resp
 }
@@ -36,13 +35,13 @@ pub async fn list_resources(
     user: MaybeUser,
     Query(filter): Query<ResourceFilter>,
 ) -> ApiResult<Json<ResourcePage>> {
-    Ok(Json(
+    Ok(Json(ResourcePage::from(
         state
             .store
             .catalog
-            .list_resources(&user.caller(), filter)
+            .list_resources(&user.caller(), filter.into())
             .await?,
-    ))
+    )))
 }
 
 /// Creates a draft entry; the code is generated unless given.
@@ -56,7 +55,7 @@ pub async fn create_resource(
     let r = state
         .store
         .catalog
-        .create_resource(&user.caller(), spec)
+        .create_resource(&user.caller(), spec.into())
         .await?;
     super::reindex(&state).await;
     Ok(with_etag(StatusCode::CREATED, r))
@@ -114,7 +113,7 @@ pub async fn update_resource(
         .update_resource(
             &user.caller(),
             &code(&class, &seq),
-            spec,
+            spec.into(),
             if_match(&headers)?,
         )
         .await?;
@@ -145,7 +144,12 @@ pub async fn transition_resource(
     let r = state
         .store
         .catalog
-        .transition_resource(&user.caller(), &code(&class, &seq), req.action, &req.reason)
+        .transition_resource(
+            &user.caller(),
+            &code(&class, &seq),
+            req.action.into(),
+            &req.reason,
+        )
         .await?;
     super::reindex(&state).await;
     Ok(with_etag(StatusCode::OK, r))
@@ -159,11 +163,11 @@ pub async fn resource_history(
     user: MaybeUser,
     Path((class, seq)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    Ok(Json(
+    Ok(Json(wire::all(
         state
             .store
             .catalog
             .resource_history(&user.caller(), &code(&class, &seq))
             .await?,
-    ))
+    )))
 }

@@ -4,9 +4,9 @@ use crate::AppState;
 use crate::auth::MaybeUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
+use crate::wire::{FormatCategory, OpenType, SearchResults, SharingType, UpdateCycle};
 use axum::extract::State;
-use govshare_domain::labels::{FormatCategory, OpenType, SharingType, UpdateCycle};
-use govshare_search::{SearchRequest, SearchResults};
+use govshare_search::SearchRequest;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -74,5 +74,5 @@ pub async fn search(
     let results = tokio::task::spawn_blocking(move || search.search(&req, visibility))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(Json(results))
+    Ok(Json(SearchResults::from(results)))
 }

@@ -5,10 +5,10 @@ use crate::auth::{MaybeUser, User, new_token, token_hash, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ClientAddr;
 use crate::extract::Json;
+use crate::wire::User as UserInfo;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use govshare_store::audit::log::AuditEntry;
-use govshare_store::org::users::User as UserInfo;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -103,7 +103,7 @@ pub async fn login(
     Ok(Json(LoginResponse {
         token,
         expires_at,
-        user: creds.user,
+        user: creds.user.into(),
     }))
 }
 
@@ -129,7 +129,7 @@ pub struct Me {
     pub user_id: i64,
     pub username: String,
     pub org_id: i64,
-    pub role: govshare_domain::access::Role,
+    pub role: crate::wire::Role,
 }
 
 /// Who the token belongs to.
@@ -141,6 +141,6 @@ pub async fn me(user: MaybeUser) -> ApiResult<Json<Me>> {
         user_id: p.user_id,
         username: p.username,
         org_id: p.org_id,
-        role: p.role,
+        role: p.role.into(),
     }))
 }

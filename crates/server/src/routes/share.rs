@@ -8,6 +8,7 @@ use crate::auth::App;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::extract::{Json, Query};
+use crate::wire::{self, Wired};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use govshare_store::audit::log::AuditEntry;
@@ -55,7 +56,7 @@ fn app_entry(app: &AppPrincipal, action: &str, code: &str, outcome: String) -> A
 
 /// An app's call, audited: the entry records what was asked and what was served,
 /// and the answer goes out only once the entry is durable.
-async fn audited<T: serde::Serialize>(
+async fn audited<T: Wired>(
     state: &AppState,
     app: &AppPrincipal,
     action: &str,
@@ -66,12 +67,13 @@ async fn audited<T: serde::Serialize>(
 ) -> ApiResult<Response> {
     let mut entry = app_entry(app, action, code, outcome_of(&result));
     entry.detail = asked;
-    let body = match &result {
+    let body = match result {
         Ok(value) => {
-            let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-            describe(value, &mut entry);
+            describe(&value, &mut entry);
+            let body = serde_json::to_vec(&T::Wire::from(value))
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
             entry.digest = digest(&body);
-            Some(body)
+            Ok(body)
         }
         Err(e) => {
             let said = e.to_string();
@@ -80,22 +82,17 @@ async fn audited<T: serde::Serialize>(
             } else {
                 format!("{said}; {}", entry.detail)
             };
-            None
+            Err(e)
         }
     };
     state.audit.record(entry).await?;
-    match (result, body) {
-        (Ok(_), Some(body)) => {
-            state.audit.answered();
-            Ok((
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response())
-        }
-        (Err(e), _) => Err(e),
-        (Ok(_), None) => Err(ApiError::Internal("response body missing".into())),
-    }
+    let body = body?;
+    state.audit.answered();
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -116,7 +113,7 @@ fn key_parts(key: &str) -> Vec<String> {
 #[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/rows/{key}", tag = "sharing",
     params(("class" = String, Path), ("seq" = String, Path), ("key" = String, Path, description = "the key value; composite keys comma-separated"), LookupQuery),
     security(("app_key" = [])),
-    responses((status = 200, body = SharedRow), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, body = wire::SharedRow), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn share_lookup(
     State(state): State<AppState>,
@@ -138,7 +135,7 @@ pub async fn share_lookup(
 #[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/refs/{reference}", tag = "sharing",
     params(("class" = String, Path), ("seq" = String, Path), ("reference" = String, Path, description = "a change's `row`"), LookupQuery),
     security(("app_key" = [])),
-    responses((status = 200, body = SharedRow), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
+    responses((status = 200, body = wire::SharedRow), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn share_lookup_ref(
     State(state): State<AppState>,
@@ -207,7 +204,7 @@ pub struct VerifyRequest {
 /// Verifies claimed values (核验): match or mismatch per item, no data returned.
 #[utoipa::path(post, path = "/api/v1/share/{class}/{seq}/verify", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
     request_body = VerifyRequest, security(("app_key" = [])),
-    responses((status = 200, body = Verification), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, body = wire::Verification), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn share_verify(
     State(state): State<AppState>,
@@ -270,7 +267,7 @@ fn describe_page(p: &SharedRows, e: &mut AuditEntry) {
 /// every key counts as a visit.
 #[utoipa::path(post, path = "/api/v1/share/{class}/{seq}/lookup", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
     request_body = BatchLookup, security(("app_key" = [])),
-    responses((status = 200, body = SharedRows), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, body = wire::SharedRows), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn share_batch(
     State(state): State<AppState>,
@@ -323,15 +320,16 @@ fn query_asked(spec: &QuerySpec) -> String {
 /// projection, pages in key order (`after` = the previous page's `next`), at most
 /// 1,000 rows a page. Under a grant every row served counts as a visit.
 #[utoipa::path(post, path = "/api/v1/share/{class}/{seq}/query", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
-    request_body = QuerySpec, security(("app_key" = [])),
-    responses((status = 200, body = SharedRows), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+    request_body = wire::QuerySpec, security(("app_key" = [])),
+    responses((status = 200, body = wire::SharedRows), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn share_query(
     State(state): State<AppState>,
     App(app): App,
     Path((class, seq)): Path<(String, String)>,
-    Json(spec): Json<QuerySpec>,
+    Json(spec): Json<wire::QuerySpec>,
 ) -> ApiResult<Response> {
+    let spec = QuerySpec::from(spec);
     let code = format!("{class}/{seq}");
     // What was asked stays on record, answered or not: a run of probes shows afterwards.
     let asked = query_asked(&spec);
@@ -367,7 +365,7 @@ pub struct ChangesQuery {
 /// sequence number (masked where the key is), to fetch again by lookup.
 #[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/changes", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path), ChangesQuery),
     security(("app_key" = [])),
-    responses((status = 200, body = SharedChanges), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, body = wire::SharedChanges), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn share_changes(
     State(state): State<AppState>,
@@ -405,7 +403,7 @@ pub async fn share_changes(
 /// item in clear (a file is served whole or not at all).
 #[utoipa::path(get, path = "/api/v1/share/{class}/{seq}/files", tag = "sharing", params(("class" = String, Path), ("seq" = String, Path)),
     security(("app_key" = [])),
-    responses((status = 200, body = SharedFiles), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, body = wire::SharedFiles), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn share_files(
     State(state): State<AppState>,

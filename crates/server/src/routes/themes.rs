@@ -5,14 +5,14 @@ use crate::auth::User;
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::extract::Path;
+use crate::wire::{self, Theme, ThemeSpec};
 use axum::extract::State;
 use axum::http::StatusCode;
-use govshare_domain::theme::{Theme, ThemeSpec};
 
 /// Every thematic catalog with its resource count.
 #[utoipa::path(get, path = "/api/v1/themes", tag = "themes", responses((status = 200, body = [Theme])))]
 pub async fn list_themes(State(state): State<AppState>) -> ApiResult<Json<Vec<Theme>>> {
-    Ok(Json(state.store.catalog.list_themes().await?))
+    Ok(Json(wire::all(state.store.catalog.list_themes().await?)))
 }
 
 /// One thematic catalog (its resources: `GET /api/v1/resources?theme=CODE`).
@@ -22,7 +22,7 @@ pub async fn get_theme(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Theme>> {
-    Ok(Json(state.store.catalog.theme(&code).await?))
+    Ok(Json(Theme::from(state.store.catalog.theme(&code).await?)))
 }
 
 /// Creates or updates thematic catalogs (bureau only).
@@ -36,7 +36,7 @@ pub async fn upsert_themes(
     state
         .store
         .catalog
-        .upsert_themes(&user.caller(), specs)
+        .upsert_themes(&user.caller(), wire::all(specs))
         .await?;
     super::reindex(&state).await;
     Ok(StatusCode::NO_CONTENT)

@@ -5,11 +5,11 @@ use crate::audit::by_user;
 use crate::auth::{User, hash_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
+use crate::wire::{Role, User as UserInfo};
 use axum::extract::State;
 use axum::http::StatusCode;
-use govshare_domain::access::Role;
 use govshare_store::audit::log::AuditEntry;
-use govshare_store::org::users::{NewUser, User as UserInfo};
+use govshare_store::org::users::NewUser;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -44,7 +44,7 @@ pub async fn create_user(
         username: req.username,
         display_name: req.display_name,
         password_hash: hash,
-        role: req.role,
+        role: req.role.into(),
         org_id: org.id,
     };
     let created = state.store.orgs.create_user(&user.caller(), new).await?;
@@ -56,5 +56,5 @@ pub async fn create_user(
         ..by_user(&user.0, "user.create", "ok")
     };
     state.audit.record(entry).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Json(created.into())))
 }

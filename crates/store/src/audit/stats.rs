@@ -9,7 +9,7 @@ use govshare_domain::access::Visibility;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Count {
     /// An organisation's credit code, a resource code, or a day.
     pub key: String,
@@ -17,7 +17,7 @@ pub struct Count {
     pub calls: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ShareStats {
     /// Answered data calls in the period (the whole log when no period is given).
     pub total_calls: i64,

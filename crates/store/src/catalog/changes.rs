@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::{Store, params};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Change {
     pub seq: i64,
     pub code: String,

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// One stored version of a resource's file.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FileVersion {
     pub version: i64,
     pub name: String,
@@ -161,7 +161,7 @@ fn check_whole(a: &Access) -> Result<()> {
 }
 
 /// The versions of a file as shared, with the basis they are served under.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SharedFiles {
     pub resource_code: String,
     pub basis: Basis,

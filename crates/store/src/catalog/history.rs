@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::{Caller, Store, params};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct HistoryEntry {
     pub version: i64,
     pub action: String,
@@ -19,7 +19,6 @@ pub struct HistoryEntry {
     /// Top-level fields that differ from the previous version.
     pub changed: Vec<String>,
     /// The entry as it stood after this change.
-    #[schema(value_type = Object)]
     pub snapshot: serde_json::Value,
 }
 

@@ -25,7 +25,7 @@ pub enum ImportMode {
 }
 
 /// The problems of one entry, by its position in the input (0-based).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordProblems {
     pub index: usize,
     pub code: Option<String>,
@@ -33,7 +33,7 @@ pub struct RecordProblems {
     pub problems: Vec<Problem>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ImportOutcome {
     pub received: usize,
     pub imported: usize,

@@ -56,7 +56,7 @@ pub fn get_visible(conn: &mut dyn Conn, code: &str, v: Visibility) -> Result<Res
 }
 
 /// Filters of the resource list. Every field narrows the list.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceFilter {
     /// Provider's unified social credit code.
@@ -78,7 +78,7 @@ pub struct ResourceFilter {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ResourcePage {
     pub total: i64,
     pub results: Vec<Resource>,

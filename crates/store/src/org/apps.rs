@@ -6,7 +6,7 @@ use crate::{Caller, Result, Store, StoreError, params};
 use govshare_domain::Error;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AppInfo {
     pub id: i64,
     /// The organisation the app belongs to (its unified social credit code).

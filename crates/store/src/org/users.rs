@@ -8,7 +8,7 @@ use govshare_domain::access::{Principal, Role};
 use govshare_domain::{Error, Problem};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct User {
     pub id: i64,
     pub username: String,

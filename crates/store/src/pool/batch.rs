@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IngestMode {
     /// Insert new keys, update existing ones.
@@ -32,7 +32,7 @@ pub struct Batch {
     pub progress: Option<Box<dyn FnMut(i64) + Send>>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct BatchReport {
     pub batch_id: i64,
     pub mode: IngestMode,

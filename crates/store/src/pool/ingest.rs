@@ -253,7 +253,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
     })
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct QuarantinedRow {
     pub row_number: i64,
     pub column: String,
@@ -264,7 +264,7 @@ pub struct QuarantinedRow {
 }
 
 /// What a batch refused: the submitted header and each problem of each refused row.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Quarantine {
     pub batch_id: i64,
     pub header: Vec<String>,

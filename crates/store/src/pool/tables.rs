@@ -91,7 +91,7 @@ pub fn ensure_pool(conn: &mut dyn Conn, r: &Resource) -> Result<Option<PoolSchem
     Ok(Some(schema))
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PoolInfo {
     pub code: String,
     pub table: String,
@@ -179,7 +179,7 @@ impl Store {
 }
 
 /// One change to a pool's rows, for incremental consumers.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PoolChange {
     /// The change's sequence number in this pool. A row appears once, at its latest
     /// change: a consumer that applies the feed in order ends with the pool's state.
@@ -262,7 +262,7 @@ pub(crate) fn changes_since(
 }
 
 /// An organisation's capacity quota and what its pools use.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Quota {
     /// Most rows over all the organisation's pools (none: no limit).
     pub max_rows: Option<i64>,

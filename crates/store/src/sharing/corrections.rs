@@ -18,7 +18,7 @@ use govshare_domain::pool::parse_cell;
 use govshare_domain::sharing::request::DEFAULT_ANSWER_DAYS;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewCorrection {
     /// The key items' values of the row, in order.
@@ -31,7 +31,7 @@ pub struct NewCorrection {
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Correction {
     pub id: i64,
     pub app_id: i64,

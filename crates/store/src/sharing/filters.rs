@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// Most values in one `in` filter (as many as keys in one batch lookup).
 pub const MAX_VALUES: usize = 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FilterOp {
     Eq,
@@ -26,7 +26,7 @@ pub enum FilterOp {
     Lte,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     /// The item, by name or column code.

@@ -26,7 +26,7 @@ use sha2::Digest;
 /// Most keys in one batch lookup, and most rows in one page.
 pub const MAX_BATCH: usize = 1000;
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuerySpec {
     /// Conditions on items, all of which a row meets (at most 20).
@@ -42,13 +42,12 @@ pub struct QuerySpec {
 }
 
 /// A page of rows as served.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SharedRows {
     pub resource_code: String,
     pub basis: Basis,
     pub purpose: String,
     pub masked: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
     pub rows: Vec<ServedRow>,
     /// Keys asked for that no row has (batch lookups).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -18,7 +18,7 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// A read of one row, as served.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SharedRow {
     pub resource_code: String,
     /// The basis the row is served under.
@@ -28,7 +28,6 @@ pub struct SharedRow {
     /// Items served masked.
     pub masked: Vec<String>,
     /// Item name → value (null when empty); absent when no row has the key.
-    #[schema(value_type = Option<Object>)]
     pub row: Option<ServedRow>,
     /// The items served, masked ones marked `*` (for the audit entry).
     #[serde(skip)]
@@ -36,7 +35,7 @@ pub struct SharedRow {
 }
 
 /// The answer to a verification: per claimed item, whether it matches. No data.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Verification {
     pub resource_code: String,
     pub basis: Basis,
@@ -239,7 +238,7 @@ impl Store {
 }
 
 /// A pool's change feed as a consumer sees it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SharedChanges {
     pub resource_code: String,
     pub basis: Basis,
@@ -248,7 +247,7 @@ pub struct SharedChanges {
 
 /// One change as a consumer sees it: the key as its basis shows it, and a reference to
 /// the row that is the same each time the row changes (for this basis only).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SharedChange {
     pub seq: i64,
     pub batch_id: i64,

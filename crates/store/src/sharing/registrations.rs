@@ -15,7 +15,7 @@ use govshare_domain::{Error, Problem};
 use serde::Serialize;
 
 /// A registered use of an unconditional resource by an app.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Registration {
     pub id: i64,
     pub app_id: i64,

@@ -22,7 +22,7 @@ pub fn today() -> NaiveDate {
     crate::clock::today()
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
     pub app_id: i64,
@@ -39,7 +39,7 @@ pub struct NewRequest {
     pub material: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RequestInfo {
     pub id: i64,
     pub app_id: i64,
@@ -63,7 +63,7 @@ pub struct RequestInfo {
     pub grant_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct GrantInfo {
     pub id: i64,
     pub request_id: i64,
