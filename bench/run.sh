@@ -5,6 +5,7 @@
 #   bench/run.sh pools | lookups     # pool loading; sharing lookups under wrk
 #   GOVSHARE_BENCH_BASELINE=/path/to/older/govshare GOVSHARE_BENCH_BASELINE_SCHEMA=N \
 #     bench/run.sh lookups           # also an older build, in the same turns (BENCHMARKS.md)
+#   GOVSHARE_BENCH_BASELINE_SQL="UPDATE ..."  # more SQL on the older build's copy of the data
 # The peers are installed when missing: sqlite3, wrk, nginx (Debian), sqlite-utils and
 # datasette (PyPI).
 set -euo pipefail

@@ -641,6 +641,9 @@ const RESTORE: &str =
 struct Baseline {
     bin: std::path::PathBuf,
     schema: Option<i64>,
+    /// More SQL for the baseline's copy (`GOVSHARE_BENCH_BASELINE_SQL`), e.g. the
+    /// checksum an older build knows for a data step whose text followed an API change.
+    sql: Option<String>,
 }
 
 impl Baseline {
@@ -649,18 +652,24 @@ impl Baseline {
         let schema = std::env::var("GOVSHARE_BENCH_BASELINE_SCHEMA")
             .ok()
             .and_then(|v| v.parse().ok());
-        Some(Baseline { bin, schema })
+        let sql = std::env::var("GOVSHARE_BENCH_BASELINE_SQL").ok();
+        Some(Baseline { bin, schema, sql })
     }
 
     /// Hides the migrations past `schema` from an older build (kept aside, to be put
-    /// back by `RESTORE` before this build reads the copy again).
+    /// back by `RESTORE` before this build reads the copy again), then runs `sql`.
     fn forget_newer(&self) -> String {
-        self.schema.map_or(String::new(), |n| {
+        let forget = self.schema.map(|n| {
             format!(
                 "CREATE TABLE bench_forgotten AS SELECT * FROM schema_migrations WHERE version > {n}; \
                  DELETE FROM schema_migrations WHERE version > {n}"
             )
-        })
+        });
+        [forget, self.sql.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// A server of the baseline build on `url`, its migrations put back when it stops.

@@ -184,7 +184,7 @@ fn apply(conn: &mut dyn Conn, set: &[Migration], upto: i64) -> Result<()> {
                         .iter()
                         .find(|r| r.i64("version").ok() == Some(m.version))
                     {
-                        Some(r) if r.text("checksum")? != step_checksum(step) => {
+                        Some(r) if !step_is(step, &r.text("checksum")?) => {
                             return Err(changed(m, "data step"));
                         }
                         Some(_) => {}
@@ -207,6 +207,12 @@ fn apply(conn: &mut dyn Conn, set: &[Migration], upto: i64) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Is `recorded` the checksum of this step's text, or of an earlier text of it that
+/// did the same?
+fn step_is(step: &Step, recorded: &str) -> bool {
+    recorded == step_checksum(step) || step.earlier.contains(&recorded)
 }
 
 fn record_step(conn: &mut dyn Conn, version: i64, step: &Step) -> Result<()> {

@@ -212,3 +212,77 @@ async fn a_database_of_the_oldest_migrations_opens_at_the_newest_with_its_data()
         );
     }
 }
+
+/// A database whose data step ran with an earlier text of it (kept in the step as doing
+/// the same) opens; one whose recorded step matches no text of it does not.
+#[tokio::test]
+async fn a_step_run_with_an_earlier_text_of_it_opens_and_an_edited_one_does_not() {
+    for backend in crate::testing::backends() {
+        let url = crate::testing::fresh_database(backend);
+        let set = async |checksum: &'static str| {
+            let store = Store::open(&url).await.unwrap();
+            store
+                .write(move |c| {
+                    c.execute(
+                        "UPDATE schema_steps SET checksum = ? WHERE version = 3",
+                        &params![checksum],
+                    )
+                })
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            set(super::steps::FEED_COLUMNS.earlier[0]).await,
+            1,
+            "{backend}"
+        );
+        if let Err(e) = Store::open(&url).await {
+            panic!("{backend}: a step run with its earlier text is refused: {e}");
+        }
+        set("0000").await;
+        let refused = Store::open(&url).await.err().map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|e| e.contains("migration 3 (pool_feed) had its data step changed")),
+            "{backend}: {refused:?}"
+        );
+    }
+}
+
+/// The steps' texts are the ones databases ran. When this fails, a step was edited: if
+/// it still does the same, keep the checksum it had in its `earlier` and update this
+/// list; if it does something else, put the change in a new migration instead.
+#[test]
+fn the_data_steps_are_the_texts_databases_ran() {
+    let now: Vec<(i64, String)> = super::MAIN
+        .iter()
+        .chain(super::AUDIT_FILE)
+        .filter_map(|m| {
+            m.after
+                .as_ref()
+                .map(|s| (m.version, super::step_checksum(s)))
+        })
+        .collect();
+    let expected: &[(i64, &str)] = &[
+        (
+            3,
+            "b1909efdd21a873dab5226a56a7e547d80e616e44f8c38cedc30122452998ccd",
+        ),
+        (
+            8,
+            "a2d3d7b9a5e4e709c480112a202f73bd08005b11363900f37e378c05ea804019",
+        ),
+        (
+            2,
+            "a2d3d7b9a5e4e709c480112a202f73bd08005b11363900f37e378c05ea804019",
+        ),
+    ];
+    assert_eq!(
+        now.iter()
+            .map(|(v, c)| (*v, c.as_str()))
+            .collect::<Vec<_>>(),
+        expected,
+        "a data step's text changed"
+    );
+}
