@@ -63,13 +63,35 @@ macro_rules! params {
 /// give, or gives twice (two tables' `id` without an alias), is an error naming it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    names: Arc<[String]>,
+    names: Names,
     values: Vec<Value>,
 }
 
+/// The column names of a query's rows, made once per query and shared: one string,
+/// the names separated by newlines (no column name holds one), so that a lookup of one
+/// row costs one allocation for its names, not one per column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Names(Arc<str>);
+
+impl Names {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Names {
+        let mut text = String::with_capacity(128);
+        for (i, name) in names.into_iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(name);
+        }
+        Names(text.into())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split('\n')
+    }
+}
+
 impl Row {
-    pub fn new(names: Arc<[String]>, values: Vec<Value>) -> Row {
-        debug_assert_eq!(names.len(), values.len());
+    pub fn new(names: Names, values: Vec<Value>) -> Row {
         Row { names, values }
     }
 
@@ -80,8 +102,8 @@ impl Row {
     }
 
     /// The column names, in order.
-    pub fn names(&self) -> &[String] {
-        &self.names
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter()
     }
 
     pub fn into_values(self) -> Vec<Value> {
@@ -93,12 +115,12 @@ impl Row {
             .names
             .iter()
             .zip(&self.values)
-            .filter(|(n, _)| n.as_str() == name);
+            .filter(|(n, _)| *n == name);
         match (found.next(), found.next()) {
             (Some((_, v)), None) => Ok(v),
             (None, _) => Err(StoreError::Db(format!(
                 "column “{name}” missing from the row ({})",
-                self.names.join(", ")
+                self.names.iter().collect::<Vec<_>>().join(", ")
             ))),
             (Some(_), Some(_)) => Err(StoreError::Db(format!(
                 "column “{name}” is ambiguous: the query gives it twice"

@@ -10,7 +10,7 @@
 
 use crate::db::conn::numbered_placeholders;
 use crate::error::{Result, StoreError};
-use crate::value::{Row, Value};
+use crate::value::{Names, Row, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -164,10 +164,13 @@ impl PointReader {
         for row in rows {
             epoch = Some(epoch_of(&row)?);
             // The key (column 1) is taken out, leaving the row a lookup by key reads.
-            let names = names.get_or_insert_with(|| -> Arc<[String]> {
-                let mut n = row.names().to_vec();
-                n.remove(1);
-                n.into()
+            let names = names.get_or_insert_with(|| {
+                Names::new(
+                    row.names()
+                        .enumerate()
+                        .filter(|(i, _)| *i != 1)
+                        .map(|(_, n)| n),
+                )
             });
             let mut values = row.into_values();
             let key = values.remove(1);

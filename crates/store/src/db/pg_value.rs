@@ -1,10 +1,9 @@
 //! Values to and from PostgreSQL's types, for the blocking and the pipelined clients.
 
 use crate::error::Result;
-use crate::value::{Row, Value};
+use crate::value::{Names, Row, Value};
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
-use std::sync::Arc;
 
 impl ToSql for Value {
     fn to_sql(
@@ -45,15 +44,11 @@ pub(crate) fn rows_of(rows: &[postgres::Row]) -> Result<Vec<Row>> {
     let Some(first) = rows.first() else {
         return Ok(Vec::new());
     };
-    let names: Arc<[String]> = first
-        .columns()
-        .iter()
-        .map(|c| c.name().to_string())
-        .collect();
+    let names = Names::new(first.columns().iter().map(|c| c.name()));
     rows.iter().map(|r| row_values(r, &names)).collect()
 }
 
-fn row_values(row: &postgres::Row, names: &Arc<[String]>) -> Result<Row> {
+fn row_values(row: &postgres::Row, names: &Names) -> Result<Row> {
     let mut values = Vec::with_capacity(row.len());
     for (i, col) in row.columns().iter().enumerate() {
         let v = match *col.type_() {

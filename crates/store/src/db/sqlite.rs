@@ -206,7 +206,7 @@ impl Conn for SqliteConn<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let mut stmt = self.0.prepare_cached(sql)?;
         let width = stmt.column_count();
-        let names: std::sync::Arc<[String]> = stmt.column_names().map(str::to_string).collect();
+        let names = crate::value::Names::new(stmt.column_names());
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
