@@ -4,9 +4,7 @@ use govshare_domain as domain;
 use govshare_store as store;
 
 /// One thing that happened: a sharing call, a decision, a key change, a sign-in.
-#[derive(
-    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub at: String,
     /// The user or app name that acted.
@@ -48,41 +46,6 @@ impl From<domain::audit::AuditEntry> for AuditEntry {
             detail,
         } = v;
         AuditEntry {
-            at,
-            actor,
-            app_id,
-            org_id,
-            action,
-            resource_code,
-            items,
-            purpose,
-            basis,
-            row_count,
-            digest,
-            outcome,
-            detail,
-        }
-    }
-}
-
-impl From<AuditEntry> for domain::audit::AuditEntry {
-    fn from(v: AuditEntry) -> Self {
-        let AuditEntry {
-            at,
-            actor,
-            app_id,
-            org_id,
-            action,
-            resource_code,
-            items,
-            purpose,
-            basis,
-            row_count,
-            digest,
-            outcome,
-            detail,
-        } = v;
-        domain::audit::AuditEntry {
             at,
             actor,
             app_id,

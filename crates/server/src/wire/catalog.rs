@@ -455,7 +455,7 @@ impl From<domain::resource::Resource> for Resource {
 }
 
 /// A catalog entry as exchanged in files: the spec (with its code) and its state.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct CatalogRecord {
     #[serde(flatten)]
     pub spec: ResourceSpec,
@@ -466,16 +466,6 @@ impl From<domain::resource::CatalogRecord> for CatalogRecord {
     fn from(v: domain::resource::CatalogRecord) -> Self {
         let domain::resource::CatalogRecord { spec, state } = v;
         CatalogRecord {
-            spec: spec.into(),
-            state: state.into(),
-        }
-    }
-}
-
-impl From<CatalogRecord> for domain::resource::CatalogRecord {
-    fn from(v: CatalogRecord) -> Self {
-        let CatalogRecord { spec, state } = v;
-        domain::resource::CatalogRecord {
             spec: spec.into(),
             state: state.into(),
         }
@@ -522,7 +512,7 @@ impl From<ThemeSpec> for domain::theme::ThemeSpec {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Theme {
     #[serde(flatten)]
     pub spec: ThemeSpec,
@@ -537,19 +527,6 @@ impl From<domain::theme::Theme> for Theme {
             resource_count,
         } = v;
         Theme {
-            spec: spec.into(),
-            resource_count,
-        }
-    }
-}
-
-impl From<Theme> for domain::theme::Theme {
-    fn from(v: Theme) -> Self {
-        let Theme {
-            spec,
-            resource_count,
-        } = v;
-        domain::theme::Theme {
             spec: spec.into(),
             resource_count,
         }

@@ -69,7 +69,7 @@ impl From<OrgSpec> for domain::org::OrgSpec {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Org {
     pub id: i64,
     #[serde(flatten)]
@@ -80,16 +80,6 @@ impl From<domain::org::Org> for Org {
     fn from(v: domain::org::Org) -> Self {
         let domain::org::Org { id, spec } = v;
         Org {
-            id,
-            spec: spec.into(),
-        }
-    }
-}
-
-impl From<Org> for domain::org::Org {
-    fn from(v: Org) -> Self {
-        let Org { id, spec } = v;
-        domain::org::Org {
             id,
             spec: spec.into(),
         }

@@ -6,7 +6,7 @@ use govshare_store as store;
 
 use super::*;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct PoolColumn {
     pub column: String,
     pub name: String,
@@ -46,32 +46,7 @@ impl From<domain::pool::schema::PoolColumn> for PoolColumn {
     }
 }
 
-impl From<PoolColumn> for domain::pool::schema::PoolColumn {
-    fn from(v: PoolColumn) -> Self {
-        let PoolColumn {
-            column,
-            name,
-            data_type,
-            length,
-            key,
-            required,
-            checks,
-            hidden,
-        } = v;
-        domain::pool::schema::PoolColumn {
-            column,
-            name,
-            data_type: data_type.into(),
-            length,
-            key,
-            required,
-            checks: checks.into_iter().map(Into::into).collect(),
-            hidden,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct PoolSchema {
     /// The pool's table, `pool_<resource id>`.
     pub table: String,
@@ -89,21 +64,6 @@ impl From<domain::pool::schema::PoolSchema> for PoolSchema {
             selection,
         } = v;
         PoolSchema {
-            table,
-            columns: columns.into_iter().map(Into::into).collect(),
-            selection: selection.into(),
-        }
-    }
-}
-
-impl From<PoolSchema> for domain::pool::schema::PoolSchema {
-    fn from(v: PoolSchema) -> Self {
-        let PoolSchema {
-            table,
-            columns,
-            selection,
-        } = v;
-        domain::pool::schema::PoolSchema {
             table,
             columns: columns.into_iter().map(Into::into).collect(),
             selection: selection.into(),
