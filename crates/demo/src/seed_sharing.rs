@@ -245,7 +245,11 @@ async fn report_errors(
                 proposed: "（以证照原件为准）".into(),
                 evidence: "窗口核验时当事人出示的证件与共享数据不一致".into(),
             };
-            if let Ok(c) = store.report_error(app, &pool.code, report).await {
+            if let Ok(Ok(c)) = store
+                .report_error(app, &pool.code, report)
+                .await
+                .map(|r| r.filed)
+            {
                 trail.step("correction.report", Some(app.org_id), &pool.code, &app.name);
                 if made == 0 {
                     store

@@ -32,6 +32,25 @@ pub struct AuditEntry {
     /// `ok`, `denied`, `not_found`, `invalid`, `failed`.
     pub outcome: String,
     pub detail: String,
+    /// Visits counted under the grant `basis` names (0 under any other basis): the
+    /// log is what a grant's quota is counted from.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub visits: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+impl AuditEntry {
+    /// The grant whose visits this entry counts, and how many.
+    pub fn grant_visits(&self) -> Option<(i64, i64)> {
+        if self.visits == 0 {
+            return None;
+        }
+        let id = self.basis.strip_prefix("grant:")?.parse().ok()?;
+        Some((id, self.visits))
+    }
 }
 
 /// A stored entry with its place in the chain.
@@ -46,7 +65,9 @@ pub struct AuditRecord {
 }
 
 /// The hash of an entry at its place: SHA-256 over the node, sequence number, the
-/// previous hash and every field, encoded unambiguously as a JSON array.
+/// previous hash and every field, encoded unambiguously as a JSON array. Visits come
+/// last and only when there are any, so that entries without (all those written
+/// before entries had them) hash as they always did.
 pub fn entry_hash(node: &str, seq: i64, prev: &str, e: &AuditEntry) -> String {
     let fields = (
         node,
@@ -67,7 +88,12 @@ pub fn entry_hash(node: &str, seq: i64, prev: &str, e: &AuditEntry) -> String {
         &e.detail,
     );
     // A tuple serialises as the same compact JSON array, without building a tree.
-    let bytes = serde_json::to_vec(&fields).expect("strings and numbers serialise");
+    let mut bytes = serde_json::to_vec(&fields).expect("strings and numbers serialise");
+    if e.visits != 0 {
+        // `[fields…]` becomes `[fields…,visits]`.
+        bytes.pop();
+        bytes.extend_from_slice(format!(",{}]", e.visits).as_bytes());
+    }
     hex::encode(Sha256::digest(&bytes))
 }
 
@@ -142,5 +168,35 @@ mod tests {
             ..e.clone()
         };
         assert_ne!(entry_hash("node-a", 3, GENESIS, &changed), expected);
+    }
+
+    /// An entry that counts visits under a grant has them hashed last, so a count
+    /// edited breaks the chain as any field does.
+    #[test]
+    fn visits_are_hashed_last_when_there_are_any() {
+        let e = AuditEntry {
+            at: "2026-12-01T10:00:00.000Z".into(),
+            action: "share.batch".into(),
+            basis: "grant:12".into(),
+            visits: 40,
+            ..Default::default()
+        };
+        let array = serde_json::json!([
+            "n", 1, GENESIS, e.at, "", null, null, e.action, "", "", "", e.basis, 0, "", "", "", 40
+        ]);
+        let expected = hex::encode(Sha256::digest(array.to_string().as_bytes()));
+        assert_eq!(entry_hash("n", 1, GENESIS, &e), expected);
+        let edited = AuditEntry {
+            visits: 39,
+            ..e.clone()
+        };
+        assert_ne!(entry_hash("n", 1, GENESIS, &edited), expected);
+        assert_eq!(e.grant_visits(), Some((12, 40)));
+        assert_eq!(edited.grant_visits(), Some((12, 39)));
+        let registered = AuditEntry {
+            basis: "registration:3".into(),
+            ..e
+        };
+        assert_eq!(registered.grant_visits(), None);
     }
 }

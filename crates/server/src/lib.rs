@@ -142,6 +142,7 @@ impl AppState {
     /// Opens the search index and brings it up to date with the store.
     pub async fn new(store: Store, config: ServerConfig) -> Result<AppState, error::ApiError> {
         store.set_probe_limit(i64::try_from(config.probe_limit_per_day).unwrap_or(i64::MAX));
+        store.set_node(&config.node_id);
         AppState::with_backends(Backends::of(&store), config).await
     }
 

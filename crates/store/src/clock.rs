@@ -24,3 +24,10 @@ pub fn today() -> NaiveDate {
 pub fn start_at(start: DateTime<Utc>) {
     OFFSET_MS.store((start - Utc::now()).num_milliseconds(), Ordering::Relaxed);
 }
+
+/// The day in China Standard Time of a stored time (RFC 3339), as grant quotas count
+/// it; `None` for text that is not such a time.
+pub fn day_of(at: &str) -> Option<NaiveDate> {
+    let t = DateTime::parse_from_rfc3339(at).ok()?;
+    Some((t.with_timezone(&Utc) + Duration::hours(8)).date_naive())
+}

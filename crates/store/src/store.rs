@@ -34,6 +34,8 @@ pub struct Store {
     pub(crate) sealer: Arc<govshare_domain::sharing::Sealer>,
     /// Probes (queries on a masked item's value) one app may make a day.
     pub(crate) probe_limit: Arc<std::sync::atomic::AtomicI64>,
+    /// Visits under grants this node may answer, and has (see `sharing::meter`).
+    pub(crate) meter: Arc<crate::sharing::meter::Meter>,
 }
 
 /// Probes one app may make a day unless the server says otherwise.
@@ -82,6 +84,7 @@ impl Store {
             sharing: Arc::default(),
             sealer: Arc::new(govshare_domain::sharing::Sealer::new(&secret)),
             probe_limit: Arc::new(DEFAULT_PROBE_LIMIT.into()),
+            meter: Arc::default(),
         };
         Ok(store)
     }
@@ -91,6 +94,12 @@ impl Store {
     pub fn set_probe_limit(&self, per_day: i64) {
         self.probe_limit
             .store(per_day, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Names the node that serves through this store: leases of visits under grants
+    /// are taken in its name, and its use is counted from its entries in the log.
+    pub fn set_node(&self, node: &str) {
+        self.meter.set_node(node);
     }
 
     /// "sqlite" or "postgres".

@@ -39,18 +39,24 @@ pub async fn report_error(
     Json(body): Json<NewCorrection>,
 ) -> ApiResult<(StatusCode, Json<Correction>)> {
     let code = format!("{class}/{seq}");
-    let result = state
+    let reported = state
         .store
         .duties
         .report_error(&app, &code, body.into())
-        .await
-        .map_err(ApiError::from);
+        .await;
+    // A report under a grant counts a visit, also when no row has its key.
+    let (basis, visits, result) = match reported {
+        Ok(r) => (r.basis.label(), r.visits, r.filed.map_err(ApiError::from)),
+        Err(e) => (String::new(), 0, Err(ApiError::from(e))),
+    };
     let e = AuditEntry {
         actor: app.name.clone(),
         app_id: Some(app.app_id),
         org_id: Some(app.org_id),
         action: "correction.report".into(),
         resource_code: code,
+        basis,
+        visits,
         ..entry(&result)
     };
     state.audit.record(e).await?;

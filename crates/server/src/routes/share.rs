@@ -65,8 +65,24 @@ async fn audited<T: Wired>(
     result: Result<T, ApiError>,
     describe: impl FnOnce(&T, &mut AuditEntry),
 ) -> ApiResult<Response> {
+    let visits = result.as_ref().map_or(0, Wired::visits);
+    audited_counting(state, app, action, code, (asked, visits), result, describe).await
+}
+
+/// As `audited`, for an answer that counted `visits` and may then have been turned
+/// into a refusal (a lookup of a key no row has counts its visit all the same).
+async fn audited_counting<T: Wired>(
+    state: &AppState,
+    app: &AppPrincipal,
+    action: &str,
+    code: &str,
+    (asked, visits): (String, i64),
+    result: Result<T, ApiError>,
+    describe: impl FnOnce(&T, &mut AuditEntry),
+) -> ApiResult<Response> {
     let mut entry = app_entry(app, action, code, outcome_of(&result));
     entry.detail = asked;
+    entry.visits = visits;
     let body = match result {
         Ok(value) => {
             describe(&value, &mut entry);
@@ -169,18 +185,19 @@ async fn answer_row(
     code: &str,
     result: govshare_store::Result<SharedRow>,
 ) -> ApiResult<Response> {
+    let visits = result.as_ref().map_or(0, |r| r.visits);
     let result = result
         .map_err(ApiError::from)
         .and_then(|row| match row.row {
             Some(_) => Ok(row),
             None => Err(govshare_domain::Error::not_found("数据", "该主键").into()),
         });
-    audited(
+    audited_counting(
         state,
         app,
         "share.lookup",
         code,
-        String::new(),
+        (String::new(), visits),
         result,
         |row: &SharedRow, e| {
             e.basis = row.basis.label();
@@ -458,6 +475,7 @@ pub async fn share_file(
     let mut entry = app_entry(&app, "share.file", &code, outcome_of(&result));
     match &result {
         Ok(f) => {
+            entry.visits = f.visits;
             entry.basis = f.basis.label();
             entry.purpose = f.purpose.clone();
             entry.row_count = 1;

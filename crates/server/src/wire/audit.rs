@@ -26,6 +26,14 @@ pub struct AuditEntry {
     /// `ok`, `denied`, `not_found`, `invalid`, `failed`.
     pub outcome: String,
     pub detail: String,
+    /// Visits counted under the grant `basis` names (absent when none): a grant's
+    /// quota is counted from these. Hashed last, when present.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub visits: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl From<domain::audit::AuditEntry> for AuditEntry {
@@ -44,6 +52,7 @@ impl From<domain::audit::AuditEntry> for AuditEntry {
             digest,
             outcome,
             detail,
+            visits,
         } = v;
         AuditEntry {
             at,
@@ -59,6 +68,7 @@ impl From<domain::audit::AuditEntry> for AuditEntry {
             digest,
             outcome,
             detail,
+            visits,
         }
     }
 }

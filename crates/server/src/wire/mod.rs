@@ -33,21 +33,29 @@ pub fn all<D, W: From<D>>(items: Vec<D>) -> Vec<W> {
 /// several kinds alike, such as the audited data calls).
 pub trait Wired: Sized {
     type Wire: From<Self> + serde::Serialize;
+    /// The visits the answer counted under a grant, which its audit entry must say
+    /// (the grant's quota is counted from the log).
+    fn visits(&self) -> i64;
 }
 
 macro_rules! wired {
-    ($($store:path => $wire:ty),+ $(,)?) => {$(
+    ($($store:path => $wire:ty $({ $visits:ident })?),+ $(,)?) => {$(
         impl Wired for $store {
             type Wire = $wire;
+            fn visits(&self) -> i64 {
+                wired!(@visits self $($visits)?)
+            }
         }
     )+};
+    (@visits $self:ident $visits:ident) => { $self.$visits };
+    (@visits $self:ident) => { 0 };
 }
 
 wired! {
-    govshare_store::sharing::reads::SharedRow => SharedRow,
-    govshare_store::sharing::reads::Verification => Verification,
-    govshare_store::sharing::reads::SharedChanges => SharedChanges,
-    govshare_store::sharing::query::SharedRows => SharedRows,
+    govshare_store::sharing::reads::SharedRow => SharedRow { visits },
+    govshare_store::sharing::reads::Verification => Verification { visits },
+    govshare_store::sharing::reads::SharedChanges => SharedChanges { visits },
+    govshare_store::sharing::query::SharedRows => SharedRows { visits },
     govshare_store::catalog::files::SharedFiles => SharedFiles,
 }
 

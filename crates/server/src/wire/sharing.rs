@@ -336,6 +336,7 @@ impl From<store::sharing::query::SharedRows> for SharedRows {
             missing,
             next,
             audit_items: _,
+            visits: _,
         } = v;
         SharedRows {
             resource_code,
@@ -373,6 +374,7 @@ impl From<store::sharing::reads::SharedRow> for SharedRow {
             masked,
             row,
             audit_items: _,
+            visits: _,
         } = v;
         SharedRow {
             resource_code,
@@ -404,6 +406,8 @@ impl From<store::sharing::reads::Verification> for Verification {
             purpose,
             found,
             matches,
+            // For the audit entry only.
+            visits: _,
         } = v;
         Verification {
             resource_code,
@@ -429,6 +433,8 @@ impl From<store::sharing::reads::SharedChanges> for SharedChanges {
             resource_code,
             basis,
             changes,
+            // For the audit entry only.
+            visits: _,
         } = v;
         SharedChanges {
             resource_code,

@@ -29,7 +29,11 @@ pub async fn parties(backend: &'static str) -> Parties {
 
 /// As `parties`, the server serving with `config`.
 pub async fn parties_with(backend: &'static str, config: govshare_server::ServerConfig) -> Parties {
-    let s = TestServer::start_with(backend, false, config).await;
+    signed_in(TestServer::start_with(backend, false, config).await).await
+}
+
+/// The four users signed in on `s` (a server over the demo city's organisations).
+pub async fn signed_in(s: TestServer) -> Parties {
     Parties {
         police: s.login("gaj_admin", "Demo@2026").await,
         bureau: s.login("admin", "Admin@2026").await,

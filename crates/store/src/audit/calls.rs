@@ -42,6 +42,8 @@ pub struct Tally {
     /// Records were added that did not follow the run (a group whose commit failed may
     /// be in the log after all): the run is then counted from the log.
     gap: bool,
+    /// The visits counted under grants (see `visits`).
+    visits: crate::audit::visits::Sums,
 }
 
 impl Tally {
@@ -61,6 +63,7 @@ impl Tally {
         self.span = Some((self.span.map_or(first.seq, |(f, _)| f), last.seq));
         for r in records {
             let e = &r.entry;
+            crate::audit::visits::add(&mut self.visits, e);
             if !DATA_CALLS.contains(&e.action.as_str()) {
                 continue;
             }
@@ -119,6 +122,7 @@ pub(crate) fn count(conn: &mut dyn Conn, node: &str, tally: &Tally) -> Result<()
         for ((hour, org, code, outcome), (calls, rows)) in &tally.sums {
             conn.execute(&add, &params![hour, *org, code, outcome, *calls, *rows])?;
         }
+        crate::audit::visits::count(conn, node, &tally.visits)?;
     } else {
         conn.execute(
             &format!(
@@ -127,6 +131,8 @@ pub(crate) fn count(conn: &mut dyn Conn, node: &str, tally: &Tally) -> Result<()
             ),
             &params![node, through, last],
         )?;
+        let visits = crate::audit::visits::in_range(conn, node, through, last, None)?;
+        crate::audit::visits::count(conn, node, &visits)?;
     }
     conn.execute(
         "INSERT INTO share_calls_through (node_id, seq) VALUES (?, ?) ON CONFLICT (node_id) DO UPDATE SET seq = excluded.seq",

@@ -12,7 +12,7 @@ use serde::Serialize;
 /// Records one transaction moves from a journal into the log at most.
 pub const MOVE_BATCH: usize = 10_000;
 
-const COLUMNS: &str = "node_id, seq, at, actor, app_id, org_id, action, resource_code, items, purpose, basis, row_count, digest, outcome, detail, prev_hash, hash";
+const COLUMNS: &str = "node_id, seq, at, actor, app_id, org_id, action, resource_code, items, purpose, basis, row_count, digest, outcome, detail, prev_hash, hash, visits";
 
 fn record(r: &crate::value::Row) -> Result<AuditRecord> {
     Ok(AuditRecord {
@@ -32,6 +32,7 @@ fn record(r: &crate::value::Row) -> Result<AuditRecord> {
             digest: r.text("digest")?,
             outcome: r.text("outcome")?,
             detail: r.text("detail")?,
+            visits: r.i64("visits")?,
         },
         prev_hash: r.text("prev_hash")?,
         hash: r.text("hash")?,
@@ -63,7 +64,8 @@ fn insert(conn: &mut dyn Conn, records: &[AuditRecord]) -> Result<()> {
                 &e.outcome,
                 &e.detail,
                 &r.prev_hash,
-                &r.hash
+                &r.hash,
+                e.visits
             ]
             .to_vec()
         })

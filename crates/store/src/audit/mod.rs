@@ -5,6 +5,7 @@ pub mod calls;
 pub mod chain;
 pub mod log;
 pub mod stats;
+pub mod visits;
 
 use crate::Result;
 use crate::audit::calls::Tally;

@@ -175,6 +175,8 @@ pub struct SharedFile {
     pub purpose: String,
     pub file: FileVersion,
     pub content: Vec<u8>,
+    /// Visits counted under a grant (for the audit entry).
+    pub visits: i64,
 }
 
 impl Store {
@@ -220,11 +222,12 @@ impl Store {
                     purpose: d.access.purpose.clone(),
                     file,
                     content,
+                    visits: 0,
                 })
             })
             .await?;
-        self.count_visits(&out.basis, 1).await?;
-        Ok(out)
+        let visits = self.count_visits(&out.basis, 1).await?;
+        Ok(SharedFile { visits, ..out })
     }
 
     /// Stores a new version of a file-type resource's file (its organisation only).

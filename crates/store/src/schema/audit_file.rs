@@ -9,6 +9,10 @@ use crate::db::conn::Conn;
 use crate::error::{Result, StoreError};
 use crate::schema::steps::count_calls;
 
+/// The columns of a log in the main file: its layout before entries counted visits
+/// (the audit file's log has more since).
+const OLD_COLUMNS: &str = "node_id, seq, at, actor, app_id, org_id, action, resource_code, items, purpose, basis, row_count, digest, outcome, detail, prev_hash, hash";
+
 /// Moves `main.audit_log` into `audit.audit_log` (on a connection that sees both
 /// files, outside any transaction).
 pub fn move_old_layout(conn: &mut dyn Conn) -> Result<()> {
@@ -24,7 +28,7 @@ pub fn move_old_layout(conn: &mut dyn Conn) -> Result<()> {
     conn.batch("BEGIN IMMEDIATE")?;
     let copied = conn
         .execute(
-            "INSERT OR IGNORE INTO audit.audit_log SELECT * FROM main.audit_log",
+            &format!("INSERT OR IGNORE INTO audit.audit_log ({OLD_COLUMNS}) SELECT {OLD_COLUMNS} FROM main.audit_log"),
             &[],
         )
         .and_then(|copied| {
@@ -40,7 +44,7 @@ pub fn move_old_layout(conn: &mut dyn Conn) -> Result<()> {
     }
     let missing = conn
         .query_one(
-            "SELECT COUNT(*) AS missing FROM (SELECT * FROM main.audit_log EXCEPT SELECT * FROM audit.audit_log)",
+            &format!("SELECT COUNT(*) AS missing FROM (SELECT {OLD_COLUMNS} FROM main.audit_log EXCEPT SELECT {OLD_COLUMNS} FROM audit.audit_log)"),
             &[],
         )?
         .i64("missing")?;

@@ -95,6 +95,13 @@ const MAIN: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0010_sealing_and_probes.sql"),
         after: None,
     },
+    Migration {
+        version: 11,
+        name: "grant_visits",
+        sqlite: include_str!("../../migrations/sqlite/0011_grant_visits.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_grant_visits.sql"),
+        after: None,
+    },
 ];
 
 /// The SQLite audit file's migrations (run on the audit file alone; PostgreSQL keeps
@@ -113,6 +120,13 @@ const AUDIT_FILE: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite-audit/0002_share_calls.sql"),
         postgres: "",
         after: Some(steps::COUNT_CALLS_AUDIT_FILE),
+    },
+    Migration {
+        version: 3,
+        name: "grant_visits",
+        sqlite: include_str!("../../migrations/sqlite-audit/0003_grant_visits.sql"),
+        postgres: "",
+        after: None,
     },
 ];
 

@@ -31,6 +31,16 @@ pub struct NewCorrection {
     pub evidence: String,
 }
 
+/// A report as filed (or refused because no row has its key, which counts a visit
+/// all the same), with the basis it was made under and the visits it counted (for
+/// its audit entry).
+#[derive(Debug)]
+pub struct Reported {
+    pub filed: Result<Correction>,
+    pub basis: govshare_domain::sharing::Basis,
+    pub visits: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Correction {
     pub id: i64,
@@ -200,22 +210,43 @@ impl Store {
         app: &AppPrincipal,
         code: &str,
         report: NewCorrection,
-    ) -> Result<Correction> {
+    ) -> Result<Reported> {
         let evidence_len = report.evidence.trim().chars().count();
         if !(2..=2000).contains(&evidence_len) || report.proposed.chars().count() > 4000 {
             return Err(Error::invalid("evidence", "请说明依据（2到2000个字）").into());
         }
         let (app, code) = (app.clone(), code.to_string());
-        // The report counts as a visit under a grant, committed even when no row has
-        // the key: a report tells no more than a lookup would, and costs as much.
-        self.write(move |c| {
-            let a = access(c, &app, &code, Some(std::slice::from_ref(&report.item)))?;
-            if let govshare_domain::sharing::Basis::Grant { id } = a.decision.basis {
-                crate::sharing::requests::use_grant(c, id, 1)?;
+        // The report counts as a visit under a grant, even when no row has the key: a
+        // report tells no more than a lookup would, and costs as much.
+        let item = Some(vec![report.item.clone()]);
+        let (a_app, a_code) = (app.clone(), code.clone());
+        let basis = self
+            .read(move |c| Ok(access(c, &a_app, &a_code, item.as_deref())?.decision.basis))
+            .await?;
+        let visits = self.count_visits(&basis, 1).await?;
+        let asked = basis.clone();
+        let filed = self
+            .write(move |c| {
+                let a = access(c, &app, &code, Some(std::slice::from_ref(&report.item)))?;
+                if a.decision.basis != asked {
+                    return Err(crate::sharing::cache::still_changing());
+                }
+                Ok(file_report(c, &app, &code, &a, &report))
+            })
+            .await;
+        match filed {
+            Ok(filed) => Ok(Reported {
+                filed,
+                basis,
+                visits,
+            }),
+            Err(e) => {
+                if let govshare_domain::sharing::Basis::Grant { id } = basis {
+                    self.give_back_visits(id, visits);
+                }
+                Err(e)
             }
-            Ok(file_report(c, &app, &code, &a, &report))
-        })
-        .await?
+        }
     }
 
     /// Reports the caller is party to: its apps' reports and those about its

@@ -7,6 +7,8 @@ pub mod corrections;
 pub mod decide;
 pub mod decided;
 pub mod filters;
+pub(crate) mod grant_visits;
+pub(crate) mod meter;
 pub(crate) mod parties;
 pub mod query;
 pub mod reads;
@@ -18,7 +20,7 @@ use crate::capability::capability;
 use crate::catalog::files::{SharedFile, SharedFiles};
 use crate::org::apps::AppPrincipal;
 use crate::page::Page;
-use crate::sharing::corrections::{Correction, NewCorrection};
+use crate::sharing::corrections::{Correction, NewCorrection, Reported};
 use crate::sharing::query::{QuerySpec, SharedRows};
 use crate::sharing::reads::{SharedChanges, SharedRow, Verification};
 use crate::sharing::registrations::Registration;
@@ -108,7 +110,7 @@ capability! {
         /// Working days and holidays, for answer deadlines.
         async fn set_calendar(&self, caller: &Caller, days: Vec<(NaiveDate, bool)>) -> Result<()>;
         /// An app reports a value it believes wrong.
-        async fn report_error(&self, app: &AppPrincipal, code: &str, report: NewCorrection) -> Result<Correction>;
+        async fn report_error(&self, app: &AppPrincipal, code: &str, report: NewCorrection) -> Result<Reported>;
         async fn corrections(&self, caller: &Caller, page: Page) -> Result<Vec<Correction>>;
         async fn answer_correction(&self, caller: &Caller, id: i64, accept: bool, note: String) -> Result<Correction>;
     }

@@ -58,6 +58,9 @@ pub struct SharedRows {
     /// The items served, masked ones marked `*` (for the audit entry).
     #[serde(skip)]
     pub audit_items: std::sync::Arc<str>,
+    /// Visits counted under a grant (for the audit entry, which the quota is counted from).
+    #[serde(skip)]
+    pub visits: i64,
 }
 
 fn schema(d: &Decided) -> Result<&PoolSchema> {
@@ -102,6 +105,7 @@ fn page(d: &Decided, rows: Vec<ServedRow>) -> SharedRows {
         missing: vec![],
         next: None,
         audit_items: d.shape.audit_items.clone(),
+        visits: 0,
     }
 }
 
@@ -320,8 +324,8 @@ impl Store {
         let out = self
             .read(move |c| batch_lookup(c, &cache, &app, &code, &keys, items.as_deref()))
             .await?;
-        self.count_visits(&out.basis, visits).await?;
-        Ok(out)
+        let visits = self.count_visits(&out.basis, visits).await?;
+        Ok(SharedRows { visits, ..out })
     }
 
     /// An app queries a pool: filters, projection, key-ordered pages; every row
@@ -337,8 +341,9 @@ impl Store {
         let (out, probes) = self
             .read(move |c| query(c, &cache, &sealer, &app, &code, &spec))
             .await?;
-        self.count_use(&out.basis, (out.rows.len() as i64).max(1), app_id, probes.0)
+        let visits = self
+            .count_use(&out.basis, (out.rows.len() as i64).max(1), app_id, probes.0)
             .await?;
-        Ok(out)
+        Ok(SharedRows { visits, ..out })
     }
 }

@@ -32,6 +32,9 @@ pub struct SharedRow {
     /// The items served, masked ones marked `*` (for the audit entry).
     #[serde(skip)]
     pub audit_items: std::sync::Arc<str>,
+    /// Visits counted under a grant (for the audit entry, which the quota is counted from).
+    #[serde(skip)]
+    pub visits: i64,
 }
 
 /// The answer to a verification: per claimed item, whether it matches. No data.
@@ -44,42 +47,42 @@ pub struct Verification {
     pub found: bool,
     /// Item name → match.
     pub matches: std::collections::BTreeMap<String, bool>,
+    /// Visits counted under a grant (for the audit entry, which the quota is counted from).
+    #[serde(skip)]
+    pub visits: i64,
 }
 
 impl Store {
-    /// Counts `visits` when the basis is a grant (refused once its quota is used up).
-    pub(crate) async fn count_visits(&self, basis: &Basis, visits: i64) -> Result<()> {
-        if let Basis::Grant { id } = *basis {
-            self.write(move |c| crate::sharing::requests::use_grant(c, id, visits))
-                .await?;
+    /// Counts `visits` when the basis is a grant (refused once its quota is used up),
+    /// and returns the visits counted: what the call's audit entry must say.
+    pub(crate) async fn count_visits(&self, basis: &Basis, visits: i64) -> Result<i64> {
+        match *basis {
+            Basis::Grant { id } => self.take_visits(id, visits).await.map(|()| visits),
+            _ => Ok(0),
         }
-        Ok(())
     }
 
     /// Counts `visits` as `count_visits` does, and `probes` against the app's daily
-    /// probe limit, in one transaction: refused (and nothing counted) past either.
+    /// probe limit: refused (and nothing counted) past either.
     pub(crate) async fn count_use(
         &self,
         basis: &Basis,
         visits: i64,
         app_id: i64,
         probes: i64,
-    ) -> Result<()> {
+    ) -> Result<i64> {
+        let counted = self.count_visits(basis, visits).await?;
         if probes == 0 {
-            return self.count_visits(basis, visits).await;
+            return Ok(counted);
         }
-        let grant = match *basis {
-            Basis::Grant { id } => Some(id),
-            _ => None,
-        };
         let limit = self.probe_limit();
-        self.write(move |c| {
-            if let Some(id) = grant {
-                crate::sharing::requests::use_grant(c, id, visits)?;
-            }
-            use_probes(c, app_id, probes, limit)
-        })
-        .await
+        let probed = self
+            .write(move |c| use_probes(c, app_id, probes, limit))
+            .await;
+        if let (Err(_), Basis::Grant { id }) = (&probed, basis) {
+            self.give_back_visits(*id, counted);
+        }
+        probed.map(|()| counted)
     }
 
     fn probe_limit(&self) -> i64 {
@@ -153,9 +156,10 @@ impl Store {
             basis: a.decision.basis.clone(),
             purpose: a.purpose.clone(),
             audit_items: shape.audit_items.clone(),
+            visits: 0,
         };
-        self.count_visits(&shared.basis, 1).await?;
-        Ok(shared)
+        let visits = self.count_visits(&shared.basis, 1).await?;
+        Ok(SharedRow { visits, ..shared })
     }
 
     /// An app reads the row a change feed referred to by `reference`, as `share_lookup`
@@ -231,9 +235,10 @@ impl Store {
             purpose: a.purpose.clone(),
             found: values.is_some(),
             matches,
+            visits: 0,
         };
-        self.count_visits(&verified.basis, 1).await?;
-        Ok(verified)
+        let visits = self.count_visits(&verified.basis, 1).await?;
+        Ok(Verification { visits, ..verified })
     }
 }
 
@@ -243,6 +248,9 @@ pub struct SharedChanges {
     pub resource_code: String,
     pub basis: Basis,
     pub changes: Vec<SharedChange>,
+    /// Visits counted under a grant (for the audit entry).
+    #[serde(skip)]
+    pub visits: i64,
 }
 
 /// One change as a consumer sees it: the key as its basis shows it, and a reference to
@@ -359,11 +367,12 @@ impl Store {
                     resource_code: code,
                     basis: a.decision.basis.clone(),
                     changes,
+                    visits: 0,
                 })
             })
             .await?;
-        self.count_visits(&out.basis, 1).await?;
-        Ok(out)
+        let visits = self.count_visits(&out.basis, 1).await?;
+        Ok(SharedChanges { visits, ..out })
     }
 }
 

@@ -361,19 +361,29 @@ impl Store {
     /// Revokes a grant at once (the provider's admin or the bureau).
     pub(crate) async fn revoke_grant(&self, caller: &Caller, id: i64) -> Result<GrantInfo> {
         let caller = caller.clone();
-        self.write(move |c| {
-            let g = grant_by_id(c, id)?;
-            let (_, _, consumer, provider) = request_by_id(c, g.request_id)?;
-            check_party(&caller, consumer, provider, id)
-                .map_err(|_| StoreError::Domain(Error::not_found("授权", id.to_string())))?;
-            caller.check(|p| p.check_grant_revocation(provider))?;
-            c.execute(
-                "UPDATE share_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                &params![crate::now(), id],
-            )?;
-            grant_by_id(c, id)
+        let g = self
+            .write(move |c| {
+                let g = grant_by_id(c, id)?;
+                let (_, _, consumer, provider) = request_by_id(c, g.request_id)?;
+                check_party(&caller, consumer, provider, id)
+                    .map_err(|_| StoreError::Domain(Error::not_found("授权", id.to_string())))?;
+                caller.check(|p| p.check_grant_revocation(provider))?;
+                c.execute(
+                    "UPDATE share_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                    &params![crate::now(), id],
+                )?;
+                grant_by_id(c, id)
+            })
+            .await?;
+        // What the grant used is counted from the log (beside it, on SQLite).
+        let day = today().to_string();
+        let (logged, _) = self
+            .read(move |c| crate::audit::visits::logged(c, id, &day, None))
+            .await?;
+        Ok(GrantInfo {
+            used_total: g.used_total + logged,
+            ..g
         })
-        .await
     }
 
     /// Sets days of the deadline calendar (bureau only): holidays (`working` false)
@@ -428,42 +438,4 @@ pub fn live_grant(
     )?;
     row.map(|r| Ok((r.i64("id")?, serde_json::from_str(&r.text("scope_json")?)?)))
         .transpose()
-}
-
-/// Counts `visits` under a grant, or refuses them all when the day's or the total
-/// quota would be passed. Both counters move in the caller's transaction, or neither.
-pub fn use_grant(conn: &mut dyn Conn, grant_id: i64, visits: i64) -> Result<()> {
-    let row = conn.query_one(
-        "SELECT daily_quota FROM share_grants WHERE id = ?",
-        &params![grant_id],
-    )?;
-    let daily = row.i64("daily_quota")?;
-    let day = today().to_string();
-    let total = conn.execute(
-        "UPDATE share_grants SET used_total = used_total + ? WHERE id = ? AND used_total + ? <= total_quota AND revoked_at IS NULL AND valid_from <= ? AND valid_to >= ?",
-        &params![visits, grant_id, visits, &day, &day],
-    )?;
-    if total == 0 {
-        // A grant revoked or expired since the read was decided serves nothing either.
-        let live = conn.query_opt(
-            "SELECT 1 FROM share_grants WHERE id = ? AND revoked_at IS NULL AND valid_from <= ? AND valid_to >= ?",
-            &params![grant_id, &day, &day],
-        )?;
-        if live.is_none() {
-            return Err(Error::Forbidden("授权已撤销或不在有效期内".into()).into());
-        }
-        return Err(Error::Exhausted("授权的访问总次数已用完".into()).into());
-    }
-    let today = if visits > daily {
-        0
-    } else {
-        conn.execute(
-            "INSERT INTO grant_usage (grant_id, day, used) VALUES (?, ?, ?) ON CONFLICT (grant_id, day) DO UPDATE SET used = grant_usage.used + excluded.used WHERE grant_usage.used + excluded.used <= ?",
-            &params![grant_id, &day, visits, daily],
-        )?
-    };
-    if today == 0 {
-        return Err(Error::Exhausted("授权的今日访问次数已用完，请明日再试".into()).into());
-    }
-    Ok(())
 }
