@@ -263,128 +263,211 @@ async fn up(client: &reqwest::Client, base: &str) -> bool {
     false
 }
 
-/// `kill -9` while apps are being answered: every answer a client received has its
-/// audit entry, and the chain verifies.
-#[tokio::test]
-async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
+/// A published pool of 200 places shared as `sharing`, and a district app that may
+/// read it (registered, or under a grant of `quota` visits): the URL, code and key.
+async fn served_pool(backend: &'static str, sharing: &str, quota: i64) -> (String, String, String) {
     use govshare_store::{Caller, Store};
-    for backend in common::backends() {
-        let (url, code) = prepared_pool(backend).await;
-        let store = Store::open(&url).await.unwrap();
-        let sys = Caller::System("test".into());
+    let (url, code) = common::prepared_pool_as(backend, sharing).await;
+    let store = Store::open(&url).await.unwrap();
+    let sys = Caller::System("test".into());
+    store
+        .transition_resource(&sys, &code, govshare_domain::lifecycle::Action::Publish, "")
+        .await
+        .unwrap();
+    let rows: Vec<Result<Vec<String>, String>> = (0..200)
+        .map(|i| Ok(vec![format!("P{i}"), format!("第{i}号场所"), "10".into()]))
+        .collect();
+    let batch = govshare_store::pool::ingest::Batch {
+        code: code.clone(),
+        header: ["场所编号", "场所名称", "容量"].map(String::from).to_vec(),
+        rows: Box::new(rows.into_iter()),
+        mode: govshare_store::pool::ingest::IngestMode::Upsert,
+        source_name: "t".into(),
+        source_sha256: "0".repeat(64),
+        client_batch_id: None,
+        progress: None,
+    };
+    store.ingest(&sys, batch).await.unwrap();
+    let (key, prefix, hash) = govshare_server::auth::new_app_key();
+    let district = common::org_code("渝中区");
+    let app = store
+        .create_app(&sys, &district, "压力测试", &prefix, &hash, None)
+        .await
+        .unwrap();
+    if sharing == "conditional" {
+        let today = govshare_store::clock::today();
+        let asked = store
+            .apply(
+                &sys,
+                govshare_store::sharing::requests::NewRequest {
+                    app_id: app.id,
+                    resource: code.clone(),
+                    scope: govshare_domain::sharing::request::Scope {
+                        items: vec!["场所编号".into(), "场所名称".into()],
+                        unmasked: vec![],
+                        valid_from: today,
+                        valid_to: today + chrono::Duration::days(1),
+                        daily_quota: quota,
+                        total_quota: quota,
+                    },
+                    purpose: "压力测试查询场所".into(),
+                    legal_basis: "测试".into(),
+                    material: String::new(),
+                },
+            )
+            .await
+            .unwrap();
         store
-            .transition_resource(&sys, &code, govshare_domain::lifecycle::Action::Publish, "")
+            .answer_request(
+                &sys,
+                asked.id,
+                govshare_domain::sharing::request::Answer::Approve,
+                String::new(),
+                None,
+            )
             .await
             .unwrap();
-        let rows: Vec<Result<Vec<String>, String>> = (0..200)
-            .map(|i| Ok(vec![format!("P{i}"), format!("第{i}号场所"), "10".into()]))
-            .collect();
-        let batch = govshare_store::pool::ingest::Batch {
-            code: code.clone(),
-            header: ["场所编号", "场所名称", "容量"].map(String::from).to_vec(),
-            rows: Box::new(rows.into_iter()),
-            mode: govshare_store::pool::ingest::IngestMode::Upsert,
-            source_name: "t".into(),
-            source_sha256: "0".repeat(64),
-            client_batch_id: None,
-            progress: None,
-        };
-        store.ingest(&sys, batch).await.unwrap();
-        let (key, prefix, hash) = govshare_server::auth::new_app_key();
-        let district = common::org_code("渝中区");
-        let app = store
-            .create_app(&sys, &district, "压力测试", &prefix, &hash, None)
-            .await
-            .unwrap();
+    } else {
         store
             .register_use(&sys, app.id, &code, "压力测试查询场所", "测试")
             .await
             .unwrap();
-        drop(store);
+    }
+    (url, code, key)
+}
 
+/// Eight clients looking places up at `base` until it stops answering (or, with
+/// `until_refused`, until it refuses): the answers received in full, counted in
+/// `answered`.
+fn load(
+    base: &str,
+    key: &str,
+    code: &str,
+    answered: &std::sync::Arc<std::sync::atomic::AtomicU64>,
+    until_refused: bool,
+) -> tokio::task::JoinSet<()> {
+    let client = reqwest::Client::new();
+    let mut load = tokio::task::JoinSet::new();
+    for t in 0..8 {
+        let (client, base, key, code, answered) = (
+            client.clone(),
+            base.to_string(),
+            key.to_string(),
+            code.to_string(),
+            answered.clone(),
+        );
+        load.spawn(async move {
+            for i in 0.. {
+                let url = format!("{base}/api/v1/share/{code}/rows/P{}", (i * 8 + t) % 200);
+                match client.get(url).header("x-api-key", &key).send().await {
+                    Ok(r) if r.status() == 200 => {
+                        // Counted only once the whole answer has arrived.
+                        if r.bytes().await.is_ok() {
+                            answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                    Ok(r) if until_refused && r.status() == 429 => break,
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+        });
+    }
+    load
+}
+
+/// Starts `govshare` over `url` with its data in `dir`.
+fn govshare(url: &str, dir: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"));
+    c.args(["--database-url", url, "--data-dir"])
+        .arg(dir)
+        .args(args)
+        .env("GOVSHARE_LOG", "error")
+        .env("GOVSHARE_APP_CALLS_PER_SECOND", "1000000")
+        .stdout(std::process::Stdio::null());
+    c
+}
+
+/// A node serving over `url`, killed with `kill -9` once it has answered more than
+/// `before_kill` calls under load: the answers received.
+async fn killed_mid_load(
+    url: &str,
+    dir: &std::path::Path,
+    code: &str,
+    key: &str,
+    before_kill: u64,
+) -> i64 {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = govshare(url, dir, &["--listen", &listen, "serve"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(
+        up(&reqwest::Client::new(), &base).await,
+        "the node did not start"
+    );
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut running = load(&base, key, code, &answered, false);
+    // Let answers flow, then kill the server mid-load.
+    for _ in 0..100 {
+        if answered.load(std::sync::atomic::Ordering::SeqCst) > before_kill {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = server.kill(); // SIGKILL
+    let _ = server.wait();
+    while running.join_next().await.is_some() {}
+    answered.load(std::sync::atomic::Ordering::SeqCst) as i64
+}
+
+/// `audit verify` over `url`: moves what a killed node left in its journal into the
+/// log, and must find every chain whole and the counts in agreement.
+fn verified(url: &str, dir: &std::path::Path, backend: &str) {
+    let verified = govshare(url, dir, &["audit", "verify"])
+        .stdout(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&verified.stdout).to_string();
+    assert!(verified.status.success(), "{backend}: {said}");
+    assert!(said.contains("哈希链完整"), "{backend}: {said}");
+    assert!(
+        said.contains("调用统计汇总与审计日志一致"),
+        "{backend}: {said}"
+    );
+}
+
+/// `kill -9` while apps are being answered: every answer a client received has its
+/// audit entry, and the chain verifies.
+#[tokio::test]
+async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
+    use govshare_store::Store;
+    for backend in common::backends() {
+        let (url, code, key) = served_pool(backend, "unconditional", 0).await;
+        let dir =
+            std::env::temp_dir().join(format!("govshare_kill_{}_{backend}", std::process::id()));
+        let seen = killed_mid_load(&url, &dir, &code, &key, 200).await;
+        assert!(seen > 0, "{backend}: no answers before the kill");
+        // What the node answered last may be only in its journal: `audit verify`
+        // moves it into the log, and the node, started again, resumes after it.
+        verified(&url, &dir, backend);
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let dir =
-            std::env::temp_dir().join(format!("govshare_kill_{}_{backend}", std::process::id()));
-        let govshare = |args: &[&str]| {
-            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"));
-            c.args(["--database-url", &url, "--data-dir"])
-                .arg(&dir)
-                .args(args)
-                .env("GOVSHARE_LOG", "error")
-                .stdout(std::process::Stdio::null());
-            c
-        };
         let listen = format!("127.0.0.1:{port}");
-        let mut server = govshare(&["--listen", &listen, "serve"])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let client = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
-        assert!(
-            up(&client, &base).await,
-            "{backend}: the node did not start"
-        );
-        let answered = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let mut load = tokio::task::JoinSet::new();
-        for t in 0..8 {
-            let (client, base, key, code, answered) = (
-                client.clone(),
-                base.clone(),
-                key.clone(),
-                code.clone(),
-                answered.clone(),
-            );
-            load.spawn(async move {
-                for i in 0.. {
-                    let url = format!("{base}/api/v1/share/{code}/rows/P{}", (i * 8 + t) % 200);
-                    match client.get(url).header("x-api-key", &key).send().await {
-                        Ok(r) if r.status() == 200 => {
-                            // Counted only once the whole answer has arrived.
-                            if r.bytes().await.is_ok() {
-                                answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(_) => break,
-                    }
-                }
-            });
-        }
-        // Let answers flow, then kill the server mid-load.
-        for _ in 0..100 {
-            if answered.load(std::sync::atomic::Ordering::SeqCst) > 200 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let _ = server.kill(); // SIGKILL
-        let _ = server.wait();
-        while load.join_next().await.is_some() {}
-        let seen = answered.load(std::sync::atomic::Ordering::SeqCst) as i64;
-        assert!(seen > 0, "{backend}: no answers before the kill");
-        // What the node answered last may be only in its journal: `audit verify`
-        // moves it into the log, and the node, started again, resumes after it.
-        let verified = govshare(&["audit", "verify"])
-            .stdout(std::process::Stdio::piped())
-            .output()
-            .unwrap();
-        let said = String::from_utf8_lossy(&verified.stdout).to_string();
-        assert!(verified.status.success(), "{backend}: {said}");
-        assert!(said.contains("哈希链完整"), "{backend}: {said}");
-        assert!(
-            said.contains("调用统计汇总与审计日志一致"),
-            "{backend}: {said}"
-        );
-        let mut again = govshare(&["--listen", &listen, "serve"])
+        let mut again = govshare(&url, &dir, &["--listen", &listen, "serve"])
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let started = up(&client, &base).await;
+        let started = up(&reqwest::Client::new(), &format!("http://{listen}")).await;
         let _ = again.kill();
         let out = again.wait_with_output().unwrap();
         assert!(
@@ -412,6 +495,68 @@ async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
             chains.iter().all(|c| c.first_bad.is_none()),
             "{backend}: {chains:?}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// `kill -9` while an app calls under a grant of 1,500 visits, then the node started
+/// again and called until it refuses: no more answers were received than the quota,
+/// and the log counts exactly 1,500 visits (calls whose entries the kill lost were
+/// never answered, so their visits are counted again after the restart).
+#[tokio::test]
+async fn a_killed_server_never_answers_past_a_grants_quota() {
+    use govshare_store::Store;
+    for backend in common::backends() {
+        let quota = 1500;
+        let (url, code, key) = served_pool(backend, "conditional", quota).await;
+        let dir = std::env::temp_dir().join(format!(
+            "govshare_kill_grant_{}_{backend}",
+            std::process::id()
+        ));
+        let before = killed_mid_load(&url, &dir, &code, &key, 300).await;
+        assert!(
+            before > 0 && before < quota,
+            "{backend}: {before} answered before the kill"
+        );
+        verified(&url, &dir, backend);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let mut again = govshare(&url, &dir, &["--listen", &listen, "serve"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://{listen}");
+        assert!(
+            up(&reqwest::Client::new(), &base).await,
+            "{backend}: no restart"
+        );
+        let after = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut running = load(&base, &key, &code, &after, true);
+        while running.join_next().await.is_some() {}
+        let _ = again.kill();
+        let _ = again.wait();
+        let after = after.load(std::sync::atomic::Ordering::SeqCst) as i64;
+        assert!(
+            before + after <= quota,
+            "{backend}: {before} + {after} answers under a grant of {quota}"
+        );
+        verified(&url, &dir, backend);
+        let store = Store::open(&url).await.unwrap();
+        let logged = store
+            .read(|c| {
+                c.query_one(
+                    "SELECT CAST(COALESCE(SUM(visits), 0) AS BIGINT) AS logged FROM audit_log",
+                    &[],
+                )?
+                .i64("logged")
+            })
+            .await
+            .unwrap();
+        assert_eq!(logged, quota, "{backend}: answered {before} + {after}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -279,3 +279,64 @@ async fn two_nodes_share_one_grant_and_answer_exactly_its_quota() {
     assert!(one > 0 && two > 0, "{one} + {two}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A pool load holds the database's writer for seconds (here an upload that sends its
+/// rows slowly); calls under a grant are answered meanwhile, none waiting for it: a
+/// call's visits are counted in memory and made durable with its audit entry, which
+/// is not written where the load writes.
+#[tokio::test]
+async fn calls_under_a_grant_are_answered_while_a_load_holds_the_writer() {
+    use govshare_store::prelude::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    for backend in common::backends() {
+        let (url, dir) = (city(backend).await, work_dir("load", backend));
+        let p = signed_in(node(&url, backend, "node-1", &dir).await).await;
+        let (code, key, persons) = granted(&p, 1000).await;
+        let reading = std::sync::Arc::new(AtomicBool::new(false));
+        let seen = reading.clone();
+        let rows = (0..3000).map(move |i: u32| {
+            seen.store(true, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            let first17 = format!(
+                "5001031991{:02}{:02}{:03}",
+                1 + i / 2800,
+                1 + (i / 100) % 28,
+                i % 100
+            );
+            Ok(vec![id(&first17), format!("新居民{i}"), String::new()])
+        });
+        let batch = govshare_store::pool::ingest::Batch {
+            code: code.clone(),
+            header: ["公民身份号码", "姓名", "联系电话"]
+                .map(String::from)
+                .to_vec(),
+            rows: Box::new(rows),
+            mode: govshare_store::pool::ingest::IngestMode::Upsert,
+            source_name: "slow.csv".into(),
+            source_sha256: "0".repeat(64),
+            client_batch_id: None,
+            progress: None,
+        };
+        let store = p.s.store.clone();
+        let loading = tokio::spawn(async move {
+            store
+                .ingest(&govshare_store::Caller::System("test".into()), batch)
+                .await
+        });
+        while !reading.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let at = At::of(&p.s);
+        for n in 0..30 {
+            let (status, _) = call(&at, &key, &code, &persons, n).await;
+            assert_eq!(status, 200, "{backend}: call {n} during the load");
+        }
+        assert!(
+            !loading.is_finished(),
+            "{backend}: the load ended before the calls did: the test proved nothing"
+        );
+        let report = loading.await.unwrap().unwrap();
+        assert_eq!(report.accepted, 3000, "{backend}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

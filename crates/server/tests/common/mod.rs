@@ -263,6 +263,11 @@ pub fn public_count(demo: &govshare_demo::DemoCatalog) -> usize {
 /// A registered police entry of places (key 场所编号) with an empty pool, in a fresh
 /// database: its URL and the entry's code.
 pub async fn prepared_pool(backend: &'static str) -> (String, String) {
+    prepared_pool_as(backend, "unconditional").await
+}
+
+/// As `prepared_pool`, the entry shared as `sharing` (`unconditional`, `conditional`).
+pub async fn prepared_pool_as(backend: &'static str, sharing: &str) -> (String, String) {
     let url = govshare_store::testing::fresh_database(backend);
     let store = govshare_store::Store::open(&url).await.unwrap();
     govshare_demo::seed::seed_reference(&store, &govshare_demo::catalog())
@@ -276,7 +281,8 @@ pub async fn prepared_pool(backend: &'static str) -> (String, String) {
             {"name": "场所名称", "data_type": "C", "length": 60},
             {"name": "容量", "data_type": "I", "length": 10}
         ],
-        "sharing_type": "unconditional", "sharing_method": "table", "open_type": "closed", "update_cycle": "daily"
+        "sharing_type": sharing, "sharing_method": "table", "open_type": "closed", "update_cycle": "daily",
+        "sharing_condition": if sharing == "conditional" { "仅用于场所安全检查" } else { "" }
     }))
     .unwrap();
     let sys = govshare_store::Caller::System("test".into());
