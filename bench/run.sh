@@ -2,7 +2,8 @@
 # Runs the benchmarks in release mode and prints Markdown tables with ratios.
 #   bench/run.sh            # catalog import and search, SQLite
 #   GOVSHARE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test bench/run.sh import
-#   bench/run.sh pools | lookups     # pool loading; sharing lookups under wrk
+#   bench/run.sh pools | lookups | granted  # pool loading; sharing lookups under wrk;
+#                                           # lookups and verifications under a grant
 #   GOVSHARE_BENCH_BASELINE=/path/to/older/govshare GOVSHARE_BENCH_BASELINE_SCHEMA=N \
 #     bench/run.sh lookups           # also an older build, in the same turns (BENCHMARKS.md)
 #   GOVSHARE_BENCH_BASELINE_SQL="UPDATE ..."  # more SQL on the older build's copy of the data

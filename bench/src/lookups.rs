@@ -22,24 +22,28 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const SECONDS: u32 = 20;
-const CONNECTIONS: u32 = 32;
+pub(crate) const SECONDS: u32 = 20;
+pub(crate) const CONNECTIONS: u32 = 32;
 
 /// Latency quantiles kept of each load: every 0.01 % from 0.01 % to 99.99 %.
 const QUANTILES: usize = 9999;
 
 /// What wrk measured: its requests, errors and run time, and its latencies as
 /// `QUANTILES` quantiles, so that slices of one server's load can be joined.
-struct Wrk {
-    requests: u64,
-    errors: u64,
+pub(crate) struct Wrk {
+    pub(crate) requests: u64,
+    pub(crate) errors: u64,
     micros: u64,
     quantiles: Vec<u64>,
 }
 
 /// A wrk script around `request`: the keys of `keys.txt` read into `keys` first, and
 /// at the end the totals and the latency quantiles printed for `run_wrk`.
-fn wrk_script(work: &Path, name: &str, request: &str) -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn wrk_script(
+    work: &Path,
+    name: &str,
+    request: &str,
+) -> anyhow::Result<std::path::PathBuf> {
     let script = work.join(format!("{name}.lua"));
     std::fs::write(
         &script,
@@ -58,13 +62,13 @@ fn wrk_script(work: &Path, name: &str, request: &str) -> anyhow::Result<std::pat
 }
 
 impl Wrk {
-    fn rps(&self) -> f64 {
+    pub(crate) fn rps(&self) -> f64 {
         self.requests as f64 * 1e6 / self.micros.max(1) as f64
     }
 
     /// Slices of one load taken together: the sums, and the quantiles of the mixture of
     /// their latencies (each slice weighs as much as it answered).
-    fn joined(slices: &[Wrk]) -> Wrk {
+    pub(crate) fn joined(slices: &[Wrk]) -> Wrk {
         let mut weighted: Vec<(u64, f64)> = slices
             .iter()
             .flat_map(|s| {
@@ -93,7 +97,7 @@ impl Wrk {
     }
 
     /// The latency at `percent` (1 to 99.99), as wrk prints it.
-    fn at(&self, percent: f64) -> String {
+    pub(crate) fn at(&self, percent: f64) -> String {
         let i = ((percent * 100.0).round() as usize).clamp(1, QUANTILES) - 1;
         shown(self.quantiles.get(i).copied().unwrap_or(0))
     }
@@ -107,13 +111,13 @@ fn shown(us: u64) -> String {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
 }
 
-fn wait_ready(url: &str) -> anyhow::Result<()> {
+pub(crate) fn wait_ready(url: &str) -> anyhow::Result<()> {
     for _ in 0..300 {
         if std::process::Command::new("curl")
             .args(["-sf", "-o", "/dev/null", url])
@@ -129,7 +133,7 @@ fn wait_ready(url: &str) -> anyhow::Result<()> {
 
 /// A wrk script that asks `path` (`{key}` stands for a random key of `keys.txt`) with
 /// `header`.
-fn lookup_script(
+pub(crate) fn lookup_script(
     work: &Path,
     name: &str,
     path: &str,
@@ -166,7 +170,12 @@ fn wrk_batch(work: &Path, base: &str, code: &str, key: &str) -> anyhow::Result<W
     run_wrk(&script, base, 4, 10)
 }
 
-fn run_wrk(script: &Path, base: &str, connections: u32, seconds: u32) -> anyhow::Result<Wrk> {
+pub(crate) fn run_wrk(
+    script: &Path,
+    base: &str,
+    connections: u32,
+    seconds: u32,
+) -> anyhow::Result<Wrk> {
     let out = Command::new("wrk")
         .args([
             "-t2",
@@ -205,7 +214,7 @@ fn run_wrk(script: &Path, base: &str, connections: u32, seconds: u32) -> anyhow:
     })
 }
 
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     /// Asks the server to stop (nginx's master then stops its workers, which a kill
@@ -266,7 +275,7 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
 /// Lets PostgreSQL finish with the load before anything is measured: the pool table
 /// vacuumed (hint bits set, statistics taken) and a checkpoint written, so that
 /// neither pgbench nor govshare runs beside the flushing of a million fresh rows.
-fn settle(url: &str, table: &str) -> anyhow::Result<()> {
+pub(crate) fn settle(url: &str, table: &str) -> anyhow::Result<()> {
     for sql in [
         format!("VACUUM (ANALYZE) \"{table}\""),
         "CHECKPOINT".to_string(),
@@ -318,7 +327,7 @@ fn pgbench_quantiles(work: &Path, prefix: &str) -> anyhow::Result<Vec<u64>> {
 /// first 10,000 by their indexed sequence number (the keys wrk asks for), prepared
 /// statements, 32 clients. Its rate is over its own measured time (without the
 /// connections' set-up), as pgbench prints it.
-fn pgbench(url: &str, table: &str, work: &Path, seconds: u32) -> anyhow::Result<Wrk> {
+pub(crate) fn pgbench(url: &str, table: &str, work: &Path, seconds: u32) -> anyhow::Result<Wrk> {
     let script = work.join("pgbench.sql");
     std::fs::write(
         &script,
@@ -371,9 +380,9 @@ fn pgbench(url: &str, table: &str, work: &Path, seconds: u32) -> anyhow::Result<
 }
 
 /// A govshare server on `url` with its data folder in `work`.
-struct Govshare {
+pub(crate) struct Govshare {
     server: Server,
-    base: String,
+    pub(crate) base: String,
     url: String,
     /// What to run on its database once it has stopped, before it is read: a baseline's
     /// copy gets back the migrations it was made to forget.
@@ -381,7 +390,7 @@ struct Govshare {
 }
 
 impl Govshare {
-    fn start(url: &str, work: &Path) -> anyhow::Result<Govshare> {
+    pub(crate) fn start(url: &str, work: &Path) -> anyhow::Result<Govshare> {
         Govshare::start_bin(&govshare_bin(), url, work)
     }
 
@@ -416,7 +425,7 @@ impl Govshare {
     }
 
     /// The data calls the server has answered with data since it started.
-    fn answered(&self) -> anyhow::Result<i64> {
+    pub(crate) fn answered(&self) -> anyhow::Result<i64> {
         let metrics = Command::new("curl")
             .args(["-sf", &format!("{}/metrics", self.base)])
             .output()?;
@@ -429,7 +438,7 @@ impl Govshare {
 
     /// Stops the server; then the audit entries of answered lookups, once the chains
     /// are found to verify.
-    async fn stop(self) -> anyhow::Result<i64> {
+    pub(crate) async fn stop(self) -> anyhow::Result<i64> {
         let Govshare {
             server,
             url,
@@ -465,10 +474,10 @@ impl Govshare {
 
 /// Turns each load takes: the servers compared take turns, so that a shared machine
 /// whose speed swings during the run weighs on each of them alike.
-const SLICES: u32 = 10;
+pub(crate) const SLICES: u32 = 10;
 
 /// Each load's turns: `SECONDS` in all, in `SLICES` turns, loads one after another.
-fn in_turns(
+pub(crate) fn in_turns(
     loads: &mut [&mut dyn FnMut(u32) -> anyhow::Result<Wrk>],
 ) -> anyhow::Result<Vec<Vec<Wrk>>> {
     let mut slices: Vec<Vec<Wrk>> = loads.iter().map(|_| Vec::new()).collect();
@@ -481,7 +490,7 @@ fn in_turns(
 }
 
 /// The lowest and highest ratio of `ours` to `peer` over turns taken side by side.
-fn turn_ratios(ours: &[Wrk], peer: &[Wrk]) -> String {
+pub(crate) fn turn_ratios(ours: &[Wrk], peer: &[Wrk]) -> String {
     let ratios: Vec<f64> = ours
         .iter()
         .zip(peer)
@@ -494,7 +503,7 @@ fn turn_ratios(ours: &[Wrk], peer: &[Wrk]) -> String {
 
 /// How the audit entries of answered lookups compare with the server's answers: never
 /// fewer; more only by calls whose client hung up before the answer went out.
-fn entries_per_answer(answered: i64, audited: i64) -> String {
+pub(crate) fn entries_per_answer(answered: i64, audited: i64) -> String {
     match audited - answered {
         0 => "one entry per answer".into(),
         n if n > 0 => format!("one entry per answer, and {n} of calls whose client hung up first"),
@@ -514,7 +523,7 @@ fn batch_line(backend: &str, w: &Wrk) {
 }
 
 /// A table row: the server's rate, latencies and errors, and its ratio to each peer.
-fn line(who: &str, w: &Wrk, peers: &[Option<&Wrk>]) {
+pub(crate) fn line(who: &str, w: &Wrk, peers: &[Option<&Wrk>]) {
     let ratios: Vec<String> = peers
         .iter()
         .map(|p| {
@@ -560,7 +569,7 @@ async fn audit_and_batch(
 
 /// A static file server of `root` on a free port: nginx, which stops its workers
 /// when it is stopped.
-fn nginx(root: &Path) -> anyhow::Result<(Server, String)> {
+pub(crate) fn nginx(root: &Path) -> anyhow::Result<(Server, String)> {
     let port = free_port()?;
     std::fs::create_dir_all(root.join("logs"))?;
     std::fs::write(

@@ -7,8 +7,11 @@
 //!   full-text search would use;
 //! - pool import of a generated 1,000,000-row person file with 2% defects, beside the
 //!   sqlite3 tool's `.import` and `psql \copy`;
-//! - sharing lookups under load (wrk) beside Datasette and nginx.
+//! - sharing lookups under load (wrk) beside Datasette and nginx;
+//! - conditional data: lookups and verifications under a grant (wrk) beside nginx and
+//!   pgbench (`granted`).
 
+mod granted;
 mod import;
 mod lookups;
 mod pools;
@@ -44,6 +47,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if which == "all" || which == "lookups" {
         lookups::run(&work).await?;
+    }
+    if which == "all" || which == "granted" {
+        granted::run(&work).await?;
     }
     if std::env::var_os("GOVSHARE_BENCH_KEEP").is_some() {
         eprintln!("kept {}", work.display());
