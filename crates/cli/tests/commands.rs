@@ -264,8 +264,9 @@ async fn audit_verify_names_a_tampered_entry_and_fails() {
     assert!(text(&bad).contains("第 2 条起哈希链断裂"), "{}", text(&bad));
 }
 
-/// The counts that statistics read are recounted from the log by `audit verify`: one
-/// inflated by hand is named, with both numbers, and the command fails.
+/// The counts that statistics read, and the visits counted under grants, are recounted
+/// from the log by `audit verify`: one changed by hand is named, with both numbers,
+/// and the command fails.
 #[tokio::test]
 async fn audit_verify_recounts_the_call_counts() {
     let dir = temp_dir("counts");
@@ -281,16 +282,39 @@ async fn audit_verify_recounts_the_call_counts() {
         outcome: outcome.into(),
         ..Default::default()
     };
-    let entries = vec![call("ok"), call("ok"), call("denied")];
+    let granted = govshare_store::audit::log::AuditEntry {
+        basis: "grant:3".into(),
+        visits: 2,
+        ..call("ok")
+    };
+    let entries = vec![call("ok"), granted, call("denied")];
     store.append_audit("node-1", entries).await.unwrap();
     let verify = || govshare(&dir, &["--database-url", &url, "audit", "verify"]);
     let good = verify();
     assert!(good.status.success(), "{}", text(&good));
     assert!(
-        text(&good).contains("调用统计汇总与审计日志一致"),
+        text(&good).contains("调用统计汇总与审计日志一致")
+            && text(&good).contains("授权访问计数与审计日志一致"),
         "{}",
         text(&good)
     );
+    // Visits under a grant made up in the counts (which quotas are enforced from) are
+    // named as well.
+    store
+        .write_audit(|c| c.batch("UPDATE grant_visits SET visits = 1"))
+        .await
+        .unwrap();
+    let forged = verify();
+    assert_eq!(forged.status.code(), Some(1), "{}", text(&forged));
+    assert!(
+        text(&forged).contains("授权 3，节点 node-1，2026-12-01：计数 1 次，日志 2 次"),
+        "{}",
+        text(&forged)
+    );
+    store
+        .write_audit(|c| c.batch("UPDATE grant_visits SET visits = 2"))
+        .await
+        .unwrap();
     store
         .write_audit(|c| c.batch("UPDATE share_calls SET calls = 20 WHERE outcome = 'ok'"))
         .await

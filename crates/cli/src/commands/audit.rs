@@ -65,6 +65,18 @@ pub async fn run(command: AuditCommand, config: Config) -> anyhow::Result<ExitCo
             d.logged.1
         );
     }
+    // So are the visits counted under grants, which quotas are enforced from.
+    let visits = store.check_grant_visits().await?;
+    if visits.is_empty() {
+        println!("授权访问计数与审计日志一致 (grant visit counts agree with the log)");
+    }
+    for d in &visits {
+        broken = true;
+        println!(
+            "授权访问计数与审计日志不符 (grant visits differ from the log)：授权 {}，节点 {}，{}：计数 {} 次，日志 {} 次",
+            d.grant_id, d.node_id, d.day, d.kept, d.logged
+        );
+    }
     Ok(if broken {
         ExitCode::FAILURE
     } else {

@@ -106,3 +106,74 @@ pub(crate) fn logged(
     }
     Ok((total, on_day))
 }
+
+/// A grant's visits as kept that do not agree with the log: grant, node, day, and the
+/// visits kept (counted, and past the mark) and logged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct VisitsDisagreement {
+    pub grant_id: i64,
+    pub node_id: String,
+    pub day: String,
+    pub kept: i64,
+    pub logged: i64,
+}
+
+/// Recounts every grant's visits from the log and names the counts that differ from
+/// it (edited, or made up).
+pub(crate) fn check(conn: &mut dyn Conn) -> Result<Vec<VisitsDisagreement>> {
+    type Key = (i64, String, String);
+    let mut counts: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+    let logged = conn.query(
+        "SELECT node_id, at, basis, visits FROM audit_log WHERE visits <> 0",
+        &[],
+    )?;
+    for r in logged {
+        let node = r.text("node_id")?;
+        let mut sums = Sums::new();
+        let e = AuditEntry {
+            at: r.text("at")?,
+            basis: r.text("basis")?,
+            visits: r.i64("visits")?,
+            ..Default::default()
+        };
+        add(&mut sums, &e);
+        for ((grant, day), n) in sums {
+            counts.entry((grant, node.clone(), day)).or_default().1 += n;
+        }
+    }
+    for r in conn.query(
+        "SELECT grant_id, node_id, day, visits FROM grant_visits",
+        &[],
+    )? {
+        let key = (r.i64("grant_id")?, r.text("node_id")?, r.text("day")?);
+        counts.entry(key).or_default().0 += r.i64("visits")?;
+    }
+    for m in conn.query("SELECT node_id, seq FROM share_calls_through", &[])? {
+        let (node, through) = (m.text("node_id")?, m.i64("seq")?);
+        let (head, _) = crate::audit::chain::head(conn, &node)?;
+        for ((grant, day), n) in in_range(conn, &node, through, head, None)? {
+            counts.entry((grant, node.clone(), day)).or_default().0 += n;
+        }
+    }
+    Ok(counts
+        .into_iter()
+        .filter(|(_, (kept, logged))| kept != logged)
+        .map(
+            |((grant_id, node_id, day), (kept, logged))| VisitsDisagreement {
+                grant_id,
+                node_id,
+                day,
+                kept,
+                logged,
+            },
+        )
+        .collect())
+}
+
+impl crate::Store {
+    /// Grants' visit counts that do not agree with the log (none, unless someone
+    /// changed either).
+    pub async fn check_grant_visits(&self) -> Result<Vec<VisitsDisagreement>> {
+        self.read(check).await
+    }
+}
