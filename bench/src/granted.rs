@@ -10,8 +10,8 @@
 //! calls answered.
 
 use crate::lookups::{
-    CONNECTIONS, Govshare, SECONDS, SLICES, Wrk, entries_per_answer, in_turns, line, lookup_script,
-    nginx, pgbench, run_wrk, settle, turn_ratios, wrk_script,
+    CONNECTIONS, Govshare, SECONDS, SLICES, Wrk, district, entries_per_answer, in_turns, line,
+    lookup_script, nginx, pgbench, run_wrk, settle, turn_ratios, write_keys, wrk_script,
 };
 use crate::pools::{govshare_import, person_resource};
 use govshare_store::prelude::*;
@@ -24,24 +24,24 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
     let code = person_resource(url, "conditional", true).await?;
     govshare_import(url, &code, file, work)?;
     let store = Store::open(url).await?;
+    let district = district();
+    let key = granted_app(&store, &district, &code, "基准测试应用（授权）", 10_000_000).await?;
+    let table = write_keys(&store, &code, work).await?;
+    Ok((code, key, table))
+}
+
+/// A district app granted `quota` visits a day and in all on `code`: its key.
+async fn granted_app(
+    store: &Store,
+    district: &str,
+    code: &str,
+    name: &str,
+    quota: i64,
+) -> anyhow::Result<String> {
     let sys = Caller::System("bench".into());
-    let district = govshare_demo::catalog()
-        .orgs
-        .iter()
-        .find(|o| o.name.contains("渝中区"))
-        .expect("demo district")
-        .credit_code
-        .clone();
     let (key, prefix, hash) = govshare_server::auth::new_app_key();
     let app = store
-        .create_app(
-            &sys,
-            &district,
-            "基准测试应用（授权）",
-            &prefix,
-            &hash,
-            None,
-        )
+        .create_app(&sys, district, name, &prefix, &hash, None)
         .await?;
     let today = govshare_store::clock::today();
     let asked = store
@@ -49,7 +49,7 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
             &sys,
             govshare_store::sharing::requests::NewRequest {
                 app_id: app.id,
-                resource: code.clone(),
+                resource: code.to_string(),
                 scope: govshare_domain::sharing::request::Scope {
                     items: ["公民身份号码", "姓名", "性别", "出生日期"]
                         .map(String::from)
@@ -57,8 +57,8 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
                     unmasked: vec![],
                     valid_from: today,
                     valid_to: today.succ_opt().expect("a next day"),
-                    daily_quota: 10_000_000,
-                    total_quota: 10_000_000,
+                    daily_quota: quota,
+                    total_quota: quota,
                 },
                 purpose: "基准测试：按身份号码查询与核验".into(),
                 legal_basis: "基准测试".into(),
@@ -75,19 +75,85 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
             None,
         )
         .await?;
-    let table = store.pool(&sys, &code).await?.table;
-    let pool_table = table.clone();
-    let keys = store
-        .read(move |c| {
+    Ok(key)
+}
+
+/// Visits of the two-node run's grant.
+const SHARED_QUOTA: i64 = 100_000;
+
+/// Two nodes on one PostgreSQL database, one grant of `SHARED_QUOTA` visits: wrk at
+/// both at once (16 connections each, 20 s) until well past the quota. Each node
+/// answers within the visits it leased; together they must answer the quota exactly.
+async fn two_nodes(url: &str, work: &Path, code: &str) -> anyhow::Result<()> {
+    let store = Store::open(url).await?;
+    let district = district();
+    let key = granted_app(
+        &store,
+        &district,
+        code,
+        "基准测试应用（两节点）",
+        SHARED_QUOTA,
+    )
+    .await?;
+    let a = Govshare::start_node(url, work, "node-a")?;
+    let b = Govshare::start_node(url, work, "node-b")?;
+    let path = format!("/api/v1/share/{code}/rows/{{key}}");
+    let script = lookup_script(work, "two-nodes", &path, Some(("X-Api-Key", &key)))?;
+    let (wa, wb) = std::thread::scope(|s| {
+        let at_a = s.spawn(|| run_wrk(&script, &a.base, CONNECTIONS / 2, SECONDS));
+        let at_b = run_wrk(&script, &b.base, CONNECTIONS / 2, SECONDS);
+        (at_a.join().expect("wrk thread"), at_b)
+    });
+    let (wa, wb) = (wa?, wb?);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let answered = [a.answered()?, b.answered()?];
+    a.stop().await?;
+    b.stop().await?;
+    let outcomes = store
+        .read(|c| {
             c.query(
-                &format!("SELECT gmsfhm AS k FROM \"{table}\" ORDER BY _seq LIMIT 10000"),
+                "SELECT node_id, outcome, COUNT(*) AS calls, CAST(COALESCE(SUM(visits), 0) AS BIGINT) AS visits \
+                 FROM audit_log WHERE actor = '基准测试应用（两节点）' GROUP BY node_id, outcome ORDER BY 1, 2",
                 &[],
             )
         })
         .await?;
-    let keys: Vec<String> = keys.iter().map(|r| r.text("k")).collect::<Result<_, _>>()?;
-    std::fs::write(work.join("keys.txt"), keys.join("\n") + "\n")?;
-    Ok((code, key, pool_table))
+    let leased = store
+        .read(|c| {
+            c.query_one(
+                "SELECT CAST(COALESCE(SUM(l.leased), 0) AS BIGINT) AS leased FROM grant_leases l \
+                 JOIN share_grants g ON g.id = l.grant_id JOIN apps a ON a.id = g.app_id WHERE a.name = '基准测试应用（两节点）'",
+                &[],
+            )?
+            .i64("leased")
+        })
+        .await?;
+    println!();
+    println!(
+        "Two nodes, one grant of {SHARED_QUOTA} visits (wrk -c{} at each, {SECONDS} s at once): {} + {} requests, \
+         answered {} + {} = {} (the quota {}), leases {leased}",
+        CONNECTIONS / 2,
+        wa.requests,
+        wb.requests,
+        answered[0],
+        answered[1],
+        answered[0] + answered[1],
+        if answered[0] + answered[1] == SHARED_QUOTA {
+            "exactly".to_string()
+        } else {
+            format!("NOT EXACTLY: {SHARED_QUOTA}")
+        }
+    );
+    for r in outcomes {
+        println!(
+            "- log of {}: {} {} calls, {} visits",
+            r.text("node_id")?,
+            r.i64("calls")?,
+            r.text("outcome")?,
+            r.i64("visits")?
+        );
+    }
+    Ok(())
 }
 
 /// The wrk scripts of the granted calls: lookups by key, and verifications of a
@@ -235,6 +301,7 @@ pub async fn run(work: &Path) -> anyhow::Result<()> {
             looked.requests + verified.requests,
         )
         .await?;
+        two_nodes(&pg_url, work, &code).await?;
     }
     println!();
     Ok(())

@@ -241,13 +241,7 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
     govshare_import(url, &code, file, work)?;
     let store = Store::open(url).await?;
     let sys = Caller::System("bench".into());
-    let district = govshare_demo::catalog()
-        .orgs
-        .iter()
-        .find(|o| o.name.contains("渝中区"))
-        .expect("demo district")
-        .credit_code
-        .clone();
+    let district = district();
     let (key, prefix, hash) = govshare_server::auth::new_app_key();
     let app = store
         .create_app(&sys, &district, "基准测试应用", &prefix, &hash, None)
@@ -255,7 +249,17 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
     store
         .register_use(&sys, app.id, &code, "基准测试：按身份号码查询", "基准测试")
         .await?;
-    let table = store.pool(&sys, &code).await?.table;
+    let pool_table = write_keys(&store, &code, work).await?;
+    // For profiling by hand against a kept work folder (GOVSHARE_BENCH_KEEP).
+    std::fs::write(work.join("app.txt"), format!("{code}\n{key}\n"))?;
+    Ok((code, key, pool_table))
+}
+
+/// The first 10,000 keys of pool `code` in `keys.txt` (what wrk asks for); the pool's
+/// table.
+pub(crate) async fn write_keys(store: &Store, code: &str, work: &Path) -> anyhow::Result<String> {
+    let sys = Caller::System("bench".into());
+    let table = store.pool(&sys, code).await?.table;
     let pool_table = table.clone();
     let keys = store
         .read(move |c| {
@@ -267,9 +271,18 @@ async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String
         .await?;
     let keys: Vec<String> = keys.iter().map(|r| r.text("k")).collect::<Result<_, _>>()?;
     std::fs::write(work.join("keys.txt"), keys.join("\n") + "\n")?;
-    // For profiling by hand against a kept work folder (GOVSHARE_BENCH_KEEP).
-    std::fs::write(work.join("app.txt"), format!("{code}\n{key}\n"))?;
-    Ok((code, key, pool_table))
+    Ok(pool_table)
+}
+
+/// The demo city's district whose apps call in the benchmarks (渝中区): its credit code.
+pub(crate) fn district() -> String {
+    govshare_demo::catalog()
+        .orgs
+        .iter()
+        .find(|o| o.name.contains("渝中区"))
+        .expect("demo district")
+        .credit_code
+        .clone()
 }
 
 /// Lets PostgreSQL finish with the load before anything is measured: the pool table
@@ -391,11 +404,16 @@ pub(crate) struct Govshare {
 
 impl Govshare {
     pub(crate) fn start(url: &str, work: &Path) -> anyhow::Result<Govshare> {
-        Govshare::start_bin(&govshare_bin(), url, work)
+        Govshare::start_bin(&govshare_bin(), url, work, "node-1")
+    }
+
+    /// A server of this build named `node` (nodes sharing a database need their own).
+    pub(crate) fn start_node(url: &str, work: &Path, node: &str) -> anyhow::Result<Govshare> {
+        Govshare::start_bin(&govshare_bin(), url, work, node)
     }
 
     /// A server of the build at `bin` (another build, to compare with in turns).
-    fn start_bin(bin: &Path, url: &str, work: &Path) -> anyhow::Result<Govshare> {
+    fn start_bin(bin: &Path, url: &str, work: &Path, node: &str) -> anyhow::Result<Govshare> {
         let port = free_port()?;
         let dir = work.join(format!("serve-{port}"));
         let server = Server(
@@ -411,6 +429,7 @@ impl Govshare {
                 .arg("serve")
                 .env("GOVSHARE_LOG", "error")
                 .env("GOVSHARE_APP_CALLS_PER_SECOND", "1000000")
+                .env("GOVSHARE_NODE_ID", node)
                 .stdout(Stdio::null())
                 .spawn()?,
         );
@@ -683,7 +702,7 @@ impl Baseline {
 
     /// A server of the baseline build on `url`, its migrations put back when it stops.
     fn start(&self, tool: &str, target: &str, url: &str, work: &Path) -> anyhow::Result<Govshare> {
-        let mut g = Govshare::start_bin(&self.bin, url, work)?;
+        let mut g = Govshare::start_bin(&self.bin, url, work, "node-1")?;
         if self.schema.is_some() {
             let mut cmd = Command::new(tool);
             if tool == "psql" {

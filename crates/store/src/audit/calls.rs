@@ -253,6 +253,14 @@ impl crate::Store {
     pub async fn check_share_calls(&self) -> Result<Vec<Disagreement>> {
         self.read(check).await
     }
+
+    /// Grants' visit counts that do not agree with the log (none, unless someone
+    /// changed either).
+    pub async fn check_grant_visits(
+        &self,
+    ) -> Result<Vec<crate::audit::visits::VisitsDisagreement>> {
+        self.read(crate::audit::visits::check).await
+    }
 }
 
 #[cfg(test)]

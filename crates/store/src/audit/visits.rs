@@ -169,11 +169,3 @@ pub(crate) fn check(conn: &mut dyn Conn) -> Result<Vec<VisitsDisagreement>> {
         )
         .collect())
 }
-
-impl crate::Store {
-    /// Grants' visit counts that do not agree with the log (none, unless someone
-    /// changed either).
-    pub async fn check_grant_visits(&self) -> Result<Vec<VisitsDisagreement>> {
-        self.read(check).await
-    }
-}
