@@ -8,10 +8,12 @@
 //! rendered beside it at `/metrics`.
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 /// Request latency in seconds, by `method`, `route` and `status` (`2xx`, `4xx`, …).
@@ -60,20 +62,48 @@ pub fn handle() -> &'static PrometheusHandle {
 /// Middleware on the routes: times each request under its route's template.
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let response = next.run(req).await;
-    let status = match response.status().as_u16() / 100 {
-        2 => "2xx",
-        3 => "3xx",
-        4 => "4xx",
-        _ => "5xx",
+    let class = match response.status().as_u16() / 100 {
+        2 => 0,
+        3 => 1,
+        4 => 2,
+        _ => 3,
     };
-    metrics::histogram!(LATENCY, "method" => method, "route" => route, "status" => status)
-        .record(started.elapsed().as_secs_f64());
+    let route = route.as_ref().map_or("", MatchedPath::as_str);
+    record(route, &method, class, started.elapsed().as_secs_f64());
     response
+}
+
+/// Status classes, as the `status` label says them.
+const CLASSES: [&str; 4] = ["2xx", "3xx", "4xx", "5xx"];
+
+/// The histograms of one route template, by method and status class (each made when
+/// a request first needs it: a class never seen is not rendered).
+type ByMethod = HashMap<Method, [Option<metrics::Histogram>; 4]>;
+
+/// Records a request's time in its histogram, made once per route, method and status
+/// class and then found again without building a metrics key for each request.
+fn record(route: &str, method: &Method, class: usize, secs: f64) {
+    static MADE: OnceLock<RwLock<HashMap<Box<str>, ByMethod>>> = OnceLock::new();
+    let made = MADE.get_or_init(Default::default);
+    let held = made.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(h) = held
+        .get(route)
+        .and_then(|m| m.get(method))
+        .and_then(|h| h[class].as_ref())
+    {
+        h.record(secs);
+        return;
+    }
+    drop(held);
+    let h = metrics::histogram!(LATENCY, "method" => method.as_str().to_owned(), "route" => route.to_owned(), "status" => CLASSES[class]);
+    h.record(secs);
+    made.write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(route.into())
+        .or_default()
+        .entry(method.clone())
+        .or_default()[class] = Some(h);
 }
