@@ -388,6 +388,26 @@ fn govshare(url: &str, dir: &std::path::Path, args: &[&str]) -> std::process::Co
     c
 }
 
+/// A node started over `url` on a free port (its standard error to `stderr`): the
+/// process and its address.
+fn serving(
+    url: &str,
+    dir: &std::path::Path,
+    stderr: std::process::Stdio,
+) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = govshare(url, dir, &["--listen", &listen, "serve"])
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    (child, format!("http://{listen}"))
+}
+
 /// A node serving over `url`, killed with `kill -9` once it has answered more than
 /// `before_kill` calls under load: the answers received.
 async fn killed_mid_load(
@@ -397,17 +417,7 @@ async fn killed_mid_load(
     key: &str,
     before_kill: u64,
 ) -> i64 {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut server = govshare(url, dir, &["--listen", &listen, "serve"])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut server, base) = serving(url, dir, std::process::Stdio::null());
     assert!(
         up(&reqwest::Client::new(), &base).await,
         "the node did not start"
@@ -457,17 +467,8 @@ async fn a_killed_server_left_no_answered_call_without_its_audit_entry() {
         // What the node answered last may be only in its journal: `audit verify`
         // moves it into the log, and the node, started again, resumes after it.
         verified(&url, &dir, backend);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let listen = format!("127.0.0.1:{port}");
-        let mut again = govshare(&url, &dir, &["--listen", &listen, "serve"])
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let started = up(&reqwest::Client::new(), &format!("http://{listen}")).await;
+        let (mut again, base) = serving(&url, &dir, std::process::Stdio::piped());
+        let started = up(&reqwest::Client::new(), &base).await;
         let _ = again.kill();
         let out = again.wait_with_output().unwrap();
         assert!(
@@ -519,17 +520,7 @@ async fn a_killed_server_never_answers_past_a_grants_quota() {
             "{backend}: {before} answered before the kill"
         );
         verified(&url, &dir, backend);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let listen = format!("127.0.0.1:{port}");
-        let mut again = govshare(&url, &dir, &["--listen", &listen, "serve"])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://{listen}");
+        let (mut again, base) = serving(&url, &dir, std::process::Stdio::null());
         assert!(
             up(&reqwest::Client::new(), &base).await,
             "{backend}: no restart"

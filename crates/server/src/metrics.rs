@@ -63,7 +63,17 @@ pub fn handle() -> &'static PrometheusHandle {
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = req.extensions().get::<MatchedPath>().cloned();
-    let method = req.method().clone();
+    // Any other method is one label, so that made-up methods cannot grow the series.
+    let method = match *req.method() {
+        Method::GET
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::HEAD
+        | Method::OPTIONS => req.method().clone(),
+        _ => Method::from_bytes(b"OTHER").expect("a valid method name"),
+    };
     let response = next.run(req).await;
     let class = match response.status().as_u16() / 100 {
         2 => 0,

@@ -21,6 +21,16 @@ pub fn add(sums: &mut Sums, e: &AuditEntry) {
     }
 }
 
+/// The part of a logged entry (its `at`, `basis` and `visits`) that counts visits.
+fn counting(r: &crate::value::Row) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: r.text("at")?,
+        basis: r.text("basis")?,
+        visits: r.i64("visits")?,
+        ..Default::default()
+    })
+}
+
 /// Adds `sums` of node `node`'s entries to the counts (in the caller's transaction),
 /// in key order so that nodes adding at once never deadlock.
 pub(crate) fn count(conn: &mut dyn Conn, node: &str, sums: &Sums) -> Result<()> {
@@ -51,13 +61,7 @@ pub(crate) fn in_range(
     }
     let mut sums = Sums::new();
     for r in conn.query(&sql, &p)? {
-        let e = AuditEntry {
-            at: r.text("at")?,
-            basis: r.text("basis")?,
-            visits: r.i64("visits")?,
-            ..Default::default()
-        };
-        add(&mut sums, &e);
+        add(&mut sums, &counting(&r)?);
     }
     Ok(sums)
 }
@@ -130,13 +134,7 @@ pub(crate) fn check(conn: &mut dyn Conn) -> Result<Vec<VisitsDisagreement>> {
     for r in logged {
         let node = r.text("node_id")?;
         let mut sums = Sums::new();
-        let e = AuditEntry {
-            at: r.text("at")?,
-            basis: r.text("basis")?,
-            visits: r.i64("visits")?,
-            ..Default::default()
-        };
-        add(&mut sums, &e);
+        add(&mut sums, &counting(&r)?);
         for ((grant, day), n) in sums {
             counts.entry((grant, node.clone(), day)).or_default().1 += n;
         }
