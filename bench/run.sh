@@ -4,6 +4,8 @@
 #   GOVSHARE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test bench/run.sh import
 #   bench/run.sh pools | lookups | granted  # pool loading; sharing lookups under wrk;
 #                                           # lookups and verifications under a grant
+#   bench/run.sh loading   # lookups under a grant alone and during a 10M-row load
+#   bench/run.sh bigload   # govshare demo --persons 44020000 (GOVSHARE_BENCH_PERSONS)
 #   GOVSHARE_BENCH_BASELINE=/path/to/older/govshare GOVSHARE_BENCH_BASELINE_SCHEMA=N \
 #     bench/run.sh lookups           # also an older build, in the same turns (BENCHMARKS.md)
 #   GOVSHARE_BENCH_BASELINE_SQL="UPDATE ..."  # more SQL on the older build's copy of the data

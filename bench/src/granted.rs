@@ -20,7 +20,11 @@ use std::path::{Path, PathBuf};
 
 /// A conditional pool of the persons, a district app granted it (10,000,000 visits a
 /// day), and 10,000 of its keys in `keys.txt`: the code, the app's key and the table.
-async fn prepared(url: &str, file: &Path, work: &Path) -> anyhow::Result<(String, String, String)> {
+pub(crate) async fn prepared(
+    url: &str,
+    file: &Path,
+    work: &Path,
+) -> anyhow::Result<(String, String, String)> {
     let code = person_resource(url, "conditional", true).await?;
     govshare_import(url, &code, file, work)?;
     let store = Store::open(url).await?;
@@ -158,7 +162,7 @@ async fn two_nodes(url: &str, work: &Path, code: &str) -> anyhow::Result<()> {
 
 /// The wrk scripts of the granted calls: lookups by key, and verifications of a
 /// claimed name (the same claim for every key: most do not match, as in life).
-fn scripts(work: &Path, code: &str, key: &str) -> anyhow::Result<(PathBuf, PathBuf)> {
+pub(crate) fn scripts(work: &Path, code: &str, key: &str) -> anyhow::Result<(PathBuf, PathBuf)> {
     let path = format!("/api/v1/share/{code}/rows/{{key}}");
     let lookup = lookup_script(work, "granted-lookup", &path, Some(("X-Api-Key", key)))?;
     let verify = wrk_script(
@@ -190,7 +194,12 @@ async fn counted(url: &str) -> anyhow::Result<(i64, i64)> {
 }
 
 /// The lines on a run's log: entries per answer, visits per call.
-async fn report_log(g: Govshare, backend: &str, url: &str, seen: u64) -> anyhow::Result<()> {
+pub(crate) async fn report_log(
+    g: Govshare,
+    backend: &str,
+    url: &str,
+    seen: u64,
+) -> anyhow::Result<()> {
     std::thread::sleep(std::time::Duration::from_secs(1));
     let answered = g.answered()?;
     g.stop().await?;

@@ -9,10 +9,15 @@
 //!   sqlite3 tool's `.import` and `psql \copy`;
 //! - sharing lookups under load (wrk) beside Datasette and nginx;
 //! - conditional data: lookups and verifications under a grant (wrk) beside nginx and
-//!   pgbench (`granted`).
+//!   pgbench (`granted`);
+//! - conditional lookups alone and during a 10,000,000-row load into another pool
+//!   (`loading`);
+//! - the seed's 44,020,000 persons loaded by `govshare demo` (`bigload`, not in `all`).
 
+mod bigload;
 mod granted;
 mod import;
+mod loading;
 mod lookups;
 mod pools;
 mod search;
@@ -50,6 +55,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if which == "all" || which == "granted" {
         granted::run(&work).await?;
+    }
+    if which == "all" || which == "loading" {
+        loading::run(&work).await?;
+    }
+    if which == "bigload" {
+        bigload::run(&work).await?;
     }
     if std::env::var_os("GOVSHARE_BENCH_KEEP").is_some() {
         eprintln!("kept {}", work.display());

@@ -32,6 +32,16 @@ pub(crate) async fn person_resource(
     sharing: &str,
     publish: bool,
 ) -> anyhow::Result<String> {
+    person_resource_named(url, sharing, publish, "户籍人口基本信息（基准测试）").await
+}
+
+/// As `person_resource`, named `name`.
+pub(crate) async fn person_resource_named(
+    url: &str,
+    sharing: &str,
+    publish: bool,
+    name: &str,
+) -> anyhow::Result<String> {
     let store = Store::open(url).await?;
     let demo = govshare_demo::catalog();
     govshare_demo::seed::seed_reference(&store, &demo).await?;
@@ -55,7 +65,7 @@ pub(crate) async fn person_resource(
     };
     let spec: govshare_domain::resource::ResourceSpec = serde_json::from_value(
         serde_json::json!({
-            "classification": class, "name": "户籍人口基本信息（基准测试）", "provider_code": police.credit_code,
+            "classification": class, "name": name, "provider_code": police.credit_code,
             "summary": "基准测试用的户籍人口数据池", "format_category": "database", "format_type": "Oracle",
             "items": govshare_demo::persons::person_items(),
             "sharing_type": sharing, "sharing_condition": condition, "sharing_method": "api",
@@ -79,7 +89,7 @@ pub(crate) async fn person_resource(
 }
 
 /// Runs a command under /usr/bin/time; returns seconds and peak memory in MB.
-fn timed(mut cmd: Command) -> anyhow::Result<(f64, Option<f64>, String)> {
+pub(crate) fn timed(mut cmd: Command) -> anyhow::Result<(f64, Option<f64>, String)> {
     let start = Instant::now();
     let mut wrapped = Command::new("/usr/bin/time");
     wrapped

@@ -44,48 +44,7 @@ async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
             let file = dir.join(format!("batch-{round}.csv"));
             std::fs::write(&file, csv).unwrap();
             let marker = dir.join(format!("progress-{round}"));
-            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_govshare"))
-                .args([
-                    "--database-url",
-                    &url,
-                    "--data-dir",
-                    dir.to_str().unwrap(),
-                    "pool",
-                    "import",
-                    "--resource",
-                    &code,
-                    "--batch-id",
-                    &format!("round-{round}"),
-                    "--progress-file",
-                    marker.to_str().unwrap(),
-                ])
-                .arg(&file)
-                .env("GOVSHARE_LOG", "error")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
-            let finished = match kill {
-                At(_) | WhenRead => {
-                    if let At(ms) = kill {
-                        tokio::time::sleep(Duration::from_millis(ms)).await;
-                    } else {
-                        // As soon as the importer says it has read rows.
-                        for _ in 0..15_000 {
-                            if read_so_far(&marker) > 0 || child.try_wait().unwrap().is_some() {
-                                break;
-                            }
-                            tokio::time::sleep(Duration::from_millis(2)).await;
-                        }
-                    }
-                    let done = child.try_wait().unwrap().is_some_and(|s| s.success());
-                    let _ = child.kill(); // SIGKILL
-                    let _ = child.wait();
-                    done
-                }
-                // The last round is left to finish.
-                Never => child.wait().unwrap().success(),
-            };
+            let finished = import(&url, &dir, &code, &file, round, "upsert", kill).await;
             let read = read_so_far(&marker);
             if !finished && read > 0 && read < rows as i64 {
                 killed_inside += 1;
@@ -122,6 +81,190 @@ async fn a_killed_import_leaves_the_pool_before_or_after_the_batch() {
         assert!(
             killed_inside > 0,
             "{backend}: no kill landed inside a batch (after rows were read, before the end): the test proved nothing"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// Runs `govshare pool import` of `file` into `code` as batch `round-{round}` in
+/// `mode`, and kills it (`kill -9`) as `kill` says: whether it finished and succeeded.
+async fn import(
+    url: &str,
+    dir: &std::path::Path,
+    code: &str,
+    file: &std::path::Path,
+    round: usize,
+    mode: &str,
+    kill: Kill,
+) -> bool {
+    let marker = dir.join(format!("progress-{round}"));
+    let mut child = govshare(
+        url,
+        dir,
+        &[
+            "pool",
+            "import",
+            "--resource",
+            code,
+            "--mode",
+            mode,
+            "--batch-id",
+            &format!("round-{round}"),
+            "--progress-file",
+            marker.to_str().unwrap(),
+        ],
+    )
+    .arg(file)
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    match kill {
+        Kill::At(_) | Kill::WhenRead => {
+            if let Kill::At(ms) = kill {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            } else {
+                // As soon as the importer says it has read rows.
+                for _ in 0..15_000 {
+                    if read_so_far(&marker) > 0 || child.try_wait().unwrap().is_some() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }
+            let done = child.try_wait().unwrap().is_some_and(|s| s.success());
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+            done
+        }
+        // Left to finish.
+        Kill::Never => child.wait().unwrap().success(),
+    }
+}
+
+/// `kill -9` at any moment of a batch that replaces a pool (on SQLite loaded in steps
+/// into a table of its own beside the pool): the pool is the old one or the new one,
+/// whole; once the database is opened again nothing of a killed load is left (no
+/// table, no batch record, no lock file), and its batch id can be used again.
+#[tokio::test]
+async fn a_killed_replacement_leaves_the_old_pool_whole_and_nothing_of_itself() {
+    for backend in common::backends() {
+        let rows: usize = if backend == "sqlite" { 80_000 } else { 30_000 };
+        let (url, code) = prepared_pool(backend).await;
+        let dir = std::env::temp_dir().join(format!(
+            "govshare_crash_replace_{}_{backend}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        // The round whose rows the pool holds.
+        let mut holds: Option<usize> = None;
+        let mut killed_inside = 0;
+        use Kill::*;
+        let plan = [Never, WhenRead, At(400), At(900), At(1500), Never];
+        for (round, kill) in plan.into_iter().enumerate() {
+            // A killed round's batch id is used again by the round after it.
+            let name = if round > 0 && holds != Some(round - 1) {
+                round - 1
+            } else {
+                round
+            };
+            let mut csv = String::from("场所编号,场所名称,容量\n");
+            for i in 0..rows {
+                csv.push_str(&format!("R{round}-{i},第{i}号场所,{}\n", i % 500));
+            }
+            let file = dir.join(format!("replace-{round}.csv"));
+            std::fs::write(&file, csv).unwrap();
+            let _ = std::fs::remove_file(dir.join(format!("progress-{name}")));
+            let finished = import(&url, &dir, &code, &file, name, "replace", kill).await;
+            let read = read_so_far(&dir.join(format!("progress-{name}")));
+            settled(&url).await;
+            let store = govshare_store::Store::open(&url).await.unwrap();
+            let (recorded, actual) = pool_rows(&url, &code).await;
+            assert_eq!(
+                (recorded, actual),
+                (rows as i64, rows as i64),
+                "{backend} round {round}: the pool is whole"
+            );
+            let pool = store
+                .pool(&govshare_store::Caller::System("t".into()), &code)
+                .await
+                .unwrap();
+            let (table, key) = (pool.table, pool.schema.columns[0].column.clone());
+            let prefix = format!("R{round}-%");
+            let new = store
+                .read(move |c| {
+                    c.query_one(
+                        &format!("SELECT COUNT(*) AS new FROM \"{table}\" WHERE \"{key}\" LIKE ?"),
+                        &[prefix.into()],
+                    )?
+                    .i64("new")
+                })
+                .await
+                .unwrap();
+            assert!(
+                new == 0 || new == rows as i64,
+                "{backend} round {round}: {new} of the new rows (all or none)"
+            );
+            if finished {
+                assert_eq!(
+                    new, rows as i64,
+                    "{backend} round {round}: a finished replacement is the pool"
+                );
+            }
+            if new > 0 {
+                holds = Some(round);
+            } else if read > 0 {
+                killed_inside += 1;
+            }
+            let batch_name = format!("round-{name}");
+            let recorded_batch = store
+                .read(move |c| {
+                    c.query_opt(
+                        "SELECT id FROM pool_batches WHERE client_batch_id = ?",
+                        &[batch_name.into()],
+                    )
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                recorded_batch.is_some(),
+                new > 0,
+                "{backend} round {round}: the batch is recorded if and only if it is the pool"
+            );
+            if backend == "sqlite" {
+                let leftovers = store
+                    .read(|c| {
+                        c.query_one(
+                            "SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE '%\\_\\_load\\_%' ESCAPE '\\'",
+                            &[],
+                        )?
+                        .i64("n")
+                    })
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    leftovers, 0,
+                    "round {round}: a load's table was left behind"
+                );
+                let db = std::path::PathBuf::from(url.trim_start_matches("sqlite://"));
+                let locks: Vec<_> = std::fs::read_dir(db.parent().unwrap())
+                    .unwrap()
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.file_name().to_string_lossy().contains(".load-"))
+                    .collect();
+                assert!(
+                    locks.is_empty(),
+                    "round {round}: a load's lock file was left behind"
+                );
+            }
+        }
+        assert_eq!(
+            holds,
+            Some(plan.len() - 1),
+            "{backend}: the last round is the pool"
+        );
+        assert!(
+            killed_inside > 0,
+            "{backend}: no kill landed inside a load: the test proved nothing"
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -36,6 +36,8 @@ pub struct Store {
     pub(crate) probe_limit: Arc<std::sync::atomic::AtomicI64>,
     /// Visits under grants this node may answer, and has (see `sharing::meter`).
     pub(crate) meter: Arc<crate::sharing::meter::Meter>,
+    /// Pools a batch is being loaded into by this process (SQLite).
+    pub(crate) loading: Arc<crate::pool::loads::Loading>,
 }
 
 /// Probes one app may make a day unless the server says otherwise.
@@ -77,6 +79,7 @@ impl Store {
         if let Backend::Sqlite(b) = &backend {
             b.write_audit(crate::schema::run_audit_file)?;
             b.on_both_files(crate::schema::audit_file::move_old_layout)?;
+            b.write(|c| crate::pool::loads::recover(c, b.path()))?;
         }
         let secret = backend.write(|c| crate::org::secrets::installation_secret(c, "seal"))?;
         let store = Store {
@@ -85,6 +88,7 @@ impl Store {
             sealer: Arc::new(govshare_domain::sharing::Sealer::new(&secret)),
             probe_limit: Arc::new(DEFAULT_PROBE_LIMIT.into()),
             meter: Arc::default(),
+            loading: Arc::default(),
         };
         Ok(store)
     }
@@ -141,7 +145,7 @@ impl Store {
     /// the repository code that asked (its file and line): a slow request's trace then
     /// shows which store call its time went to (`GOVSHARE_LOG=govshare_store=debug`).
     #[track_caller]
-    fn on_blocking<T, F>(
+    pub(crate) fn on_blocking<T, F>(
         &self,
         kind: &'static str,
         run: F,

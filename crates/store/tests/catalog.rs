@@ -973,6 +973,108 @@ mod pool_batches {
         }
     }
 
+    /// A large batch that fills a pool is loaded beside it: while it runs, other writes
+    /// go through, the pool shows none of the batch, and (SQLite) the write-ahead log
+    /// stays far smaller than the load and is cut back to nothing once it ends.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_large_load_lets_other_writes_through_and_shows_nothing_until_it_ends() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicI64, Ordering};
+        for backend in govshare_store::testing::backends() {
+            let (store, police, _) = seeded(backend).await;
+            let sys = Caller::System("t".into());
+            let code = person_pool(&store, &police).await;
+            let wal = store
+                .read(|c| {
+                    if c.dialect() != govshare_store::db::conn::Dialect::Sqlite {
+                        return Ok(None);
+                    }
+                    let file = c
+                        .query_one(
+                            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+                            &[],
+                        )?
+                        .text("file")?;
+                    Ok(Some(std::path::PathBuf::from(format!("{file}-wal"))))
+                })
+                .await
+                .unwrap();
+            let n: usize = 1_000_000;
+            let read = Arc::new(AtomicI64::new(0));
+            let mut b = rows_batch(&code, IngestMode::Upsert, &[]);
+            b.rows = Box::new((0..n).map(|i| {
+                Ok(vec![
+                    govshare_demo::fill::citizen_id(i),
+                    "张三".to_string(),
+                    "1".to_string(),
+                ])
+            }));
+            let seen = read.clone();
+            b.progress = Some(Box::new(move |rows| seen.store(rows, Ordering::SeqCst)));
+            let loading = {
+                let (store, sys) = (store.clone(), sys.clone());
+                tokio::spawn(async move { store.ingest(&sys, b).await })
+            };
+            let mut largest_log = 0u64;
+            let wal_size = || {
+                wal.as_ref()
+                    .and_then(|w| std::fs::metadata(w).ok())
+                    .map_or(0, |m| m.len())
+            };
+            while read.load(Ordering::SeqCst) < 300_000 && !loading.is_finished() {
+                largest_log = largest_log.max(wal_size());
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            assert!(
+                !loading.is_finished(),
+                "{backend}: the load ended too soon to test anything"
+            );
+            // Halfway: the pool shows nothing of the batch...
+            assert_eq!(
+                store.pool(&sys, &code).await.unwrap().row_count,
+                0,
+                "{backend}"
+            );
+            assert!(
+                names(&store, &code).await.is_empty(),
+                "{backend}: rows of an unfinished batch are visible"
+            );
+            // ... and another write does not wait for the load to end.
+            let other = store
+                .create_resource(&sys, spec(&police, "101001", "人口户籍地址"))
+                .await
+                .unwrap();
+            assert!(
+                !loading.is_finished(),
+                "{backend}: the write waited for the load to end"
+            );
+            while !loading.is_finished() {
+                largest_log = largest_log.max(wal_size());
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            let report = loading.await.unwrap().unwrap();
+            assert_eq!(report.accepted, n as i64, "{backend}");
+            assert_eq!(
+                store.pool(&sys, &code).await.unwrap().row_count,
+                n as i64,
+                "{backend}"
+            );
+            assert!(store.resource(&sys, &other.code).await.is_ok());
+            if let Some(log) = &wal {
+                let db_size = std::fs::metadata(log.with_extension("db")).unwrap().len();
+                assert!(
+                    largest_log < db_size / 2,
+                    "the write-ahead log reached {largest_log} bytes for a database of {db_size}"
+                );
+                assert!(
+                    wal_size() < 1 << 20,
+                    "the write-ahead log still holds {} bytes",
+                    wal_size()
+                );
+            }
+        }
+    }
+
     /// Selection rules: the items a pool takes and the rows; rows left out are counted
     /// as skipped, never stored or quarantined; bad rules are refused naming each one.
     #[tokio::test]

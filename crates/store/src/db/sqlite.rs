@@ -82,10 +82,12 @@ fn open(path: &Path, role: Role) -> Result<Connection> {
         conn.pragma_update(Some(schema), "synchronous", "FULL")?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    if !matches!(role, Role::Audit) {
-        // Pages of the main file are read through a shared mapping: the readers then
+    if matches!(role, Role::Both) {
+        // Readers read the main file's pages through a shared mapping: they then
         // share the operating system's cache instead of each filling its own few
         // megabytes, and a lookup whose pages are cached makes no read call at all.
+        // The writer reads through its own cache: a large load that reads its table
+        // back (to build an index) would otherwise map up to 2 GiB into the process.
         conn.pragma_update(Some("main"), "mmap_size", MMAP_SIZE)?;
     }
     conn.set_prepared_statement_cache_capacity(256);
@@ -134,6 +136,31 @@ impl SqliteBackend {
     /// succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         transact(&self.writer, f)
+    }
+
+    /// The main file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Copies the main file's write-ahead log into the file and cuts the log back to
+    /// nothing (after a large load; waits for readers that still need the log).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.writer.with(|c| {
+            let done = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+            match done {
+                Ok(0) => (Ok(()), true),
+                Ok(_) => (
+                    Err(StoreError::Unavailable(
+                        "the write-ahead log is still in use by a reader".into(),
+                    )),
+                    true,
+                ),
+                Err(e) => (Err(e.into()), true),
+            }
+        })
     }
 
     /// Runs `f` on the audit file alone, as `write` does on the main file.

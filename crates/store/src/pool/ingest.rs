@@ -1,4 +1,4 @@
-//! Filling a data pool: one batch, one transaction. Every submitted row is cleansed,
+//! Filling a data pool: one batch, whole or not at all. Every submitted row is cleansed,
 //! typed and checked by the domain's rules; good rows are written by the batch's mode,
 //! bad rows are kept in quarantine with row number, column, value and reason, and
 //! accepted + rejected = received, always.
@@ -111,7 +111,70 @@ fn check_quota(conn: &mut dyn Conn, org_id: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<BatchReport> {
+/// A batch made ready to take rows: caller, resource, header and pool checked, and the
+/// batch recorded (with no rows yet).
+pub(crate) struct Ready {
+    pub resource_id: i64,
+    pub owner_org_id: i64,
+    pub schema: PoolSchema,
+    pub map: Vec<Option<usize>>,
+    pub batch_id: i64,
+    pub now: String,
+    /// The pool's feed counter and size when the batch began.
+    pub last_seq: i64,
+    pub row_count: i64,
+}
+
+pub(crate) enum Start {
+    /// A retry of a batch already recorded: its first outcome.
+    Replayed(BatchReport),
+    Ready(Ready),
+}
+
+impl Ready {
+    /// Whether the batch builds the pool afresh (it replaces the pool, or fills an
+    /// empty one), so its rows can be written into a table of their own and swapped in.
+    pub fn builds_afresh(&self, mode: IngestMode) -> bool {
+        mode == IngestMode::Replace || (self.row_count == 0 && mode != IngestMode::Delete)
+    }
+
+    /// The first sequence number of the batch's rows (a replacement's marker in the
+    /// feed takes the one before).
+    pub fn first_row_seq(&self, mode: IngestMode) -> i64 {
+        self.last_seq + if mode == IngestMode::Replace { 2 } else { 1 }
+    }
+
+    /// What the writers know about the batch, writing into `schema`'s table.
+    pub fn target<'a>(&self, schema: &'a PoolSchema, mode: IngestMode) -> Target<'a> {
+        Target {
+            schema,
+            mode,
+            resource_id: self.resource_id,
+            batch_id: self.batch_id,
+            now: self.now.clone(),
+            next_seq: self.first_row_seq(mode),
+        }
+    }
+
+    /// Marks a replacement in the feed: every earlier row is gone.
+    pub fn mark_replacement(&self, conn: &mut dyn Conn) -> Result<()> {
+        conn.execute(
+            "INSERT INTO pool_tombstones (resource_id, seq, batch_id, op, row_key, at) VALUES (?, ?, ?, 'replace', '*', ?)",
+            &params![self.resource_id, self.last_seq + 1, self.batch_id, &self.now],
+        )?;
+        Ok(())
+    }
+}
+
+/// Checks the caller, the resource and the header, and records the batch. `deferred`:
+/// the batch's client id is recorded only when it ends (`Counts::record`), so that a
+/// retry does not take a batch still loading for one already done.
+pub(crate) fn start(
+    conn: &mut dyn Conn,
+    caller: &Caller,
+    batch: &Batch,
+    deferred: bool,
+) -> Result<Start> {
     let r = get_visible(conn, &batch.code, caller.visibility())?;
     caller.check(|p| p.check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft))?;
     if let Some(id) = &batch.client_batch_id {
@@ -120,7 +183,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
             &params![r.id, id],
         )?;
         if let Some(row) = done {
-            return Ok(BatchReport {
+            return Ok(Start::Replayed(BatchReport {
                 batch_id: row.i64("id")?,
                 mode: batch.mode,
                 received: row.i64("received")?,
@@ -128,7 +191,7 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
                 rejected: row.i64("rejected")?,
                 skipped: row.i64("skipped")?,
                 replayed: true,
-            });
+            }));
         }
     }
     if !matches!(r.state, State::Registered | State::Published) {
@@ -149,12 +212,13 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
         .as_str()
         .unwrap_or_default()
         .to_string();
+    let client_id = batch.client_batch_id.clone().filter(|_| !deferred);
     let batch_id = conn
         .query_one(
             "INSERT INTO pool_batches (resource_id, client_batch_id, mode, source_name, source_sha256, header_json, actor, received, accepted, rejected, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?) RETURNING id",
             &params![
                 r.id,
-                batch.client_batch_id.clone(),
+                client_id,
                 &mode_name,
                 &batch.source_name,
                 &batch.source_sha256,
@@ -175,82 +239,140 @@ pub fn ingest(conn: &mut dyn Conn, caller: &Caller, mut batch: Batch) -> Result<
         &format!("SELECT last_seq, row_count FROM pools WHERE resource_id = ?{lock}"),
         &params![r.id],
     )?;
-    let mut next_seq = pool.i64("last_seq")? + 1;
-    if batch.mode == IngestMode::Replace {
-        conn.execute(
-            "INSERT INTO pool_tombstones (resource_id, seq, batch_id, op, row_key, at) VALUES (?, ?, ?, 'replace', '*', ?)",
-            &params![r.id, next_seq, batch_id, &now],
-        )?;
-        next_seq += 1;
-    }
-    let target = Target {
-        schema: &schema,
-        mode: batch.mode,
+    Ok(Start::Ready(Ready {
         resource_id: r.id,
+        owner_org_id: r.owner_org_id,
+        schema,
+        map,
         batch_id,
-        now: now.clone(),
-        next_seq,
-    };
+        now,
+        last_seq: pool.i64("last_seq")?,
+        row_count: pool.i64("row_count")?,
+    }))
+}
+
+/// What a batch did, recorded when it ends.
+pub(crate) struct Counts {
+    pub received: i64,
+    pub accepted: i64,
+    pub rejected: i64,
+    pub skipped: i64,
+    /// The last sequence number the batch used.
+    pub last_seq: i64,
+}
+
+impl Counts {
+    /// Records the batch's outcome and the pool's new size (`size`: rows and bytes,
+    /// counted from the pool's table when `None`), then refuses the batch (the
+    /// transaction rolls back) if the organisation's pools are now over quota.
+    pub fn record(
+        &self,
+        conn: &mut dyn Conn,
+        ready: &Ready,
+        batch: &Batch,
+        size: Option<(i64, i64)>,
+    ) -> Result<BatchReport> {
+        let finished = crate::now();
+        conn.execute(
+            "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, skipped = ?, finished_at = ?, client_batch_id = ? WHERE id = ?",
+            &params![
+                self.received,
+                self.accepted,
+                self.rejected,
+                self.skipped,
+                &finished,
+                batch.client_batch_id.clone(),
+                ready.batch_id
+            ],
+        )?;
+        let (rows, bytes) = match size {
+            Some(size) => size,
+            None => {
+                let size = conn.query_one(
+                    &format!(
+                        "SELECT COUNT(*) AS row_count, CAST(COALESCE(SUM(_bytes), 0) AS BIGINT) AS byte_count FROM \"{}\"",
+                        ready.schema.table
+                    ),
+                    &[],
+                )?;
+                (size.i64("row_count")?, size.i64("byte_count")?)
+            }
+        };
+        conn.execute(
+            "UPDATE pools SET last_seq = ?, row_count = ?, byte_count = ?, last_batch_at = ? WHERE resource_id = ?",
+            &params![self.last_seq, rows, bytes, &finished, ready.resource_id],
+        )?;
+        check_quota(conn, ready.owner_org_id)?;
+        Ok(BatchReport {
+            batch_id: ready.batch_id,
+            mode: batch.mode,
+            received: self.received,
+            accepted: self.accepted,
+            rejected: self.rejected,
+            skipped: self.skipped,
+            replayed: false,
+        })
+    }
+}
+
+/// Runs a whole batch in the caller's transaction: all of it or none of it.
+pub fn ingest(conn: &mut dyn Conn, caller: &Caller, batch: Batch) -> Result<BatchReport> {
+    match start(conn, caller, &batch, false)? {
+        Start::Replayed(report) => Ok(report),
+        Start::Ready(ready) => write_in_place(conn, &ready, batch),
+    }
+}
+
+/// Writes a ready batch's rows in the caller's transaction, straight into the pool
+/// (SQLite) or by COPY (PostgreSQL).
+pub(crate) fn write_in_place(
+    conn: &mut dyn Conn,
+    ready: &Ready,
+    mut batch: Batch,
+) -> Result<BatchReport> {
+    if batch.mode == IngestMode::Replace {
+        ready.mark_replacement(conn)?;
+    }
+    let target = ready.target(&ready.schema, batch.mode);
     let mut writer: Box<dyn PoolWriter> = match conn.dialect() {
-        Dialect::Postgres => Box::new(CopyWriter::new(conn, target, pool.i64("row_count")? == 0)?),
+        Dialect::Postgres => Box::new(CopyWriter::new(conn, target, ready.row_count == 0)?),
         Dialect::Sqlite => {
             if batch.mode == IngestMode::Replace {
-                conn.execute(&format!("DELETE FROM \"{}\"", schema.table), &[])?;
+                conn.execute(&format!("DELETE FROM \"{}\"", ready.schema.table), &[])?;
             }
             Box::new(RowWriter::new(target))
         }
     };
     // Rows are read and checked on a thread of their own while this one writes.
-    let checker = RowChecker::new(schema.clone(), map, batch.mode);
+    let checker = RowChecker::new(ready.schema.clone(), ready.map.clone(), batch.mode);
     let rows = std::mem::replace(&mut batch.rows, Box::new(std::iter::empty()));
     let progress = batch.progress.take();
-    let mut refused = RefusedRows::new(batch_id);
-    let (received, skipped, accepted, last_seq) = std::thread::scope(|scope| -> Result<_> {
+    let mut refused = RefusedRows::new(ready.batch_id);
+    let (received, skipped, accepted, next_seq) = std::thread::scope(|scope| -> Result<_> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
         let reader = scope.spawn(move || checker.run(rows, progress, tx));
         let (accepted, next_seq) = writer.run(conn, &mut rx.into_iter(), &mut refused)?;
-        let (received, skipped) = reader
-            .join()
-            .map_err(|_| StoreError::Db("the row checker stopped unexpectedly".into()))?
-            .map_err(|(column, why)| Error::Invalid(vec![Problem::new(column, why)]))?;
-        Ok((received, skipped, accepted, next_seq - 1))
+        let (received, skipped) = joined(reader.join())?;
+        Ok((received, skipped, accepted, next_seq))
     })?;
-    let rejected = refused.count;
-    conn.execute(
-        "UPDATE pools SET last_seq = ? WHERE resource_id = ?",
-        &params![last_seq, r.id],
-    )?;
-    let finished = crate::now();
-    conn.execute(
-        "UPDATE pool_batches SET received = ?, accepted = ?, rejected = ?, skipped = ?, finished_at = ? WHERE id = ?",
-        &params![received, accepted, rejected, skipped, &finished, batch_id],
-    )?;
-    let size = conn.query_one(
-        &format!(
-            "SELECT COUNT(*) AS row_count, CAST(COALESCE(SUM(_bytes), 0) AS BIGINT) AS byte_count FROM \"{}\"",
-            schema.table
-        ),
-        &[],
-    )?;
-    conn.execute(
-        "UPDATE pools SET row_count = ?, byte_count = ?, last_batch_at = ? WHERE resource_id = ?",
-        &params![
-            size.i64("row_count")?,
-            size.i64("byte_count")?,
-            &finished,
-            r.id
-        ],
-    )?;
-    check_quota(conn, r.owner_org_id)?;
-    Ok(BatchReport {
-        batch_id,
-        mode: batch.mode,
+    let counts = Counts {
         received,
         accepted,
-        rejected,
+        rejected: refused.count,
         skipped,
-        replayed: false,
-    })
+        last_seq: next_seq - 1,
+    };
+    counts.record(conn, ready, &batch, None)
+}
+
+/// The checker thread's outcome: rows received and skipped, or why the batch is
+/// refused whole.
+pub(crate) fn joined(
+    outcome: std::thread::Result<std::result::Result<(i64, i64), (String, String)>>,
+) -> Result<(i64, i64)> {
+    Ok(outcome
+        .map_err(|_| StoreError::Db("the row checker stopped unexpectedly".into()))?
+        .map_err(|(column, why)| Error::Invalid(vec![Problem::new(column, why)]))?)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -273,11 +395,6 @@ pub struct Quarantine {
 
 impl Store {
     /// Runs one batch into a pool, all of it or none of it.
-    pub(crate) async fn ingest(&self, caller: &Caller, batch: Batch) -> Result<BatchReport> {
-        let caller = caller.clone();
-        self.write(move |c| ingest(c, &caller, batch)).await
-    }
-
     /// The rows a batch refused, with their reasons: for the pool's own organisation
     /// and the bureau only (refused rows hold the submitted data).
     pub(crate) async fn quarantine(&self, caller: &Caller, batch_id: i64) -> Result<Quarantine> {

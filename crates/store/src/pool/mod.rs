@@ -7,6 +7,8 @@ pub mod column_failure;
 pub mod held;
 pub mod ingest;
 pub mod key_filter;
+pub mod loads;
+pub mod staged;
 pub mod tables;
 pub mod write;
 

@@ -29,8 +29,8 @@ fn sql_type(dialect: Dialect, t: DataType) -> &'static str {
     }
 }
 
-/// The CREATE TABLE statement of a pool. Column codes are validated identifiers.
-pub fn create_table_sql(dialect: Dialect, schema: &PoolSchema) -> String {
+/// The column definitions of a pool's table: its items, then the bookkeeping columns.
+fn column_defs(dialect: Dialect, schema: &PoolSchema) -> Vec<String> {
     let mut cols: Vec<String> = schema
         .columns
         .iter()
@@ -47,11 +47,27 @@ pub fn create_table_sql(dialect: Dialect, schema: &PoolSchema) -> String {
     cols.push("_bytes BIGINT NOT NULL DEFAULT 0".into());
     cols.push("_updated_at TEXT NOT NULL".into());
     cols.push("_seq BIGINT NOT NULL".into());
+    cols
+}
+
+/// The CREATE TABLE statement of a pool. Column codes are validated identifiers.
+pub fn create_table_sql(dialect: Dialect, schema: &PoolSchema) -> String {
+    let mut cols = column_defs(dialect, schema);
     cols.push(format!("PRIMARY KEY ({})", key_list(schema)));
     format!(
         "CREATE TABLE \"{t}\" ({}); CREATE INDEX \"{t}_seq\" ON \"{t}\" (_seq)",
         cols.join(", "),
         t = schema.table
+    )
+}
+
+/// A table of a pool's shape with no key and no index, for rows loaded before their
+/// indexes are built once over all of them.
+pub fn bare_table_sql(dialect: Dialect, schema: &PoolSchema) -> String {
+    format!(
+        "CREATE TABLE \"{}\" ({})",
+        schema.table,
+        column_defs(dialect, schema).join(", ")
     )
 }
 

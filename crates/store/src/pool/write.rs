@@ -21,7 +21,7 @@ use govshare_domain::pool::PoolSchema;
 
 const KEY_EXISTS: &str = "主键已存在（插入模式不覆盖）";
 const KEY_MISSING: &str = "数据池中没有该主键的数据";
-const KEY_REPEATED: &str = "主键在本批数据中重复";
+pub(crate) const KEY_REPEATED: &str = "主键在本批数据中重复";
 
 /// What every writer knows about its batch.
 pub struct Target<'a> {
@@ -37,7 +37,7 @@ pub struct Target<'a> {
 impl Target<'_> {
     /// Pool columns written by this batch: all but hidden ones and those the selection
     /// rules do not take (their data is kept).
-    fn active(&self) -> Vec<usize> {
+    pub(crate) fn active(&self) -> Vec<usize> {
         (0..self.schema.columns.len())
             .filter(|&i| {
                 !self.schema.columns[i].hidden && self.schema.selection.takes(self.schema, i)
@@ -45,13 +45,20 @@ impl Target<'_> {
             .collect()
     }
 
-    fn quoted(&self, cols: &[usize]) -> Vec<String> {
+    pub(crate) fn quoted(&self, cols: &[usize]) -> Vec<String> {
         cols.iter()
             .map(|&i| format!("\"{}\"", self.schema.columns[i].column))
             .collect()
     }
 
-    fn key_cols(&self) -> Vec<usize> {
+    /// The columns a row is written with: the active ones, then the bookkeeping ones.
+    pub(crate) fn written_columns(&self, active: &[usize]) -> Vec<String> {
+        let mut cols = self.quoted(active);
+        cols.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
+        cols
+    }
+
+    pub(crate) fn key_cols(&self) -> Vec<usize> {
         (0..self.schema.columns.len())
             .filter(|&i| self.schema.columns[i].key)
             .collect()
@@ -65,7 +72,13 @@ impl Target<'_> {
             .join("+")
     }
 
-    fn refuse(&self, row_number: i64, cells: Vec<String>, key: String, reason: &str) -> Refused {
+    pub(crate) fn refuse(
+        &self,
+        row_number: i64,
+        cells: Vec<String>,
+        key: String,
+        reason: &str,
+    ) -> Refused {
         Refused {
             row_number,
             cells,
@@ -74,7 +87,7 @@ impl Target<'_> {
     }
 
     /// A row's values for the active columns, then the bookkeeping columns.
-    fn row_values(&self, active: &[usize], row: &mut Accepted, seq: i64) -> Vec<Value> {
+    pub(crate) fn row_values(&self, active: &[usize], row: &mut Accepted, seq: i64) -> Vec<Value> {
         let mut out: Vec<Value> = active
             .iter()
             .map(|&i| std::mem::replace(&mut row.values[i], Value::Null))
@@ -88,7 +101,7 @@ impl Target<'_> {
         out
     }
 
-    fn take_seq(&mut self) -> i64 {
+    pub(crate) fn take_seq(&mut self) -> i64 {
         self.next_seq += 1;
         self.next_seq - 1
     }
@@ -235,8 +248,7 @@ impl<'a> RowWriter<'a> {
         let sql = if target.mode == IngestMode::Delete {
             format!("DELETE FROM \"{table}\" WHERE {}", target.key_condition())
         } else {
-            let mut cols = target.quoted(&active);
-            cols.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
+            let cols = target.written_columns(&active);
             let on_conflict = if target.mode == IngestMode::Insert {
                 "DO NOTHING".to_string()
             } else {
@@ -328,7 +340,7 @@ impl PoolWriter for RowWriter<'_> {
 }
 
 /// Quarantine records gathered before they are written.
-const QUARANTINE_ROWS: usize = 5_000;
+pub(crate) const QUARANTINE_ROWS: usize = 5_000;
 /// Quarantine records a COPY stream gathers before it pauses to write them.
 const QUARANTINE_DEFERRED: usize = 100_000;
 
@@ -363,8 +375,7 @@ impl<'a> CopyWriter<'a> {
         let swap =
             target.mode == IngestMode::Replace || (pool_empty && target.mode != IngestMode::Delete);
         let active = target.active();
-        let mut columns = target.quoted(&active);
-        columns.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
+        let mut columns = target.written_columns(&active);
         let into = if swap {
             let next = format!("{table}_next");
             conn.batch(&format!(
@@ -467,8 +478,7 @@ impl<'a> CopyWriter<'a> {
     /// Merges a staging table into the pool by the batch's mode.
     fn merge(&self, conn: &mut dyn Conn, stage: &str) -> Result<Vec<Refused>> {
         let table = &self.target.schema.table;
-        let mut cols = self.target.quoted(&self.active);
-        cols.extend(BOOKKEEPING.iter().map(|c| c.to_string()));
+        let cols = self.target.written_columns(&self.active);
         let list = cols.join(", ");
         match self.target.mode {
             IngestMode::Delete => {

@@ -128,6 +128,13 @@ const AUDIT_FILE: &[Migration] = &[
         postgres: "",
         after: None,
     },
+    Migration {
+        version: 4,
+        name: "probe_usage",
+        sqlite: include_str!("../../migrations/sqlite-audit/0004_probe_usage.sql"),
+        postgres: "",
+        after: None,
+    },
 ];
 
 fn checksum(text: &str) -> String {

@@ -76,8 +76,9 @@ impl Store {
             return Ok(counted);
         }
         let limit = self.probe_limit();
+        // Beside the log (the audit file on SQLite): never behind a load's write.
         let probed = self
-            .write(move |c| use_probes(c, app_id, probes, limit))
+            .write_audit(move |c| use_probes(c, app_id, probes, limit))
             .await;
         if let (Err(_), Basis::Grant { id }) = (&probed, basis) {
             self.give_back_visits(*id, counted);
