@@ -9,6 +9,7 @@ pub mod audit_net;
 mod audit_writer;
 pub mod auth;
 pub mod catalog_import;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod indexer;
@@ -256,6 +257,7 @@ pub fn app(state: AppState) -> Router {
             "/resources/{class}/{seq}",
             axum::routing::get(pages::resource),
         )
+        .merge(console::routes())
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(guard_http))

@@ -223,7 +223,7 @@ fn yes(b: bool) -> &'static str {
     if b { "是" } else { "否" }
 }
 
-fn metadata_rows(r: &Resource) -> Vec<(&'static str, String)> {
+pub(crate) fn metadata_rows(r: &Resource) -> Vec<(&'static str, String)> {
     let s = &r.spec;
     vec![
         ("信息资源代码", r.code.clone()),

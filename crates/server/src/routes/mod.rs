@@ -15,7 +15,7 @@ mod registrations;
 mod requests;
 mod resources;
 mod search;
-mod session;
+pub(crate) mod session;
 pub(crate) mod share;
 mod themes;
 mod users;

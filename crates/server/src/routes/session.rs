@@ -35,8 +35,33 @@ pub async fn login(
     ClientAddr(address): ClientAddr,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
+    let signed = sign_in(&state, &req.username, &req.password, address).await?;
+    Ok(Json(LoginResponse {
+        token: signed.token,
+        expires_at: signed.expires_at,
+        user: signed.user.into(),
+    }))
+}
+
+/// A sign-in that succeeded: the new session's token (shown once), when it ends, and
+/// who signed in.
+pub struct SignedIn {
+    pub token: String,
+    pub expires_at: String,
+    pub user: govshare_store::org::users::User,
+}
+
+/// Checks a username and password and opens a session: the one sign-in of the API and
+/// the console. Failed attempts are throttled per username and address; an unknown
+/// username costs the same one hash as a known one; every attempt is audited.
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    address: Option<std::net::IpAddr>,
+) -> ApiResult<SignedIn> {
     let login_entry = |outcome: &str, org_id: Option<i64>, detail: String| AuditEntry {
-        actor: req.username.chars().take(64).collect(),
+        actor: username.chars().take(64).collect(),
         org_id,
         action: "login".into(),
         outcome: outcome.into(),
@@ -44,14 +69,14 @@ pub async fn login(
         ..Default::default()
     };
     let from = address.map(|a| format!("from {a}")).unwrap_or_default();
-    if req.username.len() > 64 || req.password.len() > 256 {
+    if username.len() > 64 || password.len() > 256 {
         state
             .audit
             .record(login_entry("invalid", None, from))
             .await?;
         return Err(ApiError::Unauthorized);
     }
-    if let Some(wait) = state.logins.wait(&req.username, address) {
+    if let Some(wait) = state.logins.wait(username, address) {
         let secs = wait.as_secs().max(1);
         state
             .audit
@@ -63,8 +88,8 @@ pub async fn login(
             .await?;
         return Err(ApiError::TooManyAttempts(secs));
     }
-    let creds = state.store.orgs.credentials(&req.username).await?;
-    let password = req.password.clone();
+    let creds = state.store.orgs.credentials(username).await?;
+    let password = password.to_string();
     let stored = creds.as_ref().map(|c| c.password_hash.clone());
     // One hash either way: an unknown user is checked against a hash made once, so
     // timing does not tell which usernames exist.
@@ -77,15 +102,15 @@ pub async fn login(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     let Some(creds) = creds.filter(|c| ok && c.user.active) else {
-        tracing::info!(username = %req.username, "login refused");
-        state.logins.record_failure(&req.username, address);
+        tracing::info!(username = %username, "login refused");
+        state.logins.record_failure(username, address);
         state
             .audit
             .record(login_entry("denied", None, from))
             .await?;
         return Err(ApiError::Unauthorized);
     };
-    state.logins.record_success(&req.username);
+    state.logins.record_success(username);
     let token = new_token();
     let expires =
         govshare_store::clock::now_utc() + chrono::Duration::hours(state.config.session_hours);
@@ -100,11 +125,11 @@ pub async fn login(
         .record(login_entry("ok", Some(creds.user.org_id), from))
         .await?;
     tracing::info!(username = %creds.user.username, "login");
-    Ok(Json(LoginResponse {
+    Ok(SignedIn {
         token,
         expires_at,
-        user: creds.user.into(),
-    }))
+        user: creds.user,
+    })
 }
 
 /// Ends the current session.

@@ -328,3 +328,19 @@ pub async fn pool_rows(url: &str, code: &str) -> (i64, i64) {
         .unwrap();
     (info.row_count, actual)
 }
+
+/// A draft entry of the demo police (公安局), made through the API by its admin: its code.
+pub async fn police_draft(s: &TestServer, name: &str) -> String {
+    let police = s.login("gaj_admin", "Demo@2026").await;
+    let body = resource_body(&org_code("公安局"), &class_of("公安局"), name);
+    let (status, created) = s
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/resources",
+            Some(&police),
+            body,
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    created["code"].as_str().unwrap().to_string()
+}

@@ -26,6 +26,9 @@ capability! {
         async fn create_session(&self, token_hash: String, user_id: i64, expires_at: String) -> Result<()>;
         async fn session_principal(&self, token_hash: String) -> Result<Option<Principal>>;
         async fn delete_session(&self, token_hash: String) -> Result<()>;
+        /// Sets a user's password hash and ends the user's other sessions (all but
+        /// the one whose token hash is `keep_session`).
+        async fn set_password(&self, user_id: i64, password_hash: String, keep_session: String) -> Result<()>;
         async fn create_app(
             &self,
             caller: &Caller,

@@ -150,6 +150,29 @@ impl Store {
         .await
     }
 
+    pub(crate) async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: String,
+        keep_session: String,
+    ) -> Result<()> {
+        self.write(move |c| {
+            let changed = c.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?",
+                &params![password_hash, user_id],
+            )?;
+            if changed == 0 {
+                return Err(govshare_domain::Error::not_found("用户", user_id.to_string()).into());
+            }
+            c.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?",
+                &params![user_id, keep_session],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     pub(crate) async fn delete_session(&self, token_hash: String) -> Result<()> {
         self.write(move |c| {
             c.execute(

@@ -1,0 +1,215 @@
+//! The government console (政务数据资源中心 · 工作台) at `/console/`: server-rendered
+//! Chinese pages for department and district staff, reviewers, approvers, the bureau
+//! and auditors, signed in with a session cookie (`session`). Every page asks the store
+//! as the signed-in user, as the API does, so it shows exactly what that user may see:
+//! the policy lives in `govshare_domain::access` and the store, never in a page.
+
+mod catalog;
+pub mod session;
+mod sign_in;
+mod workbench;
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use govshare_domain::access::Role;
+use minijinja::{Environment, context};
+use session::ConsoleUser;
+use std::sync::LazyLock;
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, text) in [
+        ("base.html", include_str!("templates/base.html")),
+        ("sign_in.html", include_str!("templates/sign_in.html")),
+        ("password.html", include_str!("templates/password.html")),
+        ("workbench.html", include_str!("templates/workbench.html")),
+        ("catalog.html", include_str!("templates/catalog.html")),
+        ("entry.html", include_str!("templates/entry.html")),
+        ("refused.html", include_str!("templates/refused.html")),
+    ] {
+        env.add_template(name, text)
+            .expect("console templates parse");
+    }
+    env.add_filter("when", when);
+    env
+});
+
+/// A stored UTC time (`2026-12-07T02:00:00.916Z`) as Beijing time to the minute
+/// (`2026-12-07 10:00`); anything else as it is.
+fn when(stored: String) -> String {
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is an offset");
+    chrono::DateTime::parse_from_rfc3339(&stored)
+        .map(|t| {
+            t.with_timezone(&beijing)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or(stored)
+}
+
+/// The console's pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console",
+            get(|| async { Redirect::permanent("/console/") }),
+        )
+        .route("/console/", get(workbench::page))
+        .route("/console/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/console/sign-out", axum::routing::post(sign_in::sign_out))
+        .route(
+            "/console/password",
+            get(sign_in::password_form).post(sign_in::change_password),
+        )
+        .route("/console/catalog", get(catalog::list))
+        .route("/console/catalog/{class}/{seq}", get(catalog::entry))
+        .route("/console/{*rest}", get(|| async { ConsoleError::Refused }))
+}
+
+/// Why a console page is not shown.
+pub enum ConsoleError {
+    /// No live session: off to sign in, then back to this page.
+    SignIn(String),
+    /// A form from another site, or from a session that has ended.
+    StaleForm,
+    /// Not this user's to see (or not there: the two look the same).
+    Refused,
+    Api(ApiError),
+}
+
+impl<E: Into<ApiError>> From<E> for ConsoleError {
+    fn from(e: E) -> Self {
+        ConsoleError::Api(e.into())
+    }
+}
+
+/// Headers every console page carries: never cached, never framed, nothing loaded
+/// from elsewhere.
+fn guarded(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+fn refused_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = TEMPLATES
+        .get_template("refused.html")
+        .and_then(|t| t.render(context! { title, message, status => status.as_u16() }))
+        .unwrap_or_else(|_| message.to_string());
+    guarded((status, Html(body)).into_response())
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        match self {
+            ConsoleError::SignIn(next) => {
+                let to = format!("/console/sign-in?next={}", session::percent_encoded(&next));
+                guarded(Redirect::to(&to).into_response())
+            }
+            ConsoleError::StaleForm => refused_page(
+                StatusCode::FORBIDDEN,
+                "表单已失效",
+                "表单已过期或来自其他网站，未作任何更改。请返回上一页刷新后重试。",
+            ),
+            ConsoleError::Refused => refused_page(
+                StatusCode::FORBIDDEN,
+                "无权访问",
+                "您无权访问该页面，或该页面不存在。",
+            ),
+            ConsoleError::Api(e) => {
+                let status = e.status();
+                match status {
+                    StatusCode::UNAUTHORIZED => {
+                        ConsoleError::SignIn("/console/".into()).into_response()
+                    }
+                    StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
+                        ConsoleError::Refused.into_response()
+                    }
+                    s if s.is_client_error() => refused_page(s, "请求有误", &e.to_string()),
+                    s => {
+                        tracing::warn!(error = %e, "console page failed");
+                        refused_page(s, "服务暂时不可用", "服务暂时不可用，请稍后再试。")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A page of the console's frame: the user, their organisation, and the menu their
+/// role has.
+pub(crate) async fn render(
+    state: &AppState,
+    user: &ConsoleUser,
+    name: &str,
+    page: minijinja::Value,
+) -> Result<Response, ConsoleError> {
+    // The menu entry of the page: its template's name up to the dot.
+    let nav = match name {
+        "entry.html" => "catalog",
+        other => other.split('.').next().unwrap_or_default(),
+    };
+    let p = &user.principal;
+    let org = own_org(state, p.org_id)
+        .await?
+        .map(|o| o.spec.name)
+        .unwrap_or_default();
+    let frame = context! {
+        user => context! {
+            name => p.username.clone(),
+            role => p.role.label(),
+            org => org,
+            bureau => p.role == Role::BureauAdmin,
+            auditor => p.role == Role::Auditor,
+        },
+        form_token => user.form_token.clone(),
+        nav,
+    };
+    let body = TEMPLATES
+        .get_template(name)
+        .and_then(|t| t.render(context! { ..frame, ..page }))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(guarded(Html(body).into_response()))
+}
+
+/// The organisation a user acts for.
+pub(crate) async fn own_org(
+    state: &AppState,
+    org_id: i64,
+) -> Result<Option<govshare_domain::org::Org>, ConsoleError> {
+    Ok(state
+        .store
+        .orgs
+        .list_orgs()
+        .await?
+        .into_iter()
+        .find(|o| o.id == org_id))
+}
+
+/// A page outside the frame (signing in).
+pub(crate) fn render_bare(
+    status: StatusCode,
+    name: &str,
+    page: minijinja::Value,
+) -> Result<Response, ConsoleError> {
+    let body = TEMPLATES
+        .get_template(name)
+        .and_then(|t| t.render(page))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(guarded((status, Html(body)).into_response()))
+}

@@ -1,0 +1,120 @@
+//! The workbench (工作台): what waits for the signed-in user, by role — entries to
+//! review (the bureau), entries sent back and drafts (the user's organisation),
+//! applications to answer with the days left (providers), the user's own
+//! applications, and error reports to answer.
+
+use crate::AppState;
+use crate::console::session::ConsoleUser;
+use crate::console::{ConsoleError, own_org, render};
+use axum::extract::State;
+use axum::response::Response;
+use govshare_domain::lifecycle::State as EntryState;
+use govshare_domain::sharing::request::RequestState;
+use govshare_store::catalog::resources::ResourceFilter;
+use govshare_store::page::Page;
+use minijinja::context;
+use std::collections::HashMap;
+
+/// Entries in `state`, of `provider` when given, as rows for a table.
+async fn entries(
+    state: &AppState,
+    user: &ConsoleUser,
+    entry_state: EntryState,
+    provider: Option<String>,
+) -> Result<(i64, Vec<minijinja::Value>), ConsoleError> {
+    let page = state
+        .store
+        .catalog
+        .list_resources(
+            &user.caller(),
+            ResourceFilter {
+                state: Some(entry_state),
+                provider_code: provider,
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let rows = page
+        .results
+        .iter()
+        .map(|r| context! { code => r.code.clone(), name => r.spec.name.clone(), updated => r.updated_at.clone() })
+        .collect();
+    Ok((page.total, rows))
+}
+
+/// Days from today to `deadline` (negative when past).
+fn days_left(deadline: chrono::NaiveDate) -> i64 {
+    (deadline - govshare_store::clock::today()).num_days()
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+) -> Result<Response, ConsoleError> {
+    let p = &user.principal;
+    let caller = user.caller();
+    let org = own_org(&state, p.org_id).await?;
+    let credit = org.as_ref().map(|o| o.spec.credit_code.clone());
+    let bureau = p.is_bureau();
+    let review = if bureau {
+        Some(entries(&state, &user, EntryState::Submitted, None).await?)
+    } else {
+        None
+    };
+    let returned = entries(&state, &user, EntryState::Returned, credit.clone()).await?;
+    let drafts = entries(&state, &user, EntryState::Draft, credit.clone()).await?;
+    // Applications and error reports the user's organisation is party to: those on its
+    // own entries are its to answer.
+    let mut owner: HashMap<String, bool> = HashMap::new();
+    let mut owned = async |code: &str| -> Result<bool, ConsoleError> {
+        if let Some(o) = owner.get(code) {
+            return Ok(*o);
+        }
+        let mine = match state.store.catalog.resource(&caller, code).await {
+            Ok(r) => r.owner_org_id == p.org_id,
+            Err(_) => false,
+        };
+        owner.insert(code.to_string(), mine);
+        Ok(mine)
+    };
+    let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
+    let mut to_answer = Vec::new();
+    let mut applied = Vec::new();
+    for r in state.store.duties.requests(&caller, first).await? {
+        if !matches!(r.state, RequestState::Pending | RequestState::MoreInfo) {
+            continue;
+        }
+        let row = context! {
+            id => r.id, resource => r.resource_code.clone(), purpose => r.purpose.clone(),
+            state => r.state.label(), deadline => r.deadline.to_string(),
+            days_left => days_left(r.deadline), overdue => r.overdue, applicant => r.applicant.clone(),
+        };
+        if owned(&r.resource_code).await? {
+            to_answer.push(row);
+        } else {
+            applied.push(row);
+        }
+    }
+    let mut reports = Vec::new();
+    for c in state.store.duties.corrections(&caller, first).await? {
+        if c.state == "open" && owned(&c.resource_code).await? {
+            reports.push(context! {
+                id => c.id, resource => c.resource_code.clone(), item => c.item.clone(),
+                deadline => c.deadline.to_string(), days_left => days_left(c.deadline), overdue => c.overdue,
+            });
+        }
+    }
+    render(
+        &state,
+        &user,
+        "workbench.html",
+        context! {
+            review => review.map(|(total, rows)| context! { total, rows }),
+            returned => context! { total => returned.0, rows => returned.1 },
+            drafts => context! { total => drafts.0, rows => drafts.1 },
+            to_answer, applied, reports,
+        },
+    )
+    .await
+}

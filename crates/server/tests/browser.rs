@@ -1,0 +1,260 @@
+//! The console in a real browser: headless Chromium driven over WebDriver (Debian's
+//! `chromium` and `chromium-driver`, with `fonts-noto-cjk` so that Chinese shows), as a
+//! person would use it — typing into the sign-in form, following the menu, submitting
+//! a form with mistakes, opening another organisation's page by its address. Each page
+//! is kept as a screenshot in `$CARGO_TARGET_TMPDIR/screenshots/` to look at.
+//!
+//! Without chromedriver on the machine the test says so and passes, except in CI
+//! (`CI` set), where `.ci/run` installs the browser first and its absence fails.
+
+mod common;
+
+use common::TestServer;
+use serde_json::{Value, json};
+
+struct Driver {
+    child: std::process::Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    /// Starts chromedriver and a headless Chromium session 1280 px wide; `None` when
+    /// chromedriver is not installed.
+    async fn start() -> Option<Driver> {
+        let binary = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let child = std::process::Command::new(binary)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let mut d = Driver {
+            child,
+            base,
+            session: String::new(),
+            http,
+        };
+        let made = d
+            .call(
+                reqwest::Method::POST,
+                "/session",
+                json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+                    "binary": "/usr/bin/chromium",
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", "--lang=zh-CN"]
+                }}}}),
+            )
+            .await;
+        d.session = made["sessionId"]
+            .as_str()
+            .expect("a WebDriver session")
+            .to_string();
+        Some(d)
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = if self.session.is_empty() {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let mut req = self.http.request(method.clone(), url);
+        if method != reqwest::Method::GET {
+            req = req.json(&body);
+        }
+        let answer: Value = req.send().await.unwrap().json().await.unwrap();
+        assert!(
+            answer["value"]["error"].is_null(),
+            "WebDriver {path}: {}",
+            answer["value"]
+        );
+        answer["value"].clone()
+    }
+
+    async fn open(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        // The element's reference, under the W3C identifier key.
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|v| v.as_str())
+            .unwrap()
+            .to_string()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    async fn text(&self) -> String {
+        let body = self.find("body").await;
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{body}/text"),
+            json!({}),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", json!({}))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Keeps the page as `name.png` and checks that it is a real, non-blank picture.
+    async fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let data = self
+            .call(reqwest::Method::GET, "/screenshot", json!({}))
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap())
+            .unwrap();
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 10_000,
+            "{name}: a blank screenshot"
+        );
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+async fn sign_in(d: &Driver, s: &TestServer, username: &str, password: &str) {
+    d.open(&s.url("/console/")).await;
+    assert!(
+        d.url().await.contains("/console/sign-in"),
+        "sent to sign in first"
+    );
+    d.type_into("#username", username).await;
+    d.type_into("#password", password).await;
+    d.click("button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn the_console_works_in_a_real_browser() {
+    let Some(d) = Driver::start().await else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs chromium and chromium-driver"
+        );
+        eprintln!(
+            "skipped: install chromium, chromium-driver and fonts-noto-cjk to run the browser tests"
+        );
+        return;
+    };
+    let s = TestServer::start("sqlite", true).await;
+    d.open(&s.url("/console/sign-in")).await;
+    d.screenshot("console-sign-in").await;
+    // A wrong password: the message, the username kept.
+    d.type_into("#username", "gaj_admin").await;
+    d.type_into("#password", "not-the-password").await;
+    d.click("button[type=submit]").await;
+    assert!(d.text().await.contains("用户名或密码不正确"));
+    d.screenshot("console-sign-in-refused").await;
+    // The bureau's workbench, then the catalog through the menu.
+    sign_in(&d, &s, "admin", "Admin@2026").await;
+    let text = d.text().await;
+    assert!(
+        text.contains("待登记审核的目录") && text.contains("大数据局管理员"),
+        "{text}"
+    );
+    d.screenshot("console-workbench-bureau").await;
+    d.click("nav a[href='/console/catalog']").await;
+    assert!(d.url().await.ends_with("/console/catalog"));
+    assert!(d.text().await.contains("资源目录"));
+    d.screenshot("console-catalog").await;
+    d.type_into("#q", "人口").await;
+    d.click("form.filters button").await;
+    assert!(
+        d.url().await.contains("q=%E4%BA%BA%E5%8F%A3"),
+        "{}",
+        d.url().await
+    );
+    d.click("table tbody tr a").await;
+    assert!(d.text().await.contains("核心元数据"));
+    d.screenshot("console-entry").await;
+    // A password form with mistakes: each problem beside its field.
+    d.click("nav a[href='/console/password']").await;
+    d.type_into("#current", "wrong").await;
+    d.type_into("#new", "short").await;
+    d.type_into("#again", "other").await;
+    d.click("main button[type=submit]").await;
+    let text = d.text().await;
+    assert!(
+        text.contains("当前密码不正确") && text.contains("两次输入的新密码不一致"),
+        "{text}"
+    );
+    d.screenshot("console-password-problems").await;
+    // Signing out through the header's button.
+    d.click(".who button").await;
+    assert!(d.url().await.contains("/console/sign-in"));
+    // A market-regulation operator opens a police draft by its address: refused.
+    let code = common::police_draft(&s, "浏览器测试草稿").await;
+    sign_in(&d, &s, "scjg_operator", "Demo@2026").await;
+    d.screenshot("console-workbench-operator").await;
+    d.open(&s.url(&format!("/console/catalog/{code}"))).await;
+    let text = d.text().await;
+    assert!(
+        text.contains("无权访问") && !text.contains("浏览器测试草稿"),
+        "{text}"
+    );
+    d.screenshot("console-refused").await;
+    d.call(reqwest::Method::DELETE, "", json!({})).await;
+}

@@ -1,0 +1,441 @@
+//! The government console over HTTP, as a browser uses it: signing in with a session
+//! cookie, forms that carry the session's token, the workbench and catalog pages by
+//! role, and what a user of another organisation (or another site) can do and learn.
+
+mod common;
+
+use common::TestServer;
+use std::collections::HashMap;
+
+/// A browser's view of the console: its cookies, no redirects followed.
+struct Browser<'a> {
+    s: &'a TestServer,
+    client: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+/// A page as answered: status, `Location`, `Set-Cookie` lines and body.
+struct Answer {
+    status: u16,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                govshare_server::console::session::percent_encoded(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of the hidden `form_token` field of a page.
+fn form_token(page: &str) -> String {
+    let at = page
+        .find("name=\"form_token\" value=\"")
+        .expect("a form token")
+        + 25;
+    page[at..at + 32].to_string()
+}
+
+impl<'a> Browser<'a> {
+    fn new(s: &'a TestServer) -> Self {
+        Browser {
+            s,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Answer {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = if cookie.is_empty() {
+            req
+        } else {
+            req.header("cookie", cookie)
+        };
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let set_cookies: Vec<String> = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        for c in &set_cookies {
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        Answer {
+            status,
+            location,
+            set_cookies,
+            body: resp.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let req = self.client.get(self.s.url(path));
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let req = self
+            .client
+            .post(self.s.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(fields));
+        self.send(req).await
+    }
+
+    /// Signs in through the form; returns the answer to the form's POST.
+    async fn sign_in(&mut self, username: &str, password: &str) -> Answer {
+        let form = self.get("/console/sign-in").await;
+        assert_eq!(form.status, 200);
+        let token = form_token(&form.body);
+        self.post(
+            "/console/sign-in",
+            &[
+                ("username", username),
+                ("password", password),
+                ("form_token", &token),
+                ("next", "/console/catalog"),
+            ],
+        )
+        .await
+    }
+
+    /// The form token of the page at `path`.
+    async fn token_of(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        form_token(&page.body)
+    }
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_guarded_cookie_that_opens_the_console_and_not_the_api() {
+    let s = TestServer::start("sqlite", false).await;
+    let mut b = Browser::new(&s);
+    let away = b.get("/console/").await;
+    assert_eq!(
+        (away.status, away.location.as_str()),
+        (303, "/console/sign-in?next=/console/")
+    );
+    let answer = b.sign_in("admin", "Admin@2026").await;
+    assert_eq!(
+        (answer.status, answer.location.as_str()),
+        (303, "/console/catalog"),
+        "{}",
+        answer.body
+    );
+    let session = answer
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("gs_console="))
+        .expect("a session cookie");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/console", "Max-Age=43200"] {
+        assert!(session.contains(flag), "{session} lacks {flag}");
+    }
+    assert!(!session.contains("Secure"), "no TLS here: {session}");
+    let workbench = b.get("/console/").await;
+    assert_eq!(workbench.status, 200);
+    for text in ["工作台", "待登记审核的目录", "admin", "大数据局管理员"] {
+        assert!(workbench.body.contains(text), "workbench lacks {text}");
+    }
+    assert_eq!(workbench_header(&s, &b, "cache-control").await, "no-store");
+    // The cookie is the console's alone: the JSON API does not take it.
+    let cookie = format!("gs_console={}", b.cookies["gs_console"]);
+    let api = s
+        .client
+        .get(s.url("/api/v1/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 401);
+    // Behind a TLS proxy the cookie is Secure.
+    let mut tls = Browser::new(&s);
+    let form = tls.get("/console/sign-in").await;
+    let token = form_token(&form.body);
+    let req = tls
+        .client
+        .post(s.url("/console/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-proto", "https")
+        .body(form_body(&[
+            ("username", "admin"),
+            ("password", "Admin@2026"),
+            ("form_token", &token),
+        ]));
+    let answer = tls.send(req).await;
+    assert!(
+        answer
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("gs_console=") && c.contains("Secure"))
+    );
+    // Signing out ends the session: the old cookie no longer opens anything.
+    let token = b.token_of("/console/").await;
+    let old = b.cookies["gs_console"].clone();
+    let out = b.post("/console/sign-out", &[("form_token", &token)]).await;
+    assert_eq!(
+        (out.status, out.location.as_str()),
+        (303, "/console/sign-in")
+    );
+    b.cookies.insert("gs_console".into(), old);
+    assert_eq!(b.get("/console/").await.status, 303);
+}
+
+async fn workbench_header(s: &TestServer, b: &Browser<'_>, name: &str) -> String {
+    let resp = s
+        .client
+        .get(s.url("/console/"))
+        .header("cookie", format!("gs_console={}", b.cookies["gs_console"]))
+        .send()
+        .await
+        .unwrap();
+    resp.headers()[name].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_in_chinese_then_slowed_with_the_wait_shown() {
+    let s = TestServer::start("sqlite", false).await;
+    let mut b = Browser::new(&s);
+    let first = b.sign_in("gaj_admin", "wrong-password").await;
+    assert_eq!(first.status, 401);
+    assert!(first.body.contains("用户名或密码不正确"));
+    assert!(
+        first.body.contains("value=\"gaj_admin\""),
+        "the username typed is kept"
+    );
+    assert!(
+        !first.body.contains("wrong-password"),
+        "the password is never echoed"
+    );
+    let mut slowed = None;
+    for _ in 0..10 {
+        let a = b.sign_in("gaj_admin", "wrong-password").await;
+        if a.status == 429 {
+            slowed = Some(a);
+            break;
+        }
+    }
+    let slowed = slowed.expect("repeated failures are slowed");
+    assert!(
+        slowed.body.contains("登录失败次数过多") && slowed.body.contains("秒后再试"),
+        "{}",
+        slowed.body
+    );
+    // The right password waits too, while the delay lasts.
+    assert_eq!(b.sign_in("gaj_admin", "Demo@2026").await.status, 429);
+    let log = s
+        .store
+        .read(|c| {
+            c.query_one(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'login' AND actor = 'gaj_admin' AND outcome = 'throttled'",
+                &[],
+            )?
+            .i64("n")
+        })
+        .await
+        .unwrap();
+    assert!(log >= 1, "throttled sign-ins are audited");
+}
+
+#[tokio::test]
+async fn forms_from_another_site_or_without_the_sessions_token_change_nothing() {
+    let s = TestServer::start("sqlite", false).await;
+    let mut b = Browser::new(&s);
+    assert_eq!(b.sign_in("scjg_operator", "Demo@2026").await.status, 303);
+    let token = b.token_of("/console/password").await;
+    let change = [
+        ("current", "Demo@2026"),
+        ("new", "Lan-Tian#Bai-Yun-2026"),
+        ("again", "Lan-Tian#Bai-Yun-2026"),
+    ];
+    // A made-up token.
+    let mut forged = change.to_vec();
+    forged.push(("form_token", "0123456789abcdef0123456789abcdef"));
+    let refused = b.post("/console/password", &forged).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("表单已失效"));
+    // The right token, posted from another site.
+    let mut cross = change.to_vec();
+    cross.push(("form_token", &token));
+    let req = b
+        .client
+        .post(s.url("/console/password"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "http://evil.example")
+        .body(form_body(&cross));
+    assert_eq!(b.send(req).await.status, 403);
+    // Another session's token.
+    let mut other = Browser::new(&s);
+    other.sign_in("scjg_operator", "Demo@2026").await;
+    let theirs = other.token_of("/console/").await;
+    assert_ne!(theirs, token);
+    let out = b
+        .post("/console/sign-out", &[("form_token", &theirs)])
+        .await;
+    assert_eq!(out.status, 403);
+    assert_eq!(b.get("/console/").await.status, 200, "still signed in");
+    // The password is unchanged: it still signs in.
+    assert_eq!(
+        Browser::new(&s)
+            .sign_in("scjg_operator", "Demo@2026")
+            .await
+            .status,
+        303
+    );
+    // A sign-in form posted without the form's own cookie is refused.
+    let mut bare = Browser::new(&s);
+    let a = bare
+        .post(
+            "/console/sign-in",
+            &[
+                ("username", "admin"),
+                ("password", "Admin@2026"),
+                ("form_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 403);
+    assert!(!a.set_cookies.iter().any(|c| c.starts_with("gs_console=")));
+}
+
+#[tokio::test]
+async fn a_password_change_shows_each_problem_beside_its_field_and_ends_other_sessions() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let mut here = Browser::new(&s);
+        let mut elsewhere = Browser::new(&s);
+        here.sign_in("scjg_operator", "Demo@2026").await;
+        elsewhere.sign_in("scjg_operator", "Demo@2026").await;
+        let token = here.token_of("/console/password").await;
+        let bad = here
+            .post(
+                "/console/password",
+                &[
+                    ("current", "not-it"),
+                    ("new", "scjg_operator123"),
+                    ("again", "other"),
+                    ("form_token", &token),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{backend}");
+        for (id, text) in [
+            ("current-problem", "当前密码不正确"),
+            ("new-problem", "密码不能包含用户名"),
+            ("again-problem", "两次输入的新密码不一致"),
+        ] {
+            assert!(
+                bad.body.contains(&format!("id=\"{id}\">{text}")),
+                "{backend}: {id} lacks {text}"
+            );
+        }
+        let new = "Lan-Tian#Bai-Yun-2026";
+        let good = here
+            .post(
+                "/console/password",
+                &[
+                    ("current", "Demo@2026"),
+                    ("new", new),
+                    ("again", new),
+                    ("form_token", &token),
+                ],
+            )
+            .await;
+        assert_eq!(good.status, 200, "{backend}");
+        assert!(good.body.contains("密码已修改"));
+        assert_eq!(
+            here.get("/console/").await.status,
+            200,
+            "{backend}: this session goes on"
+        );
+        assert_eq!(
+            elsewhere.get("/console/").await.status,
+            303,
+            "{backend}: the other session ended"
+        );
+        assert_eq!(
+            Browser::new(&s)
+                .sign_in("scjg_operator", "Demo@2026")
+                .await
+                .status,
+            401
+        );
+        assert_eq!(
+            Browser::new(&s).sign_in("scjg_operator", new).await.status,
+            303
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_of_another_organisation_cannot_open_a_draft_by_its_address() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let code = common::police_draft(&s, "重点人员管控名单（内部草稿）").await;
+        let path = format!("/console/catalog/{code}");
+        let mut owner = Browser::new(&s);
+        owner.sign_in("gaj_admin", "Demo@2026").await;
+        let seen = owner.get(&path).await;
+        assert_eq!(seen.status, 200, "{backend}");
+        assert!(seen.body.contains("重点人员管控名单（内部草稿）") && seen.body.contains("信息项"));
+        let listed = owner.get("/console/catalog?mine=1&state=draft").await;
+        assert!(
+            listed.body.contains("重点人员管控名单（内部草稿）"),
+            "{backend}: the owner's list shows its draft"
+        );
+        let mut other = Browser::new(&s);
+        other.sign_in("scjg_operator", "Demo@2026").await;
+        let refused = other.get(&path).await;
+        let missing = other.get("/console/catalog/101001/999999").await;
+        assert_eq!((refused.status, missing.status), (403, 403), "{backend}");
+        assert_eq!(
+            refused.body, missing.body,
+            "{backend}: a draft and nothing look alike"
+        );
+        assert!(!refused.body.contains("重点人员管控名单"));
+        let list = other.get("/console/catalog?q=重点人员").await;
+        assert_eq!(list.status, 200);
+        assert!(
+            !list.body.contains("重点人员管控名单"),
+            "{backend}: another's draft is not listed"
+        );
+        assert_eq!(other.get("/console/no-such-page").await.status, 403);
+        let mut bureau = Browser::new(&s);
+        bureau.sign_in("admin", "Admin@2026").await;
+        assert_eq!(
+            bureau.get(&path).await.status,
+            200,
+            "{backend}: the bureau sees every entry"
+        );
+    }
+}
