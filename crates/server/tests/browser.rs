@@ -76,6 +76,13 @@ impl Driver {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let answer = self.try_call(method, path, body).await;
+        assert!(answer["error"].is_null(), "WebDriver {path}: {answer}");
+        answer
+    }
+
+    /// A WebDriver command's value, or its error as the value.
+    async fn try_call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let url = if self.session.is_empty() {
             format!("{}{path}", self.base)
         } else {
@@ -86,12 +93,24 @@ impl Driver {
             req = req.json(&body);
         }
         let answer: Value = req.send().await.unwrap().json().await.unwrap();
-        assert!(
-            answer["value"]["error"].is_null(),
-            "WebDriver {path}: {}",
-            answer["value"]
-        );
         answer["value"].clone()
+    }
+
+    /// Waits until the page a click or a form led to has loaded.
+    async fn settle(&self) {
+        for _ in 0..100 {
+            let state = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    json!({"script": "return document.readyState", "args": []}),
+                )
+                .await;
+            if state == "complete" {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     async fn open(&self, url: &str) {
@@ -99,21 +118,29 @@ impl Driver {
             .await;
     }
 
+    /// The element `css` selects, waited for (up to 10 s) while a page loads.
     async fn find(&self, css: &str) -> String {
-        let found = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        // The element's reference, under the W3C identifier key.
-        found
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(|v| v.as_str())
-            .unwrap()
-            .to_string()
+        let mut last = Value::Null;
+        for _ in 0..200 {
+            last = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/element",
+                    json!({"using": "css selector", "value": css}),
+                )
+                .await;
+            // The element's reference, under the W3C identifier key.
+            let found = last
+                .as_object()
+                .filter(|o| !o.contains_key("error"))
+                .and_then(|o| o.values().next())
+                .and_then(|v| v.as_str());
+            if let Some(e) = found {
+                return e.to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no element {css}: {last}");
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -134,19 +161,52 @@ impl Driver {
             json!({}),
         )
         .await;
+        self.settle().await;
     }
 
+    /// The visible text of the page (asked again if the page changed under the ask).
     async fn text(&self) -> String {
-        let body = self.find("body").await;
-        self.call(
-            reqwest::Method::GET,
-            &format!("/element/{body}/text"),
-            json!({}),
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+        for _ in 0..50 {
+            let body = self.find("body").await;
+            let text = self
+                .try_call(
+                    reqwest::Method::GET,
+                    &format!("/element/{body}/text"),
+                    json!({}),
+                )
+                .await;
+            if let Some(t) = text.as_str() {
+                return t.to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the page's text could not be read");
+    }
+
+    /// Waits (up to 10 s) for the page to show every one of `needles`; its text.
+    async fn shows(&self, needles: &[&str]) -> String {
+        let mut text = String::new();
+        for _ in 0..200 {
+            text = self.text().await;
+            if needles.iter().all(|n| text.contains(n)) {
+                return text;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the page does not show {needles:?}: {text}");
+    }
+
+    /// Waits (up to 10 s) for the address to contain `part`.
+    async fn at(&self, part: &str) {
+        let mut url = String::new();
+        for _ in 0..200 {
+            url = self.url().await;
+            if url.contains(part) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the browser is at {url}, not at {part}");
     }
 
     async fn url(&self) -> String {
@@ -178,10 +238,7 @@ impl Driver {
 
 async fn sign_in(d: &Driver, s: &TestServer, username: &str, password: &str) {
     d.open(&s.url("/console/")).await;
-    assert!(
-        d.url().await.contains("/console/sign-in"),
-        "sent to sign in first"
-    );
+    d.at("/console/sign-in").await;
     d.type_into("#username", username).await;
     d.type_into("#password", password).await;
     d.click("button[type=submit]").await;
@@ -206,55 +263,62 @@ async fn the_console_works_in_a_real_browser() {
     d.type_into("#username", "gaj_admin").await;
     d.type_into("#password", "not-the-password").await;
     d.click("button[type=submit]").await;
-    assert!(d.text().await.contains("用户名或密码不正确"));
+    d.shows(&["用户名或密码不正确"]).await;
     d.screenshot("console-sign-in-refused").await;
     // The bureau's workbench, then the catalog through the menu.
     sign_in(&d, &s, "admin", "Admin@2026").await;
-    let text = d.text().await;
-    assert!(
-        text.contains("待登记审核的目录") && text.contains("大数据局管理员"),
-        "{text}"
-    );
+    d.shows(&["待登记审核的目录", "大数据局管理员"]).await;
     d.screenshot("console-workbench-bureau").await;
     d.click("nav a[href='/console/catalog']").await;
-    assert!(d.url().await.ends_with("/console/catalog"));
-    assert!(d.text().await.contains("资源目录"));
+    d.at("/console/catalog").await;
+    d.shows(&["资源目录", "共享类型"]).await;
     d.screenshot("console-catalog").await;
     d.type_into("#q", "人口").await;
     d.click("form.filters button").await;
-    assert!(
-        d.url().await.contains("q=%E4%BA%BA%E5%8F%A3"),
-        "{}",
-        d.url().await
-    );
+    d.at("q=%E4%BA%BA%E5%8F%A3").await;
     d.click("table tbody tr a").await;
-    assert!(d.text().await.contains("核心元数据"));
+    d.shows(&["核心元数据"]).await;
     d.screenshot("console-entry").await;
     // A password form with mistakes: each problem beside its field.
     d.click("nav a[href='/console/password']").await;
+    d.shows(&["再次输入新密码"]).await;
     d.type_into("#current", "wrong").await;
     d.type_into("#new", "short").await;
     d.type_into("#again", "other").await;
     d.click("main button[type=submit]").await;
-    let text = d.text().await;
-    assert!(
-        text.contains("当前密码不正确") && text.contains("两次输入的新密码不一致"),
-        "{text}"
-    );
+    d.shows(&["当前密码不正确", "两次输入的新密码不一致"]).await;
     d.screenshot("console-password-problems").await;
     // Signing out through the header's button.
     d.click(".who button").await;
-    assert!(d.url().await.contains("/console/sign-in"));
+    d.at("/console/sign-in").await;
     // A market-regulation operator opens a police draft by its address: refused.
     let code = common::police_draft(&s, "浏览器测试草稿").await;
     sign_in(&d, &s, "scjg_operator", "Demo@2026").await;
+    d.shows(&["被退回修改的目录"]).await;
     d.screenshot("console-workbench-operator").await;
     d.open(&s.url(&format!("/console/catalog/{code}"))).await;
-    let text = d.text().await;
-    assert!(
-        text.contains("无权访问") && !text.contains("浏览器测试草稿"),
-        "{text}"
-    );
+    let text = d.shows(&["无权访问"]).await;
+    assert!(!text.contains("浏览器测试草稿"), "{text}");
     d.screenshot("console-refused").await;
+    // A provider answers an application: one item unticked, then approved.
+    let id = common::share::application(&s).await;
+    d.open(&s.url("/console/")).await;
+    d.click(".who button").await;
+    d.at("/console/sign-in").await;
+    sign_in(&d, &s, "gaj_admin", "Demo@2026").await;
+    d.shows(&["待答复的共享申请"]).await;
+    d.click("nav a[href='/console/sharing/requests']").await;
+    d.shows(&["本单位作为提供方收到的申请"]).await;
+    d.screenshot("console-requests").await;
+    d.click(&format!("a[href='/console/sharing/requests/{id}']"))
+        .await;
+    d.shows(&["窗口办理户籍业务时核验身份", "联系电话", "审核"])
+        .await;
+    d.screenshot("console-request").await;
+    d.click("input[name=items][value=lxdh], input[name=items]:last-of-type")
+        .await;
+    d.click("form button.primary").await;
+    d.shows(&["已批准", "授权编号"]).await;
+    d.screenshot("console-request-approved").await;
     d.call(reqwest::Method::DELETE, "", json!({})).await;
 }

@@ -439,3 +439,151 @@ async fn a_user_of_another_organisation_cannot_open_a_draft_by_its_address() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_provider_approves_an_application_narrower_and_no_one_else_can_answer_it() {
+    for backend in common::backends() {
+        let p = common::share::parties(backend).await;
+        let s = &p.s;
+        let id = common::share::application(s).await;
+        let path = format!("/console/sharing/requests/{id}");
+        // A stranger: the page looks like a missing one.
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let refused = market.get(&path).await;
+        let missing = market.get("/console/sharing/requests/999999").await;
+        assert_eq!((refused.status, missing.status), (403, 403), "{backend}");
+        assert_eq!(refused.body, missing.body);
+        // The applicant sees it, without the answer form.
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let own = district.get(&path).await;
+        assert_eq!(own.status, 200, "{backend}");
+        assert!(
+            own.body.contains("窗口办理户籍业务时核验身份")
+                && !own.body.contains("value=\"approve\"")
+        );
+        // ... and cannot answer it by posting the form anyway.
+        let token = district.token_of(&path).await;
+        let forged = district
+            .post(
+                &path,
+                &[
+                    ("form_token", &token),
+                    ("decision", "approve"),
+                    ("items", "姓名"),
+                    ("valid_to", "2099-01-01"),
+                    ("daily_quota", "1"),
+                    ("total_quota", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(forged.status, 403, "{backend}: {}", forged.body);
+        // The provider: on the workbench, then the page with its form.
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let bench = police.get("/console/").await;
+        assert!(
+            bench
+                .body
+                .contains(&format!("/console/sharing/requests/{id}\"")),
+            "{backend}: on the workbench"
+        );
+        let token = police.token_of(&path).await;
+        let valid_to = (govshare_store::clock::today() + chrono::Duration::days(10)).to_string();
+        // Mistakes: no item, a quota that is not a number, a rejection not confirmed.
+        let bad = police
+            .post(
+                &path,
+                &[
+                    ("form_token", &token),
+                    ("decision", "approve"),
+                    ("valid_to", &valid_to),
+                    ("daily_quota", "100"),
+                    ("total_quota", "很多"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{backend}");
+        assert!(bad.body.contains("id=\"items-problem\">至少选择一个信息项"));
+        assert!(bad.body.contains("id=\"total_quota-problem\">请填写整数"));
+        assert!(
+            bad.body.contains(&format!("value=\"{valid_to}\"")),
+            "what was typed is kept"
+        );
+        let too_long = police
+            .post(
+                &path,
+                &[
+                    ("form_token", &token),
+                    ("decision", "approve"),
+                    ("items", "姓名"),
+                    ("valid_to", "2099-12-31"),
+                    ("daily_quota", "100"),
+                    ("total_quota", "1000"),
+                ],
+            )
+            .await;
+        assert_eq!(too_long.status, 422, "{backend}");
+        assert!(
+            too_long.body.contains("valid_to-problem"),
+            "{backend}: the store rule, beside its field: {}",
+            too_long.body
+        );
+        let unconfirmed = police
+            .post(
+                &path,
+                &[
+                    ("form_token", &token),
+                    ("decision", "reject"),
+                    ("note", "用途与申请依据不符"),
+                ],
+            )
+            .await;
+        assert_eq!(unconfirmed.status, 422);
+        assert!(unconfirmed.body.contains("驳回前请勾选确认"));
+        // Approved narrower: two of three items, none in clear, ten days, smaller quotas.
+        let approved = police
+            .post(
+                &path,
+                &[
+                    ("form_token", &token),
+                    ("decision", "approve"),
+                    ("items", "公民身份号码"),
+                    ("items", "姓名"),
+                    ("valid_to", &valid_to),
+                    ("daily_quota", "100"),
+                    ("total_quota", "1,000"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (approved.status, approved.location.as_str()),
+            (303, path.as_str()),
+            "{backend}: {}",
+            approved.body
+        );
+        let after = police.get(&path).await;
+        assert!(
+            after.body.contains("已批准") && after.body.contains("授权编号"),
+            "{backend}"
+        );
+        assert!(
+            !after.body.contains("value=\"approve\""),
+            "{backend}: answered once"
+        );
+        let (_, grants) = s
+            .get_json("/api/v1/share/requests", Some(&p.district))
+            .await;
+        let grant_id = grants["results"]
+            .as_array()
+            .or_else(|| grants.as_array())
+            .and_then(|all| all.iter().find(|r| r["id"] == id))
+            .map(|r| r["grant_id"].clone())
+            .unwrap_or_default();
+        assert!(
+            grant_id.is_i64(),
+            "{backend}: the approval made a grant: {grants}"
+        );
+    }
+}

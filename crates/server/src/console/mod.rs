@@ -5,6 +5,8 @@
 //! the policy lives in `govshare_domain::access` and the store, never in a page.
 
 mod catalog;
+mod form;
+mod requests;
 pub mod session;
 mod sign_in;
 mod workbench;
@@ -30,6 +32,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("catalog.html", include_str!("templates/catalog.html")),
         ("entry.html", include_str!("templates/entry.html")),
         ("refused.html", include_str!("templates/refused.html")),
+        ("requests.html", include_str!("templates/requests.html")),
+        ("request.html", include_str!("templates/request.html")),
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -67,6 +71,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/catalog", get(catalog::list))
         .route("/console/catalog/{class}/{seq}", get(catalog::entry))
+        .route("/console/sharing/requests", get(requests::list))
+        .route(
+            "/console/sharing/requests/{id}",
+            get(requests::detail).post(requests::answer),
+        )
         .route("/console/{*rest}", get(|| async { ConsoleError::Refused }))
 }
 
@@ -162,6 +171,7 @@ pub(crate) async fn render(
     // The menu entry of the page: its template's name up to the dot.
     let nav = match name {
         "entry.html" => "catalog",
+        "request.html" => "requests",
         other => other.split('.').next().unwrap_or_default(),
     };
     let p = &user.principal;

@@ -4,16 +4,15 @@
 //! applications, and error reports to answer.
 
 use crate::AppState;
+use crate::console::requests::{Owners, days_left, parties};
 use crate::console::session::ConsoleUser;
 use crate::console::{ConsoleError, own_org, render};
 use axum::extract::State;
 use axum::response::Response;
 use govshare_domain::lifecycle::State as EntryState;
-use govshare_domain::sharing::request::RequestState;
 use govshare_store::catalog::resources::ResourceFilter;
 use govshare_store::page::Page;
 use minijinja::context;
-use std::collections::HashMap;
 
 /// Entries in `state`, of `provider` when given, as rows for a table.
 async fn entries(
@@ -43,11 +42,6 @@ async fn entries(
     Ok((page.total, rows))
 }
 
-/// Days from today to `deadline` (negative when past).
-fn days_left(deadline: chrono::NaiveDate) -> i64 {
-    (deadline - govshare_store::clock::today()).num_days()
-}
-
 pub async fn page(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -66,39 +60,12 @@ pub async fn page(
     let drafts = entries(&state, &user, EntryState::Draft, credit.clone()).await?;
     // Applications and error reports the user's organisation is party to: those on its
     // own entries are its to answer.
-    let mut owner: HashMap<String, bool> = HashMap::new();
-    let mut owned = async |code: &str| -> Result<bool, ConsoleError> {
-        if let Some(o) = owner.get(code) {
-            return Ok(*o);
-        }
-        let mine = match state.store.catalog.resource(&caller, code).await {
-            Ok(r) => r.owner_org_id == p.org_id,
-            Err(_) => false,
-        };
-        owner.insert(code.to_string(), mine);
-        Ok(mine)
-    };
+    let (to_answer, applied) = parties(&state, &user, true).await?;
+    let mut owners = Owners::new(&state, &user);
     let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
-    let mut to_answer = Vec::new();
-    let mut applied = Vec::new();
-    for r in state.store.duties.requests(&caller, first).await? {
-        if !matches!(r.state, RequestState::Pending | RequestState::MoreInfo) {
-            continue;
-        }
-        let row = context! {
-            id => r.id, resource => r.resource_code.clone(), purpose => r.purpose.clone(),
-            state => r.state.label(), deadline => r.deadline.to_string(),
-            days_left => days_left(r.deadline), overdue => r.overdue, applicant => r.applicant.clone(),
-        };
-        if owned(&r.resource_code).await? {
-            to_answer.push(row);
-        } else {
-            applied.push(row);
-        }
-    }
     let mut reports = Vec::new();
     for c in state.store.duties.corrections(&caller, first).await? {
-        if c.state == "open" && owned(&c.resource_code).await? {
+        if c.state == "open" && owners.provides(&c.resource_code).await {
             reports.push(context! {
                 id => c.id, resource => c.resource_code.clone(), item => c.item.clone(),
                 deadline => c.deadline.to_string(), days_left => days_left(c.deadline), overdue => c.overdue,

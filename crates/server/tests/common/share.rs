@@ -231,3 +231,32 @@ pub async fn grant_items(
         .await;
     assert_eq!(status, 200, "{r}");
 }
+
+/// A district's application for a conditional police entry (three items, the phone in
+/// clear): its id.
+pub async fn application(s: &TestServer) -> i64 {
+    let police = s.login("gaj_admin", "Demo@2026").await;
+    let bureau = s.login("admin", "Admin@2026").await;
+    let district = s.login("yuzhong_admin", "Demo@2026").await;
+    let rows = json!([
+        {"公民身份号码": id("50010319800101001"), "姓名": "张三", "联系电话": "13800000001"},
+        {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}
+    ]);
+    let sharing = json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"});
+    let code = published(s, &police, &bureau, sharing, &rows).await;
+    let (_, made) = new_app(s, &district, "渝中区", "窗口核验系统").await;
+    let today = govshare_store::clock::today();
+    let (status, req) = s
+        .send_json(
+            Method::POST,
+            "/api/v1/share/requests",
+            Some(&district),
+            json!({"app_id": made["app"]["id"], "resource": code, "purpose": "窗口办理户籍业务时核验身份",
+                   "legal_basis": "《户口登记条例》", "scope": {"items": ["公民身份号码", "姓名", "联系电话"],
+                   "unmasked": ["联系电话"], "valid_from": today, "valid_to": today + chrono::Duration::days(30),
+                   "daily_quota": 500, "total_quota": 5000}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{req}");
+    req["id"].as_i64().unwrap()
+}

@@ -1,0 +1,81 @@
+//! Form bodies as browsers post them (`application/x-www-form-urlencoded`), with the
+//! repeated fields that checkbox lists make (`items=姓名&items=性别`).
+
+/// A posted form's fields in the order they came.
+pub struct Fields(Vec<(String, String)>);
+
+/// `%XX` and `+` decoded; invalid escapes kept as they are.
+fn decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match text
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or(())
+                {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Fields {
+    pub fn parse(body: &str) -> Fields {
+        Fields(
+            body.split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                    (decoded(k), decoded(v))
+                })
+                .collect(),
+        )
+    }
+
+    /// The first value of `name` (empty when absent).
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_fields_and_escapes_are_read_as_a_browser_sent_them() {
+        let f = Fields::parse(
+            "items=%E5%A7%93%E5%90%8D&items=%E6%80%A7%E5%88%AB&note=a+b%21&bad=%zz&x",
+        );
+        assert_eq!(f.all("items"), ["姓名", "性别"]);
+        assert_eq!(f.get("note"), "a b!");
+        assert_eq!(f.get("bad"), "%zz");
+        assert_eq!(f.get("x"), "");
+        assert_eq!(f.get("missing"), "");
+    }
+}
