@@ -320,5 +320,31 @@ async fn the_console_works_in_a_real_browser() {
     d.click("form button.primary").await;
     d.shows(&["已批准", "授权编号"]).await;
     d.screenshot("console-request-approved").await;
+    // The dashboard: figures, charts drawn on the server, the numbers beside them,
+    // after a district app has looked persons up.
+    calls(&s, 12).await;
+    d.click("nav a[href='/console/dashboard']").await;
+    d.shows(&["运行监测", "累计共享调用", "近30天每日调用次数"])
+        .await;
+    d.screenshot("console-dashboard").await;
     d.call(reqwest::Method::DELETE, "", json!({})).await;
+}
+
+/// `n` lookups by a district app in an unconditional police entry of two persons.
+async fn calls(s: &TestServer, n: usize) {
+    let police = s.login("gaj_admin", "Demo@2026").await;
+    let bureau = s.login("admin", "Admin@2026").await;
+    let district = s.login("yuzhong_admin", "Demo@2026").await;
+    let person = common::share::id("50010319800101003");
+    let rows = json!([{"公民身份号码": person, "姓名": "王五", "联系电话": "13800000003"},
+                      {"公民身份号码": common::share::id("50010319800101004"), "姓名": "赵六", "联系电话": "13800000004"}]);
+    let sharing = json!({"sharing_type": "unconditional", "sharing_method": "api"});
+    let code = common::share::published(s, &police, &bureau, sharing, &rows).await;
+    let key = common::share::registered_app(s, &district, &code, "窗口查询系统").await;
+    for _ in 0..n {
+        let path = format!("/api/v1/share/{code}/rows/{person}");
+        let (status, _) =
+            common::share::app_call(s, Some(&key), reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 200);
+    }
 }

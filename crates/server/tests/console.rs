@@ -587,3 +587,78 @@ async fn a_provider_approves_an_application_narrower_and_no_one_else_can_answer_
         );
     }
 }
+
+/// The figures of a dashboard page: (label, value) of each headline figure.
+fn figures(page: &str) -> Vec<(String, i64)> {
+    page.split("<div class=\"figure-value\">")
+        .skip(1)
+        .filter_map(|part| {
+            let (value, rest) = part.split_once("</div><div class=\"figure-label\">")?;
+            let label = rest.split("</div>").next()?;
+            Some((label.to_string(), value.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_calls_live_for_the_city_and_only_its_own_for_a_department() {
+    use serde_json::json;
+    for backend in common::backends() {
+        let p = common::share::parties(backend).await;
+        let s = &p.s;
+        let rows = json!([
+            {"公民身份号码": common::share::id("50010319800101001"), "姓名": "张三", "联系电话": "13800000001"},
+            {"公民身份号码": common::share::id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}
+        ]);
+        let sharing = json!({"sharing_type": "unconditional", "sharing_method": "api"});
+        let code = common::share::published(s, &p.police, &p.bureau, sharing, &rows).await;
+        let key = common::share::registered_app(s, &p.district, &code, "监测测试应用").await;
+        let person = common::share::id("50010319800101001");
+        for _ in 0..7 {
+            let (status, _) = common::share::app_call(
+                s,
+                Some(&key),
+                reqwest::Method::GET,
+                &format!("/api/v1/share/{code}/rows/{person}"),
+                None,
+            )
+            .await;
+            assert_eq!(status, 200);
+        }
+        let value = |page: &str, label: &str| {
+            figures(page)
+                .into_iter()
+                .find(|(l, _)| l == label)
+                .unwrap_or_else(|| panic!("no figure {label}"))
+                .1
+        };
+        let mut bureau = Browser::new(s);
+        bureau.sign_in("admin", "Admin@2026").await;
+        let city = bureau.get("/console/dashboard").await;
+        assert_eq!(city.status, 200, "{backend}");
+        assert_eq!(value(&city.body, "累计共享调用"), 7, "{backend}");
+        assert_eq!(value(&city.body, "今日调用"), 7, "{backend}");
+        assert_eq!(value(&city.body, "累计提供数据（行）"), 7, "{backend}");
+        assert_eq!(value(&city.body, "被调用的提供部门"), 1, "{backend}");
+        assert!(city.body.contains("<svg") && city.body.contains("role=\"img\""));
+        assert!(
+            city.body.contains("重庆市公安局") && city.body.contains("<td>7</td>"),
+            "{backend}: the numbers beside the chart"
+        );
+        // The provider sees the calls to its data; a department party to none sees none.
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        assert_eq!(
+            value(&police.get("/console/dashboard").await.body, "累计共享调用"),
+            7
+        );
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let own = market.get("/console/dashboard").await;
+        assert_eq!(value(&own.body, "累计共享调用"), 0, "{backend}");
+        assert!(
+            !own.body.contains("重庆市公安局"),
+            "{backend}: no other department's figures"
+        );
+    }
+}

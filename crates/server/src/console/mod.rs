@@ -5,6 +5,8 @@
 //! the policy lives in `govshare_domain::access` and the store, never in a page.
 
 mod catalog;
+mod charts;
+mod dashboard;
 mod form;
 mod requests;
 pub mod session;
@@ -33,6 +35,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("entry.html", include_str!("templates/entry.html")),
         ("refused.html", include_str!("templates/refused.html")),
         ("requests.html", include_str!("templates/requests.html")),
+        ("dashboard.html", include_str!("templates/dashboard.html")),
         ("request.html", include_str!("templates/request.html")),
     ] {
         env.add_template(name, text)
@@ -71,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/catalog", get(catalog::list))
         .route("/console/catalog/{class}/{seq}", get(catalog::entry))
+        .route("/console/dashboard", get(dashboard::page))
         .route("/console/sharing/requests", get(requests::list))
         .route(
             "/console/sharing/requests/{id}",

@@ -53,11 +53,13 @@ pub struct StatsQuery {
 }
 
 /// Auditors and the bureau see the whole city's calls; others their organisation's.
-fn stats_view(user: &User) -> govshare_domain::access::Visibility {
-    if user.0.is_auditor() {
+pub(crate) fn stats_view(
+    p: &govshare_domain::access::Principal,
+) -> govshare_domain::access::Visibility {
+    if p.is_auditor() {
         govshare_domain::access::Visibility::All
     } else {
-        user.caller().visibility()
+        govshare_store::Caller::User(p.clone()).visibility()
     }
 }
 
@@ -80,7 +82,7 @@ pub async fn share_stats(
         state
             .store
             .audit
-            .share_stats(stats_view(&user), q.from, q.to)
+            .share_stats(stats_view(&user.0), q.from, q.to)
             .await?,
     )))
 }
