@@ -327,6 +327,16 @@ async fn the_console_works_in_a_real_browser() {
     d.shows(&["运行监测", "累计共享调用", "近30天每日调用次数"])
         .await;
     d.screenshot("console-dashboard").await;
+    // The auditor reads the whole log and checks the chains.
+    d.click(".who button").await;
+    d.at("/console/sign-in").await;
+    sign_in(&d, &s, "city_auditor", "Demo@2026").await;
+    d.shows(&["审计员"]).await;
+    d.click("nav a[href='/console/audit']").await;
+    d.shows(&["审计日志", "按主键查询", "校验哈希链"]).await;
+    d.click("form[action='/console/audit/verify'] button").await;
+    d.shows(&["哈希链完整"]).await;
+    d.screenshot("console-audit").await;
     d.call(reqwest::Method::DELETE, "", json!({})).await;
 }
 

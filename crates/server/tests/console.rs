@@ -601,7 +601,7 @@ fn figures(page: &str) -> Vec<(String, i64)> {
 }
 
 #[tokio::test]
-async fn the_dashboard_counts_calls_live_for_the_city_and_only_its_own_for_a_department() {
+async fn the_dashboard_and_the_audit_log_show_the_city_to_the_bureau_and_a_department_its_own() {
     use serde_json::json;
     for backend in common::backends() {
         let p = common::share::parties(backend).await;
@@ -659,6 +659,48 @@ async fn the_dashboard_counts_calls_live_for_the_city_and_only_its_own_for_a_dep
         assert!(
             !own.body.contains("重庆市公安局"),
             "{backend}: no other department's figures"
+        );
+        // The audit log: the consumer's and the provider's pages show the calls; a
+        // department party to none does not; the bureau checks the chains.
+        let lookups = |page: &str| page.matches("<td>按主键查询</td>").count();
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        assert_eq!(
+            lookups(&district.get("/console/audit").await.body),
+            7,
+            "{backend}"
+        );
+        assert_eq!(
+            lookups(&police.get("/console/audit").await.body),
+            7,
+            "{backend}"
+        );
+        let theirs = market.get("/console/audit").await;
+        assert_eq!(
+            (theirs.status, lookups(&theirs.body)),
+            (200, 0),
+            "{backend}"
+        );
+        assert!(
+            !theirs.body.contains("校验哈希链"),
+            "{backend}: not the market's to check"
+        );
+        let token = market.token_of("/console/audit").await;
+        assert_eq!(
+            market
+                .post("/console/audit/verify", &[("form_token", &token)])
+                .await
+                .status,
+            403
+        );
+        let token = bureau.token_of("/console/audit").await;
+        let checked = bureau
+            .post("/console/audit/verify", &[("form_token", &token)])
+            .await;
+        assert_eq!(checked.status, 200, "{backend}");
+        assert!(
+            checked.body.contains("哈希链完整") && lookups(&checked.body) == 7,
+            "{backend}"
         );
     }
 }

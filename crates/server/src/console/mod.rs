@@ -4,6 +4,7 @@
 //! as the signed-in user, as the API does, so it shows exactly what that user may see:
 //! the policy lives in `govshare_domain::access` and the store, never in a page.
 
+mod audit;
 mod catalog;
 mod charts;
 mod dashboard;
@@ -36,6 +37,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("refused.html", include_str!("templates/refused.html")),
         ("requests.html", include_str!("templates/requests.html")),
         ("dashboard.html", include_str!("templates/dashboard.html")),
+        ("audit.html", include_str!("templates/audit.html")),
         ("request.html", include_str!("templates/request.html")),
     ] {
         env.add_template(name, text)
@@ -75,6 +77,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/catalog", get(catalog::list))
         .route("/console/catalog/{class}/{seq}", get(catalog::entry))
         .route("/console/dashboard", get(dashboard::page))
+        .route("/console/audit", get(audit::list))
+        .route("/console/audit/verify", axum::routing::post(audit::verify))
         .route("/console/sharing/requests", get(requests::list))
         .route(
             "/console/sharing/requests/{id}",

@@ -79,6 +79,13 @@ pub fn check_form(headers: &HeaderMap, expected: &str, posted: &str) -> Result<(
     }
 }
 
+/// A form that carries nothing but the session's token (sign-out, checks).
+#[derive(serde::Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub form_token: String,
+}
+
 /// The signed-in console user; a request without a live session is sent to sign in.
 pub struct ConsoleUser {
     pub principal: Principal,

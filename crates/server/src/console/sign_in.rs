@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::{hash_password, new_token, verify_password};
 use crate::console::session::{
-    self, ConsoleUser, SIGN_IN, check_form, form_token, safe_next, set_cookie,
+    self, ConsoleUser, SIGN_IN, TokenForm, check_form, form_token, safe_next, set_cookie,
 };
 use crate::console::{ConsoleError, render, render_bare};
 use crate::error::ApiError;
@@ -108,12 +108,6 @@ pub async fn submit(
         ),
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    form_token: String,
 }
 
 /// Ends the session and removes the cookie.

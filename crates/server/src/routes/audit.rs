@@ -19,6 +19,16 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
+/// Which entries a user reads: the bureau and auditors all, others their
+/// organisation's use of data and everyone's use of its resources.
+pub(crate) fn audit_scope(p: &govshare_domain::access::Principal) -> AuditScope {
+    if p.is_bureau() || p.is_auditor() {
+        AuditScope::All
+    } else {
+        AuditScope::Org(p.org_id)
+    }
+}
+
 /// This node's audit entries, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "sharing", params(AuditQuery), security(("bearer" = [])),
     responses((status = 200, body = [AuditRecord]), (status = 401, body = crate::error::ErrorBody)))]
@@ -28,11 +38,7 @@ pub async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditRecord>>> {
     let limit = super::page(q.before, q.limit)?.limit;
-    let scope = if user.0.is_bureau() || user.0.is_auditor() {
-        AuditScope::All
-    } else {
-        AuditScope::Org(user.0.org_id)
-    };
+    let scope = audit_scope(&user.0);
     state.audit.flush().await?;
     Ok(Json(wire::all(
         state

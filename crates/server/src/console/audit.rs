@@ -1,0 +1,145 @@
+//! The audit log (审计日志) as the user may read it, newest first, page by page: the
+//! bureau and auditors every entry, an organisation its own use of data and everyone's
+//! use of its resources (the API's rule, `audit_scope`). The bureau and auditors can
+//! also check every node's hash chain and signed checkpoints from here.
+
+use crate::AppState;
+use crate::console::session::{ConsoleUser, TokenForm};
+use crate::console::{ConsoleError, render};
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use minijinja::context;
+use serde::Deserialize;
+
+const PAGE: i64 = 50;
+
+/// What an action code means, for people.
+fn action_label(action: &str) -> &str {
+    match action {
+        "login" => "登录",
+        "password.change" => "修改密码",
+        "share.lookup" => "按主键查询",
+        "share.verify" => "核验",
+        "share.batch" => "批量查询",
+        "share.query" => "条件查询",
+        "share.changes" => "增量数据",
+        "share.files" | "share.file" => "文件下载",
+        "share.register" => "登记使用",
+        "correction.report" => "数据纠错",
+        other => other,
+    }
+}
+
+/// The basis a call was answered on (`grant:7`), for people (`授权 7`).
+fn basis_label(basis: &str) -> String {
+    let (kind, id) = basis.split_once(':').unwrap_or((basis, ""));
+    let kind = match kind {
+        "registration" => "登记",
+        "grant" => "授权",
+        "owner" => "本单位",
+        other => other,
+    };
+    format!("{kind} {id}").trim().to_string()
+}
+
+fn outcome_label(outcome: &str) -> &str {
+    match outcome {
+        "ok" => "成功",
+        "denied" => "拒绝",
+        "not_found" => "未找到",
+        "throttled" => "限流",
+        "invalid" => "无效请求",
+        other => other,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct Before {
+    before: Option<i64>,
+}
+
+/// The page of entries before `before`, with the chain reports when there are some.
+async fn page_with(
+    state: &AppState,
+    user: &ConsoleUser,
+    before: Option<i64>,
+    reports: Option<Vec<minijinja::Value>>,
+) -> Result<Response, ConsoleError> {
+    state.audit.flush().await?;
+    let scope = crate::routes::audit_scope(&user.principal);
+    let records = state
+        .store
+        .audit
+        .audit_entries(scope, state.audit.node_id(), before, PAGE)
+        .await?;
+    let older = (records.len() as i64 == PAGE)
+        .then(|| records.last().map(|r| r.seq))
+        .flatten();
+    let rows: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            context! {
+                seq => r.seq, at => e.at.clone(), actor => e.actor.clone(),
+                action => action_label(&e.action), resource => e.resource_code.clone(),
+                basis => basis_label(&e.basis), outcome => outcome_label(&e.outcome), failed => e.outcome != "ok",
+                rows => e.row_count, visits => e.visits,
+                detail => e.detail.chars().take(80).collect::<String>(),
+                hash => r.hash.chars().take(8).collect::<String>(),
+            }
+        })
+        .collect();
+    let p = &user.principal;
+    render(
+        state,
+        user,
+        "audit.html",
+        context! {
+            rows, older, reports, node => state.audit.node_id(),
+            may_verify => p.is_bureau() || p.is_auditor(),
+            whole => matches!(crate::routes::audit_scope(p), govshare_store::audit::log::AuditScope::All),
+        },
+    )
+    .await
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Query(q): Query<Before>,
+) -> Result<Response, ConsoleError> {
+    page_with(&state, &user, q.before, None).await
+}
+
+/// Recomputes every node's chain and checks its signed checkpoints (the bureau and
+/// auditors; it reads the whole log).
+pub async fn verify(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    headers: HeaderMap,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, ConsoleError> {
+    user.check_form(&headers, &f.form_token)?;
+    let p = &user.principal;
+    if !(p.is_bureau() || p.is_auditor()) {
+        return Err(ConsoleError::Refused);
+    }
+    state.audit.flush().await?;
+    let reports = state
+        .store
+        .audit
+        .verify_audit()
+        .await?
+        .into_iter()
+        .map(|r| {
+            context! {
+                node => r.node_id, entries => r.entries, checkpoints => r.checkpoints,
+                whole => r.first_bad.is_none(),
+                bad => r.first_bad.map(|(seq, why)| format!("第{seq}条：{why}")),
+            }
+        })
+        .collect();
+    page_with(&state, &user, None, Some(reports)).await
+}
