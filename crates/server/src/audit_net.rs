@@ -107,7 +107,9 @@ fn resource_of(path: &str) -> String {
 }
 
 pub async fn audit_unrecorded(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !req.uri().path().starts_with("/api/v1/") {
+    // The API and the console: what people and apps do, and what they were refused.
+    let path = req.uri().path();
+    if !(path.starts_with("/api/v1/") || path.starts_with("/console/")) {
         return next.run(req).await;
     }
     let method = req.method().clone();

@@ -246,6 +246,7 @@ fn panicked(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
 pub fn app(state: AppState) -> Router {
     metrics::handle();
     routes::router()
+        .merge(console::routes())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -257,7 +258,6 @@ pub fn app(state: AppState) -> Router {
             "/resources/{class}/{seq}",
             axum::routing::get(pages::resource),
         )
-        .merge(console::routes())
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(guard_http))

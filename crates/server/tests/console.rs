@@ -423,6 +423,25 @@ async fn a_user_of_another_organisation_cannot_open_a_draft_by_its_address() {
             "{backend}: a draft and nothing look alike"
         );
         assert!(!refused.body.contains("重点人员管控名单"));
+        // Read through the API, which waits for the log's group commit.
+        let bureau_token = s.login("admin", "Admin@2026").await;
+        let (_, log) = s
+            .get_json("/api/v1/audit?limit=1000", Some(&bureau_token))
+            .await;
+        let trace = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                e["actor"] == "scjg_operator"
+                    && e["outcome"] == "denied"
+                    && e["detail"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .starts_with("403 /console/catalog/")
+            })
+            .count();
+        assert_eq!(trace, 2, "{backend}: each refused page is in the audit log");
         let list = other.get("/console/catalog?q=重点人员").await;
         assert_eq!(list.status, 200);
         assert!(
