@@ -91,6 +91,17 @@ impl Principal {
         }
     }
 
+    /// Making and revoking an organisation's app keys: its admin, or the bureau.
+    pub fn check_app_keys(&self, org_id: i64) -> Result<()> {
+        if self.is_bureau() || (self.owns(org_id) && self.role == Role::OrgAdmin) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "只有本单位管理员或大数据局可以管理应用密钥".into(),
+            ))
+        }
+    }
+
     /// Acting as a consumer for one's organisation (apps, registrations, requests,
     /// error reports): anyone of it but its auditors.
     pub fn check_consumer(&self, org_id: i64) -> Result<()> {

@@ -77,6 +77,10 @@ fn check_text(
 fn check_identity(spec: &ResourceSpec, p: &mut Vec<Problem>) {
     match ClassLevel::of_code(&spec.classification) {
         Some(level) if level.holds_resources() => {}
+        _ if spec.classification.is_empty() => p.push(Problem::new(
+            "classification",
+            "请选择信息资源分类（目或细目）",
+        )),
         _ => p.push(Problem::new(
             "classification",
             format!(

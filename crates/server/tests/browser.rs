@@ -217,6 +217,34 @@ impl Driver {
             .to_string()
     }
 
+    /// Sets the window's size (a tablet is 820 × 1180).
+    async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+        self.settle().await;
+    }
+
+    /// As `screenshot`, of the whole page however long, at the window's width.
+    async fn whole_page(&self, name: &str, width: u32) {
+        let height = self
+            .call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({"script": "return document.documentElement.scrollHeight", "args": []}),
+            )
+            .await
+            .as_u64()
+            .unwrap_or(900)
+            .clamp(600, 6000);
+        self.resize(width, height as u32 + 120).await;
+        self.screenshot(name).await;
+        self.resize(width, 900).await;
+    }
+
     /// Keeps the page as `name.png` and checks that it is a real, non-blank picture.
     async fn screenshot(&self, name: &str) {
         use base64::Engine;
@@ -244,9 +272,10 @@ async fn sign_in(d: &Driver, s: &TestServer, username: &str, password: &str) {
     d.click("button[type=submit]").await;
 }
 
-#[tokio::test]
-async fn the_console_works_in_a_real_browser() {
-    let Some(d) = Driver::start().await else {
+/// The browser, or `None` (with a note) where none is installed outside CI.
+async fn browser() -> Option<Driver> {
+    let d = Driver::start().await;
+    if d.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI needs chromium and chromium-driver"
@@ -254,6 +283,13 @@ async fn the_console_works_in_a_real_browser() {
         eprintln!(
             "skipped: install chromium, chromium-driver and fonts-noto-cjk to run the browser tests"
         );
+    }
+    d
+}
+
+#[tokio::test]
+async fn the_console_works_in_a_real_browser() {
+    let Some(d) = browser().await else {
         return;
     };
     let s = TestServer::start("sqlite", true).await;
@@ -337,6 +373,87 @@ async fn the_console_works_in_a_real_browser() {
     d.click("form[action='/console/audit/verify'] button").await;
     d.shows(&["哈希链完整"]).await;
     d.screenshot("console-audit").await;
+    d.call(reqwest::Method::DELETE, "", json!({})).await;
+}
+
+#[tokio::test]
+async fn cataloguing_keys_and_applications_work_in_a_real_browser() {
+    let Some(d) = browser().await else {
+        return;
+    };
+    let s = TestServer::start("sqlite", true).await;
+    sign_in(&d, &s, "gaj_admin", "Demo@2026").await;
+    d.click("nav a[href='/console/catalog']").await;
+    d.click("a[href='/console/catalog/new']").await;
+    d.shows(&["新建目录", "信息项", "资源普查数据"]).await;
+    // Live checking as the user types: problems appear without leaving the page.
+    d.type_into("#name", "出租房屋登记信息").await;
+    d.type_into("input[name=item_name]", "房屋地址").await;
+    d.type_into("input[name=item_length]", "十").await;
+    d.click("#summary").await;
+    d.shows(&["需要修改", "数据长度“十”应为正整数", "信息资源摘要为必填项"])
+        .await;
+    d.at("/console/catalog/new").await;
+    d.whole_page("console-entry-form-live-check", 1280).await;
+    // Fixed and saved.
+    let class = common::class_of("公安局");
+    d.click(&format!("#classification option[value='{class}']"))
+        .await;
+    d.type_into("#summary", "全市出租房屋及承租人登记信息")
+        .await;
+    d.call(
+        reqwest::Method::POST,
+        "/execute/sync",
+        json!({"script": "document.querySelector('input[name=item_length]').value = ''", "args": []}),
+    )
+    .await;
+    d.type_into("input[name=item_length]", "200").await;
+    d.click("button[name=op][value=save]").await;
+    d.shows(&["目录已保存为草稿", "房屋地址", "提交审核"]).await;
+    d.screenshot("console-entry-saved").await;
+    d.click("button[name=action][value=submit]").await;
+    d.shows(&["已提交审核", "待登记审核"]).await;
+    d.click("a[href$='/history']").await;
+    d.shows(&["变更历史", "提交审核", "新建"]).await;
+    d.screenshot("console-entry-history").await;
+    // The same form on a tablet.
+    d.resize(820, 1180).await;
+    d.open(&s.url("/console/catalog/new")).await;
+    d.shows(&["新建目录"]).await;
+    d.screenshot("console-entry-form-tablet").await;
+    d.resize(1280, 900).await;
+    // A district admin makes an app and sees its key once.
+    d.click(".who button").await;
+    d.at("/console/sign-in").await;
+    sign_in(&d, &s, "yuzhong_admin", "Demo@2026").await;
+    d.click("nav a[href='/console/sharing/apps']").await;
+    d.type_into("#name", "窗口核验系统").await;
+    d.type_into("#expires_days", "365").await;
+    d.click("form[action='/console/sharing/apps'] button").await;
+    d.shows(&["密钥只显示这一次", "复制密钥"]).await;
+    d.click("button[data-copy]").await;
+    d.shows(&["已复制"]).await;
+    d.screenshot("console-app-key").await;
+    d.click("nav a[href='/console/sharing/apps']").await;
+    d.shows(&["窗口核验系统", "有效", "撤销密钥"]).await;
+    d.screenshot("console-apps").await;
+    // … and applies for a police entry shared on condition.
+    let police = s.login("gaj_admin", "Demo@2026").await;
+    let bureau = s.login("admin", "Admin@2026").await;
+    let rows = json!([{"公民身份号码": common::share::id("50010319800101005"), "姓名": "钱七", "联系电话": "13800000005"},
+                      {"公民身份号码": common::share::id("50010319800101006"), "姓名": "孙八", "联系电话": "13800000006"}]);
+    let sharing = json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"});
+    let code = common::share::published(&s, &police, &bureau, sharing, &rows).await;
+    d.open(&s.url(&format!("/console/catalog/{code}"))).await;
+    d.click("a[href$='/use']").await;
+    d.shows(&["申请的信息项", "申请依据"]).await;
+    d.click("input[name=items][value=xm]").await;
+    d.type_into("#purpose", "窗口办理户籍业务时核验身份").await;
+    d.type_into("#legal_basis", "《户口登记条例》").await;
+    d.whole_page("console-apply", 1280).await;
+    d.click("main button.primary").await;
+    d.shows(&["待审核", "窗口办理户籍业务时核验身份"]).await;
+    d.screenshot("console-applied").await;
     d.call(reqwest::Method::DELETE, "", json!({})).await;
 }
 

@@ -1,11 +1,10 @@
 //! The catalog (资源目录) as the signed-in user may see it: a list with a name search
-//! and filters by state and sharing type, page by page, and each entry's 13 core items
-//! and its information items.
+//! and filters by state and sharing type, page by page (each entry's page is `entry`).
 
 use crate::AppState;
 use crate::console::session::ConsoleUser;
 use crate::console::{ConsoleError, own_org, render};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use govshare_domain::labels::{Coded, SharingType};
 use govshare_domain::lifecycle::State as EntryState;
@@ -30,7 +29,7 @@ pub struct ListQuery {
 }
 
 /// Options of a filter: (code, label, chosen).
-fn options<T: Coded + Copy>(all: &[T], chosen: &str) -> Vec<minijinja::Value> {
+pub(crate) fn options<T: Coded + Copy>(all: &[T], chosen: &str) -> Vec<minijinja::Value> {
     all.iter()
         .map(|t| context! { code => t.code(), label => t.label(), on => t.code() == chosen })
         .collect()
@@ -92,6 +91,7 @@ pub async fn list(
         "catalog.html",
         context! {
             total => page.total, rows, next, q => name, mine,
+            may_create => user.principal.check_create(user.principal.org_id).is_ok(),
             states => options(EntryState::ALL, &q.state),
             sharings => options(SharingType::ALL, &q.sharing),
         },
@@ -106,37 +106,4 @@ fn url_query(pairs: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k}={}", crate::console::session::percent_encoded(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-pub async fn entry(
-    State(state): State<AppState>,
-    user: ConsoleUser,
-    Path((class, seq)): Path<(String, String)>,
-) -> Result<Response, ConsoleError> {
-    let code = format!("{class}/{seq}");
-    if code.len() > 64 {
-        return Err(ConsoleError::Refused);
-    }
-    let r = state.store.catalog.resource(&user.caller(), &code).await?;
-    let items: Vec<_> = r
-        .spec
-        .items
-        .iter()
-        .map(|i| {
-            context! {
-                name => i.name.clone(), column => i.column.clone(), data_type => i.data_type.label(),
-                length => i.length, key => i.key, required => i.required, sensitive => i.sensitive,
-            }
-        })
-        .collect();
-    let mut core = crate::pages::metadata_rows(&r);
-    core.push(("状态", r.state.label().to_string()));
-    let s = &r.spec;
-    render(
-        &state,
-        &user,
-        "entry.html",
-        context! { code => r.code.clone(), name => s.name.clone(), core, items, version => r.version, updated => r.updated_at.clone() },
-    )
-    .await
 }

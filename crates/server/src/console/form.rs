@@ -63,6 +63,28 @@ impl Fields {
     }
 }
 
+/// The problems a refused change reports, by the form field each is shown beside
+/// (several of one field joined); a conflict (someone else changed it first, an
+/// answer already given) beside `conflict_field`. Other refusals stay errors.
+pub fn problems_of(
+    e: impl Into<crate::error::ApiError>,
+    conflict_field: &str,
+) -> Result<std::collections::BTreeMap<String, String>, crate::console::ConsoleError> {
+    use crate::error::ApiError;
+    use govshare_domain::Error;
+    match e.into() {
+        ApiError::Domain(Error::Invalid(found)) => {
+            let mut out = std::collections::BTreeMap::new();
+            for p in found {
+                crate::console::draft::merge(&mut out, p);
+            }
+            Ok(out)
+        }
+        ApiError::Domain(Error::Conflict(why)) => Ok([(conflict_field.to_string(), why)].into()),
+        other => Err(other.into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,14 +4,19 @@
 //! as the signed-in user, as the API does, so it shows exactly what that user may see:
 //! the policy lives in `govshare_domain::access` and the store, never in a page.
 
+mod apps;
 mod audit;
 mod catalog;
 mod charts;
 mod dashboard;
+mod draft;
+mod entry;
+mod entry_form;
 mod form;
 mod requests;
 pub mod session;
 mod sign_in;
+mod usage;
 mod workbench;
 
 use crate::AppState;
@@ -19,7 +24,7 @@ use crate::error::ApiError;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use govshare_domain::access::Role;
 use minijinja::{Environment, context};
 use session::ConsoleUser;
@@ -39,11 +44,39 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("dashboard.html", include_str!("templates/dashboard.html")),
         ("audit.html", include_str!("templates/audit.html")),
         ("request.html", include_str!("templates/request.html")),
+        ("entry_form.html", include_str!("templates/entry_form.html")),
+        (
+            "entry_summary.html",
+            include_str!("templates/entry_summary.html"),
+        ),
+        (
+            "entry_check.html",
+            include_str!("templates/entry_check.html"),
+        ),
+        (
+            "entry_history.html",
+            include_str!("templates/entry_history.html"),
+        ),
+        ("apps.html", include_str!("templates/apps.html")),
+        ("app_key.html", include_str!("templates/app_key.html")),
+        ("usage.html", include_str!("templates/usage.html")),
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
     }
     env.add_filter("when", when);
+    env.add_filter("pid", |field: String| -> String {
+        field
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    });
     env
 });
 
@@ -74,17 +107,61 @@ pub fn routes() -> Router<AppState> {
             "/console/password",
             get(sign_in::password_form).post(sign_in::change_password),
         )
+        .route("/console/static/htmx.min.js", get(htmx))
+        .route("/console/static/console.js", get(script))
+        .route("/console/sharing/apps", get(apps::list).post(apps::create))
+        .route("/console/sharing/apps/{id}/revoke", post(apps::revoke))
         .route("/console/catalog", get(catalog::list))
-        .route("/console/catalog/{class}/{seq}", get(catalog::entry))
+        .route(
+            "/console/catalog/new",
+            get(entry_form::new_form).post(entry_form::create),
+        )
+        .route("/console/catalog/check", post(entry_form::check))
+        .route(
+            "/console/catalog/{class}/{seq}/edit",
+            get(entry_form::edit_form).post(entry_form::update),
+        )
+        .route("/console/catalog/{class}/{seq}", get(entry::show))
+        .route("/console/catalog/{class}/{seq}/step", post(entry::step))
+        .route(
+            "/console/catalog/{class}/{seq}/history",
+            get(entry::history),
+        )
+        .route(
+            "/console/catalog/{class}/{seq}/use",
+            get(usage::form).post(usage::submit),
+        )
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/audit", get(audit::list))
-        .route("/console/audit/verify", axum::routing::post(audit::verify))
+        .route("/console/audit/verify", post(audit::verify))
         .route("/console/sharing/requests", get(requests::list))
         .route(
             "/console/sharing/requests/{id}",
             get(requests::detail).post(requests::answer),
         )
         .route("/console/{*rest}", get(|| async { ConsoleError::Refused }))
+}
+
+/// A script of the console's own, served from the binary: the console loads nothing
+/// from elsewhere.
+fn served_script(text: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+/// htmx 2.0.11 (BSD Zero Clause License), vendored.
+async fn htmx() -> Response {
+    served_script(include_str!("static/htmx.min.js"))
+}
+
+async fn script() -> Response {
+    served_script(include_str!("static/console.js"))
 }
 
 /// Why a console page is not shown.
@@ -178,8 +255,9 @@ pub(crate) async fn render(
 ) -> Result<Response, ConsoleError> {
     // The menu entry of the page: its template's name up to the dot.
     let nav = match name {
-        "entry.html" => "catalog",
+        "entry.html" | "entry_form.html" | "entry_history.html" | "usage.html" => "catalog",
         "request.html" => "requests",
+        "app_key.html" => "apps",
         other => other.split('.').next().unwrap_or_default(),
     };
     let p = &user.principal;
@@ -203,6 +281,21 @@ pub(crate) async fn render(
         .and_then(|t| t.render(context! { ..frame, ..page }))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(guarded(Html(body).into_response()))
+}
+
+/// A page with a form: as `render`, answered 422 when it shows `problems`.
+pub(crate) async fn render_form(
+    state: &AppState,
+    user: &ConsoleUser,
+    name: &str,
+    page: minijinja::Value,
+    problems: &std::collections::BTreeMap<String, String>,
+) -> Result<Response, ConsoleError> {
+    let mut response = render(state, user, name, page).await?;
+    if !problems.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 /// The organisation a user acts for.

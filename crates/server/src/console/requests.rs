@@ -298,17 +298,10 @@ pub async fn answer(
         .await;
     match answered {
         Ok(_) => Ok(Redirect::to(&format!("/console/sharing/requests/{id}")).into_response()),
-        Err(e) => match crate::error::ApiError::from(e) {
-            crate::error::ApiError::Domain(govshare_domain::Error::Invalid(found)) => {
-                let problems = found.into_iter().map(|p| (p.field, p.reason)).collect();
-                refused(&state, &user, &r, problems, &f).await
-            }
-            crate::error::ApiError::Domain(govshare_domain::Error::Conflict(why)) => {
-                let problems = BTreeMap::from([("decision".to_string(), why)]);
-                refused(&state, &user, &r, problems, &f).await
-            }
-            other => Err(other.into()),
-        },
+        Err(e) => {
+            let problems = crate::console::form::problems_of(e, "decision")?;
+            refused(&state, &user, &r, problems, &f).await
+        }
     }
 }
 

@@ -9,6 +9,8 @@ use crate::extract::Path;
 use crate::wire::{self, AppInfo};
 use axum::extract::State;
 use axum::http::StatusCode;
+use govshare_domain::access::Principal;
+use govshare_store::Caller;
 use govshare_store::audit::log::AuditEntry;
 use serde::{Deserialize, Serialize};
 
@@ -29,12 +31,74 @@ pub struct CreatedApp {
 }
 
 /// The entry a key change leaves in the audit log.
-fn key_entry(user: &User, action: &str, app: &govshare_store::org::apps::AppInfo) -> AuditEntry {
+fn key_entry(
+    user: &Principal,
+    action: &str,
+    app: &govshare_store::org::apps::AppInfo,
+) -> AuditEntry {
     AuditEntry {
         app_id: Some(app.id),
         detail: format!("{} ({}) gsk_{}", app.name, app.org_code, app.key_prefix),
-        ..crate::audit::by_user(&user.0, action, "ok")
+        ..crate::audit::by_user(user, action, "ok")
     }
+}
+
+/// Makes an app of the organisation `code` with a new key, for the API and the
+/// console alike; the key is returned this once, and the making is audited.
+pub(crate) async fn make_app(
+    state: &AppState,
+    user: &Principal,
+    code: &str,
+    name: &str,
+    expires_days: Option<i64>,
+) -> ApiResult<(govshare_store::org::apps::AppInfo, String)> {
+    if expires_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+        return Err(
+            govshare_domain::Error::invalid("expires_days", "有效天数应在1到3650之间").into(),
+        );
+    }
+    let expires_at = expires_days.map(|d| {
+        (govshare_store::clock::now_utc() + chrono::Duration::days(d))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    });
+    let (key, prefix, hash) = new_app_key();
+    let app = state
+        .store
+        .orgs
+        .create_app(
+            &Caller::User(user.clone()),
+            code,
+            name,
+            &prefix,
+            &hash,
+            expires_at,
+        )
+        .await?;
+    state
+        .audit
+        .record(key_entry(user, "app.create", &app))
+        .await?;
+    Ok((app, key))
+}
+
+/// Revokes an app's key at once, forgets it in the key cache, and audits it.
+pub(crate) async fn end_app(
+    state: &AppState,
+    user: &Principal,
+    id: i64,
+) -> ApiResult<govshare_store::org::apps::AppInfo> {
+    let app = state
+        .store
+        .orgs
+        .revoke_app(&Caller::User(user.clone()), id)
+        .await?;
+    state.app_keys.forget_app(app.id);
+    state
+        .audit
+        .record(key_entry(user, "app.revoke", &app))
+        .await?;
+    Ok(app)
 }
 
 /// Makes an app of an organisation with a new key (the organisation's admin or the
@@ -48,33 +112,7 @@ pub async fn create_app(
     Path(code): Path<String>,
     Json(body): Json<NewApp>,
 ) -> ApiResult<(StatusCode, Json<CreatedApp>)> {
-    if body.expires_days.is_some_and(|d| !(1..=3650).contains(&d)) {
-        return Err(
-            govshare_domain::Error::invalid("expires_days", "有效天数应在1到3650之间").into(),
-        );
-    }
-    let expires_at = body.expires_days.map(|d| {
-        (govshare_store::clock::now_utc() + chrono::Duration::days(d))
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string()
-    });
-    let (key, prefix, hash) = new_app_key();
-    let app = state
-        .store
-        .orgs
-        .create_app(
-            &user.caller(),
-            &code,
-            &body.name,
-            &prefix,
-            &hash,
-            expires_at,
-        )
-        .await?;
-    state
-        .audit
-        .record(key_entry(&user, "app.create", &app))
-        .await?;
+    let (app, key) = make_app(&state, &user.0, &code, &body.name, body.expires_days).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedApp {
@@ -105,11 +143,5 @@ pub async fn revoke_app(
     user: User,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<AppInfo>> {
-    let app = state.store.orgs.revoke_app(&user.caller(), id).await?;
-    state.app_keys.forget_app(app.id);
-    state
-        .audit
-        .record(key_entry(&user, "app.revoke", &app))
-        .await?;
-    Ok(Json(AppInfo::from(app)))
+    Ok(Json(AppInfo::from(end_app(&state, &user.0, id).await?)))
 }

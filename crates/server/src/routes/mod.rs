@@ -1,6 +1,6 @@
 //! The API's routes, one module per resource.
 
-mod apps;
+pub(crate) mod apps;
 mod audit;
 mod catalog_files;
 mod changes;

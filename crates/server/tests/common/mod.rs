@@ -2,6 +2,7 @@
 //! PostgreSQL when GOVSHARE_TEST_POSTGRES_URL is set) and speaks HTTP to it.
 #![allow(dead_code)]
 
+pub mod console;
 pub mod share;
 
 use govshare_store::prelude::*;

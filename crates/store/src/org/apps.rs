@@ -59,19 +59,9 @@ fn app_info(r: &crate::value::Row) -> Result<AppInfo> {
     })
 }
 
-/// Who may manage an organisation's apps: its admin, or the bureau.
+/// Who may manage an organisation's apps (the domain's rule).
 fn check_manage(caller: &Caller, org_id: i64) -> Result<()> {
-    caller.check(|p| {
-        if p.is_bureau()
-            || (p.org_id == org_id && p.role == govshare_domain::access::Role::OrgAdmin)
-        {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(
-                "只有本单位管理员或大数据局可以管理应用密钥".into(),
-            ))
-        }
-    })?;
+    caller.check(|p| p.check_app_keys(org_id))?;
     Ok(())
 }
 

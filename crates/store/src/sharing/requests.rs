@@ -195,6 +195,11 @@ impl Store {
         if req.material.chars().count() > 20_000 {
             problems.push(Problem::new("material", "材料最长20000个字"));
         }
+        // The scope's own rules too, so that every problem is told at once (its items
+        // are checked against the entry below).
+        if let Err(Error::Invalid(found)) = req.scope.check(today()) {
+            problems.extend(found);
+        }
         if !problems.is_empty() {
             return Err(Error::Invalid(problems).into());
         }

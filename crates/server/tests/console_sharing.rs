@@ -1,0 +1,349 @@
+//! Using other departments' data in the console: an organisation's admin makes an
+//! app whose key is shown once and revokes it after confirming; a district applies
+//! for conditional data and registers its use of unconditional data through forms
+//! that keep what was typed; and those without standing are refused.
+
+mod common;
+
+use common::console::{Answer, Browser, form_token};
+use common::share::{id, parties, published};
+use serde_json::json;
+
+/// The value of the read-only key field of the page that shows a new key.
+fn shown_key(page: &str) -> String {
+    let at = page.find("readonly value=\"").expect("a key field") + 16;
+    let end = page[at..].find('"').unwrap();
+    page[at..at + end].to_string()
+}
+
+/// The form token of a page, for a post made from it.
+async fn post_from(b: &mut Browser<'_>, page: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let token = b.token_of(page).await;
+    let mut all = vec![("form_token", token.as_str())];
+    all.extend_from_slice(fields);
+    b.post(path, &all).await
+}
+
+/// An application form's body as a browser posts it.
+fn application(
+    token: &str,
+    app: &str,
+    items: &[&str],
+    unmasked: &[&str],
+    purpose: &str,
+    valid_to: &str,
+) -> String {
+    let today = govshare_store::clock::today().to_string();
+    let mut f = vec![
+        ("form_token", token),
+        ("app", app),
+        ("purpose", purpose),
+        ("legal_basis", "《户口登记条例》"),
+        ("material", "区政务服务中心业务说明"),
+        ("valid_from", &today),
+        ("valid_to", valid_to),
+        ("daily_quota", "500"),
+        ("total_quota", "5,000"),
+    ];
+    f.extend(items.iter().map(|i| ("items", *i)));
+    f.extend(unmasked.iter().map(|i| ("unmasked", *i)));
+    common::console::form_body(&f)
+}
+
+#[tokio::test]
+async fn an_admin_makes_a_key_that_is_shown_once_and_revokes_it_after_confirming() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let apps = "/console/sharing/apps";
+        let empty = post_from(
+            &mut district,
+            apps,
+            apps,
+            &[("name", " "), ("expires_days", "")],
+        )
+        .await;
+        assert_eq!(empty.status, 422, "{backend}");
+        assert!(empty.body.contains("应用名称应为1到100个字符"));
+        let bad_days = post_from(
+            &mut district,
+            apps,
+            apps,
+            &[("name", "窗口核验系统"), ("expires_days", "一年")],
+        )
+        .await;
+        assert_eq!(bad_days.status, 422);
+        assert!(
+            bad_days.body.contains("value=\"窗口核验系统\""),
+            "{backend}: the name typed is kept"
+        );
+        assert!(bad_days.body.contains("有效天数应为1到3650的整数"));
+
+        let made = post_from(
+            &mut district,
+            apps,
+            apps,
+            &[("name", "窗口核验系统"), ("expires_days", "365")],
+        )
+        .await;
+        assert_eq!(made.status, 200, "{backend}: {}", made.body);
+        assert!(made.body.contains("密钥只显示这一次"));
+        let key = shown_key(&made.body);
+        assert!(key.starts_with("gsk_"), "{key}");
+        let second = post_from(
+            &mut district,
+            apps,
+            apps,
+            &[("name", "不动产登记系统"), ("expires_days", "")],
+        )
+        .await;
+        let second_key = shown_key(&second.body);
+        let list = district.get(apps).await;
+        assert!(list.body.contains("窗口核验系统") && list.body.contains("不动产登记系统"));
+        assert!(
+            !list.body.contains(&key) && !list.body.contains(&second_key),
+            "{backend}: keys are not shown again"
+        );
+        let (_, listed) = s
+            .get_json(
+                &format!("/api/v1/orgs/{}/apps", common::org_code("渝中区")),
+                Some(&p.district),
+            )
+            .await;
+        let ids: Vec<i64> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        let first = ids[ids.len() - 2];
+        let prefix = listed[ids.len() - 2]["key_prefix"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            key.starts_with(&format!("gsk_{prefix}")),
+            "{backend}: the key shown is the app's"
+        );
+
+        // Others: an operator sees the apps but makes none; another organisation's
+        // admin cannot revoke them.
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let theirs = market.get(apps).await;
+        assert_eq!(theirs.status, 200);
+        assert!(!theirs.body.contains("创建并生成密钥") && !theirs.body.contains("窗口核验系统"));
+        let made = post_from(&mut market, apps, apps, &[("name", "偷偷建的")]).await;
+        assert_eq!(made.status, 403, "{backend}");
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let path = format!("/console/sharing/apps/{first}/revoke");
+        let refused = post_from(&mut police, apps, &path, &[("confirm", "1")]).await;
+        assert_eq!(refused.status, 403, "{backend}");
+
+        // The owner must confirm; then the key stops working at once.
+        let unconfirmed = post_from(&mut district, apps, &path, &[]).await;
+        assert_eq!(unconfirmed.status, 422);
+        assert!(unconfirmed.body.contains("请勾选确认"));
+        let code = published(s, &p.police, &p.bureau, json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &json!([{"公民身份号码": id("50010319800101001"), "姓名": "张三", "联系电话": "13800000001"},
+                    {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}])).await;
+        let row = format!("/api/v1/share/{code}/rows/{}", id("50010319800101001"));
+        let call = |key: String| {
+            let row = row.clone();
+            async move {
+                common::share::app_call(s, Some(&key), reqwest::Method::GET, &row, None)
+                    .await
+                    .0
+            }
+        };
+        let before = call(key.clone()).await;
+        assert_ne!(before, 401, "{backend}: a live key is known");
+        let revoked = post_from(&mut district, apps, &path, &[("confirm", "1")]).await;
+        assert_eq!(
+            (revoked.status, revoked.location.as_str()),
+            (303, "/console/sharing/apps?done=revoked")
+        );
+        assert_eq!(call(key).await, 401, "{backend}: a revoked key is refused");
+        assert!(district.get(apps).await.body.contains("已撤销"));
+        let (_, log) = s
+            .get_json("/api/v1/audit?limit=1000", Some(&p.bureau))
+            .await;
+        let made_or_ended = |action: &str| {
+            log.as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["actor"] == "yuzhong_admin" && e["action"] == action)
+                .count()
+        };
+        assert_eq!(
+            (made_or_ended("app.create"), made_or_ended("app.revoke")),
+            (2, 1),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_district_applies_for_conditional_data_and_registers_use_of_open_data() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let rows = json!([{"公民身份号码": id("50010319800101001"), "姓名": "张三", "联系电话": "13800000001"},
+                          {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
+        let conditional = published(s, &p.police, &p.bureau,
+            json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"}), &rows).await;
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let entry = district
+            .get(&format!("/console/catalog/{conditional}"))
+            .await;
+        let use_path = format!("/console/catalog/{conditional}/use");
+        assert!(
+            entry.body.contains("/use\">申请使用</a>"),
+            "{backend}: {}",
+            entry.body
+        );
+
+        // No app yet: the form says where to make one.
+        let no_app = district.get(&use_path).await;
+        assert!(no_app.body.contains("还没有有效的应用"), "{backend}");
+        let apps = "/console/sharing/apps";
+        post_from(&mut district, apps, apps, &[("name", "窗口核验系统")]).await;
+
+        let dated = post_from(
+            &mut district,
+            &use_path,
+            &use_path,
+            &[
+                ("app", "x"),
+                ("items", "xm"),
+                ("purpose", "窗口办理户籍业务时核验身份"),
+            ],
+        )
+        .await;
+        assert_eq!(dated.status, 422, "{backend}");
+        assert!(dated.body.contains("请选择本单位的有效应用"));
+        let form = district.get(&use_path).await;
+        let app = {
+            let at = form.body.find("<option value=\"").unwrap() + 15;
+            form.body[at..at + form.body[at..].find('"').unwrap()].to_string()
+        };
+        let token = form_token(&form.body);
+        let client = district.client.clone();
+        let post = |body: String| {
+            client
+                .post(s.url(&use_path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+        };
+        let refused = district
+            .send(post(application(
+                &token,
+                &app,
+                &[],
+                &["lxdh"],
+                "看看",
+                "明年",
+            )))
+            .await;
+        assert_eq!(refused.status, 422, "{backend}");
+        assert!(refused.body.contains("请填写日期"), "{backend}");
+        assert!(
+            refused
+                .body
+                .contains("要明文提供“联系电话”，请同时勾选为申请的信息项")
+        );
+        assert!(
+            refused.body.contains("区政务服务中心业务说明"),
+            "{backend}: the material typed is kept"
+        );
+        let valid_to = (govshare_store::clock::today() + chrono::Days::new(90)).to_string();
+        let refused = district
+            .send(post(application(&token, &app, &[], &[], "看看", &valid_to)))
+            .await;
+        assert_eq!(refused.status, 422);
+        assert!(
+            refused.body.contains("请选择申请的信息项") && refused.body.contains("请写明使用用途"),
+            "{backend}: {}",
+            refused.body
+        );
+        let asked = application(
+            &token,
+            &app,
+            &["gmsfhm", "xm", "lxdh"],
+            &["lxdh"],
+            "窗口办理户籍业务时核验身份",
+            &valid_to,
+        );
+        let made = district.send(post(asked)).await;
+        assert_eq!(made.status, 303, "{backend}: {}", made.body);
+        let request = district.get(&made.location).await;
+        assert!(
+            request.body.contains("待审核") || request.body.contains("审核中"),
+            "{backend}: {}",
+            request.body
+        );
+        assert!(
+            request.body.contains("联系电话（明文）")
+                && request.body.contains("每日500次，总计5000次")
+        );
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let workbench = police.get("/console/").await;
+        assert!(
+            workbench
+                .body
+                .contains("待答复的共享申请 <span class=\"count\">共1条"),
+            "{backend}: the provider sees it waiting"
+        );
+
+        // Unconditional data: a registration of use.
+        let open = published(
+            s,
+            &p.police,
+            &p.bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let path = format!("/console/catalog/{open}/use");
+        let form = district.get(&path).await;
+        assert!(form.body.contains("登记使用") && !form.body.contains("申请依据"));
+        let registered = post_from(
+            &mut district,
+            &path,
+            &path,
+            &[
+                ("app", &app),
+                ("purpose", "窗口办理时核验身份"),
+                ("scenario", "窗口受理时自动核验"),
+            ],
+        )
+        .await;
+        assert_eq!(registered.status, 303, "{backend}: {}", registered.body);
+        let (_, regs) = s
+            .get_json("/api/v1/share/registrations", Some(&p.district))
+            .await;
+        assert!(
+            regs.to_string().contains("窗口受理时自动核验"),
+            "{backend}: {regs}"
+        );
+
+        // Who may not: the provider for its own data, an auditor, anyone for a draft.
+        assert_eq!(police.get(&use_path).await.status, 403, "{backend}");
+        let mut auditor = Browser::new(s);
+        auditor.sign_in("city_auditor", "Demo@2026").await;
+        assert_eq!(auditor.get(&use_path).await.status, 403);
+        let draft = common::police_draft(s, "内部草稿").await;
+        assert_eq!(
+            district
+                .get(&format!("/console/catalog/{draft}/use"))
+                .await
+                .status,
+            403
+        );
+    }
+}
