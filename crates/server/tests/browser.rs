@@ -454,6 +454,35 @@ async fn cataloguing_keys_and_applications_work_in_a_real_browser() {
     d.click("main button.primary").await;
     d.shows(&["待审核", "窗口办理户籍业务时核验身份"]).await;
     d.screenshot("console-applied").await;
+    // The police load a file into the entry's pool: sent with a progress bar, loaded
+    // as a job, one row refused for its check digit.
+    d.click(".who button").await;
+    d.at("/console/sign-in").await;
+    sign_in(&d, &s, "gaj_admin", "Demo@2026").await;
+    d.open(&s.url(&format!("/console/catalog/{code}"))).await;
+    d.click("a[href$='/pool']").await;
+    d.shows(&["当前数据行数", "上传数据文件", "公民身份号码校验"])
+        .await;
+    let good = common::share::id("50010319800101007");
+    let bad = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
+    let csv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("补充人口.csv");
+    std::fs::write(
+        &csv,
+        format!("公民身份号码,姓名,联系电话\n{good},周九,13800000007\n{bad},吴十,13800000008\n"),
+    )
+    .unwrap();
+    d.type_into("#file", csv.to_str().unwrap()).await;
+    d.whole_page("console-pool", 1280).await;
+    d.click("form[data-upload] button").await;
+    d.shows(&["导入完成", "拒收", "批次号"]).await;
+    d.screenshot("console-pool-job").await;
+    d.click("a[href^='/console/pool-batches/']").await;
+    d.shows(&["拒收数据", "下载 XLSX", &bad]).await;
+    d.screenshot("console-pool-refused").await;
     d.call(reqwest::Method::DELETE, "", json!({})).await;
 }
 

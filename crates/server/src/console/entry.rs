@@ -102,6 +102,8 @@ async fn page(
         && r.spec.sharing_type != govshare_domain::labels::SharingType::NotShared
         && r.owner_org_id != p.org_id
         && p.check_consumer(p.org_id).is_ok();
+    let has_pool = matches!(r.state, EntryState::Registered | EntryState::Published)
+        && govshare_domain::pool::schema::is_data_backed(r);
     let may_edit = user.principal.check_edit(r.owner_org_id, r.state).is_ok();
     render_form(
         state,
@@ -109,7 +111,7 @@ async fn page(
         "entry.html",
         context! {
             code => r.code.clone(), name => r.spec.name.clone(), core, items, version => r.version,
-            updated => r.updated_at.clone(), state_label => r.state.label(), may_edit, actions, may_use,
+            updated => r.updated_at.clone(), state_label => r.state.label(), may_edit, actions, may_use, has_pool,
             conditional => r.spec.sharing_type == govshare_domain::labels::SharingType::Conditional,
             done => done_message(done), problems => problems.clone(),
             chosen => typed.map(|f| f.get("action").to_string()),

@@ -13,6 +13,8 @@ mod draft;
 mod entry;
 mod entry_form;
 mod form;
+mod jobs;
+mod pools;
 mod requests;
 pub mod session;
 mod sign_in;
@@ -60,6 +62,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("apps.html", include_str!("templates/apps.html")),
         ("app_key.html", include_str!("templates/app_key.html")),
         ("usage.html", include_str!("templates/usage.html")),
+        ("pool.html", include_str!("templates/pool.html")),
+        ("pool_job.html", include_str!("templates/pool_job.html")),
+        (
+            "pool_refused.html",
+            include_str!("templates/pool_refused.html"),
+        ),
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -126,6 +134,20 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/console/catalog/{class}/{seq}/history",
             get(entry::history),
+        )
+        .route(
+            "/console/catalog/{class}/{seq}/pool",
+            get(pools::show)
+                .post(pools::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    govshare_interchange::MAX_FILE_BYTES,
+                )),
+        )
+        .route("/console/pool-jobs/{id}", get(pools::job))
+        .route("/console/pool-batches/{id}", get(pools::refused))
+        .route(
+            "/console/pool-batches/{id}/{file}",
+            get(pools::refused_file),
         )
         .route(
             "/console/catalog/{class}/{seq}/use",
@@ -255,7 +277,8 @@ pub(crate) async fn render(
 ) -> Result<Response, ConsoleError> {
     // The menu entry of the page: its template's name up to the dot.
     let nav = match name {
-        "entry.html" | "entry_form.html" | "entry_history.html" | "usage.html" => "catalog",
+        "entry.html" | "entry_form.html" | "entry_history.html" | "usage.html" | "pool.html"
+        | "pool_job.html" | "pool_refused.html" => "catalog",
         "request.html" => "requests",
         "app_key.html" => "apps",
         other => other.split('.').next().unwrap_or_default(),

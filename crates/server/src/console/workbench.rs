@@ -72,6 +72,19 @@ pub async fn page(
             });
         }
     }
+    let loads: Vec<_> = crate::console::jobs::mine(p.user_id)
+        .iter()
+        .map(|j| {
+            let state = match j.ended() {
+                None => format!("导入中，已读取{}行", j.rows()),
+                Some((crate::console::jobs::Outcome::Loaded(r), _)) => {
+                    format!("已完成：接收{}行，拒收{}行", r.accepted, r.rejected)
+                }
+                Some((crate::console::jobs::Outcome::Refused(_), _)) => "未导入".to_string(),
+            };
+            context! { id => j.id.clone(), resource => j.resource.clone(), file => j.file.clone(), started => j.started_at.clone(), state }
+        })
+        .collect();
     render(
         &state,
         &user,
@@ -80,7 +93,7 @@ pub async fn page(
             review => review.map(|(total, rows)| context! { total, rows }),
             returned => context! { total => returned.0, rows => returned.1 },
             drafts => context! { total => drafts.0, rows => drafts.1 },
-            to_answer, applied, reports,
+            to_answer, applied, reports, loads,
         },
     )
     .await

@@ -10,7 +10,7 @@ mod files;
 mod health;
 mod orgs;
 mod page;
-mod pools;
+pub(crate) mod pools;
 mod registrations;
 mod requests;
 mod resources;

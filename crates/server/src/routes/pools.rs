@@ -77,7 +77,7 @@ pub async fn load_batch(
         progress: None,
     };
     let report = import_data(&*state.store.pools, &user.caller(), file).await?;
-    record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
+    record_load(&state, &user.0, &format!("{class}/{seq}"), &report).await?;
     Ok((StatusCode::CREATED, Json(report.into())))
 }
 
@@ -195,7 +195,7 @@ pub async fn set_pool_checks(
         .pools
         .set_pool_checks(&user.caller(), &code, checks)
         .await?;
-    record(&state, &user, "pool.checks", &code, 0, detail).await?;
+    record(&state, &user.0, "pool.checks", &code, 0, detail).await?;
     Ok(Json(PoolInfo::from(pool)))
 }
 
@@ -218,7 +218,7 @@ pub async fn set_pool_selection(
         .set_pool_selection(&user.caller(), &code, body.into())
         .await?;
     let detail = serde_json::to_string(&pool.schema.selection).unwrap_or_default();
-    record(&state, &user, "pool.selection", &code, 0, detail).await?;
+    record(&state, &user.0, "pool.selection", &code, 0, detail).await?;
     Ok(Json(PoolInfo::from(pool)))
 }
 
@@ -268,14 +268,14 @@ pub async fn push_rows(
         progress: None,
     };
     let report = import_data(&*state.store.pools, &user.caller(), file).await?;
-    record_load(&state, &user, &format!("{class}/{seq}"), &report).await?;
+    record_load(&state, &user.0, &format!("{class}/{seq}"), &report).await?;
     Ok((StatusCode::CREATED, Json(report.into())))
 }
 
 /// A change to a pool by a user, in the audit log.
 async fn record(
     state: &AppState,
-    user: &User,
+    user: &govshare_domain::access::Principal,
     action: &str,
     code: &str,
     rows: i64,
@@ -285,14 +285,15 @@ async fn record(
         resource_code: code.to_string(),
         row_count: rows,
         detail,
-        ..crate::audit::by_user(&user.0, action, "ok")
+        ..crate::audit::by_user(user, action, "ok")
     };
     state.audit.record(entry).await
 }
 
-async fn record_load(
+/// The audit entry of a loaded batch (the API's and the console's loads alike).
+pub(crate) async fn record_load(
     state: &AppState,
-    user: &User,
+    user: &govshare_domain::access::Principal,
     code: &str,
     r: &govshare_store::pool::batch::BatchReport,
 ) -> ApiResult<()> {

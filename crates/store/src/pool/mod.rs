@@ -5,6 +5,7 @@ pub mod batch;
 pub mod check;
 pub mod column_failure;
 pub mod held;
+pub mod history;
 pub mod ingest;
 pub mod key_filter;
 pub mod loads;
@@ -14,6 +15,7 @@ pub mod write;
 
 use crate::capability::capability;
 use crate::pool::batch::{Batch, BatchReport};
+use crate::pool::history::BatchInfo;
 use crate::pool::ingest::Quarantine;
 use crate::pool::tables::{PoolChange, PoolInfo, Quota};
 use crate::{Caller, Result};
@@ -27,6 +29,8 @@ capability! {
         /// The rows a batch held back, with their reasons.
         async fn quarantine(&self, caller: &Caller, batch_id: i64) -> Result<Quarantine>;
         async fn pool(&self, caller: &Caller, code: &str) -> Result<PoolInfo>;
+        /// The pool's last batches, newest first, for its owner and the bureau.
+        async fn batches(&self, caller: &Caller, code: &str, limit: i64) -> Result<Vec<BatchInfo>>;
         async fn set_pool_checks(
             &self,
             caller: &Caller,

@@ -1,0 +1,150 @@
+//! Loads that run while the user does something else. A file posted to a pool is
+//! read and written in the background; its page shows the rows read so far and the
+//! rows a second, and the user may leave and come back to it from the workbench. The
+//! job is this node's and is kept in memory for a day after it ends; the batch itself
+//! (its counts, its refused rows) is in the store and outlives the job.
+
+use crate::AppState;
+use crate::pool_import::{DataFile, Source, import_data};
+use govshare_domain::access::Principal;
+use govshare_store::Caller;
+use govshare_store::pool::batch::{BatchReport, IngestMode};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long an ended job stays listed.
+const KEPT: Duration = Duration::from_secs(24 * 3600);
+
+/// How a job ended.
+#[derive(Clone)]
+pub enum Outcome {
+    Loaded(BatchReport),
+    /// Why the file was refused as a whole (nothing of it was written).
+    Refused(String),
+}
+
+/// One load in the background.
+pub struct Job {
+    pub id: String,
+    /// The user who started it: only they see it.
+    pub owner: i64,
+    pub code: String,
+    pub resource: String,
+    pub file: String,
+    pub started_at: String,
+    started: Instant,
+    rows: AtomicI64,
+    ended: Mutex<Option<(Outcome, Duration)>>,
+}
+
+impl Job {
+    /// Rows read so far.
+    pub fn rows(&self) -> i64 {
+        self.rows.load(Ordering::Relaxed)
+    }
+
+    /// How it ended and how long it took, once it has.
+    pub fn ended(&self) -> Option<(Outcome, Duration)> {
+        self.ended.lock().expect("job lock").clone()
+    }
+
+    /// Time since it started (or its whole length, once ended).
+    pub fn elapsed(&self) -> Duration {
+        self.ended()
+            .map_or_else(|| self.started.elapsed(), |(_, took)| took)
+    }
+
+    /// Rows a second so far.
+    pub fn rate(&self) -> i64 {
+        let secs = self.elapsed().as_secs_f64();
+        if secs < 0.001 {
+            0
+        } else {
+            (self.rows() as f64 / secs) as i64
+        }
+    }
+}
+
+static JOBS: LazyLock<Mutex<HashMap<String, Arc<Job>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// What a new job loads.
+pub struct Upload {
+    pub code: String,
+    pub resource: String,
+    pub file: String,
+    pub bytes: Vec<u8>,
+    pub mode: IngestMode,
+}
+
+/// Starts loading `upload` as `user`; the job's id.
+pub fn start(state: AppState, user: Principal, upload: Upload) -> String {
+    let id = crate::auth::new_token()[..24].to_string();
+    let job = Arc::new(Job {
+        id: id.clone(),
+        owner: user.user_id,
+        code: upload.code.clone(),
+        resource: upload.resource,
+        file: upload.file.clone(),
+        started_at: govshare_store::now(),
+        started: Instant::now(),
+        rows: AtomicI64::new(0),
+        ended: Mutex::new(None),
+    });
+    {
+        let mut jobs = JOBS.lock().expect("jobs lock");
+        jobs.retain(|_, j| j.ended().is_none_or(|_| j.started.elapsed() < KEPT));
+        jobs.insert(id.clone(), job.clone());
+    }
+    tokio::spawn(async move {
+        let counter = job.clone();
+        let file = DataFile {
+            progress: Some(Box::new(move |n| counter.rows.store(n, Ordering::Relaxed))),
+            code: upload.code.clone(),
+            name: upload.file,
+            source: Source::Bytes(upload.bytes),
+            format: None,
+            mode: upload.mode,
+            client_batch_id: None,
+        };
+        let caller = Caller::User(user.clone());
+        let outcome = match import_data(&*state.store.pools, &caller, file).await {
+            Ok(report) => {
+                job.rows.store(report.received, Ordering::Relaxed);
+                if let Err(e) =
+                    crate::routes::pools::record_load(&state, &user, &upload.code, &report).await
+                {
+                    tracing::warn!(error = %e, "a console load was not audited");
+                }
+                Outcome::Loaded(report)
+            }
+            Err(e) => Outcome::Refused(e.to_string()),
+        };
+        *job.ended.lock().expect("job lock") = Some((outcome, job.started.elapsed()));
+    });
+    id
+}
+
+/// The job `id`, if `user_id` started it.
+pub fn of(id: &str, user_id: i64) -> Option<Arc<Job>> {
+    JOBS.lock()
+        .expect("jobs lock")
+        .get(id)
+        .filter(|j| j.owner == user_id)
+        .cloned()
+}
+
+/// The jobs `user_id` started, newest first.
+pub fn mine(user_id: i64) -> Vec<Arc<Job>> {
+    let mut jobs: Vec<_> = JOBS
+        .lock()
+        .expect("jobs lock")
+        .values()
+        .filter(|j| j.owner == user_id)
+        .cloned()
+        .collect();
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.started));
+    jobs
+}

@@ -1,0 +1,246 @@
+//! Data pools in the console: a department uploads a file, watches the load as a job,
+//! reads and downloads the rows it refused; a file refused as a whole writes nothing;
+//! and another department sees the pool's shape but none of its loads, jobs or
+//! refused rows.
+
+mod common;
+
+use common::TestServer;
+use common::console::{Answer, Browser, form_token};
+use common::share::{id, parties, published};
+use serde_json::json;
+
+/// A multipart form as a browser posts it: the token, the mode and one file.
+async fn upload(
+    b: &mut Browser<'_>,
+    path: &str,
+    token: &str,
+    mode: &str,
+    file: &str,
+    csv: &[u8],
+) -> Answer {
+    let boundary = "----govshareTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in [("form_token", token), ("mode", mode)] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(csv);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = b
+        .client
+        .post(b.s.url(path))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body);
+    b.send(req).await
+}
+
+/// The job's page once the load has ended.
+async fn ended(b: &mut Browser<'_>, job: &str) -> String {
+    for _ in 0..200 {
+        let page = b.get(job).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        if !page.body.contains("正在导入") {
+            return page.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the load at {job} did not end");
+}
+
+async fn bureau_log(s: &TestServer, token: &str) -> serde_json::Value {
+    s.get_json("/api/v1/audit?limit=1000", Some(token)).await.1
+}
+
+#[tokio::test]
+async fn a_department_loads_a_file_as_a_job_and_reads_what_it_refused() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let rows = json!([{"公民身份号码": id("50010319800101001"), "姓名": "张三", "联系电话": "13800000001"},
+                          {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
+        let code = published(
+            s,
+            &p.police,
+            &p.bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let pool = format!("/console/catalog/{code}/pool");
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let page = police.get(&pool).await;
+        assert_eq!(page.status, 200, "{backend}: {}", page.body);
+        for text in [
+            "当前数据行数",
+            ">2<",
+            "公民身份号码校验",
+            "上传并导入",
+            "导入记录",
+        ] {
+            assert!(
+                page.body.contains(text),
+                "{backend}: the pool page lacks {text}"
+            );
+        }
+        let token = form_token(&page.body);
+
+        // Nothing chosen: told so, nothing started.
+        let empty = upload(&mut police, &pool, &token, "upsert", "", b"").await;
+        assert_eq!(empty.status, 422, "{backend}");
+        assert!(empty.body.contains("请选择要上传的文件"));
+
+        // One good row and one bad ID number.
+        let good = id("50010319800101004");
+        let wrong_digit = if good.ends_with('0') { '1' } else { '0' };
+        let bad = format!("{}{wrong_digit}", &good[..17]);
+        let csv = format!(
+            "公民身份号码,姓名,联系电话\n{},王五,13800000003\n{bad},赵六,13800000004\n",
+            id("50010319800101003")
+        );
+        let started = upload(
+            &mut police,
+            &pool,
+            &token,
+            "upsert",
+            "补充人口.csv",
+            csv.as_bytes(),
+        )
+        .await;
+        assert_eq!(started.status, 303, "{backend}: {}", started.body);
+        assert!(started.location.starts_with("/console/pool-jobs/"));
+        let job = started.location.clone();
+        let report = ended(&mut police, &job).await;
+        assert!(report.contains("导入完成"), "{backend}: {report}");
+        for figure in [
+            ">2</div><div class=\"figure-label\">收到",
+            ">1</div><div class=\"figure-label\">接收",
+            ">1</div><div class=\"figure-label\">拒收",
+        ] {
+            assert!(
+                report.contains(figure),
+                "{backend}: the report lacks {figure}: {report}"
+            );
+        }
+        let batch = {
+            let at = report
+                .find("/console/pool-batches/")
+                .expect("a link to the refused rows")
+                + 22;
+            report[at..at + report[at..].find('"').unwrap()].to_string()
+        };
+        let refused = police.get(&format!("/console/pool-batches/{batch}")).await;
+        assert_eq!(refused.status, 200);
+        assert!(
+            refused.body.contains(&bad) && refused.body.contains("共1处问题"),
+            "{backend}"
+        );
+        let filtered = police
+            .get(&format!(
+                "/console/pool-batches/{batch}?q=%E6%B2%A1%E6%9C%89"
+            ))
+            .await;
+        assert!(filtered.body.contains("没有符合条件的拒收数据"));
+        let file = police
+            .get(&format!("/console/pool-batches/{batch}/rejected.csv"))
+            .await;
+        assert_eq!(file.status, 200);
+        assert!(
+            file.body.contains("错误原因") && file.body.contains("赵六"),
+            "{backend}: {}",
+            file.body
+        );
+        let history = police.get(&pool).await;
+        assert!(
+            history.body.contains("补充人口.csv") && history.body.contains(">3<"),
+            "{backend}: three rows now"
+        );
+        assert!(police.get("/console/").await.body.contains("我的导入任务"));
+
+        // A file refused as a whole: nothing of it is written.
+        let wrong = upload(
+            &mut police,
+            &pool,
+            &token,
+            "replace",
+            "错表.csv",
+            "编号,名称\n1,甲\n".as_bytes(),
+        )
+        .await;
+        assert_eq!(wrong.status, 303);
+        let report = ended(&mut police, &wrong.location).await;
+        assert!(report.contains("文件未导入"), "{backend}: {report}");
+        let (_, info) = s
+            .get_json(&format!("/api/v1/pools/{code}"), Some(&p.police))
+            .await;
+        assert_eq!(
+            info["row_count"], 3,
+            "{backend}: the replacement wrote nothing"
+        );
+
+        // Another department: the pool's shape, nothing of its loads.
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let theirs = market.get(&pool).await;
+        assert_eq!(theirs.status, 200);
+        assert!(
+            !theirs.body.contains("上传并导入") && !theirs.body.contains("补充人口.csv"),
+            "{backend}"
+        );
+        let token = form_token(&theirs.body);
+        let posted = upload(
+            &mut market,
+            &pool,
+            &token,
+            "replace",
+            "x.csv",
+            csv.as_bytes(),
+        )
+        .await;
+        assert_eq!(posted.status, 403, "{backend}");
+        for path in [
+            job.clone(),
+            format!("/console/pool-batches/{batch}"),
+            format!("/console/pool-batches/{batch}/rejected.xlsx"),
+        ] {
+            assert_eq!(market.get(&path).await.status, 403, "{backend}: {path}");
+        }
+        // A form without the session's token changes nothing.
+        let stale = upload(
+            &mut police,
+            &pool,
+            "0000",
+            "replace",
+            "x.csv",
+            csv.as_bytes(),
+        )
+        .await;
+        assert_eq!(stale.status, 403);
+        let loads: Vec<_> = bureau_log(s, &p.bureau)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "pool.load" && e["actor"] == "gaj_admin")
+            .map(|e| e["row_count"].as_i64().unwrap())
+            .collect();
+        assert!(
+            loads.contains(&1),
+            "{backend}: the console's load is audited: {loads:?}"
+        );
+    }
+}
