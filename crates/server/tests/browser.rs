@@ -416,6 +416,16 @@ async fn cataloguing_keys_and_applications_work_in_a_real_browser() {
     d.click("a[href$='/history']").await;
     d.shows(&["变更历史", "提交审核", "新建"]).await;
     d.screenshot("console-entry-history").await;
+    // A catalog file with a problem: nothing imported, the problem located.
+    let bad = common::resource_body(&common::org_code("公安局"), "999999", "无处安放的目录");
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("目录.json");
+    std::fs::write(&file, serde_json::to_vec(&json!([bad])).unwrap()).unwrap();
+    d.open(&s.url("/console/catalog/import")).await;
+    d.type_into("#file", file.to_str().unwrap()).await;
+    d.click("form[action='/console/catalog/import'] button")
+        .await;
+    d.shows(&["未导入任何目录", "999999"]).await;
+    d.whole_page("console-catalog-import-problems", 1280).await;
     // The same form on a tablet.
     d.resize(820, 1180).await;
     d.open(&s.url("/console/catalog/new")).await;

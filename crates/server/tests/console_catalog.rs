@@ -357,3 +357,93 @@ async fn the_live_check_points_at_the_row_the_user_sees_and_saves_nothing() {
         403
     );
 }
+
+#[tokio::test]
+async fn the_catalog_goes_out_as_files_and_comes_in_with_each_problem_located() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let draft = common::police_draft(&s, "重点人员管控名单（内部草稿）").await;
+        let mut police = Browser::new(&s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let page = police.get("/console/catalog/import").await;
+        assert_eq!(page.status, 200, "{backend}");
+        let token = form_token(&page.body);
+        let template = police
+            .get("/console/catalog/files/catalog-template.csv")
+            .await;
+        assert_eq!(template.status, 200);
+        assert!(
+            template.body.contains("信息资源名称"),
+            "{backend}: {}",
+            template.body
+        );
+        let mine = police.get("/console/catalog/files/catalog.csv").await;
+        assert!(
+            mine.body.contains("重点人员管控名单（内部草稿）"),
+            "{backend}: the owner exports its draft"
+        );
+        let mut market = Browser::new(&s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let theirs = market.get("/console/catalog/files/catalog.csv").await;
+        assert_eq!(theirs.status, 200);
+        assert!(
+            !theirs.body.contains("重点人员管控名单"),
+            "{backend}: another's draft is not exported"
+        );
+        assert!(!theirs.body.contains(&draft));
+
+        // One sound entry and one under a classification that does not exist.
+        let good = common::resource_body(
+            &common::org_code("公安局"),
+            &common::class_of("公安局"),
+            "出租房屋登记信息",
+        );
+        let mut bad =
+            common::resource_body(&common::org_code("公安局"), "999999", "无处安放的目录");
+        bad["summary"] = serde_json::json!("");
+        let file = serde_json::to_vec(&serde_json::json!([good, bad])).unwrap();
+        let fields = [("form_token", token.as_str()), ("mode", "all")];
+        let all = police
+            .upload("/console/catalog/import", &fields, "目录.json", &file)
+            .await;
+        assert_eq!(all.status, 422, "{backend}: {}", all.body);
+        assert!(all.body.contains("未导入任何目录"), "{backend}");
+        assert!(
+            all.body.contains("999999") && all.body.contains("信息资源摘要为必填项"),
+            "{backend}: {}",
+            all.body
+        );
+        let listed = police.get("/console/catalog?q=出租房屋").await;
+        assert!(
+            !listed.body.contains("出租房屋登记信息"),
+            "{backend}: all or nothing"
+        );
+        let fields = [("form_token", token.as_str()), ("mode", "valid")];
+        let valid = police
+            .upload("/console/catalog/import", &fields, "目录.json", &file)
+            .await;
+        assert_eq!(valid.status, 200, "{backend}: {}", valid.body);
+        assert!(
+            valid.body.contains("文件中共2条目录，导入1条"),
+            "{backend}: {}",
+            valid.body
+        );
+        let listed = police.get("/console/catalog?q=出租房屋").await;
+        assert!(
+            listed.body.contains("出租房屋登记信息"),
+            "{backend}: the sound entry is in"
+        );
+
+        // An approver keeps no catalog: downloads, but no import.
+        let mut approver = Browser::new(&s);
+        approver.sign_in("gaj_approver", "Demo@2026").await;
+        let page = approver.get("/console/catalog/import").await;
+        assert!(!page.body.contains("name=\"file\""), "{backend}");
+        let token = form_token(&page.body);
+        let fields = [("form_token", token.as_str()), ("mode", "valid")];
+        let refused = approver
+            .upload("/console/catalog/import", &fields, "目录.json", &file)
+            .await;
+        assert_eq!(refused.status, 403, "{backend}");
+    }
+}

@@ -10,7 +10,7 @@ use common::console::{Answer, Browser, form_token};
 use common::share::{id, parties, published};
 use serde_json::json;
 
-/// A multipart form as a browser posts it: the token, the mode and one file.
+/// The pool form posted with a file.
 async fn upload(
     b: &mut Browser<'_>,
     path: &str,
@@ -19,33 +19,8 @@ async fn upload(
     file: &str,
     csv: &[u8],
 ) -> Answer {
-    let boundary = "----govshareTestBoundary7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (name, value) in [("form_token", token), ("mode", mode)] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(csv);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = b
-        .client
-        .post(b.s.url(path))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body);
-    b.send(req).await
+    b.upload(path, &[("form_token", token), ("mode", mode)], file, csv)
+        .await
 }
 
 /// The job's page once the load has ended.

@@ -63,6 +63,51 @@ impl Fields {
     }
 }
 
+/// A posted `multipart/form-data` form: its text fields and its one file.
+pub struct Upload {
+    pub fields: Fields,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a multipart form whole, within the route's size limit (a file over it is
+/// answered 413, naming the limit).
+pub async fn upload(
+    mut form: axum::extract::Multipart,
+) -> Result<Upload, crate::console::ConsoleError> {
+    use crate::error::ApiError;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        crate::console::ConsoleError::Api(
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge(govshare_interchange::MAX_FILE_BYTES)
+            } else {
+                ApiError::BadRequest(format!("无法读取上传的表单：{}", e.body_text()))
+            },
+        )
+    };
+    let (mut fields, mut file_name, mut bytes) = (Vec::new(), String::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            file_name = field
+                .file_name()
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
+            bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+        } else {
+            let text = field.text().await.map_err(unreadable)?;
+            fields.push((name, text));
+        }
+    }
+    Ok(Upload {
+        fields: Fields(fields),
+        file_name,
+        bytes,
+    })
+}
+
 /// The problems a refused change reports, by the form field each is shown beside
 /// (several of one field joined); a conflict (someone else changed it first, an
 /// answer already given) beside `conflict_field`. Other refusals stay errors.

@@ -7,6 +7,7 @@
 mod apps;
 mod audit;
 mod catalog;
+mod catalog_files;
 mod charts;
 mod dashboard;
 mod draft;
@@ -63,6 +64,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("app_key.html", include_str!("templates/app_key.html")),
         ("usage.html", include_str!("templates/usage.html")),
         ("pool.html", include_str!("templates/pool.html")),
+        (
+            "catalog_import.html",
+            include_str!("templates/catalog_import.html"),
+        ),
         ("pool_job.html", include_str!("templates/pool_job.html")),
         (
             "pool_refused.html",
@@ -125,6 +130,13 @@ pub fn routes() -> Router<AppState> {
             get(entry_form::new_form).post(entry_form::create),
         )
         .route("/console/catalog/check", post(entry_form::check))
+        .route(
+            "/console/catalog/import",
+            get(catalog_files::form).post(catalog_files::import).layer(
+                axum::extract::DefaultBodyLimit::max(govshare_interchange::MAX_FILE_BYTES),
+            ),
+        )
+        .route("/console/catalog/files/{name}", get(catalog_files::file))
         .route(
             "/console/catalog/{class}/{seq}/edit",
             get(entry_form::edit_form).post(entry_form::update),
@@ -277,8 +289,14 @@ pub(crate) async fn render(
 ) -> Result<Response, ConsoleError> {
     // The menu entry of the page: its template's name up to the dot.
     let nav = match name {
-        "entry.html" | "entry_form.html" | "entry_history.html" | "usage.html" | "pool.html"
-        | "pool_job.html" | "pool_refused.html" => "catalog",
+        "entry.html"
+        | "entry_form.html"
+        | "entry_history.html"
+        | "usage.html"
+        | "pool.html"
+        | "pool_job.html"
+        | "pool_refused.html"
+        | "catalog_import.html" => "catalog",
         "request.html" => "requests",
         "app_key.html" => "apps",
         other => other.split('.').next().unwrap_or_default(),

@@ -10,7 +10,6 @@ use crate::console::entry::visible;
 use crate::console::jobs::{self, Outcome, Upload};
 use crate::console::session::ConsoleUser;
 use crate::console::{ConsoleError, render, render_form};
-use crate::error::ApiError;
 use crate::pool_import::{quarantine_csv, quarantine_xlsx};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -134,41 +133,6 @@ pub async fn show(
     page(&state, &user, &r, BTreeMap::new()).await
 }
 
-/// A posted upload: its token, mode and file.
-#[derive(Default)]
-struct Posted {
-    token: String,
-    mode: String,
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-async fn read_upload(mut form: Multipart) -> Result<Posted, ConsoleError> {
-    let mut posted = Posted::default();
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ConsoleError::Api(ApiError::TooLarge(govshare_interchange::MAX_FILE_BYTES))
-        } else {
-            ConsoleError::Api(ApiError::BadRequest(format!(
-                "无法读取上传的表单：{}",
-                e.body_text()
-            )))
-        }
-    };
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        match field.name().unwrap_or_default() {
-            "form_token" => posted.token = field.text().await.map_err(unreadable)?,
-            "mode" => posted.mode = field.text().await.map_err(unreadable)?,
-            "file" => {
-                posted.file_name = field.file_name().unwrap_or_default().to_string();
-                posted.bytes = field.bytes().await.map_err(unreadable)?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Ok(posted)
-}
-
 /// Starts loading an uploaded file and sends the user to the job's page.
 pub async fn upload(
     State(state): State<AppState>,
@@ -177,14 +141,14 @@ pub async fn upload(
     headers: HeaderMap,
     form: Multipart,
 ) -> Result<Response, ConsoleError> {
-    let posted = read_upload(form).await?;
-    user.check_form(&headers, &posted.token)?;
+    let posted = crate::console::form::upload(form).await?;
+    user.check_form(&headers, posted.fields.get("form_token"))?;
     let r = visible(&state, &user, &class, &seq).await?;
     user.principal
         .check_edit(r.owner_org_id, govshare_domain::lifecycle::State::Draft)
         .map_err(|_| ConsoleError::Refused)?;
     let mut problems = BTreeMap::new();
-    let mode = match posted.mode.as_str() {
+    let mode = match posted.fields.get("mode") {
         "" | "upsert" => Some(IngestMode::Upsert),
         "insert" => Some(IngestMode::Insert),
         "replace" => Some(IngestMode::Replace),
@@ -203,7 +167,7 @@ pub async fn upload(
     let (Some(mode), true) = (mode, problems.is_empty()) else {
         return page(&state, &user, &r, problems).await;
     };
-    let name: String = posted.file_name.chars().take(200).collect();
+    let name = posted.file_name;
     let id = jobs::start(
         state.clone(),
         user.principal.clone(),

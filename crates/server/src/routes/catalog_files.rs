@@ -29,16 +29,11 @@ fn format_of(name: &str) -> ApiResult<Format> {
         .ok_or_else(|| ApiError::BadRequest(format!("不支持的格式“{name}”，可选 json、csv、xlsx")))
 }
 
-/// Downloads the catalog entries the caller can see, sorted by code.
-#[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportQuery),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn export_catalog(
-    State(state): State<AppState>,
-    user: MaybeUser,
-    Query(q): Query<ExportQuery>,
-) -> ApiResult<Response> {
-    let format = format_of(&q.format)?;
-    let caller = user.caller();
+/// Every catalog entry `caller` may see, as file records sorted by code.
+pub(crate) async fn visible_records(
+    state: &AppState,
+    caller: &govshare_store::Caller,
+) -> ApiResult<Vec<govshare_domain::resource::CatalogRecord>> {
     let mut records = Vec::new();
     let mut filter = ResourceFilter {
         limit: Some(500),
@@ -48,7 +43,7 @@ pub async fn export_catalog(
         let page = state
             .store
             .catalog
-            .list_resources(&caller, filter.clone().into())
+            .list_resources(caller, filter.clone().into())
             .await?;
         records.extend(page.results.iter().map(|r| r.to_record()));
         match page.next {
@@ -57,6 +52,16 @@ pub async fn export_catalog(
         }
     }
     records.sort_by(|a, b| a.spec.code.cmp(&b.spec.code));
+    Ok(records)
+}
+
+/// `records` as a catalog file to download, named `stem.json|csv|xlsx` (no records:
+/// the national template's header alone, to fill in).
+pub(crate) async fn catalog_file(
+    records: Vec<govshare_domain::resource::CatalogRecord>,
+    format: Format,
+    stem: &str,
+) -> ApiResult<Response> {
     let bytes = tokio::task::spawn_blocking(move || write_catalog(&records, format))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -69,7 +74,7 @@ pub async fn export_catalog(
             "xlsx",
         ),
     };
-    let disposition = format!("attachment; filename=\"govshare-catalog.{ext}\"");
+    let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_string()),
@@ -78,6 +83,19 @@ pub async fn export_catalog(
         bytes,
     )
         .into_response())
+}
+
+/// Downloads the catalog entries the caller can see, sorted by code.
+#[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportQuery),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn export_catalog(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    let format = format_of(&q.format)?;
+    let records = visible_records(&state, &user.caller()).await?;
+    catalog_file(records, format, "govshare-catalog").await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -121,17 +139,31 @@ pub async fn import_catalog(
         mode,
         create_providers: q.create_providers.unwrap_or(false),
     };
+    let report = run_import(&state, &user.0, bytes.to_vec(), format, options).await?;
+    Ok(Json(report.into()))
+}
+
+/// Imports a catalog file as `user` (the API's and the console's imports alike): the
+/// search index follows, and providers registered with it are audited by name.
+pub(crate) async fn run_import(
+    state: &AppState,
+    user: &govshare_domain::access::Principal,
+    bytes: Vec<u8>,
+    format: Format,
+    options: ImportOptions,
+) -> ApiResult<crate::catalog_import::ImportReport> {
+    let caller = govshare_store::Caller::User(user.clone());
     let report = import_file(
         &*state.store.catalog,
-        &user.caller(),
-        bytes.to_vec(),
+        &caller,
+        bytes,
         format,
         options,
         |_| {},
     )
     .await;
     if report.as_ref().is_ok_and(|r| r.imported > 0) {
-        super::reindex(&state).await;
+        super::reindex(state).await;
     }
     let report = report?;
     if !report.providers.is_empty() {
@@ -143,9 +175,9 @@ pub async fn import_catalog(
                 report.providers.join("、")
             ),
             row_count: report.imported as i64,
-            ..by_user(&user.0, "catalog.import", "ok")
+            ..by_user(user, "catalog.import", "ok")
         };
         state.audit.record(entry).await?;
     }
-    Ok(Json(report.into()))
+    Ok(report)
 }

@@ -2,7 +2,7 @@
 
 pub(crate) mod apps;
 mod audit;
-mod catalog_files;
+pub(crate) mod catalog_files;
 mod changes;
 mod classes;
 mod corrections;
