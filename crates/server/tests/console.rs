@@ -461,6 +461,16 @@ async fn a_provider_approves_an_application_narrower_and_no_one_else_can_answer_
             !after.body.contains("value=\"approve\""),
             "{backend}: answered once"
         );
+        // The page shows what was granted, narrower than what was asked.
+        assert!(
+            after
+                .body
+                .contains("批准的信息项</dt><dd>公民身份号码、姓名</dd>")
+                && after.body.contains("每日100次，总计1000次")
+                && after.body.contains("今日0次，累计0次"),
+            "{backend}: {}",
+            after.body
+        );
         let (_, grants) = s
             .get_json("/api/v1/share/requests", Some(&p.district))
             .await;

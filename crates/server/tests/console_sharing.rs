@@ -347,3 +347,108 @@ async fn a_district_applies_for_conditional_data_and_registers_use_of_open_data(
         );
     }
 }
+
+#[tokio::test]
+async fn grants_show_their_use_against_quotas_and_only_the_provider_revokes_them() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let person = id("50010319800101001");
+        let rows = json!([{"公民身份号码": person, "姓名": "张三", "联系电话": "13800000001"},
+                          {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
+        let code = published(s, &p.police, &p.bureau,
+            json!({"sharing_type": "conditional", "sharing_method": "api", "sharing_condition": "仅用于户籍核验"}), &rows).await;
+        let (_, made) = common::share::new_app(s, &p.district, "渝中区", "窗口核验系统").await;
+        let key = made["key"].as_str().unwrap().to_string();
+        common::share::grant_items(
+            &p,
+            &made["app"]["id"],
+            &code,
+            &["公民身份号码", "姓名"],
+            &[],
+            5,
+        )
+        .await;
+        let path = format!("/api/v1/share/{code}/rows/{person}");
+        for _ in 0..3 {
+            let (status, _) =
+                common::share::app_call(s, Some(&key), reqwest::Method::GET, &path, None).await;
+            assert_eq!(status, 200, "{backend}");
+        }
+        // The visits are counted from the log's group commit.
+        let _ = s.get_json("/api/v1/audit?limit=1", Some(&p.bureau)).await;
+        let grants = "/console/sharing/grants";
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let page = police.get(grants).await;
+        assert_eq!(page.status, 200, "{backend}: {}", page.body);
+        for text in [
+            "本单位数据的授权 <span class=\"count\">1项",
+            "窗口核验系统",
+            "公民身份号码、姓名",
+            "3 / 5",
+            "撤销授权",
+        ] {
+            assert!(
+                page.body.contains(text),
+                "{backend}: the provider's page lacks {text}: {}",
+                page.body
+            );
+        }
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let theirs = district.get(grants).await;
+        assert!(
+            theirs
+                .body
+                .contains("本单位获得的授权 <span class=\"count\">1项")
+                && theirs.body.contains("3 / 5"),
+            "{backend}"
+        );
+        assert!(
+            !theirs.body.contains("撤销授权"),
+            "{backend}: the consumer does not revoke"
+        );
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let none = market.get(grants).await;
+        assert!(
+            !none.body.contains("窗口核验系统"),
+            "{backend}: a stranger sees no grant"
+        );
+        let grant = {
+            let at = page.body.find("/console/sharing/grants/").unwrap() + 24;
+            page.body[at..at + page.body[at..].find('/').unwrap()].to_string()
+        };
+        let revoke = format!("/console/sharing/grants/{grant}/revoke");
+        for b in [&mut district, &mut market] {
+            let answer = post_from(b, grants, &revoke, &[("confirm", "1")]).await;
+            assert_eq!(answer.status, 403, "{backend}: only the provider revokes");
+        }
+        let unconfirmed = post_from(&mut police, grants, &revoke, &[]).await;
+        assert_eq!(unconfirmed.status, 422);
+        let (status, _) =
+            common::share::app_call(s, Some(&key), reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{backend}: still granted");
+        let revoked = post_from(&mut police, grants, &revoke, &[("confirm", "1")]).await;
+        assert_eq!(
+            (revoked.status, revoked.location.as_str()),
+            (303, "/console/sharing/grants?done=revoked"),
+            "{backend}"
+        );
+        let (status, _) =
+            common::share::app_call(s, Some(&key), reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 403, "{backend}: a revoked grant is refused at once");
+        assert!(police.get(grants).await.body.contains("已撤销"));
+        let (_, log) = s
+            .get_json("/api/v1/audit?limit=1000", Some(&p.bureau))
+            .await;
+        assert!(
+            log.as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "grant.revoke" && e["actor"] == "gaj_admin"),
+            "{backend}: the revocation is audited"
+        );
+    }
+}

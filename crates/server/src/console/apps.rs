@@ -95,8 +95,7 @@ fn manager_form(
     headers: &HeaderMap,
     body: &str,
 ) -> Result<Fields, ConsoleError> {
-    let f = Fields::parse(body);
-    user.check_form(headers, f.get("form_token"))?;
+    let f = user.posted(headers, body)?;
     user.principal
         .check_app_keys(user.principal.org_id)
         .map_err(|_| ConsoleError::Refused)?;

@@ -141,8 +141,7 @@ pub async fn step(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ConsoleError> {
-    let f = Fields::parse(&body);
-    user.check_form(&headers, f.get("form_token"))?;
+    let f = user.posted(&headers, &body)?;
     let r = visible(&state, &user, &class, &seq).await?;
     let action = Action::parse(f.get("action"))
         .filter(|a| user.principal.check_action(r.owner_org_id, *a).is_ok())

@@ -157,8 +157,7 @@ fn read_posted(
     headers: &HeaderMap,
     body: &str,
 ) -> Result<(Fields, Draft), ConsoleError> {
-    let f = Fields::parse(body);
-    user.check_form(headers, f.get("form_token"))?;
+    let f = user.posted(headers, body)?;
     let draft = Draft::of_form(&f);
     Ok((f, draft))
 }

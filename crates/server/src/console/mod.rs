@@ -14,6 +14,7 @@ mod draft;
 mod entry;
 mod entry_form;
 mod form;
+mod grants;
 mod jobs;
 mod pools;
 mod requests;
@@ -33,46 +34,39 @@ use minijinja::{Environment, context};
 use session::ConsoleUser;
 use std::sync::LazyLock;
 
+/// The console's templates by file name, compiled into the binary.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("templates/", $name)))),*]
+    };
+}
+
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
-    for (name, text) in [
-        ("base.html", include_str!("templates/base.html")),
-        ("sign_in.html", include_str!("templates/sign_in.html")),
-        ("password.html", include_str!("templates/password.html")),
-        ("workbench.html", include_str!("templates/workbench.html")),
-        ("catalog.html", include_str!("templates/catalog.html")),
-        ("entry.html", include_str!("templates/entry.html")),
-        ("refused.html", include_str!("templates/refused.html")),
-        ("requests.html", include_str!("templates/requests.html")),
-        ("dashboard.html", include_str!("templates/dashboard.html")),
-        ("audit.html", include_str!("templates/audit.html")),
-        ("request.html", include_str!("templates/request.html")),
-        ("entry_form.html", include_str!("templates/entry_form.html")),
-        (
-            "entry_summary.html",
-            include_str!("templates/entry_summary.html"),
-        ),
-        (
-            "entry_check.html",
-            include_str!("templates/entry_check.html"),
-        ),
-        (
-            "entry_history.html",
-            include_str!("templates/entry_history.html"),
-        ),
-        ("apps.html", include_str!("templates/apps.html")),
-        ("app_key.html", include_str!("templates/app_key.html")),
-        ("usage.html", include_str!("templates/usage.html")),
-        ("pool.html", include_str!("templates/pool.html")),
-        (
-            "catalog_import.html",
-            include_str!("templates/catalog_import.html"),
-        ),
-        ("pool_job.html", include_str!("templates/pool_job.html")),
-        (
-            "pool_refused.html",
-            include_str!("templates/pool_refused.html"),
-        ),
+    for (name, text) in templates![
+        "base.html",
+        "sign_in.html",
+        "password.html",
+        "workbench.html",
+        "catalog.html",
+        "entry.html",
+        "refused.html",
+        "requests.html",
+        "dashboard.html",
+        "audit.html",
+        "request.html",
+        "entry_form.html",
+        "entry_summary.html",
+        "entry_check.html",
+        "entry_history.html",
+        "apps.html",
+        "app_key.html",
+        "usage.html",
+        "pool.html",
+        "catalog_import.html",
+        "pool_job.html",
+        "pool_refused.html",
+        "grants.html",
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -123,6 +117,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/static/htmx.min.js", get(htmx))
         .route("/console/static/console.js", get(script))
         .route("/console/sharing/apps", get(apps::list).post(apps::create))
+        .route("/console/sharing/grants", get(grants::list))
+        .route("/console/sharing/grants/{id}/revoke", post(grants::revoke))
         .route("/console/sharing/apps/{id}/revoke", post(apps::revoke))
         .route("/console/catalog", get(catalog::list))
         .route(
@@ -297,7 +293,7 @@ pub(crate) async fn render(
         | "pool_job.html"
         | "pool_refused.html"
         | "catalog_import.html" => "catalog",
-        "request.html" => "requests",
+        "request.html" | "grants.html" => "requests",
         "app_key.html" => "apps",
         other => other.split('.').next().unwrap_or_default(),
     };
@@ -364,4 +360,19 @@ pub(crate) fn render_bare(
         .and_then(|t| t.render(page))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(guarded((status, Html(body)).into_response()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_file_is_compiled_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/console/templates");
+        for file in std::fs::read_dir(dir).unwrap() {
+            let name = file.unwrap().file_name().into_string().unwrap();
+            assert!(
+                super::TEMPLATES.get_template(&name).is_ok(),
+                "{name} is not registered"
+            );
+        }
+    }
 }

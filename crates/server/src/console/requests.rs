@@ -163,13 +163,38 @@ async fn page_of(
         })
         .collect();
     let value = |field: &str, asked: String| typed.map_or(asked, |f| f.get(field).to_string());
+    // What was granted, which may be narrower than what was asked, and its use.
+    let granted = match r.grant_id {
+        Some(id) => state
+            .store
+            .duties
+            .grants(&user.caller(), Some(id), 1)
+            .await?
+            .into_iter()
+            .next()
+            .map(|g| {
+                let names = |list: &[String]| {
+                    list.iter()
+                        .map(|i| item_name(entry, i))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                };
+                context! {
+                    items => names(&g.scope.items), clear => names(&g.scope.unmasked),
+                    valid_to => g.scope.valid_to.to_string(), daily => g.scope.daily_quota,
+                    total => g.scope.total_quota, used_today => g.used_today, used_total => g.used_total,
+                    revoked => g.revoked_at.is_some(),
+                }
+            }),
+        None => None,
+    };
     render(
         state,
         user,
         "request.html",
         context! {
             r => row(r), legal_basis => r.legal_basis.clone(), material => r.material.clone(), note => r.note.clone(),
-            decided_by => r.decided_by.clone(), grant_id => r.grant_id,
+            decided_by => r.decided_by.clone(), grant_id => r.grant_id, granted,
             valid_from => s.valid_from.to_string(), valid_to_asked => s.valid_to.to_string(),
             daily_asked => s.daily_quota, total_asked => s.total_quota,
             items, may_answer, problems,
@@ -256,8 +281,7 @@ pub async fn answer(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ConsoleError> {
-    let f = Fields::parse(&body);
-    user.check_form(&headers, f.get("form_token"))?;
+    let f = user.posted(&headers, &body)?;
     let r = one(&state, &user, id).await?;
     // Only those who may answer hear what is wrong with an answer.
     let entry = Owners::new(&state, &user)

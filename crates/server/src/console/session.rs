@@ -104,6 +104,17 @@ impl ConsoleUser {
     pub fn check_form(&self, headers: &HeaderMap, posted: &str) -> Result<(), ConsoleError> {
         check_form(headers, &self.form_token, posted)
     }
+
+    /// A posted form's fields, once it is known to be this session's own.
+    pub fn posted(
+        &self,
+        headers: &HeaderMap,
+        body: &str,
+    ) -> Result<crate::console::form::Fields, ConsoleError> {
+        let f = crate::console::form::Fields::parse(body);
+        self.check_form(headers, f.get("form_token"))?;
+        Ok(f)
+    }
 }
 
 /// Where to come back to after signing in: the page asked for, if it is a console page.

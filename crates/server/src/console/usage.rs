@@ -171,8 +171,7 @@ pub async fn submit(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ConsoleError> {
-    let f = Fields::parse(&body);
-    user.check_form(&headers, f.get("form_token"))?;
+    let f = user.posted(&headers, &body)?;
     let (r, apps) = usable(&state, &user, &class, &seq).await?;
     let refused = |problems: BTreeMap<String, String>| {
         let (state, user, r, apps, f) = (&state, &user, &r, &apps, &f);

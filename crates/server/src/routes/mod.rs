@@ -12,7 +12,7 @@ mod orgs;
 mod page;
 pub(crate) mod pools;
 mod registrations;
-mod requests;
+pub(crate) mod requests;
 mod resources;
 mod search;
 pub(crate) mod session;

@@ -172,10 +172,19 @@ pub async fn revoke_grant(
     user: User,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<GrantInfo>> {
+    Ok(Json(GrantInfo::from(end_grant(&state, &user.0, id).await?)))
+}
+
+/// Revokes a grant as `user` and audits the attempt (the API's and the console's).
+pub(crate) async fn end_grant(
+    state: &AppState,
+    user: &govshare_domain::access::Principal,
+    id: i64,
+) -> ApiResult<govshare_store::sharing::requests::GrantInfo> {
     let result = state
         .store
         .duties
-        .revoke_grant(&user.caller(), id)
+        .revoke_grant(&govshare_store::Caller::User(user.clone()), id)
         .await
         .map_err(ApiError::from);
     let entry = AuditEntry {
@@ -185,9 +194,9 @@ pub async fn revoke_grant(
             .map(|g| g.resource_code.clone())
             .unwrap_or_default(),
         basis: format!("grant:{id}"),
-        ..by_user(&user.0, "grant.revoke", "ok")
+        ..by_user(user, "grant.revoke", "ok")
     };
-    Ok(Json(GrantInfo::from(audited(&state, entry, result).await?)))
+    audited(state, entry, result).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

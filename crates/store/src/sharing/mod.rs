@@ -8,6 +8,7 @@ pub mod decide;
 pub mod decided;
 pub mod filters;
 pub(crate) mod grant_visits;
+pub mod grants;
 pub(crate) mod meter;
 pub(crate) mod parties;
 pub mod query;
@@ -21,6 +22,7 @@ use crate::catalog::files::{SharedFile, SharedFiles};
 use crate::org::apps::AppPrincipal;
 use crate::page::Page;
 use crate::sharing::corrections::{Correction, NewCorrection, Reported};
+use crate::sharing::grants::GrantUse;
 use crate::sharing::query::{QuerySpec, SharedRows};
 use crate::sharing::reads::{SharedChanges, SharedRow, Verification};
 use crate::sharing::registrations::Registration;
@@ -107,6 +109,9 @@ capability! {
         ) -> Result<RequestInfo>;
         async fn supply_material(&self, caller: &Caller, id: i64, material: String) -> Result<RequestInfo>;
         async fn revoke_grant(&self, caller: &Caller, id: i64) -> Result<GrantInfo>;
+        /// The grants the caller is party to (or only the one given), with their use
+        /// against their quotas.
+        async fn grants(&self, caller: &Caller, only: Option<i64>, limit: i64) -> Result<Vec<GrantUse>>;
         /// Working days and holidays, for answer deadlines.
         async fn set_calendar(&self, caller: &Caller, days: Vec<(NaiveDate, bool)>) -> Result<()>;
         /// An app reports a value it believes wrong.
