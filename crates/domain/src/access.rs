@@ -91,6 +91,21 @@ impl Principal {
         }
     }
 
+    /// Managing the users of an organisation who hold (or are to hold) `role`: the
+    /// bureau anywhere; an organisation's admin in their own organisation, never a
+    /// bureau admin or an auditor (who reads the whole city's log: the bureau appoints
+    /// them).
+    pub fn check_user_admin(&self, org_id: i64, role: Role) -> Result<()> {
+        let own_org_admin = self.role == Role::OrgAdmin
+            && self.owns(org_id)
+            && !matches!(role, Role::BureauAdmin | Role::Auditor);
+        if self.is_bureau() || own_org_admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("无权为该单位管理此角色的用户".into()))
+        }
+    }
+
     /// Making and revoking an organisation's app keys: its admin, or the bureau.
     pub fn check_app_keys(&self, org_id: i64) -> Result<()> {
         if self.is_bureau() || (self.owns(org_id) && self.role == Role::OrgAdmin) {

@@ -493,6 +493,15 @@ async fn cataloguing_keys_and_applications_work_in_a_real_browser() {
     d.click("a[href^='/console/pool-batches/']").await;
     d.shows(&["拒收数据", "下载 XLSX", &bad]).await;
     d.screenshot("console-pool-refused").await;
+    // The police admin's accounts, and a password reset shown once.
+    d.click("nav a[href='/console/admin/users']").await;
+    d.shows(&["用户管理", "gaj_approver", "新建账号"]).await;
+    d.click("tr:has(td:first-child + td) input[name=confirm]")
+        .await;
+    d.click("tr:has(td:first-child + td) button[value=reset]")
+        .await;
+    d.shows(&["新密码只显示这一次"]).await;
+    d.whole_page("console-users-reset", 1280).await;
     d.call(reqwest::Method::DELETE, "", json!({})).await;
 }
 

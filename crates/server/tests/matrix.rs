@@ -224,7 +224,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         let (police, bureau, district) = (&p.police, &p.bureau, &p.district);
         let approver = s.login("gaj_approver", "Demo@2026").await;
         let auditor = s.login("city_auditor", "Demo@2026").await;
-        let (status, _) = s
+        let (status, matrix_op) = s
             .send_json(
                 Method::POST,
                 "/api/v1/users",
@@ -476,6 +476,10 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                             "role": "org_operator", "org_code": police_org}))).allow(&[Bureau, Admin])
                 .fresh(vec![(Admin, "/api/v1/users".into(), Json(json!({"username": "gaj_matrix_op3", "display_name": "矩阵测试",
                     "password": "Strong-maple-T4q-2026", "role": "org_operator", "org_code": police_org})))]),
+            op(Method::GET, "/api/v1/users", "/api/v1/users".into(), Empty).allow(&[Bureau, Admin, Consumer]),
+            // Another organisation's account, or any account to one who manages none, is not there.
+            op(Method::PATCH, "/api/v1/users/{id}", format!("/api/v1/users/{}", matrix_op["id"]), Json(json!({"active": true})))
+                .allow(&[Bureau, Admin]).hidden(&[Auditor, Operator, Approver, Consumer, Other]),
             op(Method::GET, "/healthz", "/healthz".into(), Empty).allow(EVERYONE),
             op(Method::GET, "/metrics", "/metrics".into(), Empty).allow(EVERYONE),
             // Reference data: everyone reads, the bureau keeps.

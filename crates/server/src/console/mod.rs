@@ -4,6 +4,7 @@
 //! as the signed-in user, as the API does, so it shows exactly what that user may see:
 //! the policy lives in `govshare_domain::access` and the store, never in a page.
 
+mod admin;
 mod apps;
 mod audit;
 mod catalog;
@@ -67,6 +68,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "pool_job.html",
         "pool_refused.html",
         "grants.html",
+        "users.html",
+        "orgs.html",
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -117,6 +120,15 @@ pub fn routes() -> Router<AppState> {
         .route("/console/static/htmx.min.js", get(htmx))
         .route("/console/static/console.js", get(script))
         .route("/console/sharing/apps", get(apps::list).post(apps::create))
+        .route(
+            "/console/admin/users",
+            get(admin::users).post(admin::create_user),
+        )
+        .route("/console/admin/users/{id}", post(admin::change_user))
+        .route(
+            "/console/admin/orgs",
+            get(admin::orgs).post(admin::save_org),
+        )
         .route("/console/sharing/grants", get(grants::list))
         .route("/console/sharing/grants/{id}/revoke", post(grants::revoke))
         .route("/console/sharing/apps/{id}/revoke", post(apps::revoke))
@@ -294,6 +306,7 @@ pub(crate) async fn render(
         | "pool_refused.html"
         | "catalog_import.html" => "catalog",
         "request.html" | "grants.html" => "requests",
+        "users.html" | "orgs.html" => "admin",
         "app_key.html" => "apps",
         other => other.split('.').next().unwrap_or_default(),
     };
@@ -308,6 +321,7 @@ pub(crate) async fn render(
             role => p.role.label(),
             org => org,
             bureau => p.role == Role::BureauAdmin,
+            admin => p.check_user_admin(p.org_id, Role::OrgOperator).is_ok(),
             auditor => p.role == Role::Auditor,
         },
         form_token => user.form_token.clone(),

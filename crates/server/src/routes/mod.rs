@@ -18,7 +18,7 @@ mod search;
 pub(crate) mod session;
 pub(crate) mod share;
 mod themes;
-mod users;
+pub(crate) mod users;
 
 use crate::AppState;
 use axum::Router;
@@ -58,7 +58,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
-        .routes(routes!(create_user))
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(change_user))
         .routes(routes!(list_orgs, upsert_org))
         .routes(routes!(get_org))
         .routes(routes!(get_quota, put_quota))

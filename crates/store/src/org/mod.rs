@@ -9,7 +9,7 @@ pub mod users;
 
 use crate::capability::capability;
 use crate::org::apps::{AppInfo, StoredKey};
-use crate::org::users::{Credentials, NewUser, User};
+use crate::org::users::{Credentials, NewUser, User, UserChange};
 use crate::{Caller, Result};
 use govshare_domain::access::Principal;
 use govshare_domain::org::{Org, OrgSpec};
@@ -21,6 +21,11 @@ capability! {
         async fn org_by_code(&self, code: &str) -> Result<Org>;
         async fn upsert_org(&self, caller: &Caller, spec: OrgSpec) -> Result<Org>;
         async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User>;
+        /// The users of an organisation (the bureau: of any, or all), for those who
+        /// manage them.
+        async fn users(&self, caller: &Caller, org_id: Option<i64>) -> Result<Vec<User>>;
+        /// Activates or deactivates a user, changes their role or resets their password.
+        async fn change_user(&self, caller: &Caller, id: i64, change: UserChange) -> Result<User>;
         /// A user's password hash and standing, for signing in.
         async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
         async fn create_session(&self, token_hash: String, user_id: i64, expires_at: String) -> Result<()>;

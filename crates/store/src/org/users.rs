@@ -70,23 +70,47 @@ pub fn create(conn: &mut dyn Conn, u: &NewUser) -> Result<User> {
     })
 }
 
+/// A change to a user account; what is `None` stays as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub active: Option<bool>,
+    pub role: Option<Role>,
+    /// A new password's hash (a reset): every session of the user ends.
+    pub password_hash: Option<String>,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, org_id, active";
+
+fn user_of(r: &crate::value::Row) -> Result<User> {
+    let role = r.text("role")?;
+    Ok(User {
+        id: r.i64("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
+        org_id: r.i64("org_id")?,
+        active: r.bool("active")?,
+    })
+}
+
+fn user_by_id(conn: &mut dyn Conn, id: i64) -> Result<User> {
+    let row = conn
+        .query_opt(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"),
+            &params![id],
+        )?
+        .ok_or_else(|| StoreError::Domain(Error::not_found("用户", id.to_string())))?;
+    user_of(&row)
+}
+
 pub fn credentials(conn: &mut dyn Conn, username: &str) -> Result<Option<Credentials>> {
     let row = conn.query_opt(
         "SELECT id, username, display_name, role, org_id, active, password_hash FROM users WHERE username = ?",
         &params![username],
     )?;
     let Some(r) = row else { return Ok(None) };
-    let role = r.text("role")?;
     Ok(Some(Credentials {
-        user: User {
-            id: r.i64("id")?,
-            username: r.text("username")?,
-            display_name: r.text("display_name")?,
-            role: Role::parse(&role)
-                .ok_or_else(|| StoreError::Db(format!("unknown role {role}")))?,
-            org_id: r.i64("org_id")?,
-            active: r.bool("active")?,
-        },
+        user: user_of(&r)?,
         password_hash: r.text("password_hash")?,
     }))
 }
@@ -95,18 +119,88 @@ impl Store {
     /// Creates a user. The bureau may create users anywhere; an organisation's admin
     /// only in their own organisation and never a bureau admin.
     pub(crate) async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User> {
-        caller.check(|p| {
-            // Auditors read the whole city's audit log: only the bureau appoints them.
-            let own_org_admin = p.role == Role::OrgAdmin
-                && p.org_id == user.org_id
-                && !matches!(user.role, Role::BureauAdmin | Role::Auditor);
-            if p.is_bureau() || own_org_admin {
-                Ok(())
-            } else {
-                Err(Error::Forbidden("无权为该单位创建此角色的用户".into()))
-            }
-        })?;
+        caller.check(|p| p.check_user_admin(user.org_id, user.role))?;
         self.write(move |c| create(c, &user)).await
+    }
+
+    /// The users of `org_id` (the bureau: of any organisation, or all when `None`),
+    /// for those who manage them.
+    pub(crate) async fn users(&self, caller: &Caller, org_id: Option<i64>) -> Result<Vec<User>> {
+        let caller = caller.clone();
+        let own = match &caller {
+            Caller::User(p) if !p.is_bureau() => Some(p.org_id),
+            _ => None,
+        };
+        // Those who are not the bureau manage their own organisation's users only.
+        let org_id = own.or(org_id);
+        caller.check(|p| match org_id {
+            Some(org) => p.check_user_admin(org, Role::OrgOperator),
+            None => p.check_bureau(),
+        })?;
+        self.read(move |c| {
+            let rows = match org_id {
+                Some(org) => c.query(
+                    &format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = ? ORDER BY id"),
+                    &params![org],
+                )?,
+                None => c.query(
+                    &format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"),
+                    &[],
+                )?,
+            };
+            rows.iter().map(user_of).collect()
+        })
+        .await
+    }
+
+    /// Changes a user account: active or not, role, a reset password. One who may not
+    /// manage the user finds no such user; no one changes their own account here.
+    pub(crate) async fn change_user(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: UserChange,
+    ) -> Result<User> {
+        let caller = caller.clone();
+        self.write(move |c| {
+            let user = user_by_id(c, id)?;
+            caller
+                .check(|p| p.check_user_admin(user.org_id, user.role))
+                .map_err(|_| StoreError::Domain(Error::not_found("用户", id.to_string())))?;
+            if let Some(role) = change.role {
+                caller.check(|p| p.check_user_admin(user.org_id, role))?;
+            }
+            if matches!(&caller, Caller::User(p) if p.user_id == id) {
+                return Err(Error::Conflict("不能在这里更改自己的账号".into()).into());
+            }
+            if let Some(active) = change.active {
+                c.execute(
+                    "UPDATE users SET active = ? WHERE id = ?",
+                    &params![active, id],
+                )?;
+            }
+            if let Some(role) = change.role {
+                c.execute(
+                    "UPDATE users SET role = ? WHERE id = ?",
+                    &params![role.code(), id],
+                )?;
+            }
+            if let Some(hash) = &change.password_hash {
+                c.execute(
+                    "UPDATE users SET password_hash = ? WHERE id = ?",
+                    &params![hash, id],
+                )?;
+            }
+            // A deactivated account, a new role or a reset password: old sessions end.
+            if change.active == Some(false)
+                || change.role.is_some()
+                || change.password_hash.is_some()
+            {
+                c.execute("DELETE FROM sessions WHERE user_id = ?", &params![id])?;
+            }
+            user_by_id(c, id)
+        })
+        .await
     }
 
     pub(crate) async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
