@@ -305,6 +305,11 @@ async fn the_console_works_in_a_real_browser() {
     sign_in(&d, &s, "admin", "Admin@2026").await;
     d.shows(&["待登记审核的目录", "大数据局管理员"]).await;
     d.screenshot("console-workbench-bureau").await;
+    d.click("nav a[href='/console/bureau']").await;
+    d.shows(&["申请督办", "工作日历"]).await;
+    d.click("nav.tabs a[href='/console/bureau/quotas']").await;
+    d.shows(&["数据池的总行数", "重庆市公安局"]).await;
+    d.whole_page("console-bureau-quotas", 1280).await;
     d.click("nav a[href='/console/catalog']").await;
     d.at("/console/catalog").await;
     d.shows(&["资源目录", "共享类型"]).await;
@@ -316,7 +321,7 @@ async fn the_console_works_in_a_real_browser() {
     d.shows(&["核心元数据"]).await;
     d.screenshot("console-entry").await;
     // A password form with mistakes: each problem beside its field.
-    d.click("nav a[href='/console/password']").await;
+    d.click(".who a[href='/console/password']").await;
     d.shows(&["再次输入新密码"]).await;
     d.type_into("#current", "wrong").await;
     d.type_into("#new", "short").await;

@@ -355,3 +355,139 @@ async fn the_api_lists_and_changes_accounts_under_the_same_rules() {
         );
     }
 }
+
+/// A bureau form: its tab, its fields, the answer and what the page then shows.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16, &'a str);
+
+#[tokio::test]
+async fn the_bureau_keeps_the_calendar_quotas_themes_and_classes_and_watches_deadlines() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend, false).await;
+        let application = common::share::application(&s).await;
+        let mut bureau = Browser::new(&s);
+        bureau.sign_in("admin", "Admin@2026").await;
+        let overdue = bureau.get("/console/bureau/overdue").await;
+        assert_eq!(overdue.status, 200, "{backend}: {}", overdue.body);
+        assert!(
+            overdue
+                .body
+                .contains(&format!("/console/sharing/requests/{application}"))
+                && overdue.body.contains("重庆市公安局"),
+            "{backend}: the open application and its provider"
+        );
+        let token = bureau.token_of("/console/bureau/calendar").await;
+        let post = |tab: &str, fields: &[(&str, &str)]| {
+            let mut all = vec![("form_token", token.as_str())];
+            all.extend_from_slice(fields);
+            (
+                format!("/console/bureau/{tab}"),
+                all.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let police_code = common::org_code("公安局");
+        let cases: Vec<Case> = vec![
+            (
+                "calendar",
+                vec![("day", "明年春节"), ("kind", "holiday")],
+                422,
+                "请填写日期",
+            ),
+            (
+                "calendar",
+                vec![("day", "2027-02-11"), ("kind", "holiday")],
+                303,
+                "2027-02-11",
+            ),
+            (
+                "quotas",
+                vec![
+                    ("org", &police_code),
+                    ("max_rows", "很多"),
+                    ("max_bytes", ""),
+                ],
+                422,
+                "请填写整数",
+            ),
+            (
+                "quotas",
+                vec![
+                    ("org", &police_code),
+                    ("max_rows", "1,000,000"),
+                    ("max_bytes", ""),
+                ],
+                303,
+                "1000000",
+            ),
+            (
+                "themes",
+                vec![
+                    ("code", "T99"),
+                    ("name", "城市更新"),
+                    ("description", "旧城改造相关资源"),
+                ],
+                303,
+                "城市更新",
+            ),
+            (
+                "classes",
+                vec![("code", "12"), ("name", "不成层级")],
+                422,
+                "12",
+            ),
+            (
+                "classes",
+                vec![("code", "101099"), ("name", "流动人口管理")],
+                303,
+                "流动人口管理",
+            ),
+        ];
+        for (tab, fields, status, shown) in &cases {
+            let (path, all) = post(tab, fields);
+            let borrowed: Vec<(&str, &str)> =
+                all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let answer = bureau.post(&path, &borrowed).await;
+            assert_eq!(
+                answer.status, *status,
+                "{backend}: {tab} {fields:?}: {}",
+                answer.body
+            );
+            let page = if *status == 303 {
+                bureau.get(&path).await.body
+            } else {
+                answer.body
+            };
+            assert!(page.contains(shown), "{backend}: {tab} shows {shown}");
+        }
+        // Nobody else.
+        let mut police = Browser::new(&s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        assert!(
+            !police
+                .get("/console/")
+                .await
+                .body
+                .contains("/console/bureau")
+        );
+        for tab in ["overdue", "calendar", "quotas", "themes", "classes"] {
+            assert_eq!(
+                police.get(&format!("/console/bureau/{tab}")).await.status,
+                403,
+                "{backend}: {tab}"
+            );
+        }
+        let token = police.token_of("/console/").await;
+        let theirs = police
+            .post(
+                "/console/bureau/quotas",
+                &[
+                    ("form_token", &token),
+                    ("org", &police_code),
+                    ("max_rows", ""),
+                ],
+            )
+            .await;
+        assert_eq!(theirs.status, 403, "{backend}");
+    }
+}

@@ -7,6 +7,7 @@
 mod admin;
 mod apps;
 mod audit;
+mod bureau;
 mod catalog;
 mod catalog_files;
 mod charts;
@@ -70,6 +71,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "grants.html",
         "users.html",
         "orgs.html",
+        "bureau.html",
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -128,6 +130,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/console/admin/orgs",
             get(admin::orgs).post(admin::save_org),
+        )
+        .route(
+            "/console/bureau",
+            get(|| async { Redirect::to("/console/bureau/overdue") }),
+        )
+        .route(
+            "/console/bureau/{tab}",
+            get(bureau::show).post(bureau::save),
         )
         .route("/console/sharing/grants", get(grants::list))
         .route("/console/sharing/grants/{id}/revoke", post(grants::revoke))
@@ -307,6 +317,7 @@ pub(crate) async fn render(
         | "catalog_import.html" => "catalog",
         "request.html" | "grants.html" => "requests",
         "users.html" | "orgs.html" => "admin",
+        "bureau.html" => "bureau",
         "app_key.html" => "apps",
         other => other.split('.').next().unwrap_or_default(),
     };

@@ -29,7 +29,7 @@ use crate::sharing::registrations::Registration;
 use crate::sharing::requests::{GrantInfo, NewRequest, RequestInfo};
 use crate::{Caller, Result};
 use chrono::NaiveDate;
-use govshare_domain::sharing::request::{Answer, Scope};
+use govshare_domain::sharing::request::{Answer, Calendar, Scope};
 use std::collections::BTreeMap;
 
 capability! {
@@ -114,6 +114,8 @@ capability! {
         async fn grants(&self, caller: &Caller, only: Option<i64>, limit: i64) -> Result<Vec<GrantUse>>;
         /// Working days and holidays, for answer deadlines.
         async fn set_calendar(&self, caller: &Caller, days: Vec<(NaiveDate, bool)>) -> Result<()>;
+        /// The calendar as set: holidays and working weekend days.
+        async fn working_calendar(&self) -> Result<Calendar>;
         /// An app reports a value it believes wrong.
         async fn report_error(&self, app: &AppPrincipal, code: &str, report: NewCorrection) -> Result<Reported>;
         async fn corrections(&self, caller: &Caller, page: Page) -> Result<Vec<Correction>>;

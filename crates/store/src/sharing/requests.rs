@@ -391,6 +391,11 @@ impl Store {
         })
     }
 
+    /// The deadline calendar: the holidays and the working weekend days set.
+    pub(crate) async fn working_calendar(&self) -> Result<Calendar> {
+        self.read(calendar).await
+    }
+
     /// Sets days of the deadline calendar (bureau only): holidays (`working` false)
     /// and working weekend days (true).
     pub(crate) async fn set_calendar(
