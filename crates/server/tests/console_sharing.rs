@@ -452,3 +452,103 @@ async fn grants_show_their_use_against_quotas_and_only_the_provider_revokes_them
         );
     }
 }
+
+#[tokio::test]
+async fn a_provider_fixes_or_refuses_an_error_report_and_no_one_else_can() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let person = id("50010319800101001");
+        let rows = json!([{"公民身份号码": person, "姓名": "张三", "联系电话": "13800000001"},
+                          {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
+        let code = published(
+            s,
+            &p.police,
+            &p.bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let key = common::share::registered_app(s, &p.district, &code, "窗口核验系统").await;
+        let report = |name: &'static str| {
+            let path = format!("/api/v1/share/{code}/corrections");
+            let key = key.clone();
+            let person = person.clone();
+            async move {
+                let (status, made) = common::share::app_call(s, Some(&key), reqwest::Method::POST, &path,
+                    Some(json!({"key": [person], "item": "姓名", "proposed": name, "evidence": "户口簿记载"}))).await;
+                assert_eq!(status, 201, "{made}");
+                made["id"].as_i64().unwrap()
+            }
+        };
+        let (fixed, refused) = (report("张叁").await, report("章三").await);
+        let list = "/console/sharing/corrections";
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let page = police.get(list).await;
+        assert!(
+            page.body
+                .contains("本单位数据的纠错 <span class=\"count\">2件")
+                && page.body.contains("张叁"),
+            "{backend}"
+        );
+        // Others: the reporter sees its reports without the forms; a stranger sees none.
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let theirs = district.get(list).await;
+        assert!(
+            theirs
+                .body
+                .contains("本单位提出的纠错 <span class=\"count\">2件")
+                && !theirs.body.contains("按建议值更正"),
+            "{backend}"
+        );
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        assert!(!market.get(list).await.body.contains("张叁"), "{backend}");
+        let answer = |id: i64| format!("{list}/{id}");
+        for b in [&mut district, &mut market] {
+            let tried = post_from(b, list, &answer(fixed), &[("decision", "accept")]).await;
+            assert_eq!(tried.status, 403, "{backend}: only the provider answers");
+        }
+        // A refusal needs its reason; an acceptance fixes the pool's value at once.
+        let bare = post_from(
+            &mut police,
+            list,
+            &answer(refused),
+            &[("decision", "reject"), ("note", "")],
+        )
+        .await;
+        assert_eq!(bare.status, 422, "{backend}");
+        assert!(bare.body.contains("不予更正须写明理由"));
+        let no = post_from(
+            &mut police,
+            list,
+            &answer(refused),
+            &[("decision", "reject"), ("note", "户籍档案记载无误")],
+        )
+        .await;
+        assert_eq!(no.status, 303, "{backend}");
+        let yes = post_from(&mut police, list, &answer(fixed), &[("decision", "accept")]).await;
+        assert_eq!(yes.status, 303, "{backend}: {}", yes.body);
+        let (_, row) = common::share::app_call(
+            s,
+            Some(&key),
+            reqwest::Method::GET,
+            &format!("/api/v1/share/{code}/rows/{person}"),
+            None,
+        )
+        .await;
+        assert!(
+            row.to_string().contains("张叁"),
+            "{backend}: the value is fixed: {row}"
+        );
+        let after = district.get(list).await;
+        assert!(
+            after.body.contains("已更正") && after.body.contains("户籍档案记载无误"),
+            "{backend}"
+        );
+        let again = post_from(&mut police, list, &answer(fixed), &[("decision", "accept")]).await;
+        assert_eq!(again.status, 422, "{backend}: answered once");
+    }
+}

@@ -11,6 +11,7 @@ mod bureau;
 mod catalog;
 mod catalog_files;
 mod charts;
+mod corrections;
 mod dashboard;
 mod draft;
 mod entry;
@@ -72,6 +73,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "users.html",
         "orgs.html",
         "bureau.html",
+        "corrections.html",
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -138,6 +140,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/console/bureau/{tab}",
             get(bureau::show).post(bureau::save),
+        )
+        .route("/console/sharing/corrections", get(corrections::list))
+        .route(
+            "/console/sharing/corrections/{id}",
+            post(corrections::answer),
         )
         .route("/console/sharing/grants", get(grants::list))
         .route("/console/sharing/grants/{id}/revoke", post(grants::revoke))
@@ -315,7 +322,7 @@ pub(crate) async fn render(
         | "pool_job.html"
         | "pool_refused.html"
         | "catalog_import.html" => "catalog",
-        "request.html" | "grants.html" => "requests",
+        "request.html" | "grants.html" | "corrections.html" => "requests",
         "users.html" | "orgs.html" => "admin",
         "bureau.html" => "bureau",
         "app_key.html" => "apps",

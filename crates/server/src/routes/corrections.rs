@@ -97,13 +97,30 @@ pub async fn answer_correction(
     Path(id): Path<i64>,
     Json(body): Json<CorrectionAnswer>,
 ) -> ApiResult<Json<Correction>> {
+    let answered = close_report(&state, &user.0, id, body.accept, body.note).await?;
+    Ok(Json(Correction::from(answered)))
+}
+
+/// Closes an error report as `user` (the API's and the console's) and audits it.
+pub(crate) async fn close_report(
+    state: &AppState,
+    user: &govshare_domain::access::Principal,
+    id: i64,
+    accept: bool,
+    note: String,
+) -> ApiResult<govshare_store::sharing::corrections::Correction> {
     let result = state
         .store
         .duties
-        .answer_correction(&user.caller(), id, body.accept, body.note)
+        .answer_correction(
+            &govshare_store::Caller::User(user.clone()),
+            id,
+            accept,
+            note,
+        )
         .await
         .map_err(ApiError::from);
-    let base = by_user(&user.0, "correction.answer", "ok");
+    let base = by_user(user, "correction.answer", "ok");
     let e = AuditEntry {
         actor: base.actor,
         org_id: base.org_id,
@@ -111,5 +128,5 @@ pub async fn answer_correction(
         ..entry(&result)
     };
     state.audit.record(e).await?;
-    Ok(Json(Correction::from(result?)))
+    result
 }

@@ -5,7 +5,7 @@ mod audit;
 pub(crate) mod catalog_files;
 mod changes;
 mod classes;
-mod corrections;
+pub(crate) mod corrections;
 mod files;
 mod health;
 mod orgs;
