@@ -127,6 +127,7 @@ async fn gbk_files_stream_from_disk_and_repeated_keys_are_refused_anywhere() {
             .audit_entries(
                 govshare_store::audit::log::AuditScope::All,
                 "node-1:cli",
+                Default::default(),
                 None,
                 10,
             )

@@ -26,6 +26,9 @@ impl Drop for Driver {
     }
 }
 
+/// How many times a wait looks again, 50 ms apart: 30 s, for a machine under load.
+const WAITS: usize = 600;
+
 impl Driver {
     /// Starts chromedriver and a headless Chromium session 1280 px wide; `None` when
     /// chromedriver is not installed.
@@ -118,10 +121,10 @@ impl Driver {
             .await;
     }
 
-    /// The element `css` selects, waited for (up to 10 s) while a page loads.
+    /// The element `css` selects, waited for (up to 30 s) while a page loads.
     async fn find(&self, css: &str) -> String {
         let mut last = Value::Null;
-        for _ in 0..200 {
+        for _ in 0..WAITS {
             last = self
                 .try_call(
                     reqwest::Method::POST,
@@ -183,10 +186,10 @@ impl Driver {
         panic!("the page's text could not be read");
     }
 
-    /// Waits (up to 10 s) for the page to show every one of `needles`; its text.
+    /// Waits (up to 30 s) for the page to show every one of `needles`; its text.
     async fn shows(&self, needles: &[&str]) -> String {
         let mut text = String::new();
-        for _ in 0..200 {
+        for _ in 0..WAITS {
             text = self.text().await;
             if needles.iter().all(|n| text.contains(n)) {
                 return text;
@@ -196,10 +199,10 @@ impl Driver {
         panic!("the page does not show {needles:?}: {text}");
     }
 
-    /// Waits (up to 10 s) for the address to contain `part`.
+    /// Waits (up to 30 s) for the address to contain `part`.
     async fn at(&self, part: &str) {
         let mut url = String::new();
-        for _ in 0..200 {
+        for _ in 0..WAITS {
             url = self.url().await;
             if url.contains(part) {
                 return;

@@ -458,18 +458,7 @@ async fn a_provider_fixes_or_refuses_an_error_report_and_no_one_else_can() {
     for backend in common::backends() {
         let p = parties(backend).await;
         let s = &p.s;
-        let person = id("50010319800101001");
-        let rows = json!([{"公民身份号码": person, "姓名": "张三", "联系电话": "13800000001"},
-                          {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
-        let code = published(
-            s,
-            &p.police,
-            &p.bureau,
-            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
-            &rows,
-        )
-        .await;
-        let key = common::share::registered_app(s, &p.district, &code, "窗口核验系统").await;
+        let (code, key, person) = common::share::open_with_app(&p).await;
         let report = |name: &'static str| {
             let path = format!("/api/v1/share/{code}/corrections");
             let key = key.clone();
@@ -550,5 +539,98 @@ async fn a_provider_fixes_or_refuses_an_error_report_and_no_one_else_can() {
         );
         let again = post_from(&mut police, list, &answer(fixed), &[("decision", "accept")]).await;
         assert_eq!(again.status, 422, "{backend}: answered once");
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_filtered_by_outcome_resource_organisation_and_day() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let (code, key, person) = common::share::open_with_app(&p).await;
+        let path = format!("/api/v1/share/{code}/rows/{person}");
+        for _ in 0..3 {
+            let (status, _) =
+                common::share::app_call(s, Some(&key), reqwest::Method::GET, &path, None).await;
+            assert_eq!(status, 200);
+        }
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        assert_eq!(
+            market.get("/console/catalog/101001/999999").await.status,
+            403
+        );
+        let mut bureau = Browser::new(s);
+        bureau.sign_in("admin", "Admin@2026").await;
+        let outcome_cells = |page: &str| -> Vec<String> {
+            page.split("<tr><td>")
+                .skip(1)
+                .map(|row| {
+                    let cells: Vec<&str> = row.split("</td><td").collect();
+                    cells
+                        .get(6)
+                        .map(|c| {
+                            c.trim_start_matches(|ch| ch != '>')
+                                .trim_start_matches('>')
+                                .replace("<span class=\"late\">", "")
+                                .replace("</span>", "")
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        let denied = bureau.get("/console/audit?outcome=denied").await;
+        assert_eq!(denied.status, 200, "{backend}");
+        let cells = outcome_cells(&denied.body);
+        assert!(
+            !cells.is_empty() && cells.iter().all(|c| c == "拒绝"),
+            "{backend}: {cells:?}"
+        );
+        let used = bureau
+            .get(&format!(
+                "/console/audit?resource={}&outcome=ok",
+                code.replace('/', "%2F")
+            ))
+            .await;
+        let served = used.body.matches("按主键查询").count();
+        assert_eq!(served, 3, "{backend}: the three lookups of the entry");
+        let tomorrow = govshare_store::clock::today() + chrono::Days::new(1);
+        let later = bureau.get(&format!("/console/audit?from={tomorrow}")).await;
+        assert!(later.body.contains("没有可查看的审计记录"), "{backend}");
+        let bad = bureau.get("/console/audit?from=%E6%98%A8%E5%A4%A9").await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("请填写日期"));
+        // A department filters within what it may read: the market operator's refusal
+        // is not the district's to see, whatever it asks.
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let theirs = district
+            .get(&format!(
+                "/console/audit?org={}",
+                common::org_code("市场监督")
+            ))
+            .await;
+        assert!(theirs.body.contains("没有可查看的审计记录"), "{backend}");
+        let own = district.get("/console/audit?outcome=ok").await;
+        assert!(
+            own.body.contains("按主键查询") && !own.body.contains("scjg_operator"),
+            "{backend}"
+        );
+        // The API takes the same filters, and refuses what it does not know.
+        let (status, log) = s
+            .get_json("/api/v1/audit?outcome=denied&limit=1000", Some(&p.bureau))
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            log.as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["outcome"] == "denied"),
+            "{backend}"
+        );
+        let (status, _) = s
+            .get_json("/api/v1/audit?colour=red", Some(&p.bureau))
+            .await;
+        assert_eq!(status, 400, "{backend}");
     }
 }

@@ -5,13 +5,15 @@
 
 use crate::AppState;
 use crate::console::session::{ConsoleUser, TokenForm};
-use crate::console::{ConsoleError, render};
+use crate::console::{ConsoleError, render_form};
+use crate::routes::audit::AuditQuery;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 const PAGE: i64 = 50;
 
@@ -44,35 +46,121 @@ fn basis_label(basis: &str) -> String {
     format!("{kind} {id}").trim().to_string()
 }
 
+/// The outcomes the log records, with what they mean.
+const OUTCOMES: &[(&str, &str)] = &[
+    ("ok", "成功"),
+    ("denied", "拒绝"),
+    ("not_found", "未找到"),
+    ("throttled", "限流"),
+    ("invalid", "无效请求"),
+    ("unauthorized", "未登录或凭证无效"),
+    ("conflict", "冲突"),
+    ("failed", "失败"),
+];
+
 fn outcome_label(outcome: &str) -> &str {
-    match outcome {
-        "ok" => "成功",
-        "denied" => "拒绝",
-        "not_found" => "未找到",
-        "throttled" => "限流",
-        "invalid" => "无效请求",
-        other => other,
-    }
+    OUTCOMES
+        .iter()
+        .find(|(code, _)| *code == outcome)
+        .map_or(outcome, |(_, label)| label)
 }
 
-#[derive(Deserialize, Default)]
-pub struct Before {
+/// A page of the listing and its filters, as the form sends them.
+#[derive(Deserialize, Default, Clone)]
+pub struct Listing {
     before: Option<i64>,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    app: String,
+    #[serde(default)]
+    resource: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+impl Listing {
+    /// The filter the store applies, and what in the form could not be read.
+    fn filter(&self, orgs: &[govshare_domain::org::Org]) -> (AuditQuery, BTreeMap<String, String>) {
+        let mut problems = BTreeMap::new();
+        let mut date = |field: &str, text: &str| {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            let read = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            if read.is_none() {
+                problems.insert(field.to_string(), "请填写日期，如2026-12-01".to_string());
+            }
+            read
+        };
+        let (from, to) = (date("from", &self.from), date("to", &self.to));
+        let app = match self.app.trim() {
+            "" => None,
+            text => text.parse::<i64>().ok().or_else(|| {
+                problems.insert("app".to_string(), "应用编号应为数字".to_string());
+                None
+            }),
+        };
+        let org = orgs
+            .iter()
+            .find(|o| o.spec.credit_code == self.org.trim())
+            .map(|o| o.spec.credit_code.clone());
+        let filter = AuditQuery {
+            before: self.before,
+            limit: None,
+            org,
+            app,
+            resource: Some(self.resource.clone()),
+            outcome: Some(self.outcome.clone()),
+            from,
+            to,
+        };
+        (filter, problems)
+    }
+
+    /// The listing's query string without `before`, for the next page's link.
+    fn query(&self) -> String {
+        [
+            ("org", &self.org),
+            ("app", &self.app),
+            ("resource", &self.resource),
+            ("outcome", &self.outcome),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| {
+            format!(
+                "{k}={}&",
+                crate::console::session::percent_encoded(v.trim())
+            )
+        })
+        .collect()
+    }
 }
 
 /// The page of entries before `before`, with the chain reports when there are some.
 async fn page_with(
     state: &AppState,
     user: &ConsoleUser,
-    before: Option<i64>,
+    listing: &Listing,
     reports: Option<Vec<minijinja::Value>>,
 ) -> Result<Response, ConsoleError> {
     state.audit.flush().await?;
     let scope = crate::routes::audit_scope(&user.principal);
+    let orgs = state.store.orgs.list_orgs().await?;
+    let (filter, problems) = listing.filter(&orgs);
+    let filter = filter.resolve(state).await?;
     let records = state
         .store
         .audit
-        .audit_entries(scope, state.audit.node_id(), before, PAGE)
+        .audit_entries(scope, state.audit.node_id(), filter, listing.before, PAGE)
         .await?;
     let older = (records.len() as i64 == PAGE)
         .then(|| records.last().map(|r| r.seq))
@@ -92,15 +180,20 @@ async fn page_with(
         })
         .collect();
     let p = &user.principal;
-    render(
+    render_form(
         state,
         user,
         "audit.html",
         context! {
-            rows, older, reports, node => state.audit.node_id(),
+            rows, older, reports, node => state.audit.node_id(), problems => problems.clone(),
+            query => listing.query(),
+            orgs => orgs.iter().map(|o| context! { code => o.spec.credit_code.clone(), name => o.spec.name.clone(), on => o.spec.credit_code == listing.org }).collect::<Vec<_>>(),
+            outcomes => OUTCOMES.iter().map(|(code, label)| context! { code => *code, label => *label, on => *code == listing.outcome }).collect::<Vec<_>>(),
+            f => context! { app => listing.app.clone(), resource => listing.resource.clone(), from => listing.from.clone(), to => listing.to.clone() },
             may_verify => p.is_bureau() || p.is_auditor(),
             whole => matches!(crate::routes::audit_scope(p), govshare_store::audit::log::AuditScope::All),
         },
+        &problems,
     )
     .await
 }
@@ -108,9 +201,9 @@ async fn page_with(
 pub async fn list(
     State(state): State<AppState>,
     user: ConsoleUser,
-    Query(q): Query<Before>,
+    Query(q): Query<Listing>,
 ) -> Result<Response, ConsoleError> {
-    page_with(&state, &user, q.before, None).await
+    page_with(&state, &user, &q, None).await
 }
 
 /// Recomputes every node's chain and checks its signed checkpoints (the bureau and
@@ -141,5 +234,5 @@ pub async fn verify(
             }
         })
         .collect();
-    page_with(&state, &user, None, Some(reports)).await
+    page_with(&state, &user, &Listing::default(), Some(reports)).await
 }

@@ -1,7 +1,7 @@
 //! The API's routes, one module per resource.
 
 pub(crate) mod apps;
-mod audit;
+pub(crate) mod audit;
 pub(crate) mod catalog_files;
 mod changes;
 mod classes;

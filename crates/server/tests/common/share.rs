@@ -260,3 +260,15 @@ pub async fn application(s: &TestServer) -> i64 {
     assert_eq!(status, 201, "{req}");
     req["id"].as_i64().unwrap()
 }
+
+/// A published unconditional police entry of two persons and a district app
+/// registered to use it: (code, key, the first person's ID number).
+pub async fn open_with_app(p: &Parties) -> (String, String, String) {
+    let person = id("50010319800101001");
+    let rows = json!([{"公民身份号码": person, "姓名": "张三", "联系电话": "13800000001"},
+                      {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
+    let sharing = json!({"sharing_type": "unconditional", "sharing_method": "api"});
+    let code = published(&p.s, &p.police, &p.bureau, sharing, &rows).await;
+    let key = registered_app(&p.s, &p.district, &code, "窗口核验系统").await;
+    (code, key, person)
+}

@@ -14,6 +14,53 @@ pub const MOVE_BATCH: usize = 10_000;
 
 const COLUMNS: &str = "node_id, seq, at, actor, app_id, org_id, action, resource_code, items, purpose, basis, row_count, digest, outcome, detail, prev_hash, hash, visits";
 
+/// Which entries of a scope a listing keeps: each field given narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// The organisation the caller acted for.
+    pub org_id: Option<i64>,
+    pub app_id: Option<i64>,
+    pub resource_code: Option<String>,
+    /// `ok`, `denied`, `not_found`, …
+    pub outcome: Option<String>,
+    /// Entries at or after this time (RFC 3339, UTC).
+    pub from: Option<String>,
+    /// Entries before this time.
+    pub to: Option<String>,
+}
+
+impl AuditFilter {
+    /// The filter as SQL conditions (each ` AND …`) and their values.
+    fn conditions(&self) -> (String, Vec<crate::value::Value>) {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        let mut add = |condition: &str, value: crate::value::Value| {
+            sql.push_str(" AND ");
+            sql.push_str(condition);
+            values.push(value);
+        };
+        if let Some(v) = self.org_id {
+            add("org_id = ?", v.into());
+        }
+        if let Some(v) = self.app_id {
+            add("app_id = ?", v.into());
+        }
+        if let Some(v) = &self.resource_code {
+            add("resource_code = ?", v.clone().into());
+        }
+        if let Some(v) = &self.outcome {
+            add("outcome = ?", v.clone().into());
+        }
+        if let Some(v) = &self.from {
+            add("at >= ?", v.clone().into());
+        }
+        if let Some(v) = &self.to {
+            add("at < ?", v.clone().into());
+        }
+        (sql, values)
+    }
+}
+
 fn record(r: &crate::value::Row) -> Result<AuditRecord> {
     Ok(AuditRecord {
         node_id: r.text("node_id")?,
@@ -414,22 +461,24 @@ impl Store {
         &self,
         scope: AuditScope,
         node: &str,
+        filter: AuditFilter,
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<AuditRecord>> {
         let node = node.to_string();
         self.read(move |c| {
             let before = before.unwrap_or(i64::MAX);
+            let (extra, extra_values) = filter.conditions();
             let newest = |c: &mut dyn Conn, column: &str, value: crate::value::Value| {
                 c.query(
-                    &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? AND {column} = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
-                    &[params![&node].to_vec(), vec![value], params![before, limit].to_vec()].concat(),
+                    &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? AND {column} = ?{extra} AND seq < ? ORDER BY seq DESC LIMIT ?"),
+                    &[params![&node].to_vec(), vec![value], extra_values.clone(), params![before, limit].to_vec()].concat(),
                 )
             };
             let rows = match scope {
                 AuditScope::All => c.query(
-                    &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
-                    &params![node, before, limit],
+                    &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ?{extra} AND seq < ? ORDER BY seq DESC LIMIT ?"),
+                    &[params![&node].to_vec(), extra_values.clone(), params![before, limit].to_vec()].concat(),
                 )?,
                 // The organisation's own calls, and each of its resources' calls, read
                 // newest first along their own index and merged: a walk of the whole

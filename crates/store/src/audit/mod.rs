@@ -9,7 +9,7 @@ pub mod visits;
 
 use crate::Result;
 use crate::audit::calls::Tally;
-use crate::audit::log::{AuditScope, ChainReport};
+use crate::audit::log::{AuditFilter, AuditScope, ChainReport};
 use crate::audit::stats::ShareStats;
 use crate::capability::capability;
 use govshare_domain::access::Visibility;
@@ -40,6 +40,7 @@ capability! {
             &self,
             scope: AuditScope,
             node: &str,
+            filter: AuditFilter,
             before: Option<i64>,
             limit: i64,
         ) -> Result<Vec<AuditRecord>>;
