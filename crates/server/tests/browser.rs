@@ -143,7 +143,8 @@ impl Driver {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("no element {css}: {last}");
+        let at = self.try_call(reqwest::Method::GET, "/url", json!({})).await;
+        panic!("no element {css} at {at}: {last}");
     }
 
     async fn type_into(&self, css: &str, text: &str) {
