@@ -80,7 +80,8 @@ pub(crate) fn audit_scope(p: &govshare_domain::access::Principal) -> AuditScope 
 
 /// This node's audit entries, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "sharing", params(AuditQuery), security(("bearer" = [])),
-    responses((status = 200, body = [AuditRecord]), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [AuditRecord]), (status = 401, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody, description = "the organisation filtered on is not registered")))]
 pub async fn list_audit(
     State(state): State<AppState>,
     user: User,

@@ -72,7 +72,8 @@ pub(crate) async fn add_user(
 
 /// Creates a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "auth", request_body = CreateUser, security(("bearer" = [])),
-    responses((status = 201, body = UserInfo), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = UserInfo), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody, description = "the organisation is not registered"),
+        (status = 409, body = crate::error::ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     user: User,
@@ -91,14 +92,14 @@ pub struct UsersQuery {
 
 /// The users of an organisation, for those who manage them.
 #[utoipa::path(get, path = "/api/v1/users", tag = "auth", params(UsersQuery), security(("bearer" = [])),
-    responses((status = 200, body = [UserInfo]), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [UserInfo]), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody, description = "the organisation is not registered")))]
 pub async fn list_users(
     State(state): State<AppState>,
     user: User,
     Query(q): Query<UsersQuery>,
 ) -> ApiResult<Json<Vec<UserInfo>>> {
-    let org = match q.org {
-        Some(code) => Some(state.store.orgs.org_by_code(&code).await?.id),
+    let org = match q.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Some(state.store.orgs.org_by_code(code).await?.id),
         None => None,
     };
     let users = state.store.orgs.users(&user.caller(), org).await?;
