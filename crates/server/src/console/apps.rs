@@ -74,7 +74,6 @@ async fn page(
             org => org.spec.name, rows, may_manage, problems => problems.clone(),
             done => match done { "revoked" => Some("密钥已撤销，使用该密钥的调用将立即被拒绝。"), _ => None },
             name => typed_value("name"), expires_days => typed_value("expires_days"),
-            revoking => typed.map(|f| f.get("app").to_string()),
         },
         &problems,
     )

@@ -53,7 +53,7 @@ async fn row(owners: &mut Owners<'_>, user: &ConsoleUser, g: &GrantUse) -> minij
         valid_from => s.valid_from.to_string(), valid_to => s.valid_to.to_string(),
         used_today => g.used_today, daily => s.daily_quota, daily_pct => percent(g.used_today, s.daily_quota),
         used_total => g.used_total, total => s.total_quota, total_pct => percent(g.used_total, s.total_quota),
-        state, live => state == "有效" || state == "未生效",
+        state,
         may_revoke => g.revoked_at.is_none() && user.principal.check_grant_revocation(g.provider_org_id).is_ok(),
     }
 }
