@@ -274,6 +274,15 @@ async fn sign_in(d: &Driver, s: &TestServer, username: &str, password: &str) {
     d.type_into("#username", username).await;
     d.type_into("#password", password).await;
     d.click("button[type=submit]").await;
+    // Signed in once the browser has left the form: opening another page before
+    // then would abort the form's post.
+    for _ in 0..WAITS {
+        if !d.url().await.contains("/console/sign-in") {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{username} was not signed in");
 }
 
 /// The browser, or `None` (with a note) where none is installed outside CI.
