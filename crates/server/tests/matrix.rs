@@ -578,6 +578,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                 .allow(&[Bureau, Admin]).hidden(&[Other]),
             op(Method::PUT, "/api/v1/share/calendar", "/api/v1/share/calendar".into(),
                 Json(json!([{"day": "2026-10-01", "working": false}]))).allow(&[Bureau]),
+            op(Method::DELETE, "/api/v1/share/calendar/{day}", "/api/v1/share/calendar/2026-10-01".into(), Empty).allow(&[Bureau]),
             op(Method::GET, "/api/v1/share/corrections", "/api/v1/share/corrections".into(), Empty).allow(SIGNED_IN),
             // Fixing a reported value is keeping the provider's data.
             op(Method::POST, "/api/v1/share/corrections/{id}/answer", format!("/api/v1/share/corrections/{correction}/answer"),

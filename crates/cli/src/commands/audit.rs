@@ -34,8 +34,14 @@ pub async fn run(command: AuditCommand, config: Config) -> anyhow::Result<ExitCo
     for r in &reports {
         match &r.first_bad {
             None => println!(
-                "节点 {}：{} 条，哈希链完整，{} 个签名检查点相符 (chain intact)",
-                r.node_id, r.entries, r.checkpoints
+                "节点 {}：{} 条，哈希链完整，{} 个签名检查点相符{} (chain intact)",
+                r.node_id,
+                r.entries,
+                r.checkpoints,
+                r.last_checkpoint
+                    .as_ref()
+                    .map(|(seq, at)| format!("，最近一个确认至第 {seq} 条（{at}）"))
+                    .unwrap_or_default()
             ),
             Some((seq, why)) => {
                 broken = true;

@@ -119,6 +119,7 @@ pub async fn demo(
     let banner = move |url: &str| {
         println!();
         println!("govshare 演示已启动 (demo running): {url}");
+        println!("  政务控制台 (console): {url}/console/");
         println!("  检索 (search):   {url}/api/v1/search?q=营业执照");
         println!("  接口文档 (API):  {url}/api/v1/openapi.json");
         println!("  演示账号 (demo logins):");

@@ -139,7 +139,7 @@ pub async fn import_catalog(
         mode,
         create_providers: q.create_providers.unwrap_or(false),
     };
-    let report = run_import(&state, &user.0, bytes.to_vec(), format, options).await?;
+    let report = run_import(&state, &user.0, bytes.to_vec(), format, options, |_| {}).await?;
     Ok(Json(report.into()))
 }
 
@@ -151,6 +151,7 @@ pub(crate) async fn run_import(
     bytes: Vec<u8>,
     format: Format,
     options: ImportOptions,
+    progress: impl FnMut(usize) + Send + 'static,
 ) -> ApiResult<crate::catalog_import::ImportReport> {
     let caller = govshare_store::Caller::User(user.clone());
     let report = import_file(
@@ -159,7 +160,7 @@ pub(crate) async fn run_import(
         bytes,
         format,
         options,
-        |_| {},
+        progress,
     )
     .await;
     if report.as_ref().is_ok_and(|r| r.imported > 0) {

@@ -11,7 +11,7 @@ mod health;
 mod orgs;
 mod page;
 pub(crate) mod pools;
-mod registrations;
+pub(crate) mod registrations;
 pub(crate) mod requests;
 mod resources;
 mod search;
@@ -97,6 +97,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(supply_material))
         .routes(routes!(revoke_grant))
         .routes(routes!(set_calendar))
+        .routes(routes!(clear_calendar_day))
         .routes(routes!(list_audit))
         .routes(routes!(share_stats))
         .routes(routes!(report_error))

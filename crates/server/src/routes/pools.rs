@@ -190,13 +190,45 @@ pub async fn set_pool_checks(
         .map(|(item, checks)| (item, wire::all(checks)))
         .collect();
     let code = format!("{class}/{seq}");
+    let pool = change_checks(&state, &user.0, &code, checks, detail).await?;
+    Ok(Json(PoolInfo::from(pool)))
+}
+
+type StoredPool = govshare_store::pool::tables::PoolInfo;
+
+/// Sets a pool's checks as `user` and audits it (the API's and the console's).
+pub(crate) async fn change_checks(
+    state: &AppState,
+    user: &govshare_domain::access::Principal,
+    code: &str,
+    checks: Vec<(String, Vec<govshare_domain::pool::Check>)>,
+    detail: String,
+) -> ApiResult<StoredPool> {
     let pool = state
         .store
         .pools
-        .set_pool_checks(&user.caller(), &code, checks)
+        .set_pool_checks(&govshare_store::Caller::User(user.clone()), code, checks)
         .await?;
-    record(&state, &user.0, "pool.checks", &code, 0, detail).await?;
-    Ok(Json(PoolInfo::from(pool)))
+    record(state, user, "pool.checks", code, 0, detail).await?;
+    Ok(pool)
+}
+
+/// Sets a pool's selection rules as `user` and audits them (the API's and the
+/// console's).
+pub(crate) async fn change_selection(
+    state: &AppState,
+    user: &govshare_domain::access::Principal,
+    code: &str,
+    selection: govshare_domain::pool::Selection,
+) -> ApiResult<StoredPool> {
+    let pool = state
+        .store
+        .pools
+        .set_pool_selection(&govshare_store::Caller::User(user.clone()), code, selection)
+        .await?;
+    let detail = serde_json::to_string(&pool.schema.selection).unwrap_or_default();
+    record(state, user, "pool.selection", code, 0, detail).await?;
+    Ok(pool)
 }
 
 /// Sets the pool's selection rules (数据筛选; the owner organisation or the bureau):
@@ -211,14 +243,7 @@ pub async fn set_pool_selection(
     Path((class, seq)): Path<(String, String)>,
     Json(body): Json<Selection>,
 ) -> ApiResult<Json<PoolInfo>> {
-    let code = format!("{class}/{seq}");
-    let pool = state
-        .store
-        .pools
-        .set_pool_selection(&user.caller(), &code, body.into())
-        .await?;
-    let detail = serde_json::to_string(&pool.schema.selection).unwrap_or_default();
-    record(&state, &user.0, "pool.selection", &code, 0, detail).await?;
+    let pool = change_selection(&state, &user.0, &format!("{class}/{seq}"), body.into()).await?;
     Ok(Json(PoolInfo::from(pool)))
 }
 

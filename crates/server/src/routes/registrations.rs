@@ -12,6 +12,8 @@ use crate::routes::requests::audited;
 use crate::wire::{self, Registration};
 use axum::extract::State;
 use axum::http::StatusCode;
+use govshare_domain::access::Principal;
+use govshare_store::Caller;
 use govshare_store::audit::log::AuditEntry;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +30,7 @@ pub struct NewRegistration {
 }
 
 fn entry(
-    user: &User,
+    user: &Principal,
     action: &str,
     r: &Result<govshare_store::sharing::registrations::Registration, ApiError>,
 ) -> AuditEntry {
@@ -43,8 +45,88 @@ fn entry(
         detail: ok
             .map(|g| format!("{} {}", g.status, g.scenario))
             .unwrap_or_default(),
-        ..by_user(&user.0, action, "ok")
+        ..by_user(user, action, "ok")
     }
+}
+
+type Stored = govshare_store::sharing::registrations::Registration;
+
+/// Registers `app_id`'s use of `resource` as `user`, audited (the API's and the
+/// console's).
+pub(crate) async fn register(
+    state: &AppState,
+    user: &Principal,
+    app_id: i64,
+    resource: &str,
+    purpose: &str,
+    scenario: &str,
+) -> ApiResult<Stored> {
+    let result = state
+        .store
+        .duties
+        .register_use(
+            &Caller::User(user.clone()),
+            app_id,
+            resource,
+            purpose,
+            scenario,
+        )
+        .await
+        .map_err(ApiError::from);
+    let mut e = entry(user, "share.register", &result);
+    if result.is_err() {
+        (e.app_id, e.resource_code, e.purpose) =
+            (Some(app_id), resource.to_string(), purpose.to_string());
+    }
+    audited(state, e, result).await
+}
+
+/// Approves or rejects registration `id` as `user`, audited (the API's and the
+/// console's).
+pub(crate) async fn settle(
+    state: &AppState,
+    user: &Principal,
+    id: i64,
+    approve: bool,
+    reason: String,
+) -> ApiResult<Stored> {
+    let detail = format!(
+        "registration:{id} {} {reason}",
+        if approve { "approve" } else { "reject" }
+    );
+    let result = state
+        .store
+        .duties
+        .answer_registration(&Caller::User(user.clone()), id, approve, reason)
+        .await
+        .map_err(ApiError::from);
+    let e = AuditEntry {
+        detail,
+        ..entry(user, "share.register.answer", &result)
+    };
+    audited(state, e, result).await
+}
+
+/// Puts registrations of `code` under manual review or back, as `user`, audited (the
+/// API's and the console's).
+pub(crate) async fn review(
+    state: &AppState,
+    user: &Principal,
+    code: &str,
+    manual: bool,
+) -> ApiResult<bool> {
+    let result = state
+        .store
+        .duties
+        .set_registration_review(&Caller::User(user.clone()), code, manual)
+        .await
+        .map_err(ApiError::from);
+    let e = AuditEntry {
+        resource_code: code.to_string(),
+        detail: format!("manual={manual}"),
+        ..by_user(user, "share.review.set", "ok")
+    };
+    audited(state, e, result).await
 }
 
 /// Registers an app's use of an unconditional resource: approved at once after the
@@ -58,26 +140,16 @@ pub async fn register_use(
     user: User,
     Json(body): Json<NewRegistration>,
 ) -> ApiResult<(StatusCode, Json<Registration>)> {
-    let result = state
-        .store
-        .duties
-        .register_use(
-            &user.caller(),
-            body.app_id,
-            &body.resource,
-            &body.purpose,
-            &body.scenario,
-        )
-        .await
-        .map_err(ApiError::from);
-    let mut e = entry(&user, "share.register", &result);
-    if result.is_err() {
-        (e.app_id, e.resource_code, e.purpose) = (Some(body.app_id), body.resource, body.purpose);
-    }
-    Ok((
-        StatusCode::CREATED,
-        Json(audited(&state, e, result).await?.into()),
-    ))
+    let made = register(
+        &state,
+        &user.0,
+        body.app_id,
+        &body.resource,
+        &body.purpose,
+        &body.scenario,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(made.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -138,19 +210,8 @@ pub async fn answer_registration(
     Path(id): Path<i64>,
     Json(body): Json<RegistrationAnswer>,
 ) -> ApiResult<Json<Registration>> {
-    let result = state
-        .store
-        .duties
-        .answer_registration(&user.caller(), id, body.approve, body.reason.clone())
-        .await
-        .map_err(ApiError::from);
-    let mut e = entry(&user, "share.register.answer", &result);
-    e.detail = format!(
-        "registration:{id} {} {}",
-        if body.approve { "approve" } else { "reject" },
-        body.reason
-    );
-    Ok(Json(Registration::from(audited(&state, e, result).await?)))
+    let settled = settle(&state, &user.0, id, body.approve, body.reason).await?;
+    Ok(Json(Registration::from(settled)))
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
@@ -171,18 +232,6 @@ pub async fn set_review(
     Path((class, seq)): Path<(String, String)>,
     Json(body): Json<ReviewSetting>,
 ) -> ApiResult<Json<ReviewSetting>> {
-    let code = format!("{class}/{seq}");
-    let result = state
-        .store
-        .duties
-        .set_registration_review(&user.caller(), &code, body.manual)
-        .await
-        .map(|manual| ReviewSetting { manual })
-        .map_err(ApiError::from);
-    let e = AuditEntry {
-        resource_code: code,
-        detail: format!("manual={}", body.manual),
-        ..by_user(&user.0, "share.review.set", "ok")
-    };
-    Ok(Json(audited(&state, e, result).await?))
+    let manual = review(&state, &user.0, &format!("{class}/{seq}"), body.manual).await?;
+    Ok(Json(ReviewSetting { manual }))
 }

@@ -12,6 +12,8 @@ use crate::routes::share::outcome_of;
 use crate::wire::{self, Answer, GrantInfo, NewRequest, RequestInfo, Scope};
 use axum::extract::State;
 use axum::http::StatusCode;
+use govshare_domain::access::Principal;
+use govshare_store::Caller;
 use govshare_store::audit::log::AuditEntry;
 use serde::Deserialize;
 
@@ -30,7 +32,7 @@ pub(crate) async fn audited<T>(
 }
 
 fn request_entry(
-    user: &User,
+    user: &Principal,
     action: &str,
     r: &Result<govshare_store::sharing::requests::RequestInfo, ApiError>,
     code: &str,
@@ -48,8 +50,70 @@ fn request_entry(
         detail: ok
             .map(|q| format!("request:{} {}", q.id, q.state.code()))
             .unwrap_or_default(),
-        ..by_user(&user.0, action, "ok")
+        ..by_user(user, action, "ok")
     }
+}
+
+type Made = govshare_store::sharing::requests::RequestInfo;
+
+/// Applies as `user` and audits the attempt (the API's and the console's).
+pub(crate) async fn make_request(
+    state: &AppState,
+    user: &Principal,
+    req: govshare_store::sharing::requests::NewRequest,
+) -> ApiResult<Made> {
+    let code = req.resource.clone();
+    let result = state
+        .store
+        .duties
+        .apply(&Caller::User(user.clone()), req)
+        .await
+        .map_err(ApiError::from);
+    let entry = request_entry(user, "request.apply", &result, &code);
+    audited(state, entry, result).await
+}
+
+/// Answers request `id` as `user` and audits the attempt (the API's and the console's).
+pub(crate) async fn decide(
+    state: &AppState,
+    user: &Principal,
+    id: i64,
+    answer: govshare_domain::sharing::request::Answer,
+    note: String,
+    scope: Option<govshare_domain::sharing::request::Scope>,
+) -> ApiResult<Made> {
+    use govshare_domain::sharing::request::Answer as Step;
+    let action = match answer {
+        Step::Approve => "request.approve",
+        Step::Reject => "request.reject",
+        Step::AskMore => "request.ask_more",
+    };
+    let result = state
+        .store
+        .duties
+        .answer_request(&Caller::User(user.clone()), id, answer, note, scope)
+        .await
+        .map_err(ApiError::from);
+    let entry = request_entry(user, action, &result, "");
+    audited(state, entry, result).await
+}
+
+/// Supplies the material asked for on request `id` as `user`, audited (the API's and
+/// the console's).
+pub(crate) async fn add_material(
+    state: &AppState,
+    user: &Principal,
+    id: i64,
+    material: String,
+) -> ApiResult<Made> {
+    let result = state
+        .store
+        .duties
+        .supply_material(&Caller::User(user.clone()), id, material)
+        .await
+        .map_err(ApiError::from);
+    let entry = request_entry(user, "request.material", &result, "");
+    audited(state, entry, result).await
 }
 
 /// Applies for a conditional resource for one of the caller's apps: items (and
@@ -63,18 +127,8 @@ pub async fn apply_request(
     user: User,
     Json(body): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, Json<RequestInfo>)> {
-    let code = body.resource.clone();
-    let result = state
-        .store
-        .duties
-        .apply(&user.caller(), body.into())
-        .await
-        .map_err(ApiError::from);
-    let entry = request_entry(&user, "request.apply", &result, &code);
-    Ok((
-        StatusCode::CREATED,
-        Json(audited(&state, entry, result).await?.into()),
-    ))
+    let made = make_request(&state, &user.0, body.into()).await?;
+    Ok((StatusCode::CREATED, Json(made.into())))
 }
 
 /// The requests the caller is party to (all of them for the bureau and auditors), one
@@ -114,27 +168,16 @@ pub async fn answer_request(
     Path(id): Path<i64>,
     Json(body): Json<AnswerBody>,
 ) -> ApiResult<Json<RequestInfo>> {
-    let action = match body.answer {
-        Answer::Approve => "request.approve",
-        Answer::Reject => "request.reject",
-        Answer::AskMore => "request.ask_more",
-    };
-    let result = state
-        .store
-        .duties
-        .answer_request(
-            &user.caller(),
-            id,
-            body.answer.into(),
-            body.note,
-            body.scope.map(Into::into),
-        )
-        .await
-        .map_err(ApiError::from);
-    let entry = request_entry(&user, action, &result, "");
-    Ok(Json(RequestInfo::from(
-        audited(&state, entry, result).await?,
-    )))
+    let answered = decide(
+        &state,
+        &user.0,
+        id,
+        body.answer.into(),
+        body.note,
+        body.scope.map(Into::into),
+    )
+    .await?;
+    Ok(Json(RequestInfo::from(answered)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -152,15 +195,8 @@ pub async fn supply_material(
     Path(id): Path<i64>,
     Json(body): Json<MaterialBody>,
 ) -> ApiResult<Json<RequestInfo>> {
-    let result = state
-        .store
-        .duties
-        .supply_material(&user.caller(), id, body.material)
-        .await
-        .map_err(ApiError::from);
-    let entry = request_entry(&user, "request.material", &result, "");
     Ok(Json(RequestInfo::from(
-        audited(&state, entry, result).await?,
+        add_material(&state, &user.0, id, body.material).await?,
     )))
 }
 
@@ -227,4 +263,24 @@ pub async fn set_calendar(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Puts a day of the answer-deadline calendar back to the weekday rule (bureau only);
+/// 404 when the day was not set.
+#[utoipa::path(delete, path = "/api/v1/share/calendar/{day}", tag = "sharing", params(("day" = chrono::NaiveDate, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn clear_calendar_day(
+    State(state): State<AppState>,
+    user: User,
+    Path(day): Path<chrono::NaiveDate>,
+) -> ApiResult<StatusCode> {
+    let cleared = state
+        .store
+        .duties
+        .clear_calendar(&user.caller(), vec![day])
+        .await?;
+    match cleared {
+        0 => Err(govshare_domain::Error::not_found("工作日历中的日期", day.to_string()).into()),
+        _ => Ok(StatusCode::NO_CONTENT),
+    }
 }

@@ -160,6 +160,8 @@ pub struct ChainReport {
     pub entries: i64,
     /// Signed checkpoints checked.
     pub checkpoints: i64,
+    /// The newest signed checkpoint: the entry it vouches for and when it was signed.
+    pub last_checkpoint: Option<(i64, String)>,
     /// The first entry that does not hold: its sequence number and what is wrong.
     pub first_bad: Option<(i64, String)>,
 }
@@ -205,22 +207,25 @@ pub fn verify_chain(conn: &mut dyn Conn, node: &str) -> Result<ChainReport> {
         prev = rec.hash;
     }
     let hashes: Vec<String> = rows.iter().map(|r| r.text("hash")).collect::<Result<_>>()?;
-    let (checkpoints, bad_checkpoint) = check_checkpoints(conn, node, &hashes)?;
+    let (checkpoints, last_checkpoint, bad_checkpoint) = check_checkpoints(conn, node, &hashes)?;
     Ok(ChainReport {
         node_id: node.to_string(),
         entries: rows.len() as i64,
         checkpoints,
+        last_checkpoint,
         first_bad: first_bad.or(bad_checkpoint),
     })
 }
 
 /// Checks a node's signed checkpoints against its chain (`hashes[i]` is entry i+1):
 /// each signature, and that the chain still holds the entry each one vouched for.
+/// Returns how many there are, the newest (its entry and time) and the first problem.
+#[allow(clippy::type_complexity)]
 fn check_checkpoints(
     conn: &mut dyn Conn,
     node: &str,
     hashes: &[String],
-) -> Result<(i64, Option<(i64, String)>)> {
+) -> Result<(i64, Option<(i64, String)>, Option<(i64, String)>)> {
     use govshare_domain::sharing::checkpoint::{message, verify};
     let public = conn
         .query_opt(
@@ -265,10 +270,116 @@ fn check_checkpoints(
             None
         };
         if problem.is_some() {
-            return Ok((cps.len() as i64, problem));
+            return Ok((cps.len() as i64, None, problem));
         }
     }
-    Ok((cps.len() as i64, None))
+    let last = match cps.last() {
+        Some(cp) => Some((cp.i64("seq")?, cp.text("at")?)),
+        None => None,
+    };
+    Ok((cps.len() as i64, last, None))
+}
+
+/// One entry where it stands in its node's chain.
+#[derive(Debug, Clone)]
+pub struct AuditPlace {
+    pub record: AuditRecord,
+    /// Its hash recomputed from its content is the hash stored.
+    pub intact: bool,
+    /// The entry before it (or the chain's start) has the hash it was made after.
+    pub linked: bool,
+    /// Entries the node's chain holds now.
+    pub chain_length: i64,
+    /// The first signed checkpoint at or after it, which vouches for it.
+    pub checkpoint: Option<CheckpointSeen>,
+}
+
+/// A signed checkpoint as one entry's page shows it.
+#[derive(Debug, Clone)]
+pub struct CheckpointSeen {
+    pub seq: i64,
+    pub at: String,
+    /// Its signature holds under the node's key and the chain still holds the entry it
+    /// signed.
+    pub holds: bool,
+}
+
+/// Entry `seq` of `node` with its place in the chain, when `scope` may read it.
+fn place(
+    conn: &mut dyn Conn,
+    scope: AuditScope,
+    node: &str,
+    seq: i64,
+) -> Result<Option<AuditPlace>> {
+    let (visible, mut values) = match scope {
+        AuditScope::All => (String::new(), Vec::new()),
+        AuditScope::Org(org) => (
+            " AND (org_id = ? OR resource_code IN (SELECT code FROM resources WHERE owner_org_id = ?))".to_string(),
+            params![org, org].to_vec(),
+        ),
+    };
+    values.splice(0..0, params![node, seq].to_vec());
+    let Some(row) = conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM audit_log WHERE node_id = ? AND seq = ?{visible}"),
+        &values,
+    )?
+    else {
+        return Ok(None);
+    };
+    let record = record(&row)?;
+    let before = match seq {
+        1 => Some(GENESIS.to_string()),
+        _ => conn
+            .query_opt(
+                "SELECT hash FROM audit_log WHERE node_id = ? AND seq = ?",
+                &params![node, seq - 1],
+            )?
+            .map(|r| r.text("hash"))
+            .transpose()?,
+    };
+    let chain_length = conn
+        .query_one(
+            "SELECT COALESCE(MAX(seq), 0) AS n FROM audit_log WHERE node_id = ?",
+            &params![node],
+        )?
+        .i64("n")?;
+    let checkpoint = match conn.query_opt(
+        "SELECT seq, hash, at, signature FROM audit_checkpoints WHERE node_id = ? AND seq >= ? ORDER BY seq LIMIT 1",
+        &params![node, seq],
+    )? {
+        None => None,
+        Some(cp) => {
+            use govshare_domain::sharing::checkpoint::{message, verify};
+            let (cp_seq, hash, at, signature) = (
+                cp.i64("seq")?,
+                cp.text("hash")?,
+                cp.text("at")?,
+                cp.text("signature")?,
+            );
+            let public = conn
+                .query_opt("SELECT public_key FROM audit_nodes WHERE node_id = ?", &params![node])?
+                .map(|r| r.text("public_key"))
+                .transpose()?;
+            let signed = public
+                .is_some_and(|p| verify(&p, &message(node, cp_seq, &hash, &at), &signature));
+            let still = conn
+                .query_opt(
+                    "SELECT hash FROM audit_log WHERE node_id = ? AND seq = ?",
+                    &params![node, cp_seq],
+                )?
+                .map(|r| r.text("hash"))
+                .transpose()?
+                .is_some_and(|h| h == hash);
+            Some(CheckpointSeen { seq: cp_seq, at, holds: signed && still })
+        }
+    };
+    Ok(Some(AuditPlace {
+        intact: entry_hash(node, seq, &record.prev_hash, &record.entry) == record.hash,
+        linked: before.is_some_and(|h| h == record.prev_hash),
+        record,
+        chain_length,
+        checkpoint,
+    }))
 }
 
 /// Which entries a reader sees.
@@ -453,6 +564,17 @@ impl Store {
             nodes.iter().map(|n| verify_chain(c, &n.text("node_id")?)).collect()
         })
         .await
+    }
+
+    /// Entry `seq` of `node` and its place in the chain, if `scope` may read it.
+    pub(crate) async fn audit_entry(
+        &self,
+        scope: AuditScope,
+        node: &str,
+        seq: i64,
+    ) -> Result<Option<AuditPlace>> {
+        let node = node.to_string();
+        self.read(move |c| place(c, scope, &node, seq)).await
     }
 
     /// The newest entries a reader may see, newest first, before `before` (a sequence

@@ -9,7 +9,7 @@ pub mod visits;
 
 use crate::Result;
 use crate::audit::calls::Tally;
-use crate::audit::log::{AuditFilter, AuditScope, ChainReport};
+use crate::audit::log::{AuditFilter, AuditPlace, AuditScope, ChainReport};
 use crate::audit::stats::ShareStats;
 use crate::capability::capability;
 use govshare_domain::access::Visibility;
@@ -44,6 +44,13 @@ capability! {
             before: Option<i64>,
             limit: i64,
         ) -> Result<Vec<AuditRecord>>;
+        /// One entry with its place in its node's chain, if `scope` may read it.
+        async fn audit_entry(
+            &self,
+            scope: AuditScope,
+            node: &str,
+            seq: i64,
+        ) -> Result<Option<AuditPlace>>;
         /// Calls by department, resource and day, as `v` may see them.
         async fn share_stats(
             &self,

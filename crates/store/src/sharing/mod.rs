@@ -88,6 +88,8 @@ capability! {
             scenario: &str,
         ) -> Result<Registration>;
         async fn set_registration_review(&self, caller: &Caller, code: &str, manual: bool) -> Result<bool>;
+        /// Whether registrations of `code` wait for the provider's review.
+        async fn registration_review(&self, caller: &Caller, code: &str) -> Result<bool>;
         async fn answer_registration(
             &self,
             caller: &Caller,
@@ -114,6 +116,8 @@ capability! {
         async fn grants(&self, caller: &Caller, only: Option<i64>, limit: i64) -> Result<Vec<GrantUse>>;
         /// Working days and holidays, for answer deadlines.
         async fn set_calendar(&self, caller: &Caller, days: Vec<(NaiveDate, bool)>) -> Result<()>;
+        /// Puts days back to the weekday rule; how many had been set.
+        async fn clear_calendar(&self, caller: &Caller, days: Vec<NaiveDate>) -> Result<u64>;
         /// The calendar as set: holidays and working weekend days.
         async fn working_calendar(&self) -> Result<Calendar>;
         /// An app reports a value it believes wrong.

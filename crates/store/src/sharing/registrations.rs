@@ -183,6 +183,21 @@ impl Store {
         .await
     }
 
+    /// Whether registrations of `code` wait for the provider's review, to anyone who
+    /// may see the entry.
+    pub(crate) async fn registration_review(&self, caller: &Caller, code: &str) -> Result<bool> {
+        let (v, code) = (caller.visibility(), code.to_string());
+        self.read(move |c| {
+            let r = get_visible(c, &code, v)?;
+            Ok(c.query_opt(
+                "SELECT 1 AS one FROM share_review WHERE resource_id = ?",
+                &params![r.id],
+            )?
+            .is_some())
+        })
+        .await
+    }
+
     /// The provider decides on a pending registration: approve, or reject with a
     /// reason. The provider's admin or approver, or the bureau; others are told it
     /// does not exist unless they are its consumer.

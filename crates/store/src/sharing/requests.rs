@@ -415,6 +415,26 @@ impl Store {
         })
         .await
     }
+
+    /// Puts days back to the weekday rule (the bureau only): how many were set.
+    pub(crate) async fn clear_calendar(
+        &self,
+        caller: &Caller,
+        days: Vec<NaiveDate>,
+    ) -> Result<u64> {
+        caller.check(|p| p.check_bureau())?;
+        self.write(move |c| {
+            let mut cleared = 0;
+            for day in days {
+                cleared += c.execute(
+                    "DELETE FROM calendar_days WHERE day = ?",
+                    &params![day.to_string()],
+                )?;
+            }
+            Ok(cleared)
+        })
+        .await
+    }
 }
 
 fn grant_by_id(conn: &mut dyn Conn, id: i64) -> Result<GrantInfo> {
