@@ -5,6 +5,7 @@
 #   bench/run.sh pools | lookups | granted  # pool loading; sharing lookups under wrk;
 #                                           # lookups and verifications under a grant
 #   bench/run.sh loading   # lookups under a grant alone and during a 10M-row load
+#   bench/run.sh console   # console pages under wrk -c16 beside the API, page weights
 #   bench/run.sh bigload   # govshare demo --persons 44020000 (GOVSHARE_BENCH_PERSONS)
 #   GOVSHARE_BENCH_BASELINE=/path/to/older/govshare GOVSHARE_BENCH_BASELINE_SCHEMA=N \
 #     bench/run.sh lookups           # also an older build, in the same turns (BENCHMARKS.md)

@@ -98,8 +98,13 @@ impl Wrk {
 
     /// The latency at `percent` (1 to 99.99), as wrk prints it.
     pub(crate) fn at(&self, percent: f64) -> String {
+        shown(self.micros_at(percent))
+    }
+
+    /// The latency at `percent` in microseconds.
+    pub(crate) fn micros_at(&self, percent: f64) -> u64 {
         let i = ((percent * 100.0).round() as usize).clamp(1, QUANTILES) - 1;
-        shown(self.quantiles.get(i).copied().unwrap_or(0))
+        self.quantiles.get(i).copied().unwrap_or(0)
     }
 }
 

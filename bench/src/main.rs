@@ -12,9 +12,12 @@
 //!   pgbench (`granted`);
 //! - conditional lookups alone and during a 10,000,000-row load into another pool
 //!   (`loading`);
+//! - the console's pages at demo scale beside the API's answers for the same data,
+//!   and each page's weight (`console`);
 //! - the seed's 44,020,000 persons loaded by `govshare demo` (`bigload`, not in `all`).
 
 mod bigload;
+mod console;
 mod granted;
 mod import;
 mod loading;
@@ -58,6 +61,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if which == "all" || which == "loading" {
         loading::run(&work).await?;
+    }
+    if which == "all" || which == "console" {
+        console::run(&work).await?;
     }
     if which == "bigload" {
         bigload::run(&work).await?;

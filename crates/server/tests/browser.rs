@@ -523,6 +523,96 @@ async fn cataloguing_keys_and_applications_work_in_a_real_browser() {
     d.call(reqwest::Method::DELETE, "", json!({})).await;
 }
 
+#[tokio::test]
+async fn reviewing_publishing_keys_and_the_audit_trail_work_in_a_real_browser() {
+    let Some(d) = browser().await else {
+        return;
+    };
+    let s = TestServer::start("sqlite", true).await;
+    let police = s.login("gaj_admin", "Demo@2026").await;
+    let bureau = s.login("admin", "Admin@2026").await;
+    let district = s.login("yuzhong_admin", "Demo@2026").await;
+    // The bureau registers and publishes an entry the police submitted.
+    let draft = common::police_draft(&s, "流动人口居住登记信息").await;
+    common::share::step(&s, &draft, &police, "submit").await;
+    sign_in(&d, &s, "admin", "Admin@2026").await;
+    d.open(&s.url(&format!("/console/catalog/{draft}"))).await;
+    d.click("button[name=action][value=register]").await;
+    d.shows(&["已登记"]).await;
+    d.click("button[name=action][value=publish]").await;
+    d.shows(&["已发布，其他单位可在资源目录中看到并申请使用"])
+        .await;
+    d.screenshot("console-entry-published").await;
+    // … and puts registrations of an unconditional entry under review.
+    let rows = json!([{"公民身份号码": common::share::id("50010319800101011"), "姓名": "郑一", "联系电话": "13800000011"},
+                      {"公民身份号码": common::share::id("50010419800101012"), "姓名": "王二", "联系电话": "13800000012"}]);
+    let open = common::share::published(
+        &s,
+        &police,
+        &bureau,
+        json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+        &rows,
+    )
+    .await;
+    d.open(&s.url(&format!("/console/catalog/{open}"))).await;
+    d.click("form[action$='/review'] button").await;
+    d.shows(&["须经提供方审核通过后方可调用"]).await;
+    // The audit log: an entry's page and its place in the chain.
+    d.click("nav a[href='/console/audit']").await;
+    d.click("td a[href^='/console/audit/']").await;
+    d.shows(&["在哈希链中的位置", "内容与哈希", "一致"]).await;
+    d.whole_page("console-audit-entry", 1280).await;
+    // A district registers its use and revokes a key it no longer needs.
+    let (_, kept) = common::share::new_app(&s, &district, "渝中区", "窗口核验系统").await;
+    let (_, spare) = common::share::new_app(&s, &district, "渝中区", "旧版接口").await;
+    let (status, _) = s
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/share/registrations",
+            Some(&district),
+            json!({"app_id": kept["app"]["id"], "resource": open, "purpose": "窗口办理时核验身份", "scenario": "窗口受理"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    d.click(".who button").await;
+    d.at("/console/sign-in").await;
+    sign_in(&d, &s, "yuzhong_admin", "Demo@2026").await;
+    d.click("nav a[href='/console/sharing/apps']").await;
+    let spare_id = spare["app"]["id"].as_i64().unwrap();
+    d.click(&format!("#confirm-{spare_id}")).await;
+    d.click(&format!(
+        "form[action='/console/sharing/apps/{spare_id}/revoke'] button"
+    ))
+    .await;
+    d.shows(&["已撤销"]).await;
+    d.screenshot("console-apps-revoked").await;
+    // The police approver answers the registration from the workbench.
+    d.click(".who button").await;
+    d.at("/console/sign-in").await;
+    sign_in(&d, &s, "gaj_approver", "Demo@2026").await;
+    d.shows(&["待审核的使用登记"]).await;
+    d.click("a[href='/console/sharing/registrations']").await;
+    d.shows(&["本单位资源的使用登记", "窗口核验系统", "待审核"])
+        .await;
+    d.screenshot("console-registrations").await;
+    d.click("form[action^='/console/sharing/registrations/'] button[value=approve]")
+        .await;
+    d.shows(&["已通过"]).await;
+    // The police admin keeps only one district's rows in the pool.
+    d.click(".who button").await;
+    d.at("/console/sign-in").await;
+    sign_in(&d, &s, "gaj_admin", "Demo@2026").await;
+    d.open(&s.url(&format!("/console/catalog/{open}/pool")))
+        .await;
+    d.click("select[name=rule_item] option[value=gmsfhm]").await;
+    d.click("select[name=rule_op] option[value=prefix]").await;
+    d.type_into("input[name=rule_values]", "500103").await;
+    d.click("form[action$='/pool/selection'] button").await;
+    d.shows(&["数据筛选规则已保存"]).await;
+    d.whole_page("console-pool-rules", 1280).await;
+    d.call(reqwest::Method::DELETE, "", json!({})).await;
+}
+
 /// `n` lookups by a district app in an unconditional police entry of two persons.
 async fn calls(s: &TestServer, n: usize) {
     let police = s.login("gaj_admin", "Demo@2026").await;

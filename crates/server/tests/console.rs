@@ -601,5 +601,47 @@ async fn the_dashboard_and_the_audit_log_show_the_city_to_the_bureau_and_a_depar
             checked.body.contains("哈希链完整") && lookups(&checked.body) == 7,
             "{backend}"
         );
+        // An entry's page: what it records and where it stands in the chain. The
+        // district reads its own call's entry but not how long the city's chain is;
+        // the market, party to none, gets the refusal a missing entry gets.
+        let listing = district.get("/console/audit").await.body;
+        // The number of the newest lookup's row.
+        let row = listing.find("<td>按主键查询</td>").expect("a lookup");
+        let at = listing[..row]
+            .rfind("href=\"/console/audit/")
+            .expect("an entry link")
+            + 6;
+        let link = listing[at..at + listing[at..].find('"').unwrap()].to_string();
+        let own = district.get(&link).await;
+        assert_eq!(own.status, 200, "{backend}: {link}");
+        for shown in ["按主键查询", "内容与哈希", "一致：", "衔接：", "渝中区"] {
+            assert!(own.body.contains(shown), "{backend}: {shown} on {link}");
+        }
+        assert!(
+            !own.body.contains("条，共"),
+            "{backend}: the chain's length is the bureau's"
+        );
+        let refused = market.get(&link).await;
+        let missing = market.get("/console/audit/node-x/99999999").await;
+        assert_eq!((refused.status, missing.status), (403, 403), "{backend}");
+        assert_eq!(refused.body, missing.body, "{backend}: nothing told apart");
+        let full = bureau.get(&link).await;
+        assert!(full.body.contains("条，共"), "{backend}");
+        // An entry changed after it was written shows so on its page.
+        let seq: i64 = link.rsplit('/').next().unwrap().parse().unwrap();
+        s.store
+            .write_audit(move |c| {
+                c.batch(&format!(
+                    "UPDATE audit_log SET row_count = row_count + 100 WHERE seq = {seq}"
+                ))
+            })
+            .await
+            .unwrap();
+        let changed = bureau.get(&link).await;
+        assert!(
+            changed.body.contains("不一致：该条目在写入后被修改"),
+            "{backend}: {}",
+            changed.body
+        );
     }
 }

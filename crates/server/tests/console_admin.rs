@@ -401,6 +401,12 @@ async fn the_bureau_keeps_the_calendar_quotas_themes_and_classes_and_watches_dea
                 "2027-02-11",
             ),
             (
+                "calendar",
+                vec![("day", "2027-02-12"), ("kind", "clear")],
+                422,
+                "该日期未设为节假日或调休上班",
+            ),
+            (
                 "quotas",
                 vec![
                     ("org", &police_code),
@@ -460,6 +466,15 @@ async fn the_bureau_keeps_the_calendar_quotas_themes_and_classes_and_watches_dea
             };
             assert!(page.contains(shown), "{backend}: {tab} shows {shown}");
         }
+        // A day set by mistake is put back to the weekday rule.
+        let (path, all) = post("calendar", &[("day", "2027-02-11"), ("kind", "clear")]);
+        let borrowed: Vec<(&str, &str)> =
+            all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(bureau.post(&path, &borrowed).await.status, 303, "{backend}");
+        assert!(
+            !bureau.get(&path).await.body.contains("2027-02-11"),
+            "{backend}: the holiday is gone"
+        );
         // Nobody else.
         let mut police = Browser::new(&s);
         police.sign_in("gaj_admin", "Demo@2026").await;

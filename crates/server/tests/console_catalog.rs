@@ -358,6 +358,19 @@ async fn the_live_check_points_at_the_row_the_user_sees_and_saves_nothing() {
     );
 }
 
+/// An import's page once the import has ended.
+async fn finished(b: &mut Browser<'_>, job: &str) -> common::console::Answer {
+    assert!(job.starts_with("/console/catalog/import/"), "{job}");
+    for _ in 0..200 {
+        let page = b.get(job).await;
+        if !page.body.contains("正在导入") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import at {job} did not end");
+}
+
 #[tokio::test]
 async fn the_catalog_goes_out_as_files_and_comes_in_with_each_problem_located() {
     for backend in common::backends() {
@@ -403,10 +416,24 @@ async fn the_catalog_goes_out_as_files_and_comes_in_with_each_problem_located() 
         bad["summary"] = serde_json::json!("");
         let file = serde_json::to_vec(&serde_json::json!([good, bad])).unwrap();
         let fields = [("form_token", token.as_str()), ("mode", "all")];
-        let all = police
+        let started = police
             .upload("/console/catalog/import", &fields, "目录.json", &file)
             .await;
+        assert_eq!(started.status, 303, "{backend}: {}", started.body);
+        let all = finished(&mut police, &started.location).await;
         assert_eq!(all.status, 422, "{backend}: {}", all.body);
+        // The job is its starter's: another user, even of the bureau, is refused.
+        let mut bureau = Browser::new(&s);
+        bureau.sign_in("admin", "Admin@2026").await;
+        assert_eq!(bureau.get(&started.location).await.status, 403, "{backend}");
+        assert!(
+            police
+                .get("/console/")
+                .await
+                .body
+                .contains(&started.location),
+            "{backend}: listed on the workbench"
+        );
         assert!(all.body.contains("未导入任何目录"), "{backend}");
         assert!(
             all.body.contains("999999") && all.body.contains("信息资源摘要为必填项"),
@@ -419,12 +446,13 @@ async fn the_catalog_goes_out_as_files_and_comes_in_with_each_problem_located() 
             "{backend}: all or nothing"
         );
         let fields = [("form_token", token.as_str()), ("mode", "valid")];
-        let valid = police
+        let started = police
             .upload("/console/catalog/import", &fields, "目录.json", &file)
             .await;
+        let valid = finished(&mut police, &started.location).await;
         assert_eq!(valid.status, 200, "{backend}: {}", valid.body);
         assert!(
-            valid.body.contains("文件中共2条目录，导入1条"),
+            valid.body.contains("文件中共2条目录") && valid.body.contains("导入1条"),
             "{backend}: {}",
             valid.body
         );

@@ -219,3 +219,182 @@ async fn a_department_loads_a_file_as_a_job_and_reads_what_it_refused() {
         );
     }
 }
+
+/// The checks of a pool's column as the API shows them.
+fn checks_of(info: &serde_json::Value, column: &str) -> serde_json::Value {
+    info["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == column)
+        .unwrap()["checks"]
+        .clone()
+}
+
+/// A post from the pool's page with its form token.
+async fn post_rules(b: &mut Browser<'_>, pool: &str, to: &str, fields: &[(&str, &str)]) -> Answer {
+    let token = b.token_of(pool).await;
+    let mut all = vec![("form_token", token.as_str())];
+    all.extend_from_slice(fields);
+    b.post(to, &all).await
+}
+
+#[tokio::test]
+async fn a_pools_keepers_edit_its_checks_and_selection_rules_and_others_cannot() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let rows = json!([{"公民身份号码": id("50010319800101001"), "姓名": "张三", "联系电话": "13800000001"},
+                          {"公民身份号码": id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
+        let code = published(
+            s,
+            &p.police,
+            &p.bureau,
+            json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let pool = format!("/console/catalog/{code}/pool");
+        let checks = format!("{pool}/checks");
+        let selection = format!("{pool}/selection");
+        let api = format!("/api/v1/pools/{code}");
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let page = police.get(&pool).await.body;
+        assert!(
+            page.contains("修改内容校验") && page.contains("保存筛选规则"),
+            "{backend}"
+        );
+
+        // Checks: the phone's check taken off, the ID number's kept.
+        let saved = post_rules(
+            &mut police,
+            &pool,
+            &checks,
+            &[("check", "gmsfhm:citizen_id")],
+        )
+        .await;
+        assert_eq!(saved.status, 303, "{backend}: {}", saved.body);
+        assert!(
+            police
+                .get(&saved.location)
+                .await
+                .body
+                .contains("内容校验已保存")
+        );
+        let (_, info) = s.get_json(&api, Some(&p.police)).await;
+        assert_eq!(
+            checks_of(&info, "gmsfhm"),
+            json!(["citizen_id"]),
+            "{backend}"
+        );
+        assert_eq!(checks_of(&info, "lxdh"), json!([]), "{backend}");
+
+        // A condition with two values where one is wanted: refused beside its row,
+        // what was typed kept, nothing saved.
+        let refused = post_rules(
+            &mut police,
+            &pool,
+            &selection,
+            &[
+                ("take", "lxdh"),
+                ("rule_item", "gmsfhm"),
+                ("rule_op", "at_least"),
+                ("rule_values", "500103、500104"),
+                ("rule_item", ""),
+                ("rule_op", "in"),
+                ("rule_values", ""),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{backend}");
+        assert!(
+            refused
+                .body
+                .contains("id=\"p-rule-0\">条件“公民身份号码”需要1个比较值，给了2个")
+                && refused.body.contains("value=\"500103、500104\""),
+            "{backend}: {}",
+            refused.body
+        );
+        // Rows of one district only, and the phone not taken.
+        let saved = post_rules(
+            &mut police,
+            &pool,
+            &selection,
+            &[
+                ("rule_item", "gmsfhm"),
+                ("rule_op", "prefix"),
+                ("rule_values", "500103"),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, 303, "{backend}: {}", saved.body);
+        let (_, info) = s.get_json(&api, Some(&p.police)).await;
+        let sel = &info["schema"]["selection"];
+        assert!(
+            !sel["items"].as_array().unwrap().contains(&json!("lxdh"))
+                && sel["rows"][0]["op"] == "prefix",
+            "{backend}: {sel}"
+        );
+        let shown = police.get(&pool).await.body;
+        assert!(
+            shown.contains("value=\"500103\""),
+            "{backend}: the rule shown"
+        );
+        let (status, report) = s
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/api/v1/pools/{code}/rows"),
+                Some(&p.police),
+                json!({"rows": [
+                    {"公民身份号码": id("50010319900101003"), "姓名": "王五", "联系电话": "13800000003"},
+                    {"公民身份号码": id("50010419900101004"), "姓名": "赵六", "联系电话": "13800000004"}
+                ]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{backend}: {report}");
+        assert_eq!(
+            (report["accepted"].as_i64(), report["skipped"].as_i64()),
+            (Some(1), Some(1)),
+            "{backend}: {report}"
+        );
+
+        // Others: the district sees the pool's shape without the forms; the market
+        // and an auditor are refused whatever they post.
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let theirs = district.get(&pool).await;
+        assert!(
+            !theirs.body.contains("修改内容校验") && !theirs.body.contains("保存筛选规则"),
+            "{backend}"
+        );
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let mut auditor = Browser::new(s);
+        auditor.sign_in("city_auditor", "Demo@2026").await;
+        for b in [&mut district, &mut market, &mut auditor] {
+            let token = b.token_of("/console/").await;
+            for to in [&checks, &selection] {
+                let answer = b
+                    .post(to, &[("form_token", &token), ("check", "gmsfhm:phone")])
+                    .await;
+                assert_eq!(answer.status, 403, "{backend}: {to}");
+            }
+        }
+        let (_, info) = s.get_json(&api, Some(&p.police)).await;
+        assert_eq!(checks_of(&info, "gmsfhm"), json!(["citizen_id"]));
+        assert!(info["schema"]["selection"]["rows"][0]["op"] == "prefix");
+        let log = bureau_log(s, &p.bureau).await;
+        for action in ["pool.checks", "pool.selection"] {
+            assert_eq!(
+                log.as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|e| e["action"] == action && e["outcome"] == "ok")
+                    .count(),
+                1,
+                "{backend}: {action}"
+            );
+        }
+    }
+}

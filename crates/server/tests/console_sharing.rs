@@ -634,3 +634,208 @@ async fn the_audit_log_is_filtered_by_outcome_resource_organisation_and_day() {
         assert_eq!(status, 400, "{backend}");
     }
 }
+
+/// The kinds of the audit entries of `action` the bureau reads through the API.
+async fn logged(s: &common::TestServer, bureau: &str, action: &str) -> usize {
+    let (_, log) = s.get_json("/api/v1/audit?limit=1000", Some(bureau)).await;
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action && e["outcome"] == "ok")
+        .count()
+}
+
+#[tokio::test]
+async fn the_applicant_supplies_the_material_asked_for_and_providers_review_registrations() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let id = common::share::application(s).await;
+        let page = format!("/console/sharing/requests/{id}");
+        let material = format!("{page}/material");
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let asked = post_from(
+            &mut police,
+            &page,
+            &page,
+            &[("decision", "ask_more"), ("note", "请补充区政府的授权文件")],
+        )
+        .await;
+        assert_eq!(asked.status, 303, "{backend}: {}", asked.body);
+        // The provider has no material to supply; the applicant sees what is asked.
+        assert!(!police.get(&page).await.body.contains("提交补充材料"));
+        assert_eq!(
+            post_from(&mut police, &page, &material, &[("material", "伪造")])
+                .await
+                .status,
+            403,
+            "{backend}"
+        );
+        let mut district = Browser::new(s);
+        district.sign_in("yuzhong_admin", "Demo@2026").await;
+        let shown = district.get(&page).await;
+        assert!(
+            shown.body.contains("提交补充材料") && shown.body.contains("请补充区政府的授权文件"),
+            "{backend}: {}",
+            shown.body
+        );
+        let empty = post_from(&mut district, &page, &material, &[("material", "  ")]).await;
+        assert_eq!(empty.status, 422, "{backend}");
+        assert!(empty.body.contains("请提供补充材料"), "{backend}");
+        let supplied = post_from(
+            &mut district,
+            &page,
+            &material,
+            &[("material", "渝中府办〔2026〕12号授权文件")],
+        )
+        .await;
+        assert_eq!(supplied.status, 303, "{backend}: {}", supplied.body);
+        let again = district.get(&page).await.body;
+        assert!(
+            again.contains("【补充材料】") && again.contains("渝中府办〔2026〕12号"),
+            "{backend}"
+        );
+        assert!(!again.contains("提交补充材料"), "{backend}: supplied once");
+        let twice = post_from(&mut district, &page, &material, &[("material", "再一次")]).await;
+        assert_eq!(twice.status, 422, "{backend}: no longer asked for");
+        // A department party to none sees neither the request nor the form.
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        assert_eq!(market.get(&page).await.status, 403);
+        // The console's steps are audited as the API's are.
+        assert_eq!(
+            logged(s, &p.bureau, "request.ask_more").await,
+            1,
+            "{backend}"
+        );
+        assert_eq!(
+            logged(s, &p.bureau, "request.material").await,
+            1,
+            "{backend}"
+        );
+
+        // Registrations under manual review: the bureau switches it on the entry page.
+        let rows = serde_json::json!([{"公民身份号码": common::share::id("50010319800101001"), "姓名": "张三", "联系电话": "13800000001"},
+                                      {"公民身份号码": common::share::id("50010319800101002"), "姓名": "李四", "联系电话": "13800000002"}]);
+        let open = published(
+            s,
+            &p.police,
+            &p.bureau,
+            serde_json::json!({"sharing_type": "unconditional", "sharing_method": "api"}),
+            &rows,
+        )
+        .await;
+        let entry = format!("/console/catalog/{open}");
+        let review = format!("{entry}/review");
+        assert!(district.get(&entry).await.body.contains("自动通过"));
+        assert!(
+            !district
+                .get(&entry)
+                .await
+                .body
+                .contains("改为提供方人工审核")
+        );
+        assert_eq!(
+            post_from(&mut police, &entry, &review, &[("manual", "1")])
+                .await
+                .status,
+            403,
+            "{backend}: the bureau's switch"
+        );
+        let mut bureau = Browser::new(s);
+        bureau.sign_in("admin", "Admin@2026").await;
+        let switched = post_from(&mut bureau, &entry, &review, &[("manual", "1")]).await;
+        assert_eq!(switched.status, 303, "{backend}: {}", switched.body);
+        assert!(
+            district
+                .get(&entry)
+                .await
+                .body
+                .contains("须经提供方审核通过后方可调用")
+        );
+        let apps = "/console/sharing/apps";
+        post_from(&mut district, apps, apps, &[("name", "登记测试系统")]).await;
+        let use_path = format!("{entry}/use");
+        let form = district.get(&use_path).await;
+        let app = {
+            let at = form.body.find("<option value=\"").unwrap() + 15;
+            form.body[at..at + form.body[at..].find('"').unwrap()].to_string()
+        };
+        let registered = post_from(
+            &mut district,
+            &use_path,
+            &use_path,
+            &[
+                ("app", &app),
+                ("purpose", "窗口办理时核验身份"),
+                ("scenario", "窗口受理"),
+            ],
+        )
+        .await;
+        assert_eq!(registered.status, 303, "{backend}: {}", registered.body);
+        let listing = "/console/sharing/registrations";
+        let mine = district.get(listing).await.body;
+        assert!(
+            mine.contains("待审核") && !mine.contains("sharing/registrations/"),
+            "{backend}: the consumer waits and cannot answer"
+        );
+        let (_, regs) = s
+            .get_json(
+                "/api/v1/share/registrations?status=pending",
+                Some(&p.district),
+            )
+            .await;
+        let reg = regs[0]["id"].as_i64().unwrap();
+        let answer = format!("/console/sharing/registrations/{reg}");
+        assert_eq!(
+            market
+                .get(listing)
+                .await
+                .body
+                .matches("登记测试系统")
+                .count(),
+            0,
+            "{backend}: nothing of others"
+        );
+        assert_eq!(
+            post_from(&mut market, listing, &answer, &[("decision", "approve")])
+                .await
+                .status,
+            403,
+            "{backend}"
+        );
+        let mut approver = Browser::new(s);
+        approver.sign_in("gaj_approver", "Demo@2026").await;
+        assert!(
+            approver
+                .get("/console/")
+                .await
+                .body
+                .contains("待审核的使用登记"),
+            "{backend}: waiting on the approver's workbench"
+        );
+        let short = post_from(
+            &mut approver,
+            listing,
+            &answer,
+            &[("decision", "reject"), ("reason", "不")],
+        )
+        .await;
+        assert_eq!(short.status, 422, "{backend}");
+        assert!(short.body.contains("至少4个字"), "{backend}");
+        let approved = post_from(&mut approver, listing, &answer, &[("decision", "approve")]).await;
+        assert_eq!(approved.status, 303, "{backend}: {}", approved.body);
+        assert!(district.get(listing).await.body.contains("已通过"));
+        assert_eq!(
+            logged(s, &p.bureau, "share.review.set").await,
+            1,
+            "{backend}"
+        );
+        assert_eq!(
+            logged(s, &p.bureau, "share.register.answer").await,
+            1,
+            "{backend}"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use crate::console::session::{ConsoleUser, TokenForm};
 use crate::console::{ConsoleError, render_form};
 use crate::routes::audit::AuditQuery;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use minijinja::context;
@@ -30,6 +30,24 @@ fn action_label(action: &str) -> &str {
         "share.files" | "share.file" => "文件下载",
         "share.register" => "登记使用",
         "correction.report" => "数据纠错",
+        "correction.answer" => "答复纠错",
+        "request.apply" => "申请共享",
+        "request.approve" => "批准申请",
+        "request.reject" => "驳回申请",
+        "request.ask_more" => "要求补充材料",
+        "request.material" => "补充材料",
+        "grant.revoke" => "撤销授权",
+        "share.register.answer" => "审核使用登记",
+        "share.review.set" => "设置登记审核方式",
+        "app.create" => "创建应用",
+        "app.revoke" => "撤销密钥",
+        "pool.load" => "数据汇聚",
+        "pool.checks" => "修改内容校验",
+        "pool.selection" => "修改数据筛选",
+        "file.upload" => "上传文件",
+        "catalog.import" => "目录导入",
+        "user.create" => "新建账号",
+        "user.change" => "修改账号",
         other => other,
     }
 }
@@ -229,10 +247,71 @@ pub async fn verify(
         .map(|r| {
             context! {
                 node => r.node_id, entries => r.entries, checkpoints => r.checkpoints,
+                last => r.last_checkpoint.map(|(seq, at)| context! { seq, at }),
                 whole => r.first_bad.is_none(),
                 bad => r.first_bad.map(|(seq, why)| format!("第{seq}条：{why}")),
             }
         })
         .collect();
     page_with(&state, &user, &Listing::default(), Some(reports)).await
+}
+
+/// One entry of the log with everything it records and its place in the chain: its
+/// own hash recomputed, its link to the entry before, and the signed checkpoint that
+/// vouches for it. A reader outside its scope gets the refusal a missing entry gets.
+pub async fn entry(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path((node, seq)): Path<(String, i64)>,
+) -> Result<Response, ConsoleError> {
+    state.audit.flush().await?;
+    let scope = crate::routes::audit_scope(&user.principal);
+    let place = state
+        .store
+        .audit
+        .audit_entry(scope, &node, seq)
+        .await?
+        .ok_or(ConsoleError::Refused)?;
+    let p = &user.principal;
+    // How long the chain is, and where its checkpoints stand, tells how busy the whole
+    // city is: only readers of the whole log see the numbers.
+    let whole = matches!(scope, govshare_store::audit::log::AuditScope::All);
+    let org = match place.record.entry.org_id {
+        Some(id) => state
+            .store
+            .orgs
+            .list_orgs()
+            .await?
+            .into_iter()
+            .find(|o| o.id == id)
+            .map(|o| o.spec.name),
+        None => None,
+    };
+    let e = &place.record.entry;
+    crate::console::render(
+        &state,
+        &user,
+        "audit_entry.html",
+        context! {
+            node, seq,
+            e => context! {
+                at => e.at.clone(), actor => e.actor.clone(), org, app => e.app_id,
+                action => action_label(&e.action), code => e.action.clone(),
+                resource => e.resource_code.clone(), items => e.items.clone(), purpose => e.purpose.clone(),
+                basis => basis_label(&e.basis), rows => e.row_count, visits => e.visits,
+                digest => e.digest.clone(), outcome => outcome_label(&e.outcome), failed => e.outcome != "ok",
+                detail => e.detail.clone(),
+            },
+            hash => place.record.hash.clone(), prev_hash => place.record.prev_hash.clone(),
+            intact => place.intact, linked => place.linked,
+            length => whole.then_some(place.chain_length),
+            newer => (whole && seq < place.chain_length).then_some(seq + 1),
+            older => (whole && seq > 1).then_some(seq - 1),
+            checkpoint => place.checkpoint.map(|c| context! {
+                seq => whole.then_some(c.seq), at => c.at, holds => c.holds,
+            }),
+            may_verify => p.is_bureau() || p.is_auditor(),
+        },
+    )
+    .await
 }

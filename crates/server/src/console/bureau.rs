@@ -171,6 +171,13 @@ pub async fn save(
     let mut problems = BTreeMap::new();
     let saved = match tab.as_str() {
         "calendar" => match NaiveDate::parse_from_str(f.get("day").trim(), "%Y-%m-%d") {
+            Ok(day) if f.get("kind") == "clear" => {
+                let cleared = state.store.duties.clear_calendar(&caller, vec![day]).await;
+                if matches!(cleared, Ok(0)) {
+                    problems.insert("day".into(), "该日期未设为节假日或调休上班".into());
+                }
+                cleared.map(|_| ())
+            }
             Ok(day) => {
                 let working = f.get("kind") == "working";
                 state

@@ -3,16 +3,18 @@
 //! problems come back as a table (sheet, row, column, reason). The import is the
 //! API's (`run_import`): with "all or nothing" a file with any problem imports
 //! nothing; with "valid entries only" the good ones go in and the rest are listed.
+//! It runs as a job (`jobs`): its page (`/console/catalog/import/{id}`) follows it
+//! and then shows the result; the user may leave and come back from the workbench.
 
 use crate::AppState;
 use crate::console::form::upload;
+use crate::console::jobs::{self, CatalogUpload, Outcome};
 use crate::console::session::ConsoleUser;
 use crate::console::{ConsoleError, render_form};
-use crate::error::ApiError;
-use crate::routes::catalog_files::{catalog_file, run_import, visible_records};
+use crate::routes::catalog_files::{catalog_file, visible_records};
 use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use govshare_interchange::{Format, Location};
 use govshare_store::catalog::import::{ImportMode, ImportOptions};
 use minijinja::context;
@@ -25,6 +27,7 @@ async fn page(
     problems: BTreeMap<String, String>,
     located: &[Location],
     report: Option<minijinja::Value>,
+    running: Option<minijinja::Value>,
 ) -> Result<Response, ConsoleError> {
     let rows: Vec<_> = located
         .iter()
@@ -46,7 +49,7 @@ async fn page(
         user,
         "catalog_import.html",
         context! {
-            problems => shown.clone(), rows, report,
+            problems => shown.clone(), rows, report, running,
             may_import => user.principal.check_create(user.principal.org_id).is_ok(),
             bureau => user.principal.is_bureau(),
         },
@@ -59,7 +62,7 @@ pub async fn form(
     State(state): State<AppState>,
     user: ConsoleUser,
 ) -> Result<Response, ConsoleError> {
-    page(&state, &user, BTreeMap::new(), &[], None).await
+    page(&state, &user, BTreeMap::new(), &[], None, None).await
 }
 
 pub async fn import(
@@ -78,7 +81,7 @@ pub async fn import(
             "file".to_string(),
             "请选择目录文件（XLSX、CSV 或 JSON）".to_string(),
         )]);
-        return page(&state, &user, problems, &[], None).await;
+        return page(&state, &user, problems, &[], None, None).await;
     }
     let options = ImportOptions {
         mode: match posted.fields.get("mode") {
@@ -89,11 +92,41 @@ pub async fn import(
             && posted.fields.get("create_providers") == "1",
     };
     let format = Format::detect(&posted.file_name, &posted.bytes);
-    match run_import(&state, &user.principal, posted.bytes, format, options).await {
-        Ok(report) => {
+    let upload = CatalogUpload {
+        file: posted.file_name,
+        bytes: posted.bytes,
+        format,
+        options,
+    };
+    let id = jobs::start_import(state.clone(), user.principal.clone(), upload);
+    Ok(Redirect::to(&format!("/console/catalog/import/{id}")).into_response())
+}
+
+/// An import's page: its progress while it runs (the page refreshes itself), then
+/// what was imported and each problem, or why the file was refused. Only the user who
+/// started it sees it.
+pub async fn job(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path(id): Path<String>,
+) -> Result<Response, ConsoleError> {
+    let job = jobs::of(&id, user.principal.user_id)
+        .filter(|j| j.catalog)
+        .ok_or(ConsoleError::Refused)?;
+    let file = job.file.clone();
+    match job.ended() {
+        None => {
+            let running = context! {
+                file, started => job.started_at.clone(), entries => job.rows(), rate => job.rate(),
+                seconds => format!("{:.1}", job.elapsed().as_secs_f64()),
+            };
+            page(&state, &user, BTreeMap::new(), &[], None, Some(running)).await
+        }
+        Some((Outcome::Imported(report), _)) => {
             let summary = context! {
-                file => posted.file_name, received => report.received, imported => report.imported,
+                file, received => report.received, imported => report.imported,
                 rejected => report.rejected.len(), providers => report.providers.join("、"),
+                seconds => format!("{:.1}", job.elapsed().as_secs_f64()),
             };
             page(
                 &state,
@@ -101,13 +134,18 @@ pub async fn import(
                 BTreeMap::new(),
                 &report.rejected,
                 Some(summary),
+                None,
             )
             .await
         }
-        Err(ApiError::InvalidFile(located)) => {
-            page(&state, &user, BTreeMap::new(), &located, None).await
+        Some((Outcome::FileProblems(located), _)) => {
+            page(&state, &user, BTreeMap::new(), &located, None, None).await
         }
-        Err(e) => Err(e.into()),
+        Some((Outcome::Refused(why), _)) => {
+            let problems = BTreeMap::from([("file".to_string(), why)]);
+            page(&state, &user, problems, &[], None, None).await
+        }
+        Some((Outcome::Loaded(_), _)) => Err(ConsoleError::Refused),
     }
 }
 

@@ -5,7 +5,7 @@
 //! function, which audits it.
 
 use crate::AppState;
-use crate::console::form::problems_of;
+use crate::console::form::row_problems;
 use crate::console::requests::{Owners, days_left};
 use crate::console::session::ConsoleUser;
 use crate::console::{ConsoleError, render_form};
@@ -103,10 +103,7 @@ pub async fn answer(
     {
         Ok(_) => Ok(Redirect::to("/console/sharing/corrections").into_response()),
         Err(e) => {
-            let problems = problems_of(e, "note")?
-                .into_values()
-                .map(|reason| (format!("note-{id}"), reason))
-                .collect();
+            let problems = row_problems(e, "note", id)?;
             page(&state, &user, problems).await
         }
     }

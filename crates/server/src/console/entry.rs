@@ -62,6 +62,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "publish" => "已发布，其他单位可在资源目录中看到并申请使用。",
         "withdraw" => "已下架。",
         "registered" => "使用登记已提交。提供方设置了人工审核的，审核通过后即可调用。",
+        "review" => "使用登记的审核方式已更改。",
         _ => return None,
     })
 }
@@ -105,6 +106,19 @@ async fn page(
     let has_pool = matches!(r.state, EntryState::Registered | EntryState::Published)
         && govshare_domain::pool::schema::is_data_backed(r);
     let may_edit = user.principal.check_edit(r.owner_org_id, r.state).is_ok();
+    // Registrations of unconditional data: approved at once, or reviewed by hand where
+    // the bureau says so (the bureau switches it here).
+    let unconditional = r.spec.sharing_type == govshare_domain::labels::SharingType::Unconditional;
+    let review = match unconditional {
+        true => Some(
+            state
+                .store
+                .duties
+                .registration_review(&user.caller(), &r.code)
+                .await?,
+        ),
+        false => None,
+    };
     render_form(
         state,
         user,
@@ -112,6 +126,7 @@ async fn page(
         context! {
             code => r.code.clone(), name => r.spec.name.clone(), core, items, version => r.version,
             updated => r.updated_at.clone(), state_label => r.state.label(), may_edit, actions, may_use, has_pool,
+            review, may_set_review => unconditional && p.check_bureau().is_ok(),
             conditional => r.spec.sharing_type == govshare_domain::labels::SharingType::Conditional,
             done => done_message(done), problems => problems.clone(),
             chosen => typed.map(|f| f.get("action").to_string()),
@@ -190,6 +205,25 @@ pub async fn step(
             page(&state, &user, &r, "", problems, Some(&f)).await
         }
     }
+}
+
+/// The bureau puts the entry's registrations under the provider's review, or back to
+/// approval at once; through the API's function, which audits it.
+pub async fn set_review(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path((class, seq)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, ConsoleError> {
+    let f = user.posted(&headers, &body)?;
+    let r = visible(&state, &user, &class, &seq).await?;
+    user.principal
+        .check_bureau()
+        .map_err(|_| ConsoleError::Refused)?;
+    let manual = f.get("manual") == "1";
+    crate::routes::registrations::review(&state, &user.principal, &r.code, manual).await?;
+    Ok(Redirect::to(&format!("/console/catalog/{}?done=review", r.code)).into_response())
 }
 
 /// What a version's step was called.

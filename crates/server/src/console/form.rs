@@ -130,6 +130,25 @@ pub fn problems_of(
     }
 }
 
+/// As `problems_of`, for a form of one row among many (row `id`'s `field`): every
+/// problem under `{field}-{id}`, where the page shows it beside that row's form.
+pub fn row_problems(
+    e: impl Into<crate::error::ApiError>,
+    field: &str,
+    id: i64,
+) -> Result<std::collections::BTreeMap<String, String>, crate::console::ConsoleError> {
+    let mut out = std::collections::BTreeMap::new();
+    for why in problems_of(e, field)?.into_values() {
+        out.entry(format!("{field}-{id}"))
+            .and_modify(|all: &mut String| {
+                all.push('；');
+                all.push_str(&why);
+            })
+            .or_insert(why);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

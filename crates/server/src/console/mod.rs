@@ -19,7 +19,9 @@ mod entry_form;
 mod form;
 mod grants;
 mod jobs;
+mod pool_rules;
 mod pools;
+mod registrations;
 mod requests;
 pub mod session;
 mod sign_in;
@@ -74,6 +76,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "orgs.html",
         "bureau.html",
         "corrections.html",
+        "audit_entry.html",
+        "registrations.html",
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -147,6 +151,11 @@ pub fn routes() -> Router<AppState> {
             post(corrections::answer),
         )
         .route("/console/sharing/grants", get(grants::list))
+        .route("/console/sharing/registrations", get(registrations::list))
+        .route(
+            "/console/sharing/registrations/{id}",
+            post(registrations::answer),
+        )
         .route("/console/sharing/grants/{id}/revoke", post(grants::revoke))
         .route("/console/sharing/apps/{id}/revoke", post(apps::revoke))
         .route("/console/catalog", get(catalog::list))
@@ -162,12 +171,17 @@ pub fn routes() -> Router<AppState> {
             ),
         )
         .route("/console/catalog/files/{name}", get(catalog_files::file))
+        .route("/console/catalog/import/{id}", get(catalog_files::job))
         .route(
             "/console/catalog/{class}/{seq}/edit",
             get(entry_form::edit_form).post(entry_form::update),
         )
         .route("/console/catalog/{class}/{seq}", get(entry::show))
         .route("/console/catalog/{class}/{seq}/step", post(entry::step))
+        .route(
+            "/console/catalog/{class}/{seq}/review",
+            post(entry::set_review),
+        )
         .route(
             "/console/catalog/{class}/{seq}/history",
             get(entry::history),
@@ -179,6 +193,14 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(
                     govshare_interchange::MAX_FILE_BYTES,
                 )),
+        )
+        .route(
+            "/console/catalog/{class}/{seq}/pool/checks",
+            post(pool_rules::save_checks),
+        )
+        .route(
+            "/console/catalog/{class}/{seq}/pool/selection",
+            post(pool_rules::save_selection),
         )
         .route("/console/pool-jobs/{id}", get(pools::job))
         .route("/console/pool-batches/{id}", get(pools::refused))
@@ -193,10 +215,15 @@ pub fn routes() -> Router<AppState> {
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/audit", get(audit::list))
         .route("/console/audit/verify", post(audit::verify))
+        .route("/console/audit/{node}/{seq}", get(audit::entry))
         .route("/console/sharing/requests", get(requests::list))
         .route(
             "/console/sharing/requests/{id}",
             get(requests::detail).post(requests::answer),
+        )
+        .route(
+            "/console/sharing/requests/{id}/material",
+            post(requests::supply),
         )
         .route("/console/{*rest}", get(|| async { ConsoleError::Refused }))
 }
@@ -322,9 +349,10 @@ pub(crate) async fn render(
         | "pool_job.html"
         | "pool_refused.html"
         | "catalog_import.html" => "catalog",
-        "request.html" | "grants.html" | "corrections.html" => "requests",
+        "request.html" | "grants.html" | "corrections.html" | "registrations.html" => "requests",
         "users.html" | "orgs.html" => "admin",
         "bureau.html" => "bureau",
+        "audit_entry.html" => "audit",
         "app_key.html" => "apps",
         other => other.split('.').next().unwrap_or_default(),
     };

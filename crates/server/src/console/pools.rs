@@ -65,11 +65,14 @@ const MODES: &[(&str, &str)] = &[
     ("delete", "删除（文件中的主键）"),
 ];
 
-async fn page(
+/// The pool's page; `typed` is a refused rules form, shown again as it was sent.
+pub(crate) async fn page(
     state: &AppState,
     user: &ConsoleUser,
     r: &Resource,
     problems: BTreeMap<String, String>,
+    typed: Option<&crate::console::form::Fields>,
+    done: &str,
 ) -> Result<Response, ConsoleError> {
     let info = state.store.pools.pool(&user.caller(), &r.code).await?;
     let may_load = user
@@ -118,19 +121,32 @@ async fn page(
             last => info.last_batch_at.clone(), fresh, late, columns, may_load, batches,
             modes => MODES.iter().map(|(code, label)| context! { code => *code, label => *label }).collect::<Vec<_>>(),
             problems => problems.clone(), max_mib => govshare_interchange::MAX_FILE_BYTES / (1024 * 1024),
+            rules => may_load.then(|| crate::console::pool_rules::context(&info.schema, typed)),
+            done => match done {
+                "checks" => Some("内容校验已保存，对此后导入的数据生效。"),
+                "selection" => Some("数据筛选规则已保存，对此后导入的数据生效。"),
+                _ => None,
+            },
         },
         &problems,
     )
     .await
 }
 
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: ConsoleUser,
     Path((class, seq)): Path<(String, String)>,
+    Query(q): Query<Done>,
 ) -> Result<Response, ConsoleError> {
     let r = visible(&state, &user, &class, &seq).await?;
-    page(&state, &user, &r, BTreeMap::new()).await
+    page(&state, &user, &r, BTreeMap::new(), None, &q.done).await
 }
 
 /// Starts loading an uploaded file and sends the user to the job's page.
@@ -165,7 +181,7 @@ pub async fn upload(
         );
     }
     let (Some(mode), true) = (mode, problems.is_empty()) else {
-        return page(&state, &user, &r, problems).await;
+        return page(&state, &user, &r, problems, None, "").await;
     };
     let name = posted.file_name;
     let id = jobs::start(
@@ -193,7 +209,9 @@ pub async fn job(
     user: ConsoleUser,
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
-    let job = jobs::of(&id, user.principal.user_id).ok_or(ConsoleError::Refused)?;
+    let job = jobs::of(&id, user.principal.user_id)
+        .filter(|j| !j.catalog)
+        .ok_or(ConsoleError::Refused)?;
     let (report, refused) = match job.ended() {
         Some((Outcome::Loaded(r), _)) => (
             Some(context! {
@@ -203,7 +221,7 @@ pub async fn job(
             None,
         ),
         Some((Outcome::Refused(why), _)) => (None, Some(why)),
-        None => (None, None),
+        _ => (None, None),
     };
     render(
         &state,

@@ -145,6 +145,7 @@ async fn page_of(
     let mut owners = Owners::new(state, user);
     let entry = owners.resource(&r.resource_code).await;
     let may_answer = r.state == RequestState::Pending && may_decide(user, entry);
+    let may_supply = r.state == RequestState::MoreInfo && applied(state, user, r.app_id).await?;
     let s = &r.scope;
     let chosen = |column: &str, field: &str, asked: bool| {
         typed.map_or(asked, |f| f.all(field).iter().any(|v| v == column))
@@ -197,7 +198,8 @@ async fn page_of(
             decided_by => r.decided_by.clone(), grant_id => r.grant_id, granted,
             valid_from => s.valid_from.to_string(), valid_to_asked => s.valid_to.to_string(),
             daily_asked => s.daily_quota, total_asked => s.total_quota,
-            items, may_answer, problems,
+            items, may_answer, may_supply, problems,
+            supplied => typed.map_or(String::new(), |f| f.get("material").to_string()),
             valid_to => value("valid_to", s.valid_to.to_string()),
             daily_quota => value("daily_quota", s.daily_quota.to_string()),
             total_quota => value("total_quota", s.total_quota.to_string()),
@@ -309,21 +311,61 @@ pub async fn answer(
         }
         _ => None,
     };
-    let answered = state
-        .store
-        .duties
-        .answer_request(
-            &user.caller(),
-            id,
-            decision,
-            f.get("note").trim().to_string(),
-            scope,
-        )
-        .await;
+    let answered = crate::routes::requests::decide(
+        &state,
+        &user.principal,
+        id,
+        decision,
+        f.get("note").trim().to_string(),
+        scope,
+    )
+    .await;
     match answered {
         Ok(_) => Ok(Redirect::to(&format!("/console/sharing/requests/{id}")).into_response()),
         Err(e) => {
             let problems = crate::console::form::problems_of(e, "decision")?;
+            refused(&state, &user, &r, problems, &f).await
+        }
+    }
+}
+
+/// Whether the request's app is one of the user's organisation's (its applicant's
+/// side), and the user may act for it.
+async fn applied(state: &AppState, user: &ConsoleUser, app_id: i64) -> Result<bool, ConsoleError> {
+    let p = &user.principal;
+    if p.check_consumer(p.org_id).is_err() {
+        return Ok(false);
+    }
+    let Some(org) = crate::console::own_org(state, p.org_id).await? else {
+        return Ok(false);
+    };
+    let apps = state
+        .store
+        .orgs
+        .apps(&user.caller(), &org.spec.credit_code)
+        .await?;
+    Ok(apps.iter().any(|a| a.id == app_id))
+}
+
+/// The applicant supplies the material the provider asked for; the request waits for
+/// an answer again, with a new deadline.
+pub async fn supply(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, ConsoleError> {
+    let f = user.posted(&headers, &body)?;
+    let r = one(&state, &user, id).await?;
+    if !applied(&state, &user, r.app_id).await? {
+        return Err(ConsoleError::Refused);
+    }
+    let material = f.get("material").trim().to_string();
+    match crate::routes::requests::add_material(&state, &user.principal, id, material).await {
+        Ok(_) => Ok(Redirect::to(&format!("/console/sharing/requests/{id}")).into_response()),
+        Err(e) => {
+            let problems = crate::console::form::problems_of(e, "material")?;
             refused(&state, &user, &r, problems, &f).await
         }
     }

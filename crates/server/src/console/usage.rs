@@ -194,25 +194,20 @@ pub async fn submit(
             legal_basis: f.get("legal_basis").trim().to_string(),
             material: f.get("material").trim().to_string(),
         };
-        state
-            .store
-            .duties
-            .apply(&user.caller(), req)
+        crate::routes::requests::make_request(&state, &user.principal, req)
             .await
             .map(|made| format!("/console/sharing/requests/{}", made.id))
     } else {
-        state
-            .store
-            .duties
-            .register_use(
-                &user.caller(),
-                app.id,
-                &r.code,
-                f.get("purpose").trim(),
-                f.get("scenario").trim(),
-            )
-            .await
-            .map(|_| format!("/console/catalog/{}?done=registered", r.code))
+        crate::routes::registrations::register(
+            &state,
+            &user.principal,
+            app.id,
+            &r.code,
+            f.get("purpose").trim(),
+            f.get("scenario").trim(),
+        )
+        .await
+        .map(|_| format!("/console/catalog/{}?done=registered", r.code))
     };
     match done {
         Ok(to) => Ok(Redirect::to(&to).into_response()),

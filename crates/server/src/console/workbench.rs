@@ -72,17 +72,48 @@ pub async fn page(
             });
         }
     }
+    // Registrations under manual review that wait for the user's decision.
+    let mut registrations = Vec::new();
+    let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
+    for g in state
+        .store
+        .duties
+        .registrations(&caller, Some("pending".into()), first)
+        .await?
+    {
+        let owner = owners
+            .resource(&g.resource_code)
+            .await
+            .map(|r| r.owner_org_id);
+        if owner.is_some_and(|o| p.check_sharing_decision(o).is_ok()) {
+            registrations.push(context! {
+                id => g.id, resource => g.resource_code.clone(), app => g.app_name.clone(),
+                created => g.created_at.clone(),
+            });
+        }
+    }
     let loads: Vec<_> = crate::console::jobs::mine(p.user_id)
         .iter()
         .map(|j| {
             let state = match j.ended() {
+                None if j.catalog => format!("导入中，已处理{}条", j.rows()),
                 None => format!("导入中，已读取{}行", j.rows()),
                 Some((crate::console::jobs::Outcome::Loaded(r), _)) => {
                     format!("已完成：接收{}行，拒收{}行", r.accepted, r.rejected)
                 }
                 Some((crate::console::jobs::Outcome::Refused(_), _)) => "未导入".to_string(),
+                Some((crate::console::jobs::Outcome::Imported(r), _)) => {
+                    format!("已完成：导入目录{}条，{}处问题", r.imported, r.rejected.len())
+                }
+                Some((crate::console::jobs::Outcome::FileProblems(found), _)) => {
+                    format!("未导入：文件有{}处问题", found.len())
+                }
             };
-            context! { id => j.id.clone(), resource => j.resource.clone(), file => j.file.clone(), started => j.started_at.clone(), state }
+            let resource = match j.catalog {
+                true => "资源目录".to_string(),
+                false => j.resource.clone(),
+            };
+            context! { id => j.id.clone(), catalog => j.catalog, resource, file => j.file.clone(), started => j.started_at.clone(), state }
         })
         .collect();
     render(
@@ -93,7 +124,7 @@ pub async fn page(
             review => review.map(|(total, rows)| context! { total, rows }),
             returned => context! { total => returned.0, rows => returned.1 },
             drafts => context! { total => drafts.0, rows => drafts.1 },
-            to_answer, applied, reports, loads,
+            to_answer, applied, reports, loads, registrations,
         },
     )
     .await

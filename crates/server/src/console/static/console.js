@@ -1,4 +1,5 @@
-// The console's few behaviours beyond htmx: copying a shown value.
+// The console's few behaviours beyond htmx (which only the entry form loads):
+// copying a shown value.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -32,7 +33,7 @@ document.addEventListener("submit", function (event) {
     if (status) status.textContent = "已上传 " + percent + "%";
   });
   request.addEventListener("load", function () {
-    if (request.responseURL && request.responseURL.indexOf(form.action) === -1) {
+    if (request.responseURL && request.responseURL !== form.action) {
       window.location = request.responseURL;
     } else {
       document.open();
