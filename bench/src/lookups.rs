@@ -417,10 +417,24 @@ impl Govshare {
         Govshare::start_bin(&govshare_bin(), url, work, node)
     }
 
+    /// A server of this build whose data folder is `dir` (where its audit key is).
+    pub(crate) fn start_in(url: &str, dir: &Path) -> anyhow::Result<Govshare> {
+        Govshare::serve(&govshare_bin(), url, dir.to_path_buf(), "node-1")
+    }
+
     /// A server of the build at `bin` (another build, to compare with in turns).
     fn start_bin(bin: &Path, url: &str, work: &Path, node: &str) -> anyhow::Result<Govshare> {
+        let dir = work.join(format!("serve-{}", free_port()?));
+        Govshare::serve(bin, url, dir, node)
+    }
+
+    fn serve(
+        bin: &Path,
+        url: &str,
+        dir: std::path::PathBuf,
+        node: &str,
+    ) -> anyhow::Result<Govshare> {
         let port = free_port()?;
-        let dir = work.join(format!("serve-{port}"));
         let server = Server(
             Command::new(bin)
                 .args([

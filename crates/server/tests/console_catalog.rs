@@ -325,7 +325,7 @@ async fn the_live_check_points_at_the_row_the_user_sees_and_saves_nothing() {
     let before = s.store.count_resources().await.unwrap();
     let checked = post_owned(&mut police, "/console/catalog/check", &fields).await;
     assert_eq!(checked.status, 200, "{}", checked.body);
-    assert!(checked.body.contains("hx-swap-oob"));
+    assert!(checked.body.contains("data-place"));
     assert_eq!(
         problem_beside(&checked.body, "items-1--length"),
         "数据长度“abc”应为正整数"

@@ -398,3 +398,101 @@ async fn a_pools_keepers_edit_its_checks_and_selection_rules_and_others_cannot()
         }
     }
 }
+
+#[tokio::test]
+async fn a_file_entrys_keepers_upload_versions_and_others_see_only_the_list() {
+    for backend in common::backends() {
+        let p = parties(backend).await;
+        let s = &p.s;
+        let items = json!([{"name": "文件名称", "data_type": "string", "length": 100}]);
+        let code = common::share::published_file(
+            s,
+            &p.police,
+            &p.bureau,
+            "户籍政策文件",
+            items,
+            b"%PDF-1.4 first",
+        )
+        .await;
+        let files = format!("/console/catalog/{code}/files");
+        let mut police = Browser::new(s);
+        police.sign_in("gaj_admin", "Demo@2026").await;
+        let entry = police.get(&format!("/console/catalog/{code}")).await.body;
+        assert!(entry.contains("/files\">文件</a>"), "{backend}: linked");
+        let page = police.get(&files).await;
+        assert_eq!(page.status, 200, "{backend}");
+        assert!(
+            page.body.contains("户籍政策汇编.pdf") && page.body.contains("上传新版本"),
+            "{backend}"
+        );
+        let token = form_token(&page.body);
+        // Nothing chosen: told so beside the field, the note kept.
+        let empty = police
+            .upload(
+                &files,
+                &[("form_token", &token), ("note", "2027年修订")],
+                "",
+                b"",
+            )
+            .await;
+        assert_eq!(empty.status, 422, "{backend}");
+        assert!(
+            empty.body.contains("请选择要上传的文件")
+                && empty.body.contains("value=\"2027年修订\""),
+            "{backend}"
+        );
+        let added = police
+            .upload(
+                &files,
+                &[("form_token", &token), ("note", "2027年修订")],
+                "户籍政策汇编2027.pdf",
+                b"%PDF-1.4 second",
+            )
+            .await;
+        assert_eq!(added.status, 303, "{backend}: {}", added.body);
+        let listed = police.get(&added.location).await.body;
+        assert!(
+            listed.contains("新版本已上传")
+                && listed.contains("户籍政策汇编2027.pdf")
+                && listed.contains("共2个"),
+            "{backend}"
+        );
+        let second = police.get(&format!("{files}/2")).await;
+        assert_eq!(
+            (second.status, second.body.as_str()),
+            (200, "%PDF-1.4 second"),
+            "{backend}"
+        );
+        assert!(
+            second.set_cookies.is_empty(),
+            "{backend}: a download sets no cookie"
+        );
+        // Another department: the list, no upload, no download.
+        let mut market = Browser::new(s);
+        market.sign_in("scjg_operator", "Demo@2026").await;
+        let theirs = market.get(&files).await;
+        assert_eq!(theirs.status, 200, "{backend}");
+        assert!(
+            !theirs.body.contains("上传新版本") && !theirs.body.contains(&format!("{files}/1")),
+            "{backend}"
+        );
+        assert_eq!(market.get(&format!("{files}/1")).await.status, 403);
+        let token = form_token(&theirs.body);
+        let refused = market
+            .upload(&files, &[("form_token", &token)], "伪造.pdf", b"%PDF")
+            .await;
+        assert_eq!(refused.status, 403, "{backend}");
+        let (_, versions) = s
+            .get_json(&format!("/api/v1/files/{code}"), Some(&p.police))
+            .await;
+        assert_eq!(versions.as_array().unwrap().len(), 2, "{backend}");
+        let log = bureau_log(s, &p.bureau).await;
+        let uploads = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "file.upload" && e["outcome"] == "ok")
+            .count();
+        assert_eq!(uploads, 2, "{backend}: the API's and the console's alike");
+    }
+}

@@ -103,8 +103,9 @@ async fn page(
         && r.spec.sharing_type != govshare_domain::labels::SharingType::NotShared
         && r.owner_org_id != p.org_id
         && p.check_consumer(p.org_id).is_ok();
-    let has_pool = matches!(r.state, EntryState::Registered | EntryState::Published)
-        && govshare_domain::pool::schema::is_data_backed(r);
+    let kept = matches!(r.state, EntryState::Registered | EntryState::Published);
+    let has_pool = kept && govshare_domain::pool::schema::is_data_backed(r);
+    let has_files = kept && !has_pool;
     let may_edit = user.principal.check_edit(r.owner_org_id, r.state).is_ok();
     // Registrations of unconditional data: approved at once, or reviewed by hand where
     // the bureau says so (the bureau switches it here).
@@ -125,7 +126,7 @@ async fn page(
         "entry.html",
         context! {
             code => r.code.clone(), name => r.spec.name.clone(), core, items, version => r.version,
-            updated => r.updated_at.clone(), state_label => r.state.label(), may_edit, actions, may_use, has_pool,
+            updated => r.updated_at.clone(), state_label => r.state.label(), may_edit, actions, may_use, has_pool, has_files,
             review, may_set_review => unconditional && p.check_bureau().is_ok(),
             conditional => r.spec.sharing_type == govshare_domain::labels::SharingType::Conditional,
             done => done_message(done), problems => problems.clone(),

@@ -2,7 +2,7 @@
 //! Who may open it is the API's rule (`check_create`, `check_edit`), asked before
 //! anything is shown. A posted form is saved through the same store call as the API's,
 //! so the same rules refuse it; each problem comes back beside its field with what
-//! the user typed. While the user types, htmx posts the form to
+//! the user typed. While the user types, `console.js` posts the form to
 //! `/console/catalog/check`, which runs the same rules without saving and answers with
 //! the problems only.
 

@@ -67,6 +67,8 @@ impl Fields {
 pub struct Upload {
     pub fields: Fields,
     pub file_name: String,
+    /// The type the browser named for the file (empty when it named none).
+    pub media_type: String,
     pub bytes: Vec<u8>,
 }
 
@@ -86,6 +88,7 @@ pub async fn upload(
         )
     };
     let (mut fields, mut file_name, mut bytes) = (Vec::new(), String::new(), Vec::new());
+    let mut media_type = String::new();
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
@@ -95,6 +98,7 @@ pub async fn upload(
                 .chars()
                 .take(200)
                 .collect();
+            media_type = field.content_type().unwrap_or_default().to_string();
             bytes = field.bytes().await.map_err(unreadable)?.to_vec();
         } else {
             let text = field.text().await.map_err(unreadable)?;
@@ -104,6 +108,7 @@ pub async fn upload(
     Ok(Upload {
         fields: Fields(fields),
         file_name,
+        media_type,
         bytes,
     })
 }

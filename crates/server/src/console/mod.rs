@@ -16,6 +16,7 @@ mod dashboard;
 mod draft;
 mod entry;
 mod entry_form;
+mod files;
 mod form;
 mod grants;
 mod jobs;
@@ -78,6 +79,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "corrections.html",
         "audit_entry.html",
         "registrations.html",
+        "files.html",
     ] {
         env.add_template(name, text)
             .expect("console templates parse");
@@ -125,7 +127,6 @@ pub fn routes() -> Router<AppState> {
             "/console/password",
             get(sign_in::password_form).post(sign_in::change_password),
         )
-        .route("/console/static/htmx.min.js", get(htmx))
         .route("/console/static/console.js", get(script))
         .route("/console/sharing/apps", get(apps::list).post(apps::create))
         .route(
@@ -202,6 +203,18 @@ pub fn routes() -> Router<AppState> {
             "/console/catalog/{class}/{seq}/pool/selection",
             post(pool_rules::save_selection),
         )
+        .route(
+            "/console/catalog/{class}/{seq}/files",
+            get(files::show)
+                .post(files::add)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    govshare_interchange::MAX_FILE_BYTES,
+                )),
+        )
+        .route(
+            "/console/catalog/{class}/{seq}/files/{version}",
+            get(files::download),
+        )
         .route("/console/pool-jobs/{id}", get(pools::job))
         .route("/console/pool-batches/{id}", get(pools::refused))
         .route(
@@ -239,11 +252,6 @@ fn served_script(text: &'static str) -> Response {
         text,
     )
         .into_response()
-}
-
-/// htmx 2.0.11 (BSD Zero Clause License), vendored.
-async fn htmx() -> Response {
-    served_script(include_str!("static/htmx.min.js"))
 }
 
 async fn script() -> Response {
@@ -348,6 +356,7 @@ pub(crate) async fn render(
         | "pool.html"
         | "pool_job.html"
         | "pool_refused.html"
+        | "files.html"
         | "catalog_import.html" => "catalog",
         "request.html" | "grants.html" | "corrections.html" | "registrations.html" => "requests",
         "users.html" | "orgs.html" => "admin",
@@ -357,9 +366,11 @@ pub(crate) async fn render(
         other => other.split('.').next().unwrap_or_default(),
     };
     let p = &user.principal;
-    let org = own_org(state, p.org_id)
+    let org = state
+        .store
+        .orgs
+        .org_name(p.org_id)
         .await?
-        .map(|o| o.spec.name)
         .unwrap_or_default();
     let frame = context! {
         user => context! {
@@ -400,13 +411,7 @@ pub(crate) async fn own_org(
     state: &AppState,
     org_id: i64,
 ) -> Result<Option<govshare_domain::org::Org>, ConsoleError> {
-    Ok(state
-        .store
-        .orgs
-        .list_orgs()
-        .await?
-        .into_iter()
-        .find(|o| o.id == org_id))
+    Ok(state.store.orgs.org_by_id(org_id).await?)
 }
 
 /// A page outside the frame (signing in).

@@ -94,9 +94,9 @@ pub(crate) fn row(r: &RequestInfo) -> minijinja::Value {
 pub(crate) async fn parties(
     state: &AppState,
     user: &ConsoleUser,
+    owners: &mut Owners<'_>,
     open_only: bool,
 ) -> Result<(Vec<minijinja::Value>, Vec<minijinja::Value>), ConsoleError> {
-    let mut owners = Owners::new(state, user);
     let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
     let (mut to_answer, mut made) = (Vec::new(), Vec::new());
     for r in state.store.duties.requests(&user.caller(), first).await? {
@@ -116,7 +116,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: ConsoleUser,
 ) -> Result<Response, ConsoleError> {
-    let (to_answer, made) = parties(&state, &user, false).await?;
+    let (to_answer, made) = parties(&state, &user, &mut Owners::new(&state, &user), false).await?;
     render(&state, &user, "requests.html", context! { to_answer, made }).await
 }
 

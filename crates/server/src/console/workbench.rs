@@ -21,10 +21,10 @@ async fn entries(
     entry_state: EntryState,
     provider: Option<String>,
 ) -> Result<(i64, Vec<minijinja::Value>), ConsoleError> {
-    let page = state
+    let (total, found) = state
         .store
         .catalog
-        .list_resources(
+        .resource_summaries(
             &user.caller(),
             ResourceFilter {
                 state: Some(entry_state),
@@ -34,12 +34,11 @@ async fn entries(
             },
         )
         .await?;
-    let rows = page
-        .results
-        .iter()
-        .map(|r| context! { code => r.code.clone(), name => r.spec.name.clone(), updated => r.updated_at.clone() })
+    let rows = found
+        .into_iter()
+        .map(|r| context! { code => r.code, name => r.name, updated => r.updated_at })
         .collect();
-    Ok((page.total, rows))
+    Ok((total, rows))
 }
 
 pub async fn page(
@@ -60,8 +59,8 @@ pub async fn page(
     let drafts = entries(&state, &user, EntryState::Draft, credit.clone()).await?;
     // Applications and error reports the user's organisation is party to: those on its
     // own entries are its to answer.
-    let (to_answer, applied) = parties(&state, &user, true).await?;
     let mut owners = Owners::new(&state, &user);
+    let (to_answer, applied) = parties(&state, &user, &mut owners, true).await?;
     let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
     let mut reports = Vec::new();
     for c in state.store.duties.corrections(&caller, first).await? {

@@ -50,22 +50,33 @@ pub async fn upload_file(
         note,
         content: bytes.to_vec(),
     };
-    let code = format!("{class}/{seq}");
+    let version = add_version(&state, &user.0, &format!("{class}/{seq}"), file).await?;
+    Ok((StatusCode::CREATED, Json(version.into())))
+}
+
+/// Stores a new version of entry `code`'s file as `user` and audits it (the API's and
+/// the console's uploads alike).
+pub(crate) async fn add_version(
+    state: &AppState,
+    user: &govshare_domain::access::Principal,
+    code: &str,
+    file: NewFile,
+) -> ApiResult<govshare_store::catalog::files::FileVersion> {
     let version = state
         .store
         .catalog
-        .add_file(&user.caller(), &code, file)
+        .add_file(&govshare_store::Caller::User(user.clone()), code, file)
         .await?;
     let entry = govshare_store::audit::log::AuditEntry {
-        resource_code: code,
+        resource_code: code.to_string(),
         detail: format!(
             "version:{} {} {} bytes sha256:{}",
             version.version, version.name, version.size, version.sha256
         ),
-        ..crate::audit::by_user(&user.0, "file.upload", "ok")
+        ..crate::audit::by_user(user, "file.upload", "ok")
     };
     state.audit.record(entry).await?;
-    Ok((StatusCode::CREATED, Json(version.into())))
+    Ok(version)
 }
 
 /// The versions of an entry's file, newest first.

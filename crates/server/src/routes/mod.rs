@@ -6,7 +6,7 @@ pub(crate) mod catalog_files;
 mod changes;
 mod classes;
 pub(crate) mod corrections;
-mod files;
+pub(crate) mod files;
 mod health;
 mod orgs;
 mod page;

@@ -17,7 +17,7 @@ use crate::catalog::changes::Change;
 use crate::catalog::files::{FileVersion, NewFile};
 use crate::catalog::history::HistoryEntry;
 use crate::catalog::import::{ImportOptions, ImportOutcome};
-use crate::catalog::resources::{ResourceFilter, ResourcePage};
+use crate::catalog::resources::{ResourceFilter, ResourcePage, ResourceSummary};
 use crate::{Caller, Result};
 use govshare_domain::classification::ClassNode;
 use govshare_domain::lifecycle::Action;
@@ -34,6 +34,12 @@ capability! {
         async fn resource(&self, caller: &Caller, code: &str) -> Result<Resource>;
         /// A page of the entries `caller` may see, by filter.
         async fn list_resources(&self, caller: &Caller, filter: ResourceFilter) -> Result<ResourcePage>;
+        /// How many entries match, and the first of them as summaries (code, name, when).
+        async fn resource_summaries(
+            &self,
+            caller: &Caller,
+            filter: ResourceFilter,
+        ) -> Result<(i64, Vec<ResourceSummary>)>;
         /// Every entry (for the search index).
         async fn all_resources(&self) -> Result<Vec<Resource>>;
         async fn resources_by_codes(&self, codes: Vec<String>) -> Result<Vec<Resource>>;

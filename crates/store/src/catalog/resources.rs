@@ -168,6 +168,47 @@ pub fn list(conn: &mut dyn Conn, f: &ResourceFilter, v: Visibility) -> Result<Re
     })
 }
 
+/// An entry as a list of things to do shows it: no items, no metadata to decode.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ResourceSummary {
+    pub code: String,
+    pub name: String,
+    pub updated_at: String,
+}
+
+/// How many entries match, and the first `limit` of them as summaries.
+pub fn summaries(
+    conn: &mut dyn Conn,
+    f: &ResourceFilter,
+    v: Visibility,
+) -> Result<(i64, Vec<ResourceSummary>)> {
+    let limit = f.limit.unwrap_or(50).clamp(1, 500);
+    let (clause, params) = where_clause(f, v)?;
+    let total = conn
+        .query_one(
+            &format!("SELECT COUNT(*) AS total FROM resources WHERE {clause}"),
+            &params,
+        )?
+        .i64("total")?;
+    // The limit is written into the statement (a number checked above): a bound LIMIT
+    // makes SQLite prepare the statement again at every run.
+    let rows = conn
+        .query(
+            &format!("SELECT code, name, updated_at FROM resources WHERE {clause} ORDER BY id LIMIT {limit}"),
+            &params,
+        )?
+        .iter()
+        .map(|r| {
+            Ok(ResourceSummary {
+                code: r.text("code")?,
+                name: r.text("name")?,
+                updated_at: r.text("updated_at")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok((total, rows))
+}
+
 /// Every entry, in id order (export, index rebuilds).
 pub fn all(conn: &mut dyn Conn) -> Result<Vec<Resource>> {
     conn.query(&format!("SELECT {COLUMNS} FROM resources ORDER BY id"), &[])?
@@ -189,6 +230,15 @@ impl Store {
     ) -> Result<ResourcePage> {
         let v = caller.visibility();
         self.read(move |c| list(c, &filter, v)).await
+    }
+
+    pub(crate) async fn resource_summaries(
+        &self,
+        caller: &Caller,
+        filter: ResourceFilter,
+    ) -> Result<(i64, Vec<ResourceSummary>)> {
+        let v = caller.visibility();
+        self.read(move |c| summaries(c, &filter, v)).await
     }
 
     pub(crate) async fn all_resources(&self) -> Result<Vec<Resource>> {

@@ -19,6 +19,8 @@ capability! {
     pub trait OrgStore {
         async fn list_orgs(&self) -> Result<Vec<Org>>;
         async fn org_by_code(&self, code: &str) -> Result<Org>;
+        async fn org_by_id(&self, id: i64) -> Result<Option<Org>>;
+        async fn org_name(&self, id: i64) -> Result<Option<String>>;
         async fn upsert_org(&self, caller: &Caller, spec: OrgSpec) -> Result<Org>;
         async fn create_user(&self, caller: &Caller, user: NewUser) -> Result<User>;
         /// The users of an organisation (the bureau: of any, or all), for those who

@@ -101,6 +101,27 @@ impl Store {
         self.read(list).await
     }
 
+    /// The organisation with id `id`, if there is one.
+    pub(crate) async fn org_by_id(&self, id: i64) -> Result<Option<Org>> {
+        self.read(move |c| match by_id(c, id) {
+            Ok(org) => Ok(Some(org)),
+            Err(crate::StoreError::Domain(Error::NotFound { .. })) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    /// The name of organisation `id` (one row, no join: the console's header asks on
+    /// every page).
+    pub(crate) async fn org_name(&self, id: i64) -> Result<Option<String>> {
+        self.read(move |c| {
+            c.query_opt("SELECT name FROM orgs WHERE id = ?", &params![id])?
+                .map(|r| r.text("name"))
+                .transpose()
+        })
+        .await
+    }
+
     pub(crate) async fn org_by_code(&self, code: &str) -> Result<Org> {
         let code = code.to_string();
         self.read(move |c| by_code(c, &code)?.ok_or_else(|| Error::not_found("机构", code).into()))

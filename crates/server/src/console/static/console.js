@@ -1,5 +1,5 @@
-// The console's few behaviours beyond htmx (which only the entry form loads):
-// copying a shown value.
+// The console's few behaviours beyond plain HTML forms, each optional: every page
+// works without them. Copying a shown value:
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -46,3 +46,48 @@ document.addEventListener("submit", function (event) {
   });
   request.send(new FormData(form));
 });
+
+// A form with `data-check` is checked as the user types: on a change, and 800 ms
+// after typing stops, it is posted to that address (nothing is saved there), and the
+// answer put in place: each part with `data-place` over the element of the same id
+// (the problem beside a field), the rest into `#live` (the summary at the top).
+(function () {
+  var timer = null;
+  var asked = 0;
+  function check(form) {
+    var mine = ++asked;
+    fetch(form.getAttribute("data-check"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(new FormData(form)).toString()
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      // An answer to an older question than the last one asked is dropped.
+      if (html === null || mine !== asked) return;
+      var answer = document.createElement("template");
+      answer.innerHTML = html;
+      answer.content.querySelectorAll("[data-place]").forEach(function (part) {
+        var here = document.getElementById(part.id);
+        if (here) here.replaceWith(part); else part.remove();
+      });
+      var live = document.getElementById("live");
+      if (live) live.replaceChildren(answer.content);
+    }).catch(function () {});
+  }
+  function checked(event) {
+    var form = event.target.form;
+    return form && form.hasAttribute("data-check") ? form : null;
+  }
+  document.addEventListener("change", function (event) {
+    var form = checked(event);
+    if (form) { clearTimeout(timer); check(form); }
+  });
+  document.addEventListener("input", function (event) {
+    var form = checked(event);
+    if (!form) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () { check(form); }, 800);
+  });
+})();
