@@ -37,6 +37,7 @@ fn demo_export_and_refused_import() {
     assert!(first.status.success(), "{}", text(&first));
     assert!(text(&first).contains("已导入 3614 条"), "{}", text(&first));
     assert!(text(&first).contains("admin") && text(&first).contains("Admin@2026"));
+    assert!(text(&first).contains("/console/"), "the console's address");
     let pools = text(&first)
         .lines()
         .filter(|l| l.starts_with("数据池"))
@@ -86,9 +87,31 @@ fn demo_export_and_refused_import() {
         "request.approve",
         "correction.report",
         "correction.answer",
+        "file.upload",
     ] {
         assert!(count(action) >= 1, "{action}: {trail:?}");
     }
+    // Every console page has something to show: a file-type entry's file, and a
+    // registration waiting for the provider's review.
+    let (files, waiting) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = govshare_store::Store::open(&url).await.unwrap();
+        store
+            .read(|c| {
+                let n = |c: &mut dyn govshare_store::db::conn::Conn, sql: &str| {
+                    c.query_one(sql, &[])?.i64("n")
+                };
+                Ok((
+                    n(c, "SELECT COUNT(*) AS n FROM resource_files")?,
+                    n(
+                        c,
+                        "SELECT COUNT(*) AS n FROM share_registrations WHERE status = 'pending'",
+                    )?,
+                ))
+            })
+            .await
+            .unwrap()
+    });
+    assert_eq!((files, waiting), (1, 1), "made once, on the first run");
 
     // A demo app revoked by someone trying the API: the demo starts again, without
     // printing the revoked key.

@@ -169,11 +169,92 @@ pub async fn seed_sharing(
     }
     if first_run {
         report_errors(store, pools, &principals, &mut trail).await?;
+        documents_and_review(store, pools, &principals, &mut trail).await?;
     }
     if !trail.0.is_empty() {
         store.append_audit(node, trail.0).await?;
     }
     Ok(keys)
+}
+
+/// A published file-type entry with its first file, and an unconditional police entry
+/// whose registrations the bureau reviews by hand, with one registration waiting for
+/// the police to answer.
+async fn documents_and_review(
+    store: &Store,
+    pools: &[SeededPool],
+    apps: &[AppPrincipal],
+    trail: &mut Trail,
+) -> anyhow::Result<()> {
+    let sys = Caller::System("demo".into());
+    let demo = crate::catalog();
+    let Some(police) = demo.orgs.iter().find(|o| o.name.contains("公安局")) else {
+        return Ok(());
+    };
+    let published = store
+        .list_resources(
+            &sys,
+            govshare_store::catalog::resources::ResourceFilter {
+                provider_code: Some(police.credit_code.clone()),
+                state: Some(govshare_domain::lifecycle::State::Published),
+                sharing_type: Some(SharingType::Unconditional),
+                limit: Some(200),
+                ..Default::default()
+            },
+        )
+        .await?
+        .results;
+    // A department's documents: the first published unconditional entry that holds
+    // files rather than rows.
+    let shared = store
+        .list_resources(
+            &sys,
+            govshare_store::catalog::resources::ResourceFilter {
+                state: Some(govshare_domain::lifecycle::State::Published),
+                sharing_type: Some(SharingType::Unconditional),
+                format_category: Some(govshare_domain::labels::FormatCategory::ElectronicFile),
+                limit: Some(50),
+                ..Default::default()
+            },
+        )
+        .await?
+        .results;
+    let documents = shared
+        .iter()
+        .find(|r| !govshare_domain::pool::schema::is_data_backed(r));
+    if let Some(r) = documents {
+        let text = format!(
+            "{}\n\n本文件为演示数据，由 govshare 演示程序生成。\n资源代码：{}\n",
+            r.spec.name, r.code
+        );
+        let file = govshare_store::catalog::files::NewFile {
+            name: format!("{}（2026年版）.txt", r.spec.name),
+            media_type: "text/plain".into(),
+            note: "2026年度汇编".into(),
+            content: text.into_bytes(),
+        };
+        store.add_file(&sys, &r.code, file).await?;
+        trail.step("file.upload", Some(r.owner_org_id), &r.code, "演示文件");
+    }
+    let reviewed = published
+        .iter()
+        .find(|r| pools.iter().all(|p| p.code != r.code));
+    let police_id = store.org_by_code(&police.credit_code).await?.id;
+    let consumer = apps.iter().find(|a| a.org_id != police_id);
+    if let (Some(r), Some(app)) = (reviewed, consumer) {
+        store.set_registration_review(&sys, &r.code, true).await?;
+        store
+            .register_use(
+                &sys,
+                app.app_id,
+                &r.code,
+                "核查办事群众提交的材料",
+                "窗口受理",
+            )
+            .await?;
+        trail.step("share.register", Some(app.org_id), &r.code, &app.name);
+    }
+    Ok(())
 }
 
 /// The audit entries of what the demo made.
