@@ -434,15 +434,30 @@ async fn cataloguing_keys_and_applications_work_in_a_real_browser() {
     d.click("a[href$='/history']").await;
     d.shows(&["变更历史", "提交审核", "新建"]).await;
     d.screenshot("console-entry-history").await;
-    // A catalog file with a problem: nothing imported, the problem located.
-    let bad = common::resource_body(&common::org_code("公安局"), "999999", "无处安放的目录");
-    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("目录.json");
-    std::fs::write(&file, serde_json::to_vec(&json!([bad])).unwrap()).unwrap();
+    // A catalog spreadsheet (the national two-sheet XLSX) with a problem: nothing
+    // imported, the problem located by sheet, row and column.
+    let police_code = common::org_code("公安局");
+    let mut records: Vec<_> = govshare_demo::catalog()
+        .resources
+        .into_iter()
+        .filter(|r| r.spec.provider_code == police_code)
+        .take(2)
+        .collect();
+    for r in &mut records {
+        r.spec.code = None;
+        r.state = govshare_domain::lifecycle::State::Draft;
+    }
+    records[1].spec.summary.clear();
+    let xlsx =
+        govshare_interchange::write_catalog(&records, govshare_interchange::Format::Xlsx).unwrap();
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("公安局目录.xlsx");
+    std::fs::write(&file, xlsx).unwrap();
     d.open(&s.url("/console/catalog/import")).await;
     d.type_into("#file", file.to_str().unwrap()).await;
     d.click("form[action='/console/catalog/import'] button")
         .await;
-    d.shows(&["未导入任何目录", "999999"]).await;
+    d.shows(&["未导入任何目录", "“信息资源摘要”为必填项", "信息资源"])
+        .await;
     d.whole_page("console-catalog-import-problems", 1280).await;
     // The same form on a tablet.
     d.resize(820, 1180).await;
@@ -511,6 +526,26 @@ async fn cataloguing_keys_and_applications_work_in_a_real_browser() {
     d.click("a[href^='/console/pool-batches/']").await;
     d.shows(&["拒收数据", "下载 XLSX", &bad]).await;
     d.screenshot("console-pool-refused").await;
+    // The refused rows downloaded as the browser would: an XLSX file.
+    let got = d
+        .call(
+            reqwest::Method::POST,
+            "/execute/async",
+            json!({"script": "const done = arguments[arguments.length - 1]; \
+                fetch(document.querySelector(\"a[href$='.xlsx']\").href) \
+                .then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'), b.byteLength]))) \
+                .catch(e => done(String(e)));", "args": []}),
+        )
+        .await;
+    assert_eq!(got[0], 200, "{got}");
+    assert!(
+        got[1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("spreadsheetml"),
+        "{got}"
+    );
+    assert!(got[2].as_u64().unwrap_or(0) > 1000, "{got}");
     // The police admin's accounts, and a password reset shown once.
     d.click("nav a[href='/console/admin/users']").await;
     d.shows(&["用户管理", "gaj_approver", "新建账号"]).await;

@@ -475,6 +475,63 @@ async fn the_bureau_keeps_the_calendar_quotas_themes_and_classes_and_watches_dea
             !bureau.get(&path).await.body.contains("2027-02-11"),
             "{backend}: the holiday is gone"
         );
+        // A theme or a class no longer wanted is deleted after ticking 确认; one that
+        // something still depends on is kept, and the page says why.
+        let police_class = common::class_of("公安局");
+        let deletions: Vec<Case> = vec![
+            ("themes", vec![("delete", "T99")], 422, "删除前请勾选确认"),
+            (
+                "classes",
+                vec![("delete", &police_class), ("confirm", "1")],
+                422,
+                "条目录",
+            ),
+            (
+                "classes",
+                vec![("delete", "1"), ("confirm", "1")],
+                422,
+                "下级分类",
+            ),
+            (
+                "classes",
+                vec![("delete", "101098"), ("confirm", "1")],
+                422,
+                "101098",
+            ),
+        ];
+        for (tab, fields, status, shown) in &deletions {
+            let (path, all) = post(tab, fields);
+            let borrowed: Vec<(&str, &str)> =
+                all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let answer = bureau.post(&path, &borrowed).await;
+            assert_eq!(
+                answer.status, *status,
+                "{backend}: {tab} {fields:?}: {}",
+                answer.body
+            );
+            assert!(
+                answer.body.contains(shown),
+                "{backend}: {tab} {fields:?} says {shown}"
+            );
+        }
+        for (tab, code, name) in [
+            ("themes", "T99", "城市更新"),
+            ("classes", "101099", "流动人口管理"),
+        ] {
+            let (path, all) = post(tab, &[("delete", code), ("confirm", "1")]);
+            let borrowed: Vec<(&str, &str)> =
+                all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            assert_eq!(
+                bureau.post(&path, &borrowed).await.status,
+                303,
+                "{backend}: {tab}"
+            );
+            let listed = bureau.get(&path).await.body;
+            assert!(
+                !listed.contains(&format!(">{code}</td>")),
+                "{backend}: {code} {name} gone"
+            );
+        }
         // Nobody else.
         let mut police = Browser::new(&s);
         police.sign_in("gaj_admin", "Demo@2026").await;

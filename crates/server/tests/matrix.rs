@@ -495,6 +495,9 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
             op(Method::GET, "/api/v1/themes/{code}", format!("/api/v1/themes/{theme}"), Empty).allow(EVERYONE),
             op(Method::POST, "/api/v1/themes", "/api/v1/themes".into(),
                 Json(json!([{"code": "T99", "name": "测试主题"}]))).allow(&[Bureau]),
+            // Made just above, nothing under them: the bureau's to delete.
+            op(Method::DELETE, "/api/v1/themes/{code}", "/api/v1/themes/T99".into(), Empty).allow(&[Bureau]),
+            op(Method::DELETE, "/api/v1/classification/{code}", "/api/v1/classification/101099".into(), Empty).allow(&[Bureau]),
             op(Method::GET, "/api/v1/orgs/{code}/quota", format!("/api/v1/orgs/{police_org}/quota"), Empty)
                 .allow(&[Bureau, Admin, Operator, Approver]),
             op(Method::PUT, "/api/v1/orgs/{code}/quota", format!("/api/v1/orgs/{police_org}/quota"),

@@ -37,6 +37,23 @@ impl Calendar {
         !weekend || self.working_weekends.contains(&d)
     }
 
+    /// Working days from `from` to `to`: those after `from` up to and including `to`,
+    /// or, when `to` is past, as many negative as lie after `to` up to `from`.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let (start, end, sign) = if to >= from {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
+        let counted = start
+            .iter_days()
+            .skip(1)
+            .take_while(|d| *d <= end)
+            .filter(|d| self.is_working_day(*d))
+            .count() as i64;
+        sign * counted
+    }
+
     /// The day by which an answer is due: `days` working days after `from`.
     pub fn add_working_days(&self, from: NaiveDate, days: u32) -> NaiveDate {
         let mut d = from;
@@ -178,6 +195,26 @@ pub fn answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_days_left_skip_weekends_and_holidays_and_count_working_weekends() {
+        // 2026-09-28 is a Monday; 10-01 to 10-07 are the National Day holidays and
+        // 10-10 (a Saturday) is worked instead.
+        let cal = Calendar {
+            holidays: (1..=7).map(|day| d(2026, 10, day)).collect(),
+            working_weekends: vec![d(2026, 10, 10)],
+        };
+        assert_eq!(cal.working_days_between(d(2026, 9, 28), d(2026, 9, 28)), 0);
+        assert_eq!(cal.working_days_between(d(2026, 9, 28), d(2026, 9, 30)), 2);
+        assert_eq!(cal.working_days_between(d(2026, 9, 28), d(2026, 10, 9)), 4);
+        assert_eq!(cal.working_days_between(d(2026, 9, 28), d(2026, 10, 10)), 5);
+        assert_eq!(
+            cal.working_days_between(d(2026, 10, 12), d(2026, 10, 8)),
+            -3
+        );
+        let due = cal.add_working_days(d(2026, 9, 28), 10);
+        assert_eq!(cal.working_days_between(d(2026, 9, 28), due), 10);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

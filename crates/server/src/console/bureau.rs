@@ -46,6 +46,7 @@ async fn tab_content(
             let mut owners = Owners::new(state, user);
             let first = Page::new(None, Some(1000)).expect("a page of 1000 is allowed");
             let mut open = Vec::new();
+            let cal = state.store.duties.working_calendar().await?;
             for r in state.store.duties.requests(&user.caller(), first).await? {
                 if matches!(r.state, RequestState::Pending | RequestState::MoreInfo) {
                     let provider = owners
@@ -53,7 +54,7 @@ async fn tab_content(
                         .await
                         .map(|e| e.spec.provider.clone())
                         .unwrap_or_default();
-                    open.push((r.deadline, provider, row(&r)));
+                    open.push((r.deadline, provider, row(&r, &cal)));
                 }
             }
             open.sort_by_key(|(deadline, _, _)| *deadline);
@@ -130,6 +131,7 @@ async fn page(
                 day => typed_value("day"), code => typed_value("code"), name => typed_value("name"),
                 description => typed_value("description"), org => typed_value("org"),
                 max_rows => typed_value("max_rows"), max_bytes => typed_value("max_bytes"),
+                delete => typed_value("delete"),
             },
         },
         &problems,
@@ -169,6 +171,35 @@ pub async fn save(
     bureau_only(&user)?;
     let caller = user.caller();
     let mut problems = BTreeMap::new();
+    // A theme or a class deleted, after ticking 确认; a refusal (something still
+    // depends on it) is shown beside its row.
+    let doomed = f.get("delete").trim().to_string();
+    if !doomed.is_empty() && matches!(tab.as_str(), "themes" | "classes") {
+        let place = "delete".to_string();
+        if f.get("confirm") != "1" {
+            problems.insert(place, "删除前请勾选确认".to_string());
+            return page(&state, &user, &tab, problems, Some(&f)).await;
+        }
+        let catalog = &state.store.catalog;
+        let deleted = match tab.as_str() {
+            "themes" => catalog.delete_theme(&caller, &doomed).await,
+            _ => catalog.delete_class(&caller, &doomed).await,
+        };
+        if let Err(e) = deleted {
+            let why = match crate::error::ApiError::from(e) {
+                crate::error::ApiError::Domain(
+                    missing @ govshare_domain::Error::NotFound { .. },
+                ) => missing.to_string(),
+                other => problems_of(other, "delete")?
+                    .into_values()
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            };
+            problems.insert(place.clone(), why);
+            return page(&state, &user, &tab, problems, Some(&f)).await;
+        }
+        return Ok(Redirect::to(&format!("/console/bureau/{tab}")).into_response());
+    }
     let saved = match tab.as_str() {
         "calendar" => match NaiveDate::parse_from_str(f.get("day").trim(), "%Y-%m-%d") {
             Ok(day) if f.get("kind") == "clear" => {

@@ -26,6 +26,7 @@ async fn page(
     let mut owners = Owners::new(state, user);
     let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
     let (mut to_answer, mut made) = (Vec::new(), Vec::new());
+    let cal = state.store.duties.working_calendar().await?;
     for c in state
         .store
         .duties
@@ -52,7 +53,7 @@ async fn page(
             id => c.id, resource => c.resource_code.clone(), key => c.key.join(" / "), item,
             proposed => c.proposed.clone(), evidence => c.evidence.clone(), reporter => c.reporter.clone(),
             state => match c.state.as_str() { "open" => "待处理", "accepted" => "已更正", "rejected" => "不予更正", other => other },
-            open => c.state == "open", deadline => c.deadline.to_string(), days_left => days_left(c.deadline),
+            open => c.state == "open", deadline => c.deadline.to_string(), days_left => days_left(&cal, c.deadline),
             overdue => c.overdue, note => c.note.clone(), handler => c.handler.clone(), may_answer,
         };
         if ours || (user.principal.is_bureau() && may_answer) {

@@ -12,15 +12,16 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use govshare_domain::resource::Resource;
-use govshare_domain::sharing::request::{Answer, RequestState, Scope};
+use govshare_domain::sharing::request::{Answer, Calendar, RequestState, Scope};
 use govshare_store::page::Page;
 use govshare_store::sharing::requests::RequestInfo;
 use minijinja::context;
 use std::collections::{BTreeMap, HashMap};
 
-/// Days from today to `deadline` (negative when past).
-pub(crate) fn days_left(deadline: chrono::NaiveDate) -> i64 {
-    (deadline - govshare_store::clock::today()).num_days()
+/// Working days from today to `deadline` (negative when past), by the bureau's
+/// calendar — the days the deadline itself was counted in.
+pub(crate) fn days_left(cal: &Calendar, deadline: chrono::NaiveDate) -> i64 {
+    cal.working_days_between(govshare_store::clock::today(), deadline)
 }
 
 /// The entries requests name, as the user may see them, asked once per code.
@@ -80,11 +81,11 @@ fn may_decide(user: &ConsoleUser, entry: Option<&Resource>) -> bool {
 }
 
 /// A request as a table row.
-pub(crate) fn row(r: &RequestInfo) -> minijinja::Value {
+pub(crate) fn row(r: &RequestInfo, cal: &Calendar) -> minijinja::Value {
     context! {
         id => r.id, resource => r.resource_code.clone(), purpose => r.purpose.clone(),
         state => r.state.label(), open => matches!(r.state, RequestState::Pending | RequestState::MoreInfo),
-        deadline => r.deadline.to_string(), days_left => days_left(r.deadline), overdue => r.overdue,
+        deadline => r.deadline.to_string(), days_left => days_left(cal, r.deadline), overdue => r.overdue,
         applicant => r.applicant.clone(), created => r.created_at.clone(),
     }
 }
@@ -99,14 +100,15 @@ pub(crate) async fn parties(
 ) -> Result<(Vec<minijinja::Value>, Vec<minijinja::Value>), ConsoleError> {
     let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
     let (mut to_answer, mut made) = (Vec::new(), Vec::new());
+    let cal = state.store.duties.working_calendar().await?;
     for r in state.store.duties.requests(&user.caller(), first).await? {
         if open_only && !matches!(r.state, RequestState::Pending | RequestState::MoreInfo) {
             continue;
         }
         if owners.provides(&r.resource_code).await {
-            to_answer.push(row(&r));
+            to_answer.push(row(&r, &cal));
         } else {
-            made.push(row(&r));
+            made.push(row(&r, &cal));
         }
     }
     Ok((to_answer, made))
@@ -194,7 +196,7 @@ async fn page_of(
         user,
         "request.html",
         context! {
-            r => row(r), legal_basis => r.legal_basis.clone(), material => r.material.clone(), note => r.note.clone(),
+            r => row(r, &state.store.duties.working_calendar().await?), legal_basis => r.legal_basis.clone(), material => r.material.clone(), note => r.note.clone(),
             decided_by => r.decided_by.clone(), grant_id => r.grant_id, granted,
             valid_from => s.valid_from.to_string(), valid_to_asked => s.valid_to.to_string(),
             daily_asked => s.daily_quota, total_asked => s.total_quota,

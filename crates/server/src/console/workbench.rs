@@ -63,11 +63,12 @@ pub async fn page(
     let (to_answer, applied) = parties(&state, &user, &mut owners, true).await?;
     let first = Page::new(None, Some(200)).expect("a page of 200 is allowed");
     let mut reports = Vec::new();
+    let cal = state.store.duties.working_calendar().await?;
     for c in state.store.duties.corrections(&caller, first).await? {
         if c.state == "open" && owners.provides(&c.resource_code).await {
             reports.push(context! {
                 id => c.id, resource => c.resource_code.clone(), item => c.item.clone(),
-                deadline => c.deadline.to_string(), days_left => days_left(c.deadline), overdue => c.overdue,
+                deadline => c.deadline.to_string(), days_left => days_left(&cal, c.deadline), overdue => c.overdue,
             });
         }
     }

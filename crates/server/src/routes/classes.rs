@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::User;
 use crate::error::ApiResult;
-use crate::extract::Json;
+use crate::extract::{Json, Path};
 use crate::wire::{self, ClassNode};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,6 +26,23 @@ pub async fn upsert_classes(
         .store
         .catalog
         .upsert_classes(&user.caller(), wire::all(nodes))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a node nothing depends on (bureau only): `409` while a node or an entry is
+/// under it, or once it has issued a resource code (codes are never reused).
+#[utoipa::path(delete, path = "/api/v1/classification/{code}", tag = "classification", params(("code" = String, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn delete_class(
+    State(state): State<AppState>,
+    user: User,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .catalog
+        .delete_class(&user.caller(), &code)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

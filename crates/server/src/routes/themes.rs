@@ -41,3 +41,19 @@ pub async fn upsert_themes(
     super::reindex(&state).await;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Deletes a thematic catalog no entry is filed under (bureau only; `409` otherwise).
+#[utoipa::path(delete, path = "/api/v1/themes/{code}", tag = "themes", params(("code" = String, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn delete_theme(
+    State(state): State<AppState>,
+    user: User,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .catalog
+        .delete_theme(&user.caller(), &code)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

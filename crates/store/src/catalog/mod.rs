@@ -74,9 +74,13 @@ capability! {
         async fn last_change(&self) -> Result<i64>;
         async fn list_classes(&self) -> Result<Vec<ClassNode>>;
         async fn upsert_classes(&self, caller: &Caller, nodes: Vec<ClassNode>) -> Result<()>;
+        /// Deletes a classification node nothing depends on.
+        async fn delete_class(&self, caller: &Caller, code: &str) -> Result<()>;
         async fn list_themes(&self) -> Result<Vec<Theme>>;
         async fn theme(&self, code: &str) -> Result<Theme>;
         async fn upsert_themes(&self, caller: &Caller, specs: Vec<ThemeSpec>) -> Result<()>;
+        /// Deletes a thematic catalog no entry is filed under.
+        async fn delete_theme(&self, caller: &Caller, code: &str) -> Result<()>;
         /// A new version of a file-type resource's file.
         async fn add_file(&self, caller: &Caller, code: &str, file: NewFile) -> Result<FileVersion>;
         async fn files(&self, caller: &Caller, code: &str) -> Result<Vec<FileVersion>>;

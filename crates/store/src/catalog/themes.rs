@@ -43,6 +43,28 @@ impl Store {
             .ok_or_else(|| Error::not_found("主题", code).into())
     }
 
+    /// Deletes a thematic catalog no entry is filed under (bureau only).
+    pub(crate) async fn delete_theme(&self, caller: &Caller, code: &str) -> Result<()> {
+        caller.check(|p| p.check_bureau())?;
+        let code = code.to_string();
+        self.write(move |c| {
+            let found = c.query_opt(
+                "SELECT (SELECT COUNT(*) FROM resource_themes WHERE theme_code = ?) AS n FROM themes WHERE code = ?",
+                &params![&code, &code],
+            )?;
+            match found {
+                None => Err(Error::not_found("主题", code).into()),
+                Some(r) if r.i64("n")? > 0 => Err(Error::Conflict(format!(
+                    "主题“{code}”下还有{}条目录，请先在这些目录中去掉该主题",
+                    r.i64("n")?
+                ))
+                .into()),
+                Some(_) => c.execute("DELETE FROM themes WHERE code = ?", &params![&code]).map(|_| ()),
+            }
+        })
+        .await
+    }
+
     /// Creates or updates thematic catalogs (bureau only).
     pub(crate) async fn upsert_themes(&self, caller: &Caller, specs: Vec<ThemeSpec>) -> Result<()> {
         caller.check(|p| p.check_bureau())?;
