@@ -139,12 +139,7 @@ pub fn list(conn: &mut dyn Conn, f: &ResourceFilter, v: Visibility) -> Result<Re
         return Err(Error::invalid("limit", "每页条数应在1到500之间").into());
     }
     let (clause, params) = where_clause(f, v)?;
-    let total = conn
-        .query_one(
-            &format!("SELECT COUNT(*) AS total FROM resources WHERE {clause}"),
-            &params,
-        )?
-        .i64("total")?;
+    let total = count(conn, &clause, &params)?;
     let mut page_params = params;
     page_params.push(Value::Int(f.after.unwrap_or(0)));
     page_params.push(Value::Int(limit + 1));
@@ -168,6 +163,15 @@ pub fn list(conn: &mut dyn Conn, f: &ResourceFilter, v: Visibility) -> Result<Re
     })
 }
 
+/// How many entries meet `clause`.
+fn count(conn: &mut dyn Conn, clause: &str, params: &[Value]) -> Result<i64> {
+    conn.query_one(
+        &format!("SELECT COUNT(*) AS total FROM resources WHERE {clause}"),
+        params,
+    )?
+    .i64("total")
+}
+
 /// An entry as a list of things to do shows it: no items, no metadata to decode.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ResourceSummary {
@@ -184,14 +188,7 @@ pub fn summaries(
 ) -> Result<(i64, Vec<ResourceSummary>)> {
     let limit = f.limit.unwrap_or(50).clamp(1, 500);
     let (clause, params) = where_clause(f, v)?;
-    let total = conn
-        .query_one(
-            &format!("SELECT COUNT(*) AS total FROM resources WHERE {clause}"),
-            &params,
-        )?
-        .i64("total")?;
-    // The limit is written into the statement (a number checked above): a bound LIMIT
-    // makes SQLite prepare the statement again at every run.
+    let total = count(conn, &clause, &params)?;
     let rows = conn
         .query(
             &format!("SELECT code, name, updated_at FROM resources WHERE {clause} ORDER BY id LIMIT {limit}"),
